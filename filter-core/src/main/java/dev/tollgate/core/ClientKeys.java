@@ -1,0 +1,239 @@
+package dev.tollgate.core;
+
+import dev.tollgate.core.internal.Cidr;
+import dev.tollgate.core.internal.Hashing;
+import dev.tollgate.core.internal.IpAddresses;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The built-in {@link ClientKeyResolver}s. Keys carry a prefix naming their source ({@code key:},
+ * {@code token:}, {@code user:}, {@code ip:}), so an API key can never collide with an address.
+ * Secrets (API keys, bearer tokens) are reduced to a SHA-256 digest before they are stored or logged.
+ */
+public final class ClientKeys {
+
+  /** The key of requests no resolver in a chain could identify: they share one quota. */
+  public static final String ANONYMOUS = "anonymous";
+
+  /** Client keys longer than this are replaced by their digest, so a key's size is bounded. */
+  public static final int MAX_KEY_LENGTH = 128;
+
+  private ClientKeys() {}
+
+  /** The value of an API-key header, hashed, e.g. {@code header("X-Api-Key")}. */
+  public static ClientKeyResolver header(String headerName) {
+    Objects.requireNonNull(headerName, "headerName");
+    return new Named("header:" + headerName, request -> {
+      String value = request.header(headerName);
+      return value == null || value.isBlank() ? null : hashed("key:", value.trim());
+    });
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header, hashed. */
+  public static ClientKeyResolver bearerToken() {
+    return new Named("bearer", request -> {
+      String value = request.header("Authorization");
+      if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return null;
+      }
+      String token = value.substring(7).trim();
+      return token.isEmpty() ? null : hashed("token:", token);
+    });
+  }
+
+  /** The authenticated principal's name; unauthenticated requests fall through to the next resolver. */
+  public static ClientKeyResolver principal() {
+    return new Named("principal", request -> {
+      String name = request.principalName();
+      return name == null || name.isEmpty() ? null : "user:" + name;
+    });
+  }
+
+  /**
+   * The client's IP address. {@code Forwarded} and {@code X-Forwarded-For} are read only when the
+   * direct peer is one of {@code trustedProxies}; then the nearest address in the chain that is not
+   * itself a trusted proxy is the client. IPv6 addresses are grouped by their first
+   * {@code ipv6PrefixBits} bits (128 keeps them whole).
+   *
+   * @throws IllegalArgumentException if a proxy is not an IP address or range, or the prefix is not
+   *     between 1 and 128
+   */
+  public static ClientKeyResolver ip(List<String> trustedProxies, int ipv6PrefixBits) {
+    if (ipv6PrefixBits < 1 || ipv6PrefixBits > 128) {
+      throw new IllegalArgumentException("IPv6 prefix must be between 1 and 128 but was " + ipv6PrefixBits);
+    }
+    List<Cidr> proxies = new ArrayList<>();
+    for (String p : trustedProxies) {
+      try {
+        proxies.add(Cidr.parse(p));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("'" + p + "' " + e.getMessage());
+      }
+    }
+    return new Named("ip", new ClientIp(List.copyOf(proxies), ipv6PrefixBits));
+  }
+
+  /** The direct peer's address, trusting no proxy, IPv6 grouped by /64. */
+  public static ClientKeyResolver ip() {
+    return ip(List.of(), 64);
+  }
+
+  /**
+   * Asks each resolver in turn and takes the first key found; a request none can identify counts as
+   * {@link #ANONYMOUS}. Keys longer than {@link #MAX_KEY_LENGTH} or holding control characters are
+   * replaced by their digest.
+   */
+  public static ClientKeyResolver firstOf(List<ClientKeyResolver> resolvers) {
+    List<ClientKeyResolver> chain = List.copyOf(resolvers);
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException("a client key chain needs at least one resolver");
+    }
+    return new Chain(chain);
+  }
+
+  /** {@code prefix} followed by the digest of {@code secret}: what to return for a secret key. */
+  public static String hashed(String prefix, String secret) {
+    return prefix + Hashing.digest(secret);
+  }
+
+  /** Makes a resolver's answer safe to store: bounded length, no control characters. */
+  static String bounded(String key) {
+    if (key.length() > MAX_KEY_LENGTH) {
+      return hashed("long:", key);
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        return hashed("esc:", key);
+      }
+    }
+    return key;
+  }
+
+  static final class Named implements ClientKeyResolver {
+    private final String name;
+    private final ClientKeyResolver delegate;
+
+    Named(String name, ClientKeyResolver delegate) {
+      this.name = name;
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String resolve(RequestView request) {
+      return delegate.resolve(request);
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static final class Chain implements ClientKeyResolver {
+    private final List<ClientKeyResolver> resolvers;
+
+    Chain(List<ClientKeyResolver> resolvers) {
+      this.resolvers = resolvers;
+    }
+
+    @Override
+    public String resolve(RequestView request) {
+      for (ClientKeyResolver r : resolvers) {
+        String key = r.resolve(request);
+        if (key != null && !key.isEmpty()) {
+          return bounded(key);
+        }
+      }
+      return ANONYMOUS;
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder s = new StringBuilder();
+      for (ClientKeyResolver r : resolvers) {
+        s.append(s.length() == 0 ? "" : ", ").append(r);
+      }
+      return s.toString();
+    }
+  }
+
+  static final class ClientIp implements ClientKeyResolver {
+    private final List<Cidr> proxies;
+    private final int ipv6PrefixBits;
+
+    ClientIp(List<Cidr> proxies, int ipv6PrefixBits) {
+      this.proxies = proxies;
+      this.ipv6PrefixBits = ipv6PrefixBits;
+    }
+
+    @Override
+    public String resolve(RequestView request) {
+      InetAddress peer = IpAddresses.parse(request.remoteAddress());
+      if (peer == null) {
+        return null;
+      }
+      InetAddress client = peer;
+      if (trusted(peer)) {
+        client = walkForwardedChain(request, peer);
+      }
+      return "ip:" + IpAddresses.clientKey(client, ipv6PrefixBits);
+    }
+
+    /** From the nearest hop outwards, skip trusted proxies; the first other address is the client. */
+    private InetAddress walkForwardedChain(RequestView request, InetAddress peer) {
+      List<String> hops = forwardedHops(request);
+      InetAddress last = peer;
+      for (int i = hops.size() - 1; i >= 0; i--) {
+        InetAddress hop = IpAddresses.parse(hops.get(i));
+        if (hop == null) {
+          return last; // a malformed hop was written by whoever is beyond the last proxy we trust
+        }
+        if (!trusted(hop)) {
+          return hop;
+        }
+        last = hop;
+      }
+      return last;
+    }
+
+    private static List<String> forwardedHops(RequestView request) {
+      List<String> hops = new ArrayList<>();
+      List<String> forwarded = request.headers("Forwarded");
+      if (!forwarded.isEmpty()) {
+        for (String field : forwarded) {
+          for (String element : field.split(",")) {
+            String hop = "";
+            for (String pair : element.split(";")) {
+              int eq = pair.indexOf('=');
+              if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
+                hop = pair.substring(eq + 1).trim();
+              }
+            }
+            hops.add(hop);
+          }
+        }
+        return hops;
+      }
+      for (String field : request.headers("X-Forwarded-For")) {
+        for (String hop : field.split(",")) {
+          hops.add(hop.trim());
+        }
+      }
+      return hops;
+    }
+
+    private boolean trusted(InetAddress address) {
+      for (Cidr c : proxies) {
+        if (c.contains(address)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}

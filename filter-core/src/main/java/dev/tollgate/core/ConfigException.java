@@ -1,0 +1,49 @@
+package dev.tollgate.core;
+
+/**
+ * A configuration value that cannot be used. The message names the key and the value, e.g.
+ * {@code rules.reports.limits: '10O/1m' is not a valid limit (expected <count>/<duration>)}.
+ *
+ * <p>Thrown while a configuration is built or parsed, never while a request is decided.
+ */
+public final class ConfigException extends IllegalArgumentException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String key;
+
+  /** Creates an exception for {@code key} with a complete message. */
+  public ConfigException(String key, String message) {
+    super(key + ": " + message);
+    this.key = key;
+  }
+
+  /** Creates an exception for {@code key} whose {@code value} is wrong for the given reason. */
+  public static ConfigException invalid(String key, String value, String reason) {
+    return new ConfigException(key, "'" + printable(value) + "' " + reason);
+  }
+
+  /** The configuration key at fault, e.g. {@code rules.reports.limits}. */
+  public String key() {
+    return key;
+  }
+
+  private static String printable(String value) {
+    if (value == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 200));
+    for (int i = 0; i < value.length() && i < 200; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (value.length() > 200) {
+      out.append("...");
+    }
+    return out.toString();
+  }
+}

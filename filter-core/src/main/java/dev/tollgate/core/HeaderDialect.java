@@ -1,0 +1,70 @@
+package dev.tollgate.core;
+
+import java.util.Locale;
+
+/**
+ * A family of rate-limit response headers. Several can be sent at once; {@code Retry-After} is sent
+ * on every 429 whatever the dialects. Dialects that carry one limit report the limit nearest to
+ * exhaustion: on a 429 one of the limits that rejected, otherwise the one with the least remaining
+ * quota, a tie going to the later reset.
+ */
+public enum HeaderDialect {
+
+  /**
+   * IETF {@code draft-ietf-httpapi-ratelimit-headers-10}: every limit in force, as RFC 9651
+   * structured fields: {@code RateLimit-Policy: "minute";q=100;w=60, "day";q=10000;w=86400} and
+   * {@code RateLimit: "minute";r=57;t=17, "day";r=9421;t=50311}.
+   */
+  IETF("ietf"),
+
+  /**
+   * The earlier IETF draft (06) many clients read: {@code RateLimit-Limit: 100},
+   * {@code RateLimit-Remaining: 57}, {@code RateLimit-Reset: 17} (seconds) and
+   * {@code RateLimit-Policy: 100;w=60, 10000;w=86400}.
+   */
+  IETF_DRAFT_6("ietf-draft-6"),
+
+  /**
+   * Truto's normalised headers: {@code ratelimit-limit: 110;w=10}, {@code ratelimit-remaining: 109},
+   * {@code ratelimit-reset: 60} (seconds).
+   */
+  TRUTO("truto"),
+
+  /**
+   * TEOS platform headers: {@code X-Rate-Limit-Limit: 1m} (the period), {@code X-Rate-Limit-Remaining},
+   * {@code X-Rate-Limit-Reset: 2026-11-22T18:01:00.0000000Z} (UTC, .NET round-trip form).
+   */
+  TEOS("teos"),
+
+  /**
+   * GitHub's headers: {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Used},
+   * {@code X-RateLimit-Reset} (epoch seconds) and {@code X-RateLimit-Resource} (the rule's name).
+   */
+  GITHUB("github");
+
+  private final String configName;
+
+  HeaderDialect(String configName) {
+    this.configName = configName;
+  }
+
+  /** The name used in configuration ({@code headers.dialects}). */
+  public String configName() {
+    return configName;
+  }
+
+  /**
+   * The dialect with this configuration name, ignoring case.
+   *
+   * @throws IllegalArgumentException if there is none
+   */
+  public static HeaderDialect named(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    for (HeaderDialect d : values()) {
+      if (d.configName.equals(n)) {
+        return d;
+      }
+    }
+    throw new IllegalArgumentException("is not a header dialect (expected ietf, ietf-draft-6, truto, teos or github)");
+  }
+}

@@ -1,0 +1,278 @@
+package dev.tollgate.core;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A quota of requests per window, counted with an {@link Algorithm}: "100 per minute" or
+ * "10,000 per rolling 24 hours". Immutable.
+ *
+ * <p>Written in configuration as {@code <count>/<duration> [algorithm] [as <name>]}, for example
+ * {@code 100/1m}, {@code 10000/24h rolling}, {@code 10000/24h rolling(15m) as daily} or
+ * {@code 20/1s token-bucket}. Durations are whole seconds written with a unit: {@code s}, {@code m},
+ * {@code h} or {@code d} ({@code 90s}, {@code 1m}, {@code 24h}, {@code 1d}). The algorithm defaults
+ * to {@link Algorithm#FIXED_WINDOW}; a rolling window's precision defaults to 1/24 of the window.
+ *
+ * <p>The name is the policy name the IETF headers and problem bodies show (e.g. {@code "minute"}).
+ * Unless given, it is derived from the window: {@code second}, {@code minute}, {@code hour},
+ * {@code day}, or the duration as written ({@code 90s}).
+ */
+public final class Limit {
+
+  /** Rolling windows default to this many buckets per window. */
+  public static final int DEFAULT_ROLLING_BUCKETS = 24;
+
+  private static final Duration MAX_WINDOW = Duration.ofDays(366);
+
+  private static final Pattern EXPRESSION = Pattern.compile(
+      "\\s*(\\d{1,10})\\s*/\\s*(\\d{1,9}[smhd])"
+          + "(?:\\s+(fixed|rolling|token-bucket)(?:\\((\\d{1,9}[smhd])\\))?)?"
+          + "(?:\\s+as\\s+([A-Za-z0-9_.-]{1,64}))?\\s*");
+
+  private final long quota;
+  private final Duration window;
+  private final Algorithm algorithm;
+  private final Duration precision;
+  private final String name;
+
+  private Limit(long quota, Duration window, Algorithm algorithm, Duration precision, String name) {
+    this.quota = quota;
+    this.window = window;
+    this.algorithm = algorithm;
+    this.precision = precision;
+    this.name = name;
+  }
+
+  /** A fixed-window limit of {@code quota} requests per {@code window}. */
+  public static Limit of(long quota, Duration window) {
+    return of(quota, window, Algorithm.FIXED_WINDOW);
+  }
+
+  /** A limit of {@code quota} requests per {@code window} counted with {@code algorithm}. */
+  public static Limit of(long quota, Duration window, Algorithm algorithm) {
+    Objects.requireNonNull(window, "window");
+    Objects.requireNonNull(algorithm, "algorithm");
+    if (quota < 1) {
+      throw new IllegalArgumentException("quota must be at least 1 but was " + quota);
+    }
+    if (quota > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("quota must be at most " + Integer.MAX_VALUE + " but was " + quota);
+    }
+    if (window.isNegative() || window.getSeconds() < 1 || window.getNano() != 0
+        || window.compareTo(MAX_WINDOW) > 0) {
+      throw new IllegalArgumentException("window must be a whole number of seconds from 1s to 366d, but was "
+          + (window.getNano() == 0 && !window.isNegative() ? formatDuration(window) : window.toString()));
+    }
+    Duration precision = algorithm == Algorithm.ROLLING_WINDOW
+        ? defaultPrecision(window) : window;
+    return new Limit(quota, window, algorithm, precision, defaultName(window));
+  }
+
+  /**
+   * Parses a limit expression such as {@code 10000/24h rolling}.
+   *
+   * @throws IllegalArgumentException with a message that says what was expected
+   */
+  public static Limit parse(String expression) {
+    Objects.requireNonNull(expression, "expression");
+    Matcher m = EXPRESSION.matcher(expression);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "is not a valid limit (expected <count>/<duration> [fixed|rolling|token-bucket] [as <name>],"
+              + " e.g. 100/1m or 10000/24h rolling)");
+    }
+    long quota = Long.parseLong(m.group(1));
+    Duration window = parseDuration(m.group(2));
+    Algorithm algorithm = m.group(3) == null ? Algorithm.FIXED_WINDOW : algorithmNamed(m.group(3));
+    Limit limit;
+    try {
+      limit = of(quota, window, algorithm);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("is not a valid limit: " + e.getMessage());
+    }
+    if (m.group(4) != null) {
+      if (algorithm != Algorithm.ROLLING_WINDOW) {
+        throw new IllegalArgumentException("is not a valid limit: only a rolling window takes a precision");
+      }
+      try {
+        limit = limit.withPrecision(parseDuration(m.group(4)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("is not a valid limit: " + e.getMessage());
+      }
+    }
+    if (m.group(5) != null) {
+      limit = limit.named(m.group(5));
+    }
+    return limit;
+  }
+
+  /**
+   * Parses a duration written as a whole number with a unit {@code s}, {@code m}, {@code h} or
+   * {@code d}.
+   *
+   * @throws IllegalArgumentException if it is not of that form
+   */
+  public static Duration parseDuration(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (!t.matches("\\d{1,9}[smhd]")) {
+      throw new IllegalArgumentException("is not a valid duration (expected a whole number and s, m, h or d, e.g. 1m)");
+    }
+    long n = Long.parseLong(t.substring(0, t.length() - 1));
+    switch (t.charAt(t.length() - 1)) {
+      case 's': return Duration.ofSeconds(n);
+      case 'm': return Duration.ofMinutes(n);
+      case 'h': return Duration.ofHours(n);
+      default: return Duration.ofDays(n);
+    }
+  }
+
+  /** Writes a duration the way {@link #parseDuration} reads it, in the largest exact unit. */
+  public static String formatDuration(Duration duration) {
+    long s = duration.getSeconds();
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3_600 == 0) {
+      return s / 3_600 + "h";
+    }
+    if (s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+
+  /** This limit under another policy name (letters, digits, {@code _ . -}; at most 64). */
+  public Limit named(String newName) {
+    Objects.requireNonNull(newName, "name");
+    if (!newName.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException("name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + newName + "'");
+    }
+    return new Limit(quota, window, algorithm, precision, newName);
+  }
+
+  /**
+   * This rolling-window limit with another bucket size. The window must be a whole multiple of the
+   * precision, and hold at most 1,440 of them.
+   */
+  public Limit withPrecision(Duration newPrecision) {
+    if (algorithm != Algorithm.ROLLING_WINDOW) {
+      throw new IllegalArgumentException("only a rolling window takes a precision");
+    }
+    long p = newPrecision.toMillis();
+    long w = window.toMillis();
+    if (p < 1000 || w % p != 0 || w / p > 1440) {
+      throw new IllegalArgumentException("precision must be at least 1s and divide the window "
+          + formatDuration(window) + " into at most 1440 steps, but was " + formatDuration(newPrecision));
+    }
+    return new Limit(quota, window, algorithm, newPrecision, name);
+  }
+
+  /** This limit with another quota: same window, algorithm and name. */
+  public Limit withQuota(long newQuota) {
+    Limit checked = of(newQuota, window, algorithm);
+    return new Limit(checked.quota, window, algorithm, precision, name);
+  }
+
+  /** The number of requests (quota units) allowed per window. */
+  public long quota() {
+    return quota;
+  }
+
+  /** The window, a whole number of seconds. */
+  public Duration window() {
+    return window;
+  }
+
+  /** The window in milliseconds. */
+  public long windowMillis() {
+    return window.toMillis();
+  }
+
+  /** The counting algorithm. */
+  public Algorithm algorithm() {
+    return algorithm;
+  }
+
+  /**
+   * For a rolling window, the size of one counting bucket: the limit never admits more than its
+   * quota in any window-long span, and may make a client wait up to this much longer than an exact
+   * log would. For the other algorithms, the window itself.
+   */
+  public Duration precision() {
+    return precision;
+  }
+
+  /** The policy name shown in headers and problem bodies. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Identifies the counting state this limit needs: two limits with the same state id can share
+   * their counts, e.g. when a reload changes only the quota (the client keeps what it has used).
+   */
+  public String stateId() {
+    return algorithm.configName() + ':' + window.getSeconds()
+        + (algorithm == Algorithm.ROLLING_WINDOW ? ":" + precision.getSeconds() : "");
+  }
+
+  /** The limit as {@link #parse} reads it, e.g. {@code 10000/24h rolling(1h) as day}. */
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder().append(quota).append('/').append(formatDuration(window));
+    if (algorithm != Algorithm.FIXED_WINDOW) {
+      s.append(' ').append(algorithm.configName());
+      if (algorithm == Algorithm.ROLLING_WINDOW) {
+        s.append('(').append(formatDuration(precision)).append(')');
+      }
+    }
+    return s.append(" as ").append(name).toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Limit)) {
+      return false;
+    }
+    Limit other = (Limit) o;
+    return quota == other.quota && window.equals(other.window) && algorithm == other.algorithm
+        && precision.equals(other.precision) && name.equals(other.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(quota, window, algorithm, precision, name);
+  }
+
+  private static Algorithm algorithmNamed(String word) {
+    for (Algorithm a : Algorithm.values()) {
+      if (a.configName().equals(word)) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException("unknown algorithm " + word);
+  }
+
+  private static Duration defaultPrecision(Duration window) {
+    long w = window.toMillis();
+    // The largest whole-second divisor of the window that gives at least DEFAULT_ROLLING_BUCKETS steps.
+    long seconds = Math.max(1, w / 1000 / DEFAULT_ROLLING_BUCKETS);
+    while (seconds > 1 && (w / 1000) % seconds != 0) {
+      seconds--;
+    }
+    return Duration.ofSeconds(seconds);
+  }
+
+  private static String defaultName(Duration window) {
+    switch ((int) Math.min(window.getSeconds(), Integer.MAX_VALUE)) {
+      case 1: return "second";
+      case 60: return "minute";
+      case 3_600: return "hour";
+      case 86_400: return "day";
+      default: return formatDuration(window);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.tollgate.core;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the page-size rule made of a request: the value the application must see for each page-size
+ * parameter, or why the request is rejected. Adapters apply it with {@link #values()} (servlet
+ * parameters) and {@link #rewriteQuery(String)} (the raw query string, for frameworks that parse it
+ * themselves).
+ */
+public final class PageSizeOutcome {
+
+  /** What happened to the page size. */
+  public enum Status {
+    /** No page-size rule applies. */
+    DISABLED,
+    /** The client's value was within bounds and stays. */
+    KEPT,
+    /** The parameter was missing; the default was applied. */
+    DEFAULTED,
+    /** The value was above the maximum; the maximum was applied. */
+    CLAMPED,
+    /** The value was not a positive whole number; the default was applied. */
+    INVALID_DEFAULTED,
+    /** The value was not a positive whole number; the request is answered 400. */
+    REJECTED
+  }
+
+  private static final PageSizeOutcome DISABLED = new PageSizeOutcome(Status.DISABLED, Map.of(), null, null, 0);
+
+  private final Status status;
+  private final Map<String, Integer> values;
+  private final String invalidParameter;
+  private final String invalidValue;
+  private final int maxSize;
+
+  private PageSizeOutcome(Status status, Map<String, Integer> values, String invalidParameter, String invalidValue, int maxSize) {
+    this.status = status;
+    this.values = values;
+    this.invalidParameter = invalidParameter;
+    this.invalidValue = invalidValue;
+    this.maxSize = maxSize;
+  }
+
+  /** The outcome when no page-size rule applies. */
+  public static PageSizeOutcome disabled() {
+    return DISABLED;
+  }
+
+  /** Applies {@code rule} to the request's parameters. */
+  static PageSizeOutcome evaluate(PageSizeRule rule, RequestView request) {
+    if (rule == null || !rule.enabled()) {
+      return DISABLED;
+    }
+    Map<String, Integer> values = new LinkedHashMap<>();
+    Status status = Status.KEPT;
+    boolean anyPresent = false;
+    for (String name : rule.parameters()) {
+      List<String> given = request.parameterValues(name);
+      if (given.isEmpty()) {
+        continue;
+      }
+      anyPresent = true;
+      Integer first = null;
+      for (String raw : given) {
+        Integer parsed = parsePositive(raw);
+        if (parsed == null) {
+          if (rule.onInvalid() == InvalidPageSize.REJECT) {
+            return new PageSizeOutcome(Status.REJECTED, Map.of(), name, raw, rule.maxSize());
+          }
+          values.put(name, rule.defaultSize());
+          status = Status.INVALID_DEFAULTED;
+          first = null;
+          break;
+        }
+        if (first == null) {
+          first = parsed;
+        }
+      }
+      if (first != null) {
+        int effective = Math.min(first, rule.maxSize());
+        values.put(name, effective);
+        if (first > rule.maxSize() && status == Status.KEPT) {
+          status = Status.CLAMPED;
+        }
+      }
+    }
+    if (!anyPresent) {
+      values.put(rule.parameters().get(0), rule.defaultSize());
+      status = Status.DEFAULTED;
+    }
+    return new PageSizeOutcome(status, Collections.unmodifiableMap(values), null, null, rule.maxSize());
+  }
+
+  /**
+   * Reads a page size the way {@link Integer#parseInt} does ({@code +50}, {@code 050} and non-ASCII
+   * digits are numbers), and accepts only values of at least 1.
+   */
+  static Integer parsePositive(String raw) {
+    if (raw == null || raw.isEmpty() || raw.length() > 64) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(raw);
+      return n >= 1 ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** True if the request must be answered 400. */
+  public boolean rejected() {
+    return status == Status.REJECTED;
+  }
+
+  /**
+   * The value each page-size parameter must have for the application, by parameter name; every
+   * value the client sent for these names is replaced by this one. Empty when disabled or rejected.
+   */
+  public Map<String, Integer> values() {
+    return values;
+  }
+
+  /** The parameter whose value was invalid, or {@code null}. */
+  public String invalidParameter() {
+    return invalidParameter;
+  }
+
+  /** The invalid value as sent, or {@code null}. Never echo it unescaped. */
+  public String invalidValue() {
+    return invalidValue;
+  }
+
+  /** The maximum page size of the rule that applied (0 when disabled). */
+  public int maxSize() {
+    return maxSize;
+  }
+
+  /**
+   * Rewrites a raw (still percent-encoded) query string so that each page-size parameter appears
+   * once, with its effective value, where it first appeared (or at the end). Other parameters are
+   * kept byte for byte. Parameter names are compared after decoding, so {@code page%53ize} is
+   * {@code pageSize}.
+   *
+   * @param rawQuery the query without {@code ?}; may be {@code null} or empty
+   * @return the new raw query; {@code rawQuery} itself if nothing changes
+   */
+  public String rewriteQuery(String rawQuery) {
+    if (values.isEmpty()) {
+      return rawQuery;
+    }
+    StringBuilder out = new StringBuilder();
+    Map<String, Integer> pending = new LinkedHashMap<>(values);
+    if (rawQuery != null && !rawQuery.isEmpty()) {
+      for (String pair : rawQuery.split("&", -1)) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+        if (values.containsKey(name)) {
+          Integer v = pending.remove(name);
+          if (v != null) {
+            append(out, URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + v);
+          }
+        } else {
+          append(out, pair);
+        }
+      }
+    }
+    for (Map.Entry<String, Integer> e : pending.entrySet()) {
+      append(out, URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + e.getValue());
+    }
+    String result = out.toString();
+    return result.equals(rawQuery) ? rawQuery : result;
+  }
+
+  private static void append(StringBuilder out, String pair) {
+    if (out.length() > 0) {
+      out.append('&');
+    }
+    out.append(pair);
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return status + (values.isEmpty() ? "" : " " + values);
+  }
+}

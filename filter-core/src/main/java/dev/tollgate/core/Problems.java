@@ -1,0 +1,49 @@
+package dev.tollgate.core;
+
+import dev.tollgate.core.internal.Json;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** RFC 9457 problem bodies. Nothing internal (class names, traces, client keys) goes in them. */
+final class Problems {
+
+  static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+
+  private Problems() {}
+
+  static String quotaExceeded(List<LimitStatus> limits, long retryAfterSeconds) {
+    Set<String> violated = new LinkedHashSet<>();
+    for (LimitStatus l : limits) {
+      if (l.usage().rejected()) {
+        violated.add(l.policy());
+      }
+    }
+    StringBuilder names = new StringBuilder();
+    for (String v : violated) {
+      names.append(names.length() == 0 ? "" : ",").append(Json.quote(v));
+    }
+    return "{\"type\":" + Json.quote(QUOTA_EXCEEDED)
+        + ",\"title\":\"Too Many Requests\",\"status\":429"
+        + ",\"detail\":" + Json.quote("The request exceeds the quota of "
+            + (violated.size() == 1 ? "policy " : "policies ") + String.join(", ", violated)
+            + "; retry in " + retryAfterSeconds + (retryAfterSeconds == 1 ? " second." : " seconds."))
+        + ",\"violated-policies\":[" + names + "]"
+        + ",\"retry-after\":" + retryAfterSeconds + "}";
+  }
+
+  static String invalidPageSize(PageSizeOutcome pageSize) {
+    String name = Json.truncate(pageSize.invalidParameter(), 64);
+    String value = Json.truncate(pageSize.invalidValue(), 64);
+    String reason = "must be a whole number from 1 to " + pageSize.maxSize() + " but was '" + value + "'";
+    return "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400"
+        + ",\"detail\":" + Json.quote("Query parameter '" + name + "' " + reason + ".")
+        + ",\"invalid-params\":[{\"name\":" + Json.quote(name) + ",\"reason\":" + Json.quote(reason) + "}]}";
+  }
+
+  static String storeUnavailable(long retryAfterSeconds) {
+    return "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503"
+        + ",\"detail\":\"Rate limits cannot be checked right now; retry in " + retryAfterSeconds
+        + (retryAfterSeconds == 1 ? " second." : " seconds.") + "\"}";
+  }
+}

@@ -1,0 +1,308 @@
+package dev.tollgate.core;
+
+import dev.tollgate.core.internal.PathPattern;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Which requests a set of limits covers, and how. Immutable; built with {@link #builder(String)}.
+ *
+ * <p>The {@linkplain TollgateConfig#defaultRule() default rule} covers every request. An endpoint rule
+ * covers the requests whose path matches one of its patterns and whose method is one of its methods
+ * (any method if none are given). For a request, the default rule's limits and the limits of the
+ * first endpoint rule that matches (in declaration order) all apply, decided together: the request
+ * is admitted only if every one of them admits it, and consumes from all of them or none. Each rule
+ * counts in its own buckets (keyed by rule name and client), so an endpoint's calls count towards
+ * the client's global limits as well as the endpoint's own.
+ *
+ * <p>Unset properties of an endpoint rule are taken from the default rule: the client key, the page
+ * size rule, the cost and the failure policy.
+ */
+public final class Rule {
+
+  /** The name of the default rule. */
+  public static final String DEFAULT = "default";
+
+  private final String name;
+  private final List<PathPattern> paths;
+  private final Set<String> methods;
+  private final List<Limit> limits;
+  private final ClientKeyResolver clientKey;
+  private final PageSizeRule pageSize;
+  private final Integer cost;
+  private final boolean countRejected;
+  private final StoreFailure onStoreFailure;
+
+  private Rule(Builder b) {
+    this.name = b.name;
+    this.paths = List.copyOf(b.paths);
+    this.methods = Set.copyOf(b.methods);
+    this.limits = List.copyOf(b.limits);
+    this.clientKey = b.clientKey;
+    this.pageSize = b.pageSize;
+    this.cost = b.cost;
+    this.countRejected = b.countRejected;
+    this.onStoreFailure = b.onStoreFailure;
+  }
+
+  /**
+   * Starts a rule. Names are 1 to 64 letters, digits, {@code _ . -}; they key the rule's counts and
+   * appear in headers, so keep them stable.
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** This rule's settings in a new builder. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.paths.addAll(paths);
+    b.methods.addAll(methods);
+    b.limits.addAll(limits);
+    b.clientKey = clientKey;
+    b.pageSize = pageSize;
+    b.cost = cost;
+    b.countRejected = countRejected;
+    b.onStoreFailure = onStoreFailure;
+    return b;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** True if this rule covers the request's method and path. The default rule covers everything. */
+  public boolean matches(String method, String path) {
+    if (!methods.isEmpty() && (method == null || !methods.contains(method.toUpperCase(Locale.ROOT)))) {
+      return false;
+    }
+    if (paths.isEmpty()) {
+      return true;
+    }
+    for (PathPattern p : paths) {
+      if (p.matches(path)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The specificity of the most specific pattern that matches {@code path}; -1 if none does. */
+  int specificity(String path) {
+    if (paths.isEmpty()) {
+      return 0;
+    }
+    int best = -1;
+    for (PathPattern p : paths) {
+      if (p.matches(path)) {
+        best = Math.max(best, p.specificity());
+      }
+    }
+    return best;
+  }
+
+  /** The path patterns, as written. Empty for a rule that covers every path. */
+  public List<String> paths() {
+    List<String> out = new ArrayList<>();
+    for (PathPattern p : paths) {
+      out.add(p.toString());
+    }
+    return out;
+  }
+
+  /** The methods covered; empty means every method. */
+  public Set<String> methods() {
+    return methods;
+  }
+
+  public List<Limit> limits() {
+    return limits;
+  }
+
+  /** The client key resolver, or {@code null} to use the configuration's. */
+  public ClientKeyResolver clientKey() {
+    return clientKey;
+  }
+
+  /** The page-size rule, or {@code null} to use the default rule's. */
+  public PageSizeRule pageSize() {
+    return pageSize;
+  }
+
+  /** Quota units a request takes, or {@code null} to use the default rule's (which defaults to 1). */
+  public Integer cost() {
+    return cost;
+  }
+
+  /** True if rejected requests are counted against this rule's limits as well. */
+  public boolean countRejected() {
+    return countRejected;
+  }
+
+  /** What to do when the store cannot decide, or {@code null} to use the default rule's. */
+  public StoreFailure onStoreFailure() {
+    return onStoreFailure;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder(name).append(':');
+    if (!paths.isEmpty()) {
+      s.append(" paths ").append(paths);
+    }
+    if (!methods.isEmpty()) {
+      s.append(" methods ").append(methods);
+    }
+    s.append(" limits ").append(limits);
+    if (cost != null) {
+      s.append(" cost ").append(cost);
+    }
+    if (countRejected) {
+      s.append(" counting rejected");
+    }
+    if (pageSize != null) {
+      s.append("; ").append(pageSize);
+    }
+    return s.toString();
+  }
+
+  /** What a rule does when its store cannot decide. */
+  public enum StoreFailure {
+    /** Admit the request (and log a warning at most once per interval). */
+    OPEN("open"),
+    /** Answer 503 with a problem body and {@code Retry-After}. */
+    CLOSED("closed");
+
+    private final String configName;
+
+    StoreFailure(String configName) {
+      this.configName = configName;
+    }
+
+    public String configName() {
+      return configName;
+    }
+  }
+
+  /** Builds a {@link Rule}; each setter checks its argument at once. */
+  public static final class Builder {
+    private final String name;
+    private final List<PathPattern> paths = new ArrayList<>();
+    private final Set<String> methods = new LinkedHashSet<>();
+    private final List<Limit> limits = new ArrayList<>();
+    private ClientKeyResolver clientKey;
+    private PageSizeRule pageSize;
+    private Integer cost;
+    private boolean countRejected;
+    private StoreFailure onStoreFailure;
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+        throw new IllegalArgumentException("rule name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + name + "'");
+      }
+      this.name = name;
+    }
+
+    /** Path patterns this rule covers ({@code /api/reports}, {@code /api/assets/*}, {@code /api/**}). */
+    public Builder paths(String... patterns) {
+      for (String p : patterns) {
+        paths.add(PathPattern.compile(p));
+      }
+      return this;
+    }
+
+    /** HTTP methods this rule covers; none means all. */
+    public Builder methods(String... names) {
+      for (String m : names) {
+        String upper = m.trim().toUpperCase(Locale.ROOT);
+        if (!upper.matches("[A-Z]{1,20}")) {
+          throw new IllegalArgumentException("'" + m + "' is not an HTTP method");
+        }
+        methods.add(upper);
+      }
+      return this;
+    }
+
+    /** Adds limits. */
+    public Builder limits(Limit... added) {
+      for (Limit l : added) {
+        limits.add(Objects.requireNonNull(l, "limit"));
+      }
+      return this;
+    }
+
+    /** Adds limits written as in configuration, comma-separated: {@code 100/1m, 10000/24h rolling}. */
+    public Builder limits(String expressions) {
+      for (String e : expressions.split(",")) {
+        if (!e.isBlank()) {
+          try {
+            limits.add(Limit.parse(e));
+          } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("'" + e.trim() + "' " + ex.getMessage());
+          }
+        }
+      }
+      return this;
+    }
+
+    /** Removes every limit added so far. */
+    public Builder clearLimits() {
+      limits.clear();
+      return this;
+    }
+
+    public Builder clientKey(ClientKeyResolver resolver) {
+      this.clientKey = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    public Builder pageSize(PageSizeRule rule) {
+      this.pageSize = Objects.requireNonNull(rule, "pageSize");
+      return this;
+    }
+
+    /** Quota units one request takes from every limit in force. Default value is 1. */
+    public Builder cost(int units) {
+      if (units < 1) {
+        throw new IllegalArgumentException("cost must be at least 1 but was " + units);
+      }
+      this.cost = units;
+      return this;
+    }
+
+    /** Whether rejected requests count too (TEOS: "continuing to make calls will continue to increase your call count"). Default value is false. */
+    public Builder countRejected(boolean count) {
+      this.countRejected = count;
+      return this;
+    }
+
+    /** What to do when the store cannot decide. Default value is {@link StoreFailure#OPEN}. */
+    public Builder onStoreFailure(StoreFailure policy) {
+      this.onStoreFailure = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    public Rule build() {
+      Set<String> names = new LinkedHashSet<>();
+      for (Limit l : limits) {
+        if (!names.add(l.name())) {
+          throw new IllegalArgumentException("two limits are named '" + l.name()
+              + "'; name one with 'as <name>', e.g. 1000/1m as burst");
+        }
+      }
+      if (cost != null) {
+        for (Limit l : limits) {
+          if (cost > l.quota()) {
+            throw new IllegalArgumentException("cost " + cost + " exceeds the quota of " + l + ", so no request could pass");
+          }
+        }
+      }
+      return new Rule(this);
+    }
+  }
+}

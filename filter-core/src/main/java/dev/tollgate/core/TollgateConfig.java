@@ -1,0 +1,262 @@
+package dev.tollgate.core;
+
+import dev.tollgate.core.store.InMemoryStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Everything Tollgate enforces: the default rule, the endpoint rules, how clients are identified,
+ * which headers are sent, and where counts are stored. Immutable; built with {@link #builder()} or
+ * read from properties with {@link #parse(Map)} / {@link #load(InputStream, String)}, which use the
+ * builder and so check exactly the same things.
+ *
+ * <p>Configuration errors are found here, at startup: a {@link ConfigException} names the key and
+ * the value. Nothing is checked again while requests are decided.
+ */
+public final class TollgateConfig {
+
+  private final Rule defaultRule;
+  private final List<Rule> rules;
+  private final ClientKeyResolver clientKey;
+  private final List<HeaderDialect> dialects;
+  private final double headersAfterUsedShare;
+  private final long maxTrackedClients;
+  private final String storeType;
+  private final Map<String, String> storeSettings;
+
+  private TollgateConfig(Builder b) {
+    this.defaultRule = b.defaultRule;
+    this.rules = List.copyOf(b.rules.values());
+    this.clientKey = b.clientKey;
+    this.dialects = List.copyOf(b.dialects);
+    this.headersAfterUsedShare = b.headersAfterUsedShare;
+    this.maxTrackedClients = b.maxTrackedClients;
+    this.storeType = b.storeType;
+    this.storeSettings = Collections.unmodifiableMap(new LinkedHashMap<>(b.storeSettings));
+  }
+
+  /** A new builder with every default: 100 requests per minute per client IP, IETF headers. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads a configuration from properties (the keys of a configuration file, or {@code web.xml}
+   * init-params). See the README's configuration reference for every key.
+   *
+   * @throws ConfigException naming the first key whose value cannot be used, or an unknown key
+   */
+  public static TollgateConfig parse(Map<String, String> properties) {
+    return ConfigParser.parse(properties);
+  }
+
+  /**
+   * Reads a properties file (ISO-8859-1 escapes as in {@link Properties}, read as UTF-8).
+   *
+   * @param source the file's name, for messages
+   * @throws ConfigException for a value that cannot be used
+   * @throws IOException if the stream cannot be read
+   */
+  public static TollgateConfig load(InputStream in, String source) throws IOException {
+    Objects.requireNonNull(in, "in");
+    Properties p = new Properties();
+    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String name : p.stringPropertyNames()) {
+      map.put(name, p.getProperty(name));
+    }
+    try {
+      return parse(map);
+    } catch (ConfigException e) {
+      throw new ConfigException(e.key(), e.getMessage().substring(e.key().length() + 2) + " (in " + source + ")");
+    }
+  }
+
+  /** The rule every request is subject to. */
+  public Rule defaultRule() {
+    return defaultRule;
+  }
+
+  /** The endpoint rules, in the order they were added. */
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  /** The client key chain used by rules that do not set their own. */
+  public ClientKeyResolver clientKey() {
+    return clientKey;
+  }
+
+  public List<HeaderDialect> dialects() {
+    return dialects;
+  }
+
+  /**
+   * Headers other than {@code Retry-After} are sent on admitted responses only once the client has
+   * used at least this share of the reported limit (0 sends them always).
+   */
+  public double headersAfterUsedShare() {
+    return headersAfterUsedShare;
+  }
+
+  /** The in-memory store's bound on tracked client states. */
+  public long maxTrackedClients() {
+    return maxTrackedClients;
+  }
+
+  /** {@code memory}, or the type of a {@link dev.tollgate.core.store.RateLimitStoreProvider}. */
+  public String storeType() {
+    return storeType;
+  }
+
+  /** The {@code store.*} settings for a store provider, without the prefix. */
+  public Map<String, String> storeSettings() {
+    return storeSettings;
+  }
+
+  /** A one-paragraph summary for the startup log. Holds no secret. */
+  public String summary() {
+    StringBuilder s = new StringBuilder("Tollgate: clients by [").append(clientKey).append("]; ")
+        .append(defaultRule);
+    for (Rule r : rules) {
+      s.append("; ").append(r);
+    }
+    s.append("; headers ");
+    for (int i = 0; i < dialects.size(); i++) {
+      s.append(i == 0 ? "" : ",").append(dialects.get(i).configName());
+    }
+    if (dialects.isEmpty()) {
+      s.append("none");
+    }
+    return s.append("; store ").append(storeType).toString();
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+
+  /** Builds a {@link TollgateConfig}. Each setter checks its argument at once. */
+  public static final class Builder {
+    private Rule defaultRule = Rule.builder(Rule.DEFAULT).limits("100/1m").pageSize(PageSizeRule.defaults()).build();
+    private final Map<String, Rule> rules = new LinkedHashMap<>();
+    private ClientKeyResolver clientKey = ClientKeys.firstOf(List.of(ClientKeys.ip()));
+    private List<HeaderDialect> dialects = List.of(HeaderDialect.IETF);
+    private double headersAfterUsedShare;
+    private long maxTrackedClients = InMemoryStore.DEFAULT_MAX_CLIENTS;
+    private String storeType = "memory";
+    private final Map<String, String> storeSettings = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /**
+     * The rule every request is subject to; it must be named {@value Rule#DEFAULT} and have no paths
+     * or methods. Unset page size means {@link PageSizeRule#defaults()}. Default value is
+     * {@code 100/1m} with the default page sizes.
+     */
+    public Builder defaultRule(Rule rule) {
+      Objects.requireNonNull(rule, "rule");
+      if (!rule.name().equals(Rule.DEFAULT)) {
+        throw new ConfigException("rules." + Rule.DEFAULT, "the default rule must be named '" + Rule.DEFAULT + "' but was '" + rule.name() + "'");
+      }
+      if (!rule.paths().isEmpty() || !rule.methods().isEmpty()) {
+        throw new ConfigException("rules.default.path", "the default rule covers every request and takes no paths or methods");
+      }
+      this.defaultRule = rule.pageSize() == null ? rule.toBuilder().pageSize(PageSizeRule.defaults()).build() : rule;
+      return this;
+    }
+
+    /** Adds an endpoint rule; its name must be unique and not {@value Rule#DEFAULT}. */
+    public Builder rule(Rule rule) {
+      Objects.requireNonNull(rule, "rule");
+      String key = "rules." + rule.name();
+      if (rule.name().equals(Rule.DEFAULT)) {
+        throw new ConfigException(key, "use defaultRule(...) for the default rule");
+      }
+      if (rules.containsKey(rule.name())) {
+        throw new ConfigException(key, "a rule named '" + rule.name() + "' was already added");
+      }
+      if (rule.paths().isEmpty() && rule.methods().isEmpty()) {
+        throw new ConfigException(key + ".path", "an endpoint rule needs a path or methods to say which requests it covers");
+      }
+      rules.put(rule.name(), rule);
+      return this;
+    }
+
+    /**
+     * How clients are identified: the first resolver that finds a key wins. Default value is the
+     * client IP with no trusted proxy.
+     */
+    public Builder clientKey(ClientKeyResolver... chain) {
+      this.clientKey = ClientKeys.firstOf(List.of(chain));
+      return this;
+    }
+
+    /** The header dialects to send. Default value is {@link HeaderDialect#IETF}. */
+    public Builder dialects(HeaderDialect... chosen) {
+      EnumSet<HeaderDialect> set = EnumSet.noneOf(HeaderDialect.class);
+      for (HeaderDialect d : chosen) {
+        set.add(Objects.requireNonNull(d, "dialect"));
+      }
+      if (set.contains(HeaderDialect.IETF_DRAFT_6) && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
+        throw new ConfigException("headers.dialects", "ietf-draft-6 cannot be combined with "
+            + (set.contains(HeaderDialect.IETF) ? "ietf (both send RateLimit-Policy, in different syntaxes)"
+                : "truto (both send RateLimit-Limit, in different syntaxes)"));
+      }
+      this.dialects = List.copyOf(set);
+      return this;
+    }
+
+    /** See {@link TollgateConfig#headersAfterUsedShare()}. Default value is 0. */
+    public Builder headersAfterUsedShare(double share) {
+      if (!(share >= 0 && share <= 1)) {
+        throw ConfigException.invalid("headers.after-used-share", String.valueOf(share), "is not a share (expected a number from 0 to 1)");
+      }
+      this.headersAfterUsedShare = share;
+      return this;
+    }
+
+    /** The in-memory store's bound on tracked client states. Default value is 100,000. */
+    public Builder maxTrackedClients(long max) {
+      if (max < 1) {
+        throw ConfigException.invalid("store.max-clients", String.valueOf(max), "is not a valid bound (expected a whole number of at least 1)");
+      }
+      this.maxTrackedClients = max;
+      return this;
+    }
+
+    /**
+     * Selects a store provider by type, with its settings (keys without {@code store.}). Default
+     * value is {@code memory}.
+     */
+    public Builder store(String type, Map<String, String> settings) {
+      Objects.requireNonNull(type, "type");
+      this.storeType = type.trim();
+      this.storeSettings.clear();
+      this.storeSettings.putAll(settings);
+      return this;
+    }
+
+    public TollgateConfig build() {
+      for (Rule r : rules.values()) {
+        int cost = r.cost() != null ? r.cost() : defaultRule.cost() != null ? defaultRule.cost() : 1;
+        for (Limit l : defaultRule.limits()) {
+          if (cost > l.quota()) {
+            throw new ConfigException("rules." + r.name() + ".cost", "cost " + cost
+                + " exceeds the quota of the default rule's limit " + l + ", so no request could pass");
+          }
+        }
+      }
+      return new TollgateConfig(this);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.Limit;
+
+/** Windows aligned to the epoch; one count per window. */
+final class FixedWindowState extends LimitState {
+
+  private long windowStart = Long.MIN_VALUE;
+  private long count;
+
+  @Override
+  void advance(Limit limit, long now) {
+    long start = now - Math.floorMod(now, limit.windowMillis());
+    if (start > windowStart) {
+      count = 0;
+    }
+    // A backwards jump re-bases the window on the current clock but keeps the count, so the client
+    // gets nothing fresh and waits at most one window.
+    windowStart = start;
+  }
+
+  @Override
+  long available(Limit limit, long now) {
+    return Math.max(0, limit.quota() - count);
+  }
+
+  @Override
+  void consume(Limit limit, long now, long cost) {
+    count = Math.min(count + cost, Long.MAX_VALUE / 2);
+  }
+
+  @Override
+  long resetMillis(Limit limit, long now) {
+    return count == 0 ? 0 : windowStart + limit.windowMillis() - now;
+  }
+
+  @Override
+  long retryAfterMillis(Limit limit, long now, long cost) {
+    return limit.quota() - count >= cost ? 0 : windowStart + limit.windowMillis() - now;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.tollgate.core.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tollgate.core.Clock;
+import dev.tollgate.core.Limit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The default store: counts in this JVM's heap. Exact under any number of threads (each client's
+ * state has its own lock, and a request's buckets are locked together in a fixed order), and
+ * bounded: at most {@code maxClients} client states are held, idle ones are dropped as soon as their
+ * windows have passed, and when the bound is reached Caffeine's W-TinyLFU policy evicts the
+ * least valuable entry, so a flood of one-off keys does not push out clients that call regularly.
+ *
+ * <p>One JVM only: behind a load balancer each server counts on its own. Use the Redis store to share
+ * limits across servers.
+ */
+public final class InMemoryStore implements RateLimitStore {
+
+  /** The default bound on tracked client states (a client under two rules holds two). */
+  public static final long DEFAULT_MAX_CLIENTS = 100_000;
+
+  private final Cache<String, ClientState> states;
+  private final Clock clock;
+  private final long maxClients;
+
+  private InMemoryStore(long maxClients, Clock clock) {
+    this.clock = clock;
+    this.maxClients = maxClients;
+    this.states = Caffeine.newBuilder()
+        .maximumSize(maxClients)
+        .expireAfter(new IdleExpiry())
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        // Maintenance on the calling thread keeps the bound tight and needs no pool.
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** A store holding at most {@value #DEFAULT_MAX_CLIENTS} client states, on the system clock. */
+  public static InMemoryStore create() {
+    return create(DEFAULT_MAX_CLIENTS, Clock.system());
+  }
+
+  /**
+   * A store holding at most {@code maxClients} client states.
+   *
+   * @throws IllegalArgumentException if {@code maxClients} is below 1
+   */
+  public static InMemoryStore create(long maxClients, Clock clock) {
+    Objects.requireNonNull(clock, "clock");
+    if (maxClients < 1) {
+      throw new IllegalArgumentException("maxClients must be at least 1 but was " + maxClients);
+    }
+    return new InMemoryStore(maxClients, clock);
+  }
+
+  @Override
+  public AcquireResult acquire(AcquireRequest request) {
+    List<Bucket> buckets = request.buckets();
+    if (buckets.size() == 1) {
+      Bucket bucket = buckets.get(0);
+      ClientState state = stateOf(bucket);
+      synchronized (state) {
+        return decide(request, new ClientState[] {state});
+      }
+    }
+    ClientState[] held = new ClientState[buckets.size()];
+    String[] keys = new String[held.length];
+    for (int i = 0; i < held.length; i++) {
+      keys[i] = key(buckets.get(i));
+      held[i] = stateOf(keys[i], buckets.get(i));
+    }
+    Integer[] order = new Integer[held.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    // A fixed lock order (by key) makes two requests that share buckets unable to deadlock.
+    Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
+    return lockAndDecide(request, held, order, 0);
+  }
+
+  /** The number of client states held now (at most the configured bound). */
+  public long trackedClients() {
+    states.cleanUp();
+    return states.estimatedSize();
+  }
+
+  /** The configured bound on tracked client states. */
+  public long maxClients() {
+    return maxClients;
+  }
+
+  private AcquireResult lockAndDecide(AcquireRequest request, ClientState[] held, Integer[] order, int i) {
+    if (i == order.length) {
+      return decide(request, held);
+    }
+    synchronized (held[order[i]]) {
+      return lockAndDecide(request, held, order, i + 1);
+    }
+  }
+
+  /** Runs with every state of the request locked. */
+  private AcquireResult decide(AcquireRequest request, ClientState[] held) {
+    long now = clock.millis();
+    long cost = request.cost();
+    List<Bucket> buckets = request.buckets();
+    int total = request.limitCount();
+    long[] availableBefore = new long[total];
+    boolean admitted = true;
+    int n = 0;
+    for (int b = 0; b < held.length; b++) {
+      List<Limit> limits = buckets.get(b).limits();
+      held[b].conform(limits);
+      for (int l = 0; l < limits.size(); l++, n++) {
+        LimitState state = held[b].state(l);
+        state.advance(limits.get(l), now);
+        availableBefore[n] = state.available(limits.get(l), now);
+        if (availableBefore[n] < cost) {
+          admitted = false;
+        }
+      }
+    }
+    List<LimitUsage> usages = new ArrayList<>(total);
+    n = 0;
+    for (int b = 0; b < held.length; b++) {
+      Bucket bucket = buckets.get(b);
+      List<Limit> limits = bucket.limits();
+      boolean consume = cost > 0 && (admitted || bucket.countRejected());
+      for (int l = 0; l < limits.size(); l++, n++) {
+        Limit limit = limits.get(l);
+        LimitState state = held[b].state(l);
+        if (consume) {
+          state.consume(limit, now, cost);
+        }
+        boolean rejecting = availableBefore[n] < cost;
+        long reset = state.resetMillis(limit, now);
+        long retry = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost)) : 0;
+        usages.add(new LimitUsage(limit, state.available(limit, now), reset, retry));
+      }
+    }
+    return new AcquireResult(admitted, now, usages);
+  }
+
+  private ClientState stateOf(Bucket bucket) {
+    return stateOf(key(bucket), bucket);
+  }
+
+  private ClientState stateOf(String key, Bucket bucket) {
+    return states.get(key, k -> new ClientState(bucket.limits()));
+  }
+
+  private static String key(Bucket bucket) {
+    // Rule names cannot contain ' ', so the key is unambiguous.
+    return bucket.rule() + ' ' + bucket.client();
+  }
+
+  /** Drops a state once it has been idle for its longest window (it would be fresh again). */
+  private static final class IdleExpiry implements Expiry<String, ClientState> {
+    @Override
+    public long expireAfterCreate(String key, ClientState value, long currentTime) {
+      return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, ClientState value, long currentTime, long currentDuration) {
+      return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
+    }
+
+    @Override
+    public long expireAfterRead(String key, ClientState value, long currentTime, long currentDuration) {
+      return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.Limit;
+
+/**
+ * The counting state of one limit for one client. Not thread-safe: the owning
+ * {@link ClientState} is locked around every call. Times are epoch milliseconds.
+ */
+abstract class LimitState {
+
+  /** Moves the state to {@code now}; a clock that went backwards keeps the usage. */
+  abstract void advance(Limit limit, long now);
+
+  /** Quota units available at {@code now} (after {@link #advance}). */
+  abstract long available(Limit limit, long now);
+
+  /** Takes {@code cost} units, even beyond the quota (for rejected calls that count). */
+  abstract void consume(Limit limit, long now, long cost);
+
+  /** Milliseconds until the available quota next grows; 0 when nothing is used. */
+  abstract long resetMillis(Limit limit, long now);
+
+  /** Milliseconds until {@code cost} units are available; 0 if they are now. */
+  abstract long retryAfterMillis(Limit limit, long now, long cost);
+
+  /** How long an untouched state stays meaningful: after that it equals a fresh one. */
+  static long idleMillis(Limit limit) {
+    return limit.windowMillis() + (limit.algorithm() == dev.tollgate.core.Algorithm.ROLLING_WINDOW
+        ? limit.precision().toMillis() : 0);
+  }
+
+  static LimitState create(Limit limit) {
+    switch (limit.algorithm()) {
+      case FIXED_WINDOW: return new FixedWindowState();
+      case ROLLING_WINDOW: return new RollingWindowState(limit);
+      default: return new TokenBucketState();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.Limit;
+
+/**
+ * A ring of {@code window / precision + 1} counters, one per precision step aligned to the epoch.
+ * Every bucket that overlaps the last window-long span is counted in full, so no window-long span
+ * ever holds more than the quota; the price is that a bucket is forgotten up to one step late.
+ */
+final class RollingWindowState extends LimitState {
+
+  private final int[] counts;
+  private long newest; // absolute index (epoch millis / precision) of the newest bucket
+
+  RollingWindowState(Limit limit) {
+    counts = new int[(int) (limit.windowMillis() / limit.precision().toMillis()) + 1];
+    newest = Long.MIN_VALUE;
+  }
+
+  @Override
+  void advance(Limit limit, long now) {
+    long current = Math.floorDiv(now, limit.precision().toMillis());
+    int size = counts.length;
+    if (newest == Long.MIN_VALUE) {
+      newest = current;
+    } else if (current > newest) {
+      long steps = Math.min(current - newest, size);
+      for (long i = 1; i <= steps; i++) {
+        counts[slot(newest + i)] = 0;
+      }
+      newest = current;
+    } else if (current < newest) {
+      // The clock went backwards: shift every bucket back by the same amount, keeping the counts.
+      int[] copy = counts.clone();
+      long shift = newest - current;
+      for (long i = newest - size + 1; i <= newest; i++) {
+        counts[slot(i - shift)] = copy[slot(i)];
+      }
+      newest = current;
+    }
+  }
+
+  @Override
+  long available(Limit limit, long now) {
+    return Math.max(0, limit.quota() - used());
+  }
+
+  @Override
+  void consume(Limit limit, long now, long cost) {
+    int s = slot(newest);
+    counts[s] = (int) Math.min((long) counts[s] + cost, Integer.MAX_VALUE);
+  }
+
+  @Override
+  long resetMillis(Limit limit, long now) {
+    long oldest = newest - counts.length + 1;
+    for (long b = oldest; b <= newest; b++) {
+      if (counts[slot(b)] != 0) {
+        return leavesWindowAt(limit, b) - now;
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  long retryAfterMillis(Limit limit, long now, long cost) {
+    long used = used();
+    if (limit.quota() - used >= cost) {
+      return 0;
+    }
+    long oldest = newest - counts.length + 1;
+    long freed = 0;
+    for (long b = oldest; b <= newest; b++) {
+      freed += counts[slot(b)];
+      if (used - freed + cost <= limit.quota()) {
+        return leavesWindowAt(limit, b) - now;
+      }
+    }
+    return leavesWindowAt(limit, newest) - now;
+  }
+
+  private long used() {
+    long sum = 0;
+    for (int c : counts) {
+      sum += c;
+    }
+    return sum;
+  }
+
+  /** Bucket {@code b} counts while it overlaps (now - window, now]. */
+  private static long leavesWindowAt(Limit limit, long b) {
+    long precision = limit.precision().toMillis();
+    return (b + 1) * precision + limit.windowMillis();
+  }
+
+  private int slot(long bucket) {
+    return (int) Math.floorMod(bucket, (long) counts.length);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.Limit;
+
+/**
+ * GCRA: the bucket is one "theoretical arrival time" in epoch nanoseconds. A request of cost c is
+ * admitted if the time it would push the TAT to is at most one window ahead of now.
+ */
+final class TokenBucketState extends LimitState {
+
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+
+  private long tat = Long.MIN_VALUE;
+
+  @Override
+  void advance(Limit limit, long now) {
+    long nowNanos = now * NANOS_PER_MILLI;
+    long ceiling = nowNanos + windowNanos(limit);
+    if (tat > ceiling) {
+      tat = ceiling; // clock went backwards: an empty bucket, not a longer lockout
+    }
+  }
+
+  @Override
+  long available(Limit limit, long now) {
+    long backlog = backlog(now);
+    long tokens = (windowNanos(limit) - backlog) / interval(limit);
+    return Math.max(0, Math.min(limit.quota(), tokens));
+  }
+
+  @Override
+  void consume(Limit limit, long now, long cost) {
+    long nowNanos = now * NANOS_PER_MILLI;
+    long next = Math.max(tat, nowNanos) + cost * interval(limit);
+    // Rejected calls that count can empty the bucket but never owe more than one window.
+    tat = Math.min(next, nowNanos + windowNanos(limit));
+  }
+
+  @Override
+  long resetMillis(Limit limit, long now) {
+    long backlog = backlog(now);
+    if (backlog == 0) {
+      return 0;
+    }
+    long interval = interval(limit);
+    long sinceLastToken = Math.floorMod(windowNanos(limit) - backlog, interval);
+    return ceilMillis(interval - sinceLastToken);
+  }
+
+  @Override
+  long retryAfterMillis(Limit limit, long now, long cost) {
+    if (available(limit, now) >= cost) {
+      return 0;
+    }
+    long wait = backlog(now) + cost * interval(limit) - windowNanos(limit);
+    return Math.max(1, ceilMillis(wait));
+  }
+
+  private long backlog(long now) {
+    return tat == Long.MIN_VALUE ? 0 : Math.max(0, tat - now * NANOS_PER_MILLI);
+  }
+
+  private static long windowNanos(Limit limit) {
+    return limit.windowMillis() * NANOS_PER_MILLI;
+  }
+
+  private static long interval(Limit limit) {
+    return Math.max(1, windowNanos(limit) / limit.quota());
+  }
+
+  private static long ceilMillis(long nanos) {
+    return (nanos + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI;
+  }
+}
