@@ -22,12 +22,25 @@ final class ConfigParser {
       "page-size.enabled", "page-size.parameters", "page-size.default", "page-size.max",
       "page-size.on-invalid");
 
+  /** Keys that stand for the default rule's, so that the common case reads short: {@code limits=100/1m}. */
+  private static final Set<String> DEFAULT_RULE_SHORTHANDS = Set.of(
+      "limits", "cost", "count-rejected", "on-store-failure", "page-size.enabled",
+      "page-size.parameters", "page-size.default", "page-size.max", "page-size.on-invalid");
+
   private ConfigParser() {}
 
   static TollgateConfig parse(Map<String, String> input) {
     Map<String, String> props = new TreeMap<>();
     for (Map.Entry<String, String> e : input.entrySet()) {
-      props.put(e.getKey().trim(), e.getValue() == null ? "" : e.getValue().trim());
+      String key = e.getKey().trim();
+      if (DEFAULT_RULE_SHORTHANDS.contains(key)) {
+        String full = "rules.default." + key;
+        if (input.containsKey(full)) {
+          throw new ConfigException(key, "is set twice, also as " + full);
+        }
+        key = full;
+      }
+      props.put(key, e.getValue() == null ? "" : e.getValue().trim());
     }
     TollgateConfig.Builder builder = TollgateConfig.builder();
     Map<String, Map<String, String>> ruleProps = new LinkedHashMap<>();
@@ -45,6 +58,7 @@ final class ConfigParser {
         storeSettings.put(key.substring("store.".length()), e.getValue());
       } else if (!GLOBAL_KEYS.contains(key)) {
         throw new ConfigException(key, "unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(GLOBAL_KEYS))
+            + ", " + String.join(", ", new java.util.TreeSet<>(DEFAULT_RULE_SHORTHANDS))
             + ", store.<setting> or rules.<name>.<setting>)");
       }
     }
