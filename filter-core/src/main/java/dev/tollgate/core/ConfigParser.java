@@ -15,16 +15,17 @@ final class ConfigParser {
 
   private static final Set<String> GLOBAL_KEYS = Set.of(
       "client.key", "client.trusted-proxies", "client.ipv6-prefix",
-      "headers.dialects", "headers.after-used-share", "store.type", "store.max-clients");
+      "headers.dialects", "headers.after-used-share", "store.type", "store.max-clients",
+      "suspended", "status.path", "concurrency.max-per-client", "reload.interval");
 
   private static final Set<String> RULE_KEYS = Set.of(
-      "path", "methods", "limits", "cost", "count-rejected", "client.key", "on-store-failure",
+      "path", "methods", "limits", "cost", "count-rejected", "client.key", "on-store-failure", "dry-run",
       "page-size.enabled", "page-size.parameters", "page-size.default", "page-size.max",
       "page-size.on-invalid");
 
   /** Keys that stand for the default rule's, so that the common case reads short: {@code limits=100/1m}. */
   private static final Set<String> DEFAULT_RULE_SHORTHANDS = Set.of(
-      "limits", "cost", "count-rejected", "on-store-failure", "page-size.enabled",
+      "limits", "cost", "count-rejected", "on-store-failure", "dry-run", "page-size.enabled",
       "page-size.parameters", "page-size.default", "page-size.max", "page-size.on-invalid");
 
   private ConfigParser() {}
@@ -71,6 +72,7 @@ final class ConfigParser {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("client.trusted-proxies", e.getMessage());
     }
+    builder.clientIp(ip);
     if (props.containsKey("client.key")) {
       builder.clientKey(chain("client.key", props.get("client.key"), ip));
     } else {
@@ -109,6 +111,21 @@ final class ConfigParser {
     }
     if (props.containsKey("store.max-clients")) {
       builder.maxTrackedClients(integer(props, "store.max-clients", 0, 1, Integer.MAX_VALUE));
+    }
+    for (String entry : list(props.getOrDefault("suspended", ""))) {
+      builder.suspend(entry);
+    }
+    if (props.containsKey("status.path") && !props.get("status.path").isEmpty()) {
+      builder.statusPath(props.get("status.path"));
+    }
+    builder.maxConcurrentPerClient(integer(props, "concurrency.max-per-client", 0, 0, Integer.MAX_VALUE));
+    if (props.containsKey("reload.interval")) {
+      String v = props.get("reload.interval");
+      try {
+        builder.reloadInterval(v.equals("0") ? java.time.Duration.ZERO : Limit.parseDuration(v));
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.invalid("reload.interval", v, e.getMessage());
+      }
     }
     String storeType = props.getOrDefault("store.type", "memory");
     if (storeType.equals("memory") && !storeSettings.isEmpty()) {
@@ -181,6 +198,9 @@ final class ConfigParser {
     }
     if (p.containsKey("client.key")) {
       b.clientKey(chain(prefix + "client.key", p.get("client.key"), ip));
+    }
+    if (p.containsKey("dry-run")) {
+      b.dryRun(bool(prefix + "dry-run", p.get("dry-run")));
     }
     if (p.containsKey("on-store-failure")) {
       String v = p.get("on-store-failure").toLowerCase(Locale.ROOT);

@@ -41,6 +41,17 @@ final class Problems {
         + ",\"invalid-params\":[{\"name\":" + Json.quote(name) + ",\"reason\":" + Json.quote(reason) + "}]}";
   }
 
+  static String suspended() {
+    return "{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403"
+        + ",\"detail\":\"Access for this client is suspended. Contact the API provider.\"}";
+  }
+
+  static String tooManyConcurrent(int max) {
+    return "{\"type\":" + Json.quote(QUOTA_EXCEEDED) + ",\"title\":\"Too Many Requests\",\"status\":429"
+        + ",\"detail\":\"This client already has " + max + " requests in flight; retry when one completes.\""
+        + ",\"violated-policies\":[\"concurrency\"],\"retry-after\":1}";
+  }
+
   static String storeUnavailable(long retryAfterSeconds) {
     return "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503"
         + ",\"detail\":\"Rate limits cannot be checked right now; retry in " + retryAfterSeconds

@@ -36,6 +36,7 @@ public final class Rule {
   private final Integer cost;
   private final boolean countRejected;
   private final StoreFailure onStoreFailure;
+  private final boolean dryRun;
 
   private Rule(Builder b) {
     this.name = b.name;
@@ -47,6 +48,7 @@ public final class Rule {
     this.cost = b.cost;
     this.countRejected = b.countRejected;
     this.onStoreFailure = b.onStoreFailure;
+    this.dryRun = b.dryRun;
   }
 
   /**
@@ -68,6 +70,7 @@ public final class Rule {
     b.cost = cost;
     b.countRejected = countRejected;
     b.onStoreFailure = onStoreFailure;
+    b.dryRun = dryRun;
     return b;
   }
 
@@ -143,6 +146,14 @@ public final class Rule {
     return countRejected;
   }
 
+  /**
+   * True if this rule only observes: its limits are counted and reported in headers and metrics, and
+   * a request they would reject is logged, but let through.
+   */
+  public boolean dryRun() {
+    return dryRun;
+  }
+
   /** What to do when the store cannot decide, or {@code null} to use the default rule's. */
   public StoreFailure onStoreFailure() {
     return onStoreFailure;
@@ -163,6 +174,9 @@ public final class Rule {
     }
     if (countRejected) {
       s.append(" counting rejected");
+    }
+    if (dryRun) {
+      s.append(" DRY-RUN");
     }
     if (pageSize != null) {
       s.append("; ").append(pageSize);
@@ -199,6 +213,7 @@ public final class Rule {
     private Integer cost;
     private boolean countRejected;
     private StoreFailure onStoreFailure;
+    private boolean dryRun;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -284,6 +299,12 @@ public final class Rule {
     /** What to do when the store cannot decide. Default value is {@link StoreFailure#OPEN}. */
     public Builder onStoreFailure(StoreFailure policy) {
       this.onStoreFailure = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Observe without enforcing; see {@link Rule#dryRun()}. Default value is false. */
+    public Builder dryRun(boolean observeOnly) {
+      this.dryRun = observeOnly;
       return this;
     }
 

@@ -35,11 +35,18 @@ public final class Tollgate implements AutoCloseable {
   private final RateLimitStore store;
   private final Clock clock;
   private final AtomicLong lastStoreWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  private final Suspensions suspensions = new Suspensions();
+  private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
+  private final TollgateMetrics metrics;
 
-  private Tollgate(TollgateConfig config, RateLimitStore store, Clock clock) {
+  private static final Runnable NOTHING = () -> {};
+
+  private Tollgate(TollgateConfig config, RateLimitStore store, Clock clock, TollgateMetrics metrics) {
     this.config = new AtomicReference<>(config);
     this.store = store;
     this.clock = clock;
+    this.metrics = metrics;
+    suspensions.replaceConfigured(config.suspended());
   }
 
   /**
@@ -88,16 +95,30 @@ public final class Tollgate implements AutoCloseable {
   public Verdict decide(RequestView request, Rule extraRule, PageSizeOutcome pageSize) {
     Objects.requireNonNull(pageSize, "pageSize");
     TollgateConfig c = config.get();
+    if (c.statusPath() != null && c.statusPath().equals(request.path())) {
+      Verdict v = status(request);
+      metrics.decided(v, false);
+      return v;
+    }
     List<Rule> applying = applyingRules(c, request, extraRule);
     String mostSpecific = mostSpecificRule(c, request, extraRule);
-
-    List<Bucket> buckets = new ArrayList<>(applying.size());
     Map<ClientKeyResolver, String> keys = new IdentityHashMap<>(2);
-    int cost = 1;
-    Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
-    if (c.defaultRule().cost() != null) {
-      cost = c.defaultRule().cost();
+
+    if (!suspensions.isEmpty()) {
+      String client = clientKey(c.clientKey(), request, keys);
+      String ip = clientKey(c.clientIp(), request, keys);
+      if (suspensions.covers(client, ip)) {
+        Verdict v = new Verdict(Verdict.Outcome.SUSPENDED, List.of(), Problems.suspended(), pageSize, List.of(), mostSpecific);
+        LOG.log(System.Logger.Level.DEBUG, "403 (suspended) for {0} {1}, client {2}", request.method(), request.path(), client);
+        metrics.decided(v, false);
+        return v;
+      }
     }
+
+    List<Bucket> enforced = new ArrayList<>(applying.size());
+    List<Bucket> all = new ArrayList<>(applying.size());
+    int cost = c.defaultRule().cost() != null ? c.defaultRule().cost() : 1;
+    Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
     for (Rule r : applying) {
       if (r.cost() != null) {
         cost = Math.max(cost, r.cost());
@@ -108,34 +129,77 @@ public final class Tollgate implements AutoCloseable {
       if (r.limits().isEmpty()) {
         continue;
       }
-      ClientKeyResolver resolver = r.clientKey() != null ? r.clientKey() : c.clientKey();
-      String client = keys.computeIfAbsent(resolver, k -> ClientKeys.bounded(Objects.requireNonNullElse(
-          k.resolve(request), ClientKeys.ANONYMOUS)));
-      buckets.add(new Bucket(r.name(), client, r.limits(), r.countRejected()));
+      Bucket b = new Bucket(r.name(), clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys),
+          r.limits(), r.countRejected());
+      all.add(b);
+      if (!r.dryRun()) {
+        enforced.add(b);
+      }
     }
 
+    Runnable release = NOTHING;
+    if (c.maxConcurrentPerClient() > 0) {
+      String client = clientKey(c.clientKey(), request, keys);
+      if (!concurrency.tryAcquire(client, c.maxConcurrentPerClient())) {
+        Verdict v = new Verdict(Verdict.Outcome.CONCURRENCY_LIMITED, List.of(new Header("Retry-After", "1")),
+            Problems.tooManyConcurrent(c.maxConcurrentPerClient()), pageSize, List.of(), mostSpecific);
+        metrics.decided(v, false);
+        return v;
+      }
+      release = () -> concurrency.release(client);
+    }
+
+    Verdict verdict;
+    try {
+      verdict = rateDecision(c, request, all, enforced, cost, pageSize, mostSpecific, onFailure, release);
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
+    if (!verdict.proceed()) {
+      release.run();
+    }
+    return verdict;
+  }
+
+  private Verdict rateDecision(TollgateConfig c, RequestView request, List<Bucket> all, List<Bucket> enforced,
+      int cost, PageSizeOutcome pageSize, String mostSpecific, Rule.StoreFailure onFailure, Runnable release) {
     List<LimitStatus> limits = List.of();
     boolean admitted = true;
+    boolean dryRunRejected = false;
     long now = clock.millis();
-    if (!buckets.isEmpty()) {
+    if (!all.isEmpty()) {
       AcquireResult result;
       try {
-        result = store.acquire(new AcquireRequest(buckets, cost));
-      } catch (RuntimeException e) {
-        warnStoreTrouble(e);
-        if (onFailure == Rule.StoreFailure.CLOSED) {
-          return new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
-              Problems.storeUnavailable(1), pageSize, List.of(), mostSpecific);
+        result = acquire(new AcquireRequest(all, cost));
+        if (!result.admitted() && enforced.size() < all.size() && enforcedAdmit(all, enforced, result)) {
+          // Only dry-run rules object: count the request against the enforced rules and let it through.
+          dryRunRejected = true;
+          AcquireResult enforcedResult = enforced.isEmpty() ? null : acquire(new AcquireRequest(enforced, cost));
+          if (enforcedResult != null && !enforcedResult.admitted()) {
+            result = merge(all, enforced, result, enforcedResult);
+          } else {
+            result = new AcquireResult(true, result.nowMillis(), merge(all, enforced, result, enforcedResult).usages());
+          }
         }
-        return pageSize.rejected()
-            ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize, List.of(), mostSpecific)
-            : new Verdict(Verdict.Outcome.ADMITTED, List.of(), null, pageSize, List.of(), mostSpecific);
+      } catch (RuntimeException e) {
+        metrics.storeFailed(e);
+        warnStoreTrouble(e);
+        Verdict v = onFailure == Rule.StoreFailure.CLOSED
+            ? new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
+                Problems.storeUnavailable(1), pageSize, List.of(), mostSpecific)
+            : pageSize.rejected()
+                ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize, List.of(), mostSpecific)
+                : new Verdict(Verdict.Outcome.ADMITTED, List.of(), null, pageSize, List.of(), mostSpecific, release);
+        metrics.decided(v, false);
+        return v;
       }
       admitted = result.admitted();
       now = result.nowMillis();
-      limits = statuses(buckets, result.usages());
+      limits = statuses(all, result.usages());
     }
 
+    Verdict v;
     if (!admitted) {
       long retryAfter = 1;
       for (LimitStatus l : limits) {
@@ -145,17 +209,136 @@ public final class Tollgate implements AutoCloseable {
       }
       if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
         LOG.log(System.Logger.Level.DEBUG, "429 for {0} {1} (rule {2}, client {3}); retry in {4}s",
-            request.method(), request.path(), mostSpecific, buckets.get(0).client(), retryAfter);
+            request.method(), request.path(), mostSpecific, all.get(0).client(), retryAfter);
       }
-      return new Verdict(Verdict.Outcome.RATE_LIMITED, HeaderWriter.write(c, limits, now, true, retryAfter),
+      v = new Verdict(Verdict.Outcome.RATE_LIMITED, HeaderWriter.write(c, limits, now, true, retryAfter),
           Problems.quotaExceeded(limits, retryAfter), pageSize, limits, mostSpecific);
+    } else {
+      if (dryRunRejected) {
+        LOG.log(System.Logger.Level.INFO, "dry-run: would answer 429 to {0} {1} (rule {2}, client {3})",
+            request.method(), request.path(), mostSpecific, all.get(0).client());
+      }
+      List<Header> headers = HeaderWriter.write(c, limits, now, false, 0);
+      v = pageSize.rejected()
+          ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, headers, Problems.invalidPageSize(pageSize), pageSize, limits, mostSpecific)
+          : new Verdict(Verdict.Outcome.ADMITTED, headers, null, pageSize, limits, mostSpecific, release);
     }
-    List<Header> headers = HeaderWriter.write(c, limits, now, false, 0);
-    if (pageSize.rejected()) {
-      return new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, headers, Problems.invalidPageSize(pageSize),
-          pageSize, limits, mostSpecific);
+    metrics.decided(v, dryRunRejected);
+    return v;
+  }
+
+  private AcquireResult acquire(AcquireRequest request) {
+    long start = System.nanoTime();
+    AcquireResult result = store.acquire(request);
+    metrics.storeLatency(System.nanoTime() - start);
+    return result;
+  }
+
+  /** True if every limit that rejected belongs to a dry-run bucket. */
+  private static boolean enforcedAdmit(List<Bucket> all, List<Bucket> enforced, AcquireResult result) {
+    int i = 0;
+    for (Bucket b : all) {
+      boolean isEnforced = enforced.contains(b);
+      for (int l = 0; l < b.limits().size(); l++, i++) {
+        if (isEnforced && result.usages().get(i).rejected()) {
+          return false;
+        }
+      }
     }
-    return new Verdict(Verdict.Outcome.ADMITTED, headers, null, pageSize, limits, mostSpecific);
+    return true;
+  }
+
+  /** Usages of the dry-run buckets from the first answer, of the enforced ones from the second. */
+  private static AcquireResult merge(List<Bucket> all, List<Bucket> enforced, AcquireResult first, AcquireResult second) {
+    List<LimitUsage> merged = new ArrayList<>(first.usages().size());
+    int i = 0;
+    int j = 0;
+    for (Bucket b : all) {
+      boolean isEnforced = enforced.contains(b);
+      for (int l = 0; l < b.limits().size(); l++, i++) {
+        merged.add(isEnforced && second != null ? second.usages().get(j++) : first.usages().get(i));
+      }
+    }
+    return new AcquireResult(second == null || second.admitted(), first.nowMillis(), merged);
+  }
+
+  /**
+   * The caller's quota status, like GitHub's {@code GET /rate_limit}: every rule's limits for this
+   * client, with remaining quota and reset times, as JSON. Consumes nothing.
+   */
+  public Verdict status(RequestView request) {
+    TollgateConfig c = config.get();
+    Map<ClientKeyResolver, String> keys = new IdentityHashMap<>(2);
+    List<Bucket> buckets = new ArrayList<>();
+    List<Rule> rules = new ArrayList<>();
+    rules.add(c.defaultRule());
+    rules.addAll(c.rules());
+    for (Rule r : rules) {
+      if (!r.limits().isEmpty()) {
+        buckets.add(new Bucket(r.name(), clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys),
+            r.limits(), false));
+      }
+    }
+    List<LimitStatus> limits = List.of();
+    long now = clock.millis();
+    if (!buckets.isEmpty()) {
+      try {
+        AcquireResult result = acquire(new AcquireRequest(buckets, 0));
+        limits = statuses(buckets, result.usages());
+        now = result.nowMillis();
+      } catch (RuntimeException e) {
+        metrics.storeFailed(e);
+        warnStoreTrouble(e);
+        return new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
+            Problems.storeUnavailable(1), PageSizeOutcome.disabled(), List.of(), Rule.DEFAULT);
+      }
+    }
+    return new Verdict(Verdict.Outcome.STATUS, List.of(new Header("Cache-Control", "no-store")),
+        StatusDocument.write(limits, now), PageSizeOutcome.disabled(), limits, Rule.DEFAULT);
+  }
+
+  /**
+   * Replaces the configuration without a restart. Counts are kept: a limit whose window and algorithm
+   * are unchanged keeps each client's usage (a client at 80 of 100 stays at 80 when the quota becomes
+   * 200). Requests already being decided finish under the old configuration.
+   *
+   * @throws ConfigException if the new configuration names another store (that needs a restart); the
+   *     old configuration then stays in force
+   */
+  public void reconfigure(TollgateConfig newConfig) {
+    Objects.requireNonNull(newConfig, "newConfig");
+    TollgateConfig old = config.get();
+    if (!old.storeType().equals(newConfig.storeType()) || !old.storeSettings().equals(newConfig.storeSettings())) {
+      throw new ConfigException("store.type", "the store cannot change at run time (restart to change store.*)");
+    }
+    if (old.maxTrackedClients() != newConfig.maxTrackedClients()) {
+      throw new ConfigException("store.max-clients", "the store's bound cannot change at run time (restart to change it)");
+    }
+    suspensions.replaceConfigured(newConfig.suspended());
+    config.set(newConfig);
+    LOG.log(System.Logger.Level.INFO, "Reconfigured. " + newConfig.summary());
+  }
+
+  /** The suspended clients, editable at run time. */
+  public Suspensions suspensions() {
+    return suspensions;
+  }
+
+  /**
+   * The {@code n} client buckets nearest to exhaustion (largest used share of any limit), for
+   * operators: who is using what. Available with the in-memory store; other stores return an empty
+   * list. Client keys are as stored: secrets appear only as digests.
+   */
+  public List<ClientUsage> heaviestClients(int n) {
+    if (store instanceof InMemoryStore) {
+      return ((InMemoryStore) store).heaviestClients(n);
+    }
+    return List.of();
+  }
+
+  private static String clientKey(ClientKeyResolver resolver, RequestView request, Map<ClientKeyResolver, String> keys) {
+    return keys.computeIfAbsent(resolver, k -> ClientKeys.bounded(Objects.requireNonNullElse(
+        k.resolve(request), ClientKeys.ANONYMOUS)));
   }
 
   /** The configuration in force. */
@@ -250,6 +433,7 @@ public final class Tollgate implements AutoCloseable {
     private final TollgateConfig config;
     private RateLimitStore store;
     private Clock clock = Clock.system();
+    private TollgateMetrics metrics = TollgateMetrics.NONE;
 
     private Builder(TollgateConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -267,9 +451,15 @@ public final class Tollgate implements AutoCloseable {
       return this;
     }
 
+    /** Where decisions are reported, e.g. {@code new MicrometerMetrics(registry)}. Default value is none. */
+    public Builder metrics(TollgateMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
     public Tollgate build() {
       RateLimitStore s = store != null ? store : storeFor(config, clock);
-      Tollgate t = new Tollgate(config, s, clock);
+      Tollgate t = new Tollgate(config, s, clock, metrics);
       LOG.log(System.Logger.Level.INFO, config.summary());
       return t;
     }

@@ -32,6 +32,11 @@ public final class TollgateConfig {
   private final long maxTrackedClients;
   private final String storeType;
   private final Map<String, String> storeSettings;
+  private final ClientKeyResolver clientIp;
+  private final List<String> suspended;
+  private final String statusPath;
+  private final int maxConcurrentPerClient;
+  private final java.time.Duration reloadInterval;
 
   private TollgateConfig(Builder b) {
     this.defaultRule = b.defaultRule;
@@ -42,6 +47,11 @@ public final class TollgateConfig {
     this.maxTrackedClients = b.maxTrackedClients;
     this.storeType = b.storeType;
     this.storeSettings = Collections.unmodifiableMap(new LinkedHashMap<>(b.storeSettings));
+    this.clientIp = b.clientIp;
+    this.suspended = List.copyOf(b.suspended);
+    this.statusPath = b.statusPath;
+    this.maxConcurrentPerClient = b.maxConcurrentPerClient;
+    this.reloadInterval = b.reloadInterval;
   }
 
   /** A new builder with every default: 100 requests per minute per client IP, IETF headers. */
@@ -67,6 +77,17 @@ public final class TollgateConfig {
    * @throws IOException if the stream cannot be read
    */
   public static TollgateConfig load(InputStream in, String source) throws IOException {
+    return load(in, source, Map.of());
+  }
+
+  /**
+   * Reads a properties file, then applies {@code overrides} on top (for example {@code web.xml}
+   * init-params next to a {@code config} file).
+   *
+   * @throws ConfigException for a value that cannot be used
+   * @throws IOException if the stream cannot be read
+   */
+  public static TollgateConfig load(InputStream in, String source, Map<String, String> overrides) throws IOException {
     Objects.requireNonNull(in, "in");
     Properties p = new Properties();
     p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -74,6 +95,7 @@ public final class TollgateConfig {
     for (String name : p.stringPropertyNames()) {
       map.put(name, p.getProperty(name));
     }
+    map.putAll(overrides);
     try {
       return parse(map);
     } catch (ConfigException e) {
@@ -123,6 +145,35 @@ public final class TollgateConfig {
     return storeSettings;
   }
 
+  /** How the client's IP address is found (trusted proxies, IPv6 grouping); used for suspended ranges. */
+  public ClientKeyResolver clientIp() {
+    return clientIp;
+  }
+
+  /**
+   * Clients refused with 403 from the start: client keys as they appear in logs and
+   * {@code heaviestClients} (e.g. {@code key:3q2-7w…}, {@code user:alice}) and IP addresses or ranges
+   * ({@code 203.0.113.0/24}). More can be added at run time through {@link Tollgate#suspensions()}.
+   */
+  public List<String> suspended() {
+    return suspended;
+  }
+
+  /** The path of the quota status document (e.g. {@code /rate_limit}), or {@code null} for none. */
+  public String statusPath() {
+    return statusPath;
+  }
+
+  /** The most requests one client may have in flight on this server; 0 for no limit. */
+  public int maxConcurrentPerClient() {
+    return maxConcurrentPerClient;
+  }
+
+  /** How often a watched configuration file is checked for changes; {@link java.time.Duration#ZERO} for never. */
+  public java.time.Duration reloadInterval() {
+    return reloadInterval;
+  }
+
   /** A one-paragraph summary for the startup log. Holds no secret. */
   public String summary() {
     StringBuilder s = new StringBuilder("Tollgate: clients by [").append(clientKey).append("]; ")
@@ -137,7 +188,17 @@ public final class TollgateConfig {
     if (dialects.isEmpty()) {
       s.append("none");
     }
-    return s.append("; store ").append(storeType).toString();
+    s.append("; store ").append(storeType);
+    if (statusPath != null) {
+      s.append("; status at ").append(statusPath);
+    }
+    if (maxConcurrentPerClient > 0) {
+      s.append("; at most ").append(maxConcurrentPerClient).append(" in flight per client");
+    }
+    if (!suspended.isEmpty()) {
+      s.append("; ").append(suspended.size()).append(" suspended");
+    }
+    return s.toString();
   }
 
   @Override
@@ -155,8 +216,58 @@ public final class TollgateConfig {
     private long maxTrackedClients = InMemoryStore.DEFAULT_MAX_CLIENTS;
     private String storeType = "memory";
     private final Map<String, String> storeSettings = new LinkedHashMap<>();
+    private ClientKeyResolver clientIp = ClientKeys.ip();
+    private final List<String> suspended = new java.util.ArrayList<>();
+    private String statusPath;
+    private int maxConcurrentPerClient;
+    private java.time.Duration reloadInterval = java.time.Duration.ZERO;
 
     private Builder() {}
+
+    /**
+     * How the client IP is found for suspended address ranges (and for nothing else: the client key
+     * chain has its own). Default value is {@link ClientKeys#ip()}.
+     */
+    public Builder clientIp(ClientKeyResolver resolver) {
+      this.clientIp = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /** Adds suspended clients: client keys, IP addresses or ranges. See {@link TollgateConfig#suspended()}. */
+    public Builder suspend(String... entries) {
+      for (String e : entries) {
+        Suspensions.check("suspended", e);
+        suspended.add(e.trim());
+      }
+      return this;
+    }
+
+    /** Serves the caller's quota status as JSON at this path, without counting. Default value is none. */
+    public Builder statusPath(String path) {
+      if (path != null && (!path.startsWith("/") || path.length() > 200 || path.contains(" "))) {
+        throw ConfigException.invalid("status.path", path, "is not a path (expected e.g. /rate_limit)");
+      }
+      this.statusPath = path;
+      return this;
+    }
+
+    /** The most requests one client may have in flight on this server; 0 for no limit. Default value is 0. */
+    public Builder maxConcurrentPerClient(int max) {
+      if (max < 0) {
+        throw ConfigException.invalid("concurrency.max-per-client", String.valueOf(max), "is not a whole number of at least 0");
+      }
+      this.maxConcurrentPerClient = max;
+      return this;
+    }
+
+    /** How often to re-read a watched configuration file; zero for never. Default value is zero. */
+    public Builder reloadInterval(java.time.Duration interval) {
+      if (interval.isNegative()) {
+        throw ConfigException.invalid("reload.interval", interval.toString(), "must not be negative");
+      }
+      this.reloadInterval = interval;
+      return this;
+    }
 
     /**
      * The rule every request is subject to; it must be named {@value Rule#DEFAULT} and have no paths

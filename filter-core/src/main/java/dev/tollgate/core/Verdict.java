@@ -9,8 +9,13 @@ import java.util.List;
  */
 public final class Verdict {
 
-  /** The media type of {@link #problemBody()}. */
+  /** The media type of problem bodies. */
   public static final String PROBLEM_JSON = "application/problem+json";
+
+  /** The media type of the quota status document. */
+  public static final String JSON = "application/json";
+
+  private static final Runnable NOTHING = () -> {};
 
   /** What was decided. */
   public enum Outcome {
@@ -21,7 +26,13 @@ public final class Verdict {
     /** The page size is not a positive whole number and the rule rejects such values: 400. */
     INVALID_PAGE_SIZE(400),
     /** The store could not decide and the rule fails closed: 503 with {@code Retry-After}. */
-    STORE_UNAVAILABLE(503);
+    STORE_UNAVAILABLE(503),
+    /** The client is suspended: 403, not counted. */
+    SUSPENDED(403),
+    /** The client has too many requests in flight: 429 with {@code Retry-After}. */
+    CONCURRENCY_LIMITED(429),
+    /** A request for the quota status document: answer 200 with {@link #body()}, not counted. */
+    STATUS(200);
 
     private final int status;
 
@@ -40,15 +51,28 @@ public final class Verdict {
   private final PageSizeOutcome pageSize;
   private final List<LimitStatus> limits;
   private final String rule;
+  private final Runnable release;
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
   Verdict(Outcome outcome, List<Header> headers, String problemBody, PageSizeOutcome pageSize,
       List<LimitStatus> limits, String rule) {
+    this(outcome, headers, problemBody, pageSize, limits, rule, NOTHING);
+  }
+
+  Verdict(Outcome outcome, List<Header> headers, String problemBody, PageSizeOutcome pageSize,
+      List<LimitStatus> limits, String rule, Runnable release) {
     this.outcome = outcome;
     this.headers = List.copyOf(headers);
     this.problemBody = problemBody;
     this.pageSize = pageSize;
     this.limits = List.copyOf(limits);
     this.rule = rule;
+    this.release = release;
+  }
+
+  /** The same decision with another outcome and body (used for dry-run and failure policies). */
+  Verdict with(Outcome newOutcome, String newBody, Runnable newRelease) {
+    return new Verdict(newOutcome, headers, newBody, pageSize, limits, rule, newRelease);
   }
 
   public Outcome outcome() {
@@ -70,9 +94,33 @@ public final class Verdict {
     return headers;
   }
 
-  /** The {@value #PROBLEM_JSON} body when the request does not proceed; otherwise {@code null}. */
+  /**
+   * The body to answer with when the request does not proceed: a {@value #PROBLEM_JSON} problem, or
+   * for {@link Outcome#STATUS} the quota status document; {@code null} when it proceeds.
+   */
   public String problemBody() {
     return problemBody;
+  }
+
+  /** Same as {@link #problemBody()}. */
+  public String body() {
+    return problemBody;
+  }
+
+  /** The media type of {@link #body()}: {@value #JSON} for the status document, else {@value #PROBLEM_JSON}. */
+  public String contentType() {
+    return outcome == Outcome.STATUS ? JSON : PROBLEM_JSON;
+  }
+
+  /**
+   * Ends the request's hold on its client's concurrency slot. Adapters call it once the response is
+   * complete (for async requests, when the async context completes); calling it again does nothing.
+   * Harmless when no concurrency limit is configured.
+   */
+  public void release() {
+    if (released.compareAndSet(false, true)) {
+      release.run();
+    }
   }
 
   /** The page size the application must see. */

@@ -64,6 +64,12 @@ public final class IpAddresses {
     }
   }
 
+  /** True if {@code text} (with an optional {@code /prefix}) is an IP literal rather than a client key. */
+  public static boolean looksLikeAddress(String text) {
+    int slash = text.indexOf('/');
+    return parse(slash < 0 ? text : text.substring(0, slash)) != null;
+  }
+
   /** Keeps the first {@code bits} bits of the address. */
   public static byte[] mask(byte[] address, int bits) {
     byte[] out = address.clone();

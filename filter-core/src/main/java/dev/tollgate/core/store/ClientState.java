@@ -50,6 +50,10 @@ final class ClientState {
     idleMillis = idle(newLimits);
   }
 
+  List<Limit> limits() {
+    return limits;
+  }
+
   LimitState state(int i) {
     return states[i];
   }

@@ -3,11 +3,13 @@ package dev.tollgate.core.store;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.Clock;
 import dev.tollgate.core.Limit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +91,43 @@ public final class InMemoryStore implements RateLimitStore {
   public long trackedClients() {
     states.cleanUp();
     return states.estimatedSize();
+  }
+
+  /**
+   * The {@code n} client states with the largest used share of any of their limits, largest first.
+   * Walks every tracked state: meant for an operator's occasional look, not the request path.
+   */
+  public List<ClientUsage> heaviestClients(int n) {
+    long now = clock.millis();
+    java.util.PriorityQueue<ClientUsage> top = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparingDouble(ClientUsage::usedShare));
+    for (Map.Entry<String, ClientState> e : states.asMap().entrySet()) {
+      ClientState state = e.getValue();
+      ClientUsage heaviest = null;
+      synchronized (state) {
+        List<Limit> limits = state.limits();
+        for (int i = 0; i < limits.size(); i++) {
+          Limit limit = limits.get(i);
+          LimitState s = state.state(i);
+          s.advance(limit, now);
+          long used = limit.quota() - s.available(limit, now);
+          int space = e.getKey().indexOf(' ');
+          ClientUsage u = new ClientUsage(e.getKey().substring(0, space), e.getKey().substring(space + 1), limit, used);
+          if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
+            heaviest = u;
+          }
+        }
+      }
+      if (heaviest != null && heaviest.used() > 0) {
+        top.add(heaviest);
+        if (top.size() > n) {
+          top.poll();
+        }
+      }
+    }
+    List<ClientUsage> out = new ArrayList<>(top);
+    out.sort(java.util.Comparator.comparingDouble(ClientUsage::usedShare).reversed());
+    return out;
   }
 
   /** The configured bound on tracked client states. */

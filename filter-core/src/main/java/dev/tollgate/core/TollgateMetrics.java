@@ -1,0 +1,25 @@
+package dev.tollgate.core;
+
+/**
+ * Receives what Tollgate decides, for metrics. Implementations must be fast and thread-safe; they are
+ * called on the request path. {@link dev.tollgate.core.micrometer.MicrometerMetrics} records them in
+ * Micrometer. Client keys are never passed: per-client figures would have unbounded cardinality (see
+ * {@link Tollgate#heaviestClients(int)} instead).
+ */
+public interface TollgateMetrics {
+
+  /** Does nothing. */
+  TollgateMetrics NONE = new TollgateMetrics() {};
+
+  /**
+   * A decision. {@code outcome} is the verdict's outcome; {@code dryRunRejected} is true when a
+   * dry-run rule would have rejected the request but let it through.
+   */
+  default void decided(Verdict verdict, boolean dryRunRejected) {}
+
+  /** The store answered in {@code nanos}. */
+  default void storeLatency(long nanos) {}
+
+  /** The store could not decide. */
+  default void storeFailed(Throwable error) {}
+}

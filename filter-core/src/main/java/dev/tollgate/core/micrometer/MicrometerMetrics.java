@@ -1,0 +1,69 @@
+package dev.tollgate.core.micrometer;
+
+import dev.tollgate.core.LimitStatus;
+import dev.tollgate.core.PageSizeOutcome;
+import dev.tollgate.core.TollgateMetrics;
+import dev.tollgate.core.Verdict;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records decisions in Micrometer. Tags are bounded: rule names, policy names and outcomes come from
+ * the configuration, never from clients.
+ *
+ * <ul>
+ *   <li>{@code tollgate.requests} (counter; tags {@code rule}, {@code outcome}: admitted, rate_limited,
+ *       dry_run_rejected, suspended, concurrency_limited, invalid_page_size, store_unavailable, status)
+ *   <li>{@code tollgate.limit.rejections} (counter; tags {@code rule}, {@code policy}, {@code dry_run}):
+ *       per limit that rejected, or would have in dry-run
+ *   <li>{@code tollgate.page.size} (counter; tag {@code status}: clamped, defaulted, rejected,
+ *       invalid_defaulted)
+ *   <li>{@code tollgate.store.latency} (timer) and {@code tollgate.store.errors} (counter)
+ * </ul>
+ *
+ * <p>micrometer-core is an optional dependency of filter-core: add it to use this class.
+ */
+public final class MicrometerMetrics implements TollgateMetrics {
+
+  private final MeterRegistry registry;
+  private final Timer storeLatency;
+  private final Counter storeErrors;
+
+  public MicrometerMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.storeLatency = Timer.builder("tollgate.store.latency")
+        .description("Time the rate-limit store took to decide").register(registry);
+    this.storeErrors = Counter.builder("tollgate.store.errors")
+        .description("Decisions the rate-limit store could not make").register(registry);
+  }
+
+  @Override
+  public void decided(Verdict verdict, boolean dryRunRejected) {
+    String outcome = dryRunRejected ? "dry_run_rejected" : verdict.outcome().name().toLowerCase(Locale.ROOT);
+    registry.counter("tollgate.requests", "rule", verdict.rule(), "outcome", outcome).increment();
+    for (LimitStatus l : verdict.limits()) {
+      if (l.usage().rejected()) {
+        registry.counter("tollgate.limit.rejections", "rule", l.rule(), "policy", l.policy(),
+            "dry_run", Boolean.toString(dryRunRejected)).increment();
+      }
+    }
+    PageSizeOutcome.Status status = verdict.pageSize().status();
+    if (status != PageSizeOutcome.Status.KEPT && status != PageSizeOutcome.Status.DISABLED) {
+      registry.counter("tollgate.page.size", "status", status.name().toLowerCase(Locale.ROOT)).increment();
+    }
+  }
+
+  @Override
+  public void storeLatency(long nanos) {
+    storeLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void storeFailed(Throwable error) {
+    storeErrors.increment();
+  }
+}
