@@ -31,6 +31,17 @@ final class ConfigParser {
   private ConfigParser() {}
 
   static TollgateConfig parse(Map<String, String> input) {
+    Map<String, String> writtenAs = new java.util.HashMap<>();
+    try {
+      return parse(input, writtenAs);
+    } catch (ConfigException e) {
+      String shortKey = writtenAs.get(e.key());
+      // Name the key the way the user wrote it (limits, not rules.default.limits).
+      throw shortKey == null ? e : new ConfigException(shortKey, e.getMessage().substring(e.key().length() + 2));
+    }
+  }
+
+  private static TollgateConfig parse(Map<String, String> input, Map<String, String> writtenAs) {
     Map<String, String> props = new TreeMap<>();
     for (Map.Entry<String, String> e : input.entrySet()) {
       String key = e.getKey().trim();
@@ -39,6 +50,7 @@ final class ConfigParser {
         if (input.containsKey(full)) {
           throw new ConfigException(key, "is set twice, also as " + full);
         }
+        writtenAs.put(full, key);
         key = full;
       }
       props.put(key, e.getValue() == null ? "" : e.getValue().trim());

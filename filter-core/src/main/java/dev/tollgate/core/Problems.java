@@ -41,6 +41,13 @@ final class Problems {
         + ",\"invalid-params\":[{\"name\":" + Json.quote(name) + ",\"reason\":" + Json.quote(reason) + "}]}";
   }
 
+  static String externalExceeded(String policy, long retryAfterSeconds) {
+    return "{\"type\":" + Json.quote(QUOTA_EXCEEDED) + ",\"title\":\"Too Many Requests\",\"status\":429"
+        + ",\"detail\":" + Json.quote("The request exceeds the quota of policy " + policy + "; retry in "
+            + retryAfterSeconds + (retryAfterSeconds == 1 ? " second." : " seconds."))
+        + ",\"violated-policies\":[" + Json.quote(policy) + "],\"retry-after\":" + retryAfterSeconds + "}";
+  }
+
   static String suspended() {
     return "{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403"
         + ",\"detail\":\"Access for this client is suspended. Contact the API provider.\"}";

@@ -37,6 +37,7 @@ public final class Rule {
   private final boolean countRejected;
   private final StoreFailure onStoreFailure;
   private final boolean dryRun;
+  private final ExternalLimiter externalLimiter;
 
   private Rule(Builder b) {
     this.name = b.name;
@@ -49,6 +50,7 @@ public final class Rule {
     this.countRejected = b.countRejected;
     this.onStoreFailure = b.onStoreFailure;
     this.dryRun = b.dryRun;
+    this.externalLimiter = b.externalLimiter;
   }
 
   /**
@@ -71,6 +73,7 @@ public final class Rule {
     b.countRejected = countRejected;
     b.onStoreFailure = onStoreFailure;
     b.dryRun = dryRun;
+    b.externalLimiter = externalLimiter;
     return b;
   }
 
@@ -154,6 +157,11 @@ public final class Rule {
     return dryRun;
   }
 
+  /** A limiter asked before this rule's own limits, or {@code null}. See {@link ExternalLimiter}. */
+  public ExternalLimiter externalLimiter() {
+    return externalLimiter;
+  }
+
   /** What to do when the store cannot decide, or {@code null} to use the default rule's. */
   public StoreFailure onStoreFailure() {
     return onStoreFailure;
@@ -214,6 +222,7 @@ public final class Rule {
     private boolean countRejected;
     private StoreFailure onStoreFailure;
     private boolean dryRun;
+    private ExternalLimiter externalLimiter;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -299,6 +308,12 @@ public final class Rule {
     /** What to do when the store cannot decide. Default value is {@link StoreFailure#OPEN}. */
     public Builder onStoreFailure(StoreFailure policy) {
       this.onStoreFailure = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** A limiter asked before this rule's own limits; see {@link ExternalLimiter}. */
+    public Builder externalLimiter(ExternalLimiter limiter) {
+      this.externalLimiter = Objects.requireNonNull(limiter, "limiter");
       return this;
     }
 

@@ -149,6 +149,21 @@ public final class Tollgate implements AutoCloseable {
       release = () -> concurrency.release(client);
     }
 
+    for (Rule r : applying) {
+      ExternalLimiter external = r.externalLimiter();
+      if (external != null) {
+        long wait = external.tryAcquire(clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys), cost);
+        if (wait > 0) {
+          release.run();
+          long retry = LimitStatus.ceilSeconds(wait);
+          Verdict v = new Verdict(Verdict.Outcome.RATE_LIMITED, List.of(new Header("Retry-After", Long.toString(retry))),
+              Problems.externalExceeded(external.name(), retry), pageSize, List.of(), r.name());
+          metrics.decided(v, false);
+          return v;
+        }
+      }
+    }
+
     Verdict verdict;
     try {
       verdict = rateDecision(c, request, all, enforced, cost, pageSize, mostSpecific, onFailure, release);
