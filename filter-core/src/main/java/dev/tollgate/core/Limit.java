@@ -132,6 +132,9 @@ public final class Limit {
   /** Writes a duration the way {@link #parseDuration} reads it, in the largest exact unit. */
   public static String formatDuration(Duration duration) {
     long s = duration.getSeconds();
+    if (s == 0) {
+      return "0s";
+    }
     if (s % 86_400 == 0) {
       return s / 86_400 + "d";
     }

@@ -358,12 +358,21 @@ public final class TollgateConfig {
     }
 
     public TollgateConfig build() {
+      int defaultCost = defaultRule.cost() != null ? defaultRule.cost() : 1;
       for (Rule r : rules.values()) {
-        int cost = r.cost() != null ? r.cost() : defaultRule.cost() != null ? defaultRule.cost() : 1;
+        // The largest cost among the applying rules is taken from every limit in force.
+        int cost = Math.max(defaultCost, r.cost() != null ? r.cost() : 1);
         for (Limit l : defaultRule.limits()) {
           if (cost > l.quota()) {
             throw new ConfigException("rules." + r.name() + ".cost", "cost " + cost
                 + " exceeds the quota of the default rule's limit " + l + ", so no request could pass");
+          }
+        }
+        for (Limit l : r.limits()) {
+          if (cost > l.quota()) {
+            throw new ConfigException("rules." + r.name() + ".cost", "cost " + cost
+                + (r.cost() == null || r.cost() < cost ? " (the default rule's)" : "")
+                + " exceeds the quota of " + l + ", so no request could pass");
           }
         }
       }
