@@ -13,14 +13,15 @@ import java.util.Set;
  *
  * <p>The {@linkplain TollgateConfig#defaultRule() default rule} covers every request. An endpoint rule
  * covers the requests whose path matches one of its patterns and whose method is one of its methods
- * (any method if none are given). For a request, the default rule's limits and the limits of the
- * first endpoint rule that matches (in declaration order) all apply, decided together: the request
- * is admitted only if every one of them admits it, and consumes from all of them or none. Each rule
- * counts in its own buckets (keyed by rule name and client), so an endpoint's calls count towards
- * the client's global limits as well as the endpoint's own.
+ * (any method if none are given). For a request, the limits of the default rule and of every endpoint
+ * rule that matches all apply, decided together: the request is admitted only if every one of them
+ * admits it, and consumes from all of them or none. Each rule counts in its own buckets (keyed by rule
+ * name and client), so an endpoint's calls count towards the client's global limits as well as the
+ * endpoint's own. The page-size rule is the most specific matching rule's (see the README).
  *
  * <p>Unset properties of an endpoint rule are taken from the default rule: the client key, the page
- * size rule, the cost and the failure policy.
+ * size rule and the failure policy. The cost of a request is the largest cost among the rules that
+ * apply, taken from every limit in force.
  */
 public final class Rule {
 
