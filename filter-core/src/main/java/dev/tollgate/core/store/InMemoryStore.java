@@ -165,7 +165,7 @@ public final class InMemoryStore implements RateLimitStore {
         }
       }
     }
-    List<LimitUsage> usages = new ArrayList<>(total);
+    LimitUsage[] usages = new LimitUsage[total];
     n = 0;
     for (int b = 0; b < held.length; b++) {
       Bucket bucket = buckets.get(b);
@@ -180,10 +180,10 @@ public final class InMemoryStore implements RateLimitStore {
         boolean rejecting = availableBefore[n] < cost;
         long reset = state.resetMillis(limit, now);
         long retry = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost)) : 0;
-        usages.add(new LimitUsage(limit, state.available(limit, now), reset, retry));
+        usages[n] = new LimitUsage(limit, state.available(limit, now), reset, retry);
       }
     }
-    return new AcquireResult(admitted, now, usages);
+    return new AcquireResult(admitted, now, List.of(usages));
   }
 
   private ClientState stateOf(Bucket bucket) {
@@ -191,7 +191,9 @@ public final class InMemoryStore implements RateLimitStore {
   }
 
   private ClientState stateOf(String key, Bucket bucket) {
-    return states.get(key, k -> new ClientState(bucket.limits()));
+    ClientState state = states.getIfPresent(key);
+    // The lookup above is the hot path; only a new client pays for the capturing lambda.
+    return state != null ? state : states.get(key, k -> new ClientState(bucket.limits()));
   }
 
   private static String key(Bucket bucket) {
