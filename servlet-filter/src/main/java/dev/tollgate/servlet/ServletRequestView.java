@@ -1,0 +1,69 @@
+package dev.tollgate.servlet;
+
+import dev.tollgate.core.RequestView;
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+/** What core reads of an {@link HttpServletRequest}. One instance per request; not shared. */
+final class ServletRequestView implements RequestView {
+
+  private final HttpServletRequest request;
+
+  ServletRequestView(HttpServletRequest request) {
+    this.request = request;
+  }
+
+  @Override
+  public String method() {
+    return request.getMethod();
+  }
+
+  /**
+   * Servlet path plus path info: the path within the web application, already decoded and
+   * normalised by the container (so {@code /api/%72eports} and {@code /api/./reports} are
+   * {@code /api/reports}, and the context path is not part of it).
+   */
+  @Override
+  public String path() {
+    String servletPath = request.getServletPath();
+    String pathInfo = request.getPathInfo();
+    String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+    if (path.isEmpty()) {
+      return "/";
+    }
+    return path.charAt(0) == '/' ? path : "/" + path;
+  }
+
+  @Override
+  public String header(String name) {
+    return request.getHeader(name);
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    Enumeration<String> values = request.getHeaders(name);
+    return values == null ? List.of() : Collections.list(values);
+  }
+
+  @Override
+  public String remoteAddress() {
+    return request.getRemoteAddr();
+  }
+
+  @Override
+  public String principalName() {
+    Principal p = request.getUserPrincipal();
+    return p == null ? null : p.getName();
+  }
+
+  /** Query string and form-encoded body alike; reading it makes the container parse a form body. */
+  @Override
+  public List<String> parameterValues(String name) {
+    String[] values = request.getParameterValues(name);
+    return values == null ? List.of() : Arrays.asList(values);
+  }
+}
