@@ -11,11 +11,25 @@ public final class ConfigException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   private final String key;
+  private final String reason;
 
-  /** Creates an exception for {@code key} with a complete message. */
-  public ConfigException(String key, String message) {
-    super(key + ": " + message);
+  /** Creates an exception for {@code key}; the message is {@code key + ": " + reason}. */
+  public ConfigException(String key, String reason) {
+    super(key + ": " + reason);
     this.key = key;
+    this.reason = reason;
+  }
+
+  /** The same problem, saying where the value was set, e.g. {@code in /WEB-INF/tollgate.properties}. */
+  public ConfigException withSource(String source) {
+    ConfigException e = new ConfigException(key, reason + " (" + source + ")");
+    e.initCause(getCause());
+    return e;
+  }
+
+  /** The message without the leading key. */
+  public String reason() {
+    return reason;
   }
 
   /** Creates an exception for {@code key} whose {@code value} is wrong for the given reason. */

@@ -30,6 +30,11 @@ final class ConfigParser {
 
   private ConfigParser() {}
 
+  static String canonicalKey(String key) {
+    String k = key.trim();
+    return DEFAULT_RULE_SHORTHANDS.contains(k) ? "rules.default." + k : k;
+  }
+
   static TollgateConfig parse(Map<String, String> input) {
     Map<String, String> writtenAs = new java.util.HashMap<>();
     try {
@@ -37,7 +42,7 @@ final class ConfigParser {
     } catch (ConfigException e) {
       String shortKey = writtenAs.get(e.key());
       // Name the key the way the user wrote it (limits, not rules.default.limits).
-      throw shortKey == null ? e : new ConfigException(shortKey, e.getMessage().substring(e.key().length() + 2));
+      throw shortKey == null ? e : new ConfigException(shortKey, e.reason());
     }
   }
 

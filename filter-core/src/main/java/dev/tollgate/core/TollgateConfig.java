@@ -95,12 +95,25 @@ public final class TollgateConfig {
     for (String name : p.stringPropertyNames()) {
       map.put(name, p.getProperty(name));
     }
-    map.putAll(overrides);
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      // An override replaces the file's value whichever way either writes the key.
+      String canonical = canonicalKey(o.getKey());
+      map.keySet().removeIf(k -> canonicalKey(k).equals(canonical));
+      map.put(o.getKey(), o.getValue());
+    }
     try {
       return parse(map);
     } catch (ConfigException e) {
-      throw new ConfigException(e.key(), e.getMessage().substring(e.key().length() + 2) + " (in " + source + ")");
+      throw e.withSource("in " + source);
     }
+  }
+
+  /**
+   * The key as the parser reads it: a shorthand such as {@code limits} becomes
+   * {@code rules.default.limits}; any other key is returned trimmed.
+   */
+  public static String canonicalKey(String key) {
+    return ConfigParser.canonicalKey(key);
   }
 
   /** The rule every request is subject to. */

@@ -16,20 +16,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /** Reads a {@link TollgateConfig} from a filter's init-params and the file its {@code config} param names. */
 final class InitParams {
-
-  /**
-   * Core's keys that stand for {@code rules.default.<key>}. An init-param in either form replaces
-   * the file's value in either form, instead of colliding with it.
-   */
-  private static final Set<String> DEFAULT_RULE_SHORTHANDS = Set.of(
-      "limits", "cost", "count-rejected", "on-store-failure", "page-size.enabled",
-      "page-size.parameters", "page-size.default", "page-size.max", "page-size.on-invalid");
-
-  private static final String DEFAULT_RULE_PREFIX = "rules.default.";
 
   private InitParams() {}
 
@@ -47,37 +36,67 @@ final class InitParams {
 
     Map<String, String> merged = new LinkedHashMap<>(file);
     for (Map.Entry<String, String> p : params.entrySet()) {
-      merged.remove(p.getKey());
-      merged.remove(alias(p.getKey()));
+      // An init-param replaces the file's value whichever way either writes the key (limits or rules.default.limits).
+      String canonical = TollgateConfig.canonicalKey(p.getKey());
+      merged.keySet().removeIf(k -> TollgateConfig.canonicalKey(k).equals(canonical));
       merged.put(p.getKey(), p.getValue());
     }
     try {
       return TollgateConfig.parse(merged);
     } catch (ConfigException e) {
       String where = source(e.key(), params, file, filterConfig.getFilterName(), location);
-      throw where == null ? e : new ConfigException(e.key(), e.getMessage().substring(e.key().length() + 2) + " (" + where + ")");
+      throw where == null ? e : e.withSource(where);
+    }
+  }
+
+  /** The init-params other than {@value TollgateFilter#CONFIG_PARAM}: what a reload applies over the file. */
+  static Map<String, String> overrides(FilterConfig filterConfig) {
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+      if (!name.trim().equals(TollgateFilter.CONFIG_PARAM)) {
+        params.put(name.trim(), filterConfig.getInitParameter(name));
+      }
+    }
+    return params;
+  }
+
+  /**
+   * The configuration file as a file system path, if it is one (a {@code file:} or plain path, or a
+   * {@code /WEB-INF/...} resource of an unpacked web application); {@code null} otherwise, for
+   * example inside a packed WAR or on the class path, where changes cannot be watched.
+   */
+  static Path watchablePath(FilterConfig filterConfig) {
+    String location = filterConfig.getInitParameter(TollgateFilter.CONFIG_PARAM);
+    if (location == null || location.trim().startsWith("classpath:")) {
+      return null;
+    }
+    String l = location.trim();
+    try {
+      if (l.startsWith("file:")) {
+        return Path.of(l.substring("file:".length()));
+      }
+      if (l.startsWith("/")) {
+        String real = filterConfig.getServletContext().getRealPath(l);
+        if (real != null && Files.isRegularFile(Path.of(real))) {
+          return Path.of(real);
+        }
+      }
+      Path p = Path.of(l);
+      return Files.isRegularFile(p) ? p : null;
+    } catch (InvalidPathException e) {
+      return null;
     }
   }
 
   private static String source(String key, Map<String, String> params, Map<String, String> file, String filter, String location) {
-    if (params.containsKey(key) || params.containsKey(alias(key))) {
+    String canonical = TollgateConfig.canonicalKey(key);
+    if (params.keySet().stream().anyMatch(k -> TollgateConfig.canonicalKey(k).equals(canonical))) {
       return "init-param of filter '" + filter + "'";
     }
-    if (file.containsKey(key) || file.containsKey(alias(key))) {
+    if (file.keySet().stream().anyMatch(k -> TollgateConfig.canonicalKey(k).equals(canonical))) {
       return "in " + location;
     }
     return null;
-  }
-
-  /** {@code limits} for {@code rules.default.limits} and back; the key itself for any other key. */
-  private static String alias(String key) {
-    if (DEFAULT_RULE_SHORTHANDS.contains(key)) {
-      return DEFAULT_RULE_PREFIX + key;
-    }
-    if (key.startsWith(DEFAULT_RULE_PREFIX) && DEFAULT_RULE_SHORTHANDS.contains(key.substring(DEFAULT_RULE_PREFIX.length()))) {
-      return key.substring(DEFAULT_RULE_PREFIX.length());
-    }
-    return key;
   }
 
   private static Map<String, String> load(FilterConfig filterConfig, String location) throws ServletException {

@@ -1,10 +1,13 @@
 package dev.tollgate.servlet;
 
 import dev.tollgate.core.ConfigException;
+import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Header;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -16,6 +19,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -76,11 +80,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *       they are sent even when the application commits the response early), and the application
  *       sees the effective page size through {@code getParameter}, {@code getParameterValues},
  *       {@code getParameterMap}, {@code getParameterNames} and {@code getQueryString}.
- *   <li>Not admitted (429 over a limit, 400 for an invalid page size where the rule rejects, 503 if
- *       the store is down and the rule fails closed): the status, the headers ({@code Retry-After}
- *       on 429 and 503) and an {@code application/problem+json} body are written and the chain is
- *       not called.
+ *   <li>Not admitted (429 over a limit or the per-client concurrency limit, 403 for a suspended
+ *       client, 400 for an invalid page size where the rule rejects, 503 if the store is down and the
+ *       rule fails closed): the status, the headers ({@code Retry-After} on 429 and 503) and an
+ *       {@code application/problem+json} body are written and the chain is not called.
+ *   <li>The quota status path ({@code status.path}): the caller's quota document is answered as
+ *       {@code application/json} and nothing is counted.
  * </ul>
+ *
+ * <p>With {@code reload.interval} set and the configuration in a file on disk (a file path, or a
+ * {@code /WEB-INF/} file of an unpacked application), the file is watched and a valid change applied
+ * without a restart; an invalid one is logged and the running configuration stays. The engine is
+ * published as the servlet context attribute {@value #ENGINE_ATTRIBUTE} for run-time operations.
  *
  * <p>Page sizes are read with {@code getParameterValues}, which for a form-encoded POST makes the
  * container parse the body, as any parameter access does.
@@ -109,8 +120,16 @@ public final class TollgateFilter implements Filter {
   private final TollgateConfig presetConfig;
   private final Tollgate presetEngine;
   private final AtomicLong lastFailureWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  /**
+   * The servlet context attribute under which the filter publishes its {@link Tollgate}, so that the
+   * application can reach it at run time: {@code reconfigure}, {@code suspensions()},
+   * {@code heaviestClients}.
+   */
+  public static final String ENGINE_ATTRIBUTE = "dev.tollgate.Tollgate";
+
   private volatile Tollgate tollgate;
   private volatile boolean ownsEngine;
+  private volatile ConfigWatcher watcher;
 
   /** For {@code web.xml}: the configuration is read from init-params in {@link #init(FilterConfig)}. */
   public TollgateFilter() {
@@ -154,6 +173,7 @@ public final class TollgateFilter implements Filter {
             + " no init-params, but has " + String.join(", ", params));
       }
       if (presetEngine != null) {
+        filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE, presetEngine);
         return;
       }
     }
@@ -162,6 +182,16 @@ public final class TollgateFilter implements Filter {
       Tollgate engine = Tollgate.create(config);
       this.ownsEngine = true;
       this.tollgate = engine;
+      filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE, engine);
+      if (presetConfig == null && !config.reloadInterval().isZero()) {
+        Path file = InitParams.watchablePath(filterConfig);
+        if (file == null) {
+          LOG.log(System.Logger.Level.WARNING, "Tollgate filter ''" + name + "'': reload.interval is set but the"
+              + " configuration is not a file on disk, so changes cannot be watched");
+        } else {
+          watcher = ConfigWatcher.watch(engine, file, InitParams.overrides(filterConfig), config.reloadInterval());
+        }
+      }
     } catch (ConfigException e) {
       throw new ServletException("Tollgate filter '" + name + "' cannot start: " + e.getMessage(), e);
     }
@@ -195,12 +225,55 @@ public final class TollgateFilter implements Filter {
       return;
     }
     HttpServletRequest seen = verdict.pageSize().values().isEmpty() ? request : new PageSizeRequest(request, verdict.pageSize());
-    chain.doFilter(seen, response);
+    try {
+      chain.doFilter(seen, response);
+    } finally {
+      // The client's concurrency slot is held until the response is complete, async included.
+      if (request.isAsyncStarted()) {
+        request.getAsyncContext().addListener(new ReleaseOnComplete(verdict));
+      } else {
+        verdict.release();
+      }
+    }
+  }
+
+  /** Releases a verdict's concurrency slot when an async request ends, however it ends. */
+  private static final class ReleaseOnComplete implements AsyncListener {
+    private final Verdict verdict;
+
+    ReleaseOnComplete(Verdict verdict) {
+      this.verdict = verdict;
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+      verdict.release();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      verdict.release();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      verdict.release();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      // A new async cycle re-registers its listeners; keep this one attached.
+      event.getAsyncContext().addListener(this);
+    }
   }
 
   /** Closes the engine if this filter created it. */
   @Override
   public void destroy() {
+    ConfigWatcher w = watcher;
+    if (w != null) {
+      w.close();
+    }
     Tollgate engine = tollgate;
     if (engine != null && ownsEngine) {
       tollgate = null;
@@ -227,7 +300,7 @@ public final class TollgateFilter implements Filter {
       return;
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setContentType(Verdict.PROBLEM_JSON + ";charset=UTF-8");
+    response.setContentType(verdict.contentType() + ";charset=UTF-8");
     response.setContentLength(bytes.length);
     try {
       response.getOutputStream().write(bytes);

@@ -66,7 +66,8 @@ final class Mocks {
     }
     FilterConfig c = mock(FilterConfig.class);
     lenient().when(c.getFilterName()).thenReturn("tollgate");
-    lenient().when(c.getServletContext()).thenReturn(context);
+    // A container always gives a filter its context; null here stands for "any context will do".
+    lenient().when(c.getServletContext()).thenReturn(context != null ? context : mock(ServletContext.class));
     lenient().when(c.getInitParameterNames()).thenAnswer(i -> Collections.enumeration(params.keySet()));
     lenient().when(c.getInitParameter(org.mockito.ArgumentMatchers.anyString())).thenAnswer(i -> params.get(i.<String>getArgument(0)));
     return c;
