@@ -1,0 +1,109 @@
+package dev.tollgate.jaxrs;
+
+import dev.tollgate.core.Header;
+import dev.tollgate.core.PageSizeOutcome;
+import dev.tollgate.core.Rule;
+import dev.tollgate.core.Tollgate;
+import dev.tollgate.core.Verdict;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the provider's filters share in one application: the engine, the index, the peer address. */
+final class Gate {
+
+  /** The request property holding the {@link State} of a request. */
+  static final String STATE_PROPERTY = "dev.tollgate.jaxrs.state";
+
+  static final MediaType PROBLEM_JSON = MediaType.valueOf(Verdict.PROBLEM_JSON);
+
+  private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
+  private static final long WARNING_INTERVAL_MILLIS = 60_000;
+
+  final Tollgate tollgate;
+  final PageSizeIndex index;
+  final PeerAddress peer;
+  private final AtomicLong lastFailureWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  private final AtomicLong lastMismatchWarning = new AtomicLong(Long.MIN_VALUE / 2);
+
+  Gate(Tollgate tollgate, PageSizeIndex index, PeerAddress peer) {
+    this.tollgate = tollgate;
+    this.index = index;
+    this.peer = peer;
+  }
+
+  /** Tollgate's progress on one request, kept in a request property from filter to filter. */
+  static final class State {
+    /** The servlet filter (or another adapter) counted the request already. */
+    boolean countedElsewhere;
+    /** The page size applied before matching; null if not evaluated yet. */
+    PageSizeOutcome pageSize;
+    /** The annotation rule the index expected before matching. */
+    Rule expected;
+    /** Set once the request has been decided. */
+    Verdict verdict;
+    /** True once the verdict's headers are on the response. */
+    boolean headersWritten;
+  }
+
+  /** The request's state, made now if no earlier Tollgate filter ran for it. */
+  State state(ContainerRequestContext request) {
+    Object s = request.getProperty(STATE_PROPERTY);
+    if (s instanceof State) {
+      return (State) s;
+    }
+    State state = new State();
+    state.countedElsewhere = Boolean.TRUE.equals(request.getProperty(TollgateFeature.COUNTED_PROPERTY));
+    request.setProperty(STATE_PROPERTY, state);
+    return state;
+  }
+
+  JaxRsRequestView view(ContainerRequestContext request) {
+    return new JaxRsRequestView(request, peer);
+  }
+
+  /** Counts the request and records the verdict. */
+  Verdict decide(ContainerRequestContext request, State state, Rule extraRule) {
+    JaxRsRequestView view = view(request);
+    PageSizeOutcome pageSize = state.pageSize != null ? state.pageSize : tollgate.pageSize(view, extraRule);
+    Verdict verdict = tollgate.decide(view, extraRule, pageSize);
+    state.verdict = verdict;
+    request.setProperty(TollgateFeature.COUNTED_PROPERTY, Boolean.TRUE);
+    return verdict;
+  }
+
+  /** The 429, 400 or 503 response for a verdict that does not proceed. */
+  static Response rejection(Verdict verdict) {
+    Response.ResponseBuilder b = Response.status(verdict.status()).entity(verdict.problemBody()).type(PROBLEM_JSON);
+    for (Header h : verdict.headers()) {
+      b.header(h.name(), h.value());
+    }
+    return b.build();
+  }
+
+  /** Logs an unexpected failure of the engine at most once a minute; the request goes on unlimited. */
+  void failed(RuntimeException e) {
+    long now = System.currentTimeMillis();
+    long last = lastFailureWarning.get();
+    if (now - last >= WARNING_INTERVAL_MILLIS && lastFailureWarning.compareAndSet(last, now)) {
+      LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited."
+          + " Further failures in the next minute are not logged.", e);
+    }
+  }
+
+  /** Warns (at most once a minute) that the index guessed another method than Jersey matched. */
+  void mismatch(ContainerRequestContext request, Rule expected, Rule actual) {
+    long now = System.currentTimeMillis();
+    long last = lastMismatchWarning.get();
+    if (now - last >= WARNING_INTERVAL_MILLIS && lastMismatchWarning.compareAndSet(last, now)) {
+      LOG.log(System.Logger.Level.WARNING, "Tollgate applied the page-size rule of "
+          + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
+          + " to " + request.getMethod() + " /" + request.getUriInfo().getPath(false)
+          + " before matching, but Jersey matched a method with "
+          + (actual == null || actual.pageSize() == null ? "no page-size annotation" : "@RateLimit '" + actual.name() + "'")
+          + "; the URI can no longer be rewritten after matching, so the first rule's page size stays."
+          + " Further mismatches in the next minute are not logged.");
+    }
+  }
+}

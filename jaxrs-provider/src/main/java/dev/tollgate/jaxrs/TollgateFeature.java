@@ -1,0 +1,248 @@
+package dev.tollgate.jaxrs;
+
+import dev.tollgate.core.ConfigException;
+import dev.tollgate.core.Tollgate;
+import dev.tollgate.core.TollgateConfig;
+import jakarta.ws.rs.core.Feature;
+import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.ext.Provider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.glassfish.jersey.InjectionManagerProvider;
+import org.glassfish.jersey.internal.inject.InjectionManager;
+import org.glassfish.jersey.server.spi.Container;
+import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
+
+/**
+ * Protects a Jersey (JAX-RS 3.1) application with Tollgate's rate limits and page-size limits, with
+ * one registration:
+ *
+ * <pre>{@code
+ * // a configuration file in core's format (see the README's configuration reference)
+ * resourceConfig.register(TollgateFeature.fromClasspath("tollgate.properties"));
+ * // or a configuration built in code
+ * resourceConfig.register(new TollgateFeature(TollgateConfig.builder()...build()));
+ * // or an engine built with its own store or clock (the application closes it)
+ * resourceConfig.register(new TollgateFeature(Tollgate.builder(config).store(store).build()));
+ * }</pre>
+ *
+ * <p>The feature is also a {@link Provider} with a public no-argument constructor, so package or
+ * class-path scanning can find it; it then reads the configuration file named by the application
+ * property {@value #CONFIG_PROPERTY} (a {@code ResourceConfig} property, or a Jersey servlet
+ * init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A location is {@code classpath:<name>}
+ * or a file path ({@code file:} prefix optional). A missing or invalid file fails the application's
+ * startup with a message naming the location or the key.
+ *
+ * <h2>What it registers</h2>
+ *
+ * <ol>
+ *   <li>A pre-matching request filter ({@link TollgatePriorities#PAGE_SIZE}) that applies the
+ *       page-size rule by rewriting the request URI, so {@code @QueryParam("pageSize") int},
+ *       {@code @BeanParam} and {@code UriInfo.getQueryParameters()} all see the effective value. The
+ *       rule is the {@link RateLimit} annotation's if the request's path and method lead to an
+ *       annotated method (looked up in an index of the resource model built at startup), otherwise
+ *       the configuration's rule for the path.
+ *   <li>A post-matching request filter on every resource method ({@link TollgatePriorities#RATE_LIMIT},
+ *       after authentication, so a client can be keyed by its principal) that counts the request
+ *       under the configuration's rules plus the method's {@link RateLimit} rule, all at once, and
+ *       aborts with 429 ({@code Retry-After}, the rate-limit headers and an
+ *       {@code application/problem+json} body), 400 for an invalid page size where the rule rejects
+ *       it, or 503 when the store is down and the rule fails closed.
+ *   <li>A response filter ({@link TollgatePriorities#RESPONSE}) that writes the rate-limit headers on
+ *       every response, including responses of {@code ExceptionMapper}s and
+ *       {@code WebApplicationException}s. Requests no resource method matched (404, 405) and requests
+ *       an earlier filter aborted (for example 401 from authentication) are counted here, under the
+ *       configuration's rules only; if such a request is over a limit its response becomes the 429.
+ * </ol>
+ *
+ * <p>Paths in the configuration's rules are matched against the path below the application's base
+ * URI (what {@code UriInfo.getPath()} returns, with a leading {@code /}): for an application at
+ * {@code /api/*}, a rule for {@code GET /api/reports} is written {@code /reports}.
+ *
+ * <h2>The client's IP address</h2>
+ *
+ * <p>JAX-RS has no standard way to read the peer address. The provider reads it from the
+ * container's request on a servlet container and on Grizzly. On other runtimes (such as the JDK
+ * HTTP server) it is unknown: clients that only {@code ip} could identify then share one anonymous
+ * quota, and a warning is logged once. Key clients by header, token or principal there.
+ *
+ * <h2>Together with the servlet filter</h2>
+ *
+ * <p>If Tollgate's servlet filter runs in front of the Jersey servlet, it marks each request with
+ * the attribute {@value #COUNTED_PROPERTY}, which Jersey exposes as a request property; the provider
+ * then neither counts the request again nor writes headers (the servlet filter did both). It still
+ * applies page sizes, including the annotations', since the servlet filter cannot see annotations.
+ * The annotations' limits are then <em>not</em> enforced: install one adapter per application, or
+ * express those limits as configuration rules of the servlet filter.
+ *
+ * <p>An unexpected failure inside Tollgate is logged (at most once a minute) and the request goes on
+ * unlimited; the provider never answers 500 because of itself.
+ */
+@Provider
+public final class TollgateFeature implements Feature {
+
+  /** The application property naming the configuration file for the no-argument constructor. */
+  public static final String CONFIG_PROPERTY = "tollgate.config";
+
+  /** Where the no-argument constructor looks when {@value #CONFIG_PROPERTY} is not set. */
+  public static final String DEFAULT_CONFIG_LOCATION = "classpath:tollgate.properties";
+
+  /**
+   * The request property (a servlet request attribute on a servlet container) that marks a request
+   * already counted by a Tollgate adapter; the same name as the servlet filter's attribute.
+   */
+  public static final String COUNTED_PROPERTY = "dev.tollgate.counted";
+
+  private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
+
+  private final TollgateConfig config;
+  private final Tollgate engine;
+
+  /**
+   * For discovery as a {@link Provider}: the configuration is read in {@link #configure} from
+   * {@value #CONFIG_PROPERTY}, by default {@value #DEFAULT_CONFIG_LOCATION}.
+   */
+  public TollgateFeature() {
+    this.config = null;
+    this.engine = null;
+  }
+
+  /**
+   * A feature that creates its engine from {@code config} (with the store the configuration names)
+   * when the application starts, and closes it when the application shuts down.
+   */
+  public TollgateFeature(TollgateConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.engine = null;
+  }
+
+  /**
+   * A feature using an engine the caller built (for example with its own store or clock, or shared
+   * with the servlet filter). The engine stays the caller's: the feature does not close it.
+   */
+  public TollgateFeature(Tollgate tollgate) {
+    this.config = null;
+    this.engine = Objects.requireNonNull(tollgate, "tollgate");
+  }
+
+  /**
+   * A feature with the configuration in a properties file.
+   *
+   * @throws ConfigException naming the first key whose value cannot be used
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static TollgateFeature fromFile(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return new TollgateFeature(TollgateConfig.load(in, file.toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the Tollgate configuration " + file, e);
+    }
+  }
+
+  /**
+   * A feature with the configuration in a class-path resource, e.g. {@code tollgate.properties}
+   * (in a WAR: {@code WEB-INF/classes/tollgate.properties}).
+   *
+   * @throws ConfigException naming the first key whose value cannot be used
+   * @throws IllegalArgumentException if there is no such resource
+   * @throws UncheckedIOException if it cannot be read
+   */
+  public static TollgateFeature fromClasspath(String resource) {
+    return new TollgateFeature(loadClasspath(resource, classLoader()));
+  }
+
+  @Override
+  public boolean configure(FeatureContext context) {
+    Tollgate tollgate = engine;
+    boolean owned = false;
+    if (tollgate == null) {
+      TollgateConfig c = config;
+      if (c == null) {
+        Object location = context.getConfiguration().getProperty(CONFIG_PROPERTY);
+        c = load(location == null ? DEFAULT_CONFIG_LOCATION : location.toString());
+      }
+      tollgate = Tollgate.create(c);
+      owned = true;
+    }
+    AnnotationRules rules = new AnnotationRules(tollgate.config());
+    PageSizeIndex index = new PageSizeIndex(rules);
+    Gate gate = new Gate(tollgate, index, new PeerAddress(injectionManager(context), classLoader()));
+    context.register(index);
+    context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
+    context.register(new RateLimitBinding(gate, rules));
+    context.register(new ResponseFilter(gate), TollgatePriorities.RESPONSE);
+    if (owned) {
+      context.register(new EngineCloser(tollgate));
+    }
+    return true;
+  }
+
+  /** Reads a configuration from a location as {@value #CONFIG_PROPERTY} takes it. */
+  static TollgateConfig load(String location) {
+    String l = location.trim();
+    if (l.startsWith("classpath:")) {
+      return loadClasspath(l.substring("classpath:".length()), classLoader());
+    }
+    Path file = Path.of(l.startsWith("file:") ? l.substring("file:".length()) : l);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalStateException("Tollgate configuration file " + file.toAbsolutePath()
+          + " does not exist (set " + CONFIG_PROPERTY + " to classpath:<name> or a file path)");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return TollgateConfig.load(in, file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the Tollgate configuration " + file, e);
+    }
+  }
+
+  private static TollgateConfig loadClasspath(String resource, ClassLoader loader) {
+    String name = resource.startsWith("/") ? resource.substring(1) : resource;
+    try (InputStream in = loader.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("Tollgate configuration classpath:" + name + " was not found (set "
+            + CONFIG_PROPERTY + " to classpath:<name> or a file path)");
+      }
+      return TollgateConfig.load(in, "classpath:" + name);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the Tollgate configuration classpath:" + name, e);
+    }
+  }
+
+  private static InjectionManager injectionManager(FeatureContext context) {
+    try {
+      return InjectionManagerProvider.getInjectionManager(context);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "no Jersey injection manager: " + e);
+      return null;
+    }
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : TollgateFeature.class.getClassLoader();
+  }
+
+  /** Closes an engine the feature created when the application shuts down. */
+  static final class EngineCloser implements ContainerLifecycleListener {
+    private final Tollgate tollgate;
+
+    EngineCloser(Tollgate tollgate) {
+      this.tollgate = tollgate;
+    }
+
+    @Override
+    public void onStartup(Container container) {}
+
+    @Override
+    public void onReload(Container container) {}
+
+    @Override
+    public void onShutdown(Container container) {
+      tollgate.close();
+    }
+  }
+}
