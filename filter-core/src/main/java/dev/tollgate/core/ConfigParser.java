@@ -16,7 +16,7 @@ final class ConfigParser {
   private static final Set<String> GLOBAL_KEYS = Set.of(
       "client.key", "client.trusted-proxies", "client.ipv6-prefix",
       "headers.dialects", "headers.after-used-share", "store.type", "store.max-clients",
-      "suspended", "status.path", "concurrency.max-per-client", "reload.interval");
+      "suspended", "status.path", "concurrency.max-per-client", "reload.interval", "metrics");
 
   private static final Set<String> RULE_KEYS = Set.of(
       "path", "methods", "limits", "cost", "count-rejected", "client.key", "on-store-failure", "dry-run",
@@ -143,6 +143,13 @@ final class ConfigParser {
       } catch (IllegalArgumentException e) {
         throw ConfigException.invalid("reload.interval", v, e.getMessage());
       }
+    }
+    if (props.containsKey("metrics")) {
+      String v = props.get("metrics").toLowerCase(Locale.ROOT);
+      if (!v.equals("micrometer") && !v.equals("none")) {
+        throw ConfigException.invalid("metrics", props.get("metrics"), "is not a metrics choice (expected micrometer or none)");
+      }
+      builder.micrometerGlobalRegistry(v.equals("micrometer"));
     }
     String storeType = props.getOrDefault("store.type", "memory");
     if (storeType.equals("memory") && !storeSettings.isEmpty()) {

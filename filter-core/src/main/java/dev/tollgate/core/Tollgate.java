@@ -474,7 +474,15 @@ public final class Tollgate implements AutoCloseable {
 
     public Tollgate build() {
       RateLimitStore s = store != null ? store : storeFor(config, clock);
-      Tollgate t = new Tollgate(config, s, clock, metrics);
+      TollgateMetrics m = metrics;
+      if (m == TollgateMetrics.NONE && config.micrometerGlobalRegistry()) {
+        try {
+          m = new dev.tollgate.core.micrometer.MicrometerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+        } catch (NoClassDefFoundError e) {
+          throw new ConfigException("metrics", "micrometer needs micrometer-core on the class path");
+        }
+      }
+      Tollgate t = new Tollgate(config, s, clock, m);
       LOG.log(System.Logger.Level.INFO, config.summary());
       return t;
     }

@@ -37,6 +37,7 @@ public final class TollgateConfig {
   private final String statusPath;
   private final int maxConcurrentPerClient;
   private final java.time.Duration reloadInterval;
+  private final boolean micrometer;
 
   private TollgateConfig(Builder b) {
     this.defaultRule = b.defaultRule;
@@ -52,6 +53,7 @@ public final class TollgateConfig {
     this.statusPath = b.statusPath;
     this.maxConcurrentPerClient = b.maxConcurrentPerClient;
     this.reloadInterval = b.reloadInterval;
+    this.micrometer = b.micrometer;
   }
 
   /** A new builder with every default: 100 requests per minute per client IP, IETF headers. */
@@ -187,6 +189,15 @@ public final class TollgateConfig {
     return reloadInterval;
   }
 
+  /**
+   * True if decisions are recorded in Micrometer's global registry ({@code metrics=micrometer}), for
+   * applications that configure no code; with the builder, pass a {@link TollgateMetrics} to
+   * {@link Tollgate.Builder#metrics} instead.
+   */
+  public boolean micrometerGlobalRegistry() {
+    return micrometer;
+  }
+
   /** A one-paragraph summary for the startup log. Holds no secret. */
   public String summary() {
     StringBuilder s = new StringBuilder("Tollgate: clients by [").append(clientKey).append("]; ")
@@ -234,8 +245,15 @@ public final class TollgateConfig {
     private String statusPath;
     private int maxConcurrentPerClient;
     private java.time.Duration reloadInterval = java.time.Duration.ZERO;
+    private boolean micrometer;
 
     private Builder() {}
+
+    /** Records decisions in Micrometer's global registry. Default value is false. */
+    public Builder micrometerGlobalRegistry(boolean record) {
+      this.micrometer = record;
+      return this;
+    }
 
     /**
      * How the client IP is found for suspended address ranges (and for nothing else: the client key

@@ -75,11 +75,16 @@ final class Gate {
 
   /** The 429, 400 or 503 response for a verdict that does not proceed. */
   static Response rejection(Verdict verdict) {
-    Response.ResponseBuilder b = Response.status(verdict.status()).entity(verdict.problemBody()).type(PROBLEM_JSON);
+    Response.ResponseBuilder b = Response.status(verdict.status()).entity(verdict.body()).type(mediaType(verdict));
     for (Header h : verdict.headers()) {
       b.header(h.name(), h.value());
     }
     return b.build();
+  }
+
+  /** {@code application/problem+json}, or {@code application/json} for the quota status document. */
+  static MediaType mediaType(Verdict verdict) {
+    return verdict.outcome() == Verdict.Outcome.STATUS ? MediaType.APPLICATION_JSON_TYPE : PROBLEM_JSON;
   }
 
   /** Logs an unexpected failure of the engine at most once a minute; the request goes on unlimited. */

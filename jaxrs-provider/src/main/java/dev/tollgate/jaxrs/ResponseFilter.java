@@ -37,7 +37,7 @@ final class ResponseFilter implements ContainerResponseFilter {
         if (!verdict.proceed()) {
           response.setStatus(verdict.status());
           response.getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
-          response.setEntity(verdict.problemBody(), NO_ANNOTATIONS, Gate.PROBLEM_JSON);
+          response.setEntity(verdict.body(), NO_ANNOTATIONS, Gate.mediaType(verdict));
         }
       }
       if (!state.headersWritten) {
@@ -46,6 +46,9 @@ final class ResponseFilter implements ContainerResponseFilter {
           response.getHeaders().add(h.name(), h.value());
         }
       }
+      // The resource has answered (async ones too, since response filters run on resume): free the
+      // client's concurrency slot.
+      state.verdict.release();
     } catch (RuntimeException e) {
       gate.failed(e);
     }

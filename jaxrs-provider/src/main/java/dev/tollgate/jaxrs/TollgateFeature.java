@@ -1,6 +1,7 @@
 package dev.tollgate.jaxrs;
 
 import dev.tollgate.core.ConfigException;
+import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import jakarta.ws.rs.core.Feature;
@@ -99,8 +100,11 @@ public final class TollgateFeature implements Feature {
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
 
+  private ConfigWatcher watcher;
   private final TollgateConfig config;
   private final Tollgate engine;
+  /** The configuration file, when there is one on disk to watch ({@code reload.interval}). */
+  private Path file;
 
   /**
    * For discovery as a {@link Provider}: the configuration is read in {@link #configure} from
@@ -137,7 +141,9 @@ public final class TollgateFeature implements Feature {
    */
   public static TollgateFeature fromFile(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
-      return new TollgateFeature(TollgateConfig.load(in, file.toString()));
+      TollgateFeature feature = new TollgateFeature(TollgateConfig.load(in, file.toString()));
+      feature.file = file;
+      return feature;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the Tollgate configuration " + file, e);
     }
@@ -161,12 +167,25 @@ public final class TollgateFeature implements Feature {
     boolean owned = false;
     if (tollgate == null) {
       TollgateConfig c = config;
+      Path watched = file;
       if (c == null) {
         Object location = context.getConfiguration().getProperty(CONFIG_PROPERTY);
-        c = load(location == null ? DEFAULT_CONFIG_LOCATION : location.toString());
+        String l = location == null ? DEFAULT_CONFIG_LOCATION : location.toString().trim();
+        c = load(l);
+        if (!l.startsWith("classpath:")) {
+          watched = Path.of(l.startsWith("file:") ? l.substring("file:".length()) : l);
+        }
       }
       tollgate = Tollgate.create(c);
       owned = true;
+      if (!c.reloadInterval().isZero()) {
+        if (watched == null) {
+          LOG.log(System.Logger.Level.WARNING, "reload.interval is set but the Tollgate configuration is not a file"
+              + " on disk, so changes cannot be watched");
+        } else {
+          watcher = ConfigWatcher.watch(tollgate, watched, java.util.Map.of(), c.reloadInterval());
+        }
+      }
     }
     AnnotationRules rules = new AnnotationRules(tollgate.config());
     PageSizeIndex index = new PageSizeIndex(rules);
@@ -176,7 +195,7 @@ public final class TollgateFeature implements Feature {
     context.register(new RateLimitBinding(gate, rules));
     context.register(new ResponseFilter(gate), TollgatePriorities.RESPONSE);
     if (owned) {
-      context.register(new EngineCloser(tollgate));
+      context.register(new EngineCloser(tollgate, watcher));
     }
     return true;
   }
@@ -229,9 +248,11 @@ public final class TollgateFeature implements Feature {
   /** Closes an engine the feature created when the application shuts down. */
   static final class EngineCloser implements ContainerLifecycleListener {
     private final Tollgate tollgate;
+    private final ConfigWatcher watcher;
 
-    EngineCloser(Tollgate tollgate) {
+    EngineCloser(Tollgate tollgate, ConfigWatcher watcher) {
       this.tollgate = tollgate;
+      this.watcher = watcher;
     }
 
     @Override
@@ -242,6 +263,9 @@ public final class TollgateFeature implements Feature {
 
     @Override
     public void onShutdown(Container container) {
+      if (watcher != null) {
+        watcher.close();
+      }
       tollgate.close();
     }
   }
