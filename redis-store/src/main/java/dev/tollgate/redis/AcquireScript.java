@@ -1,0 +1,110 @@
+package dev.tollgate.redis;
+
+import dev.tollgate.core.Limit;
+import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.LimitUsage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The server-side script ({@code acquire.lua}) and the encoding of its arguments and reply. One
+ * call decides every limit of the buckets it is given, atomically, on the Redis server's clock.
+ */
+final class AcquireScript {
+
+  static final String SOURCE = load();
+  static final String SHA1 = sha1(SOURCE);
+
+  private AcquireScript() {}
+
+  /**
+   * The script's arguments.
+   *
+   * @param nowMillis the time to decide at, or {@code null} to use the Redis server's {@code TIME}
+   * @param rejectedBefore true if an earlier call for the same request already rejected it
+   */
+  static String[] args(List<Bucket> buckets, int cost, Long nowMillis, boolean rejectedBefore) {
+    List<String> a = new ArrayList<>(4 + buckets.size() * 10);
+    a.add(Integer.toString(cost));
+    a.add(nowMillis == null ? "" : Long.toString(nowMillis));
+    a.add(rejectedBefore ? "1" : "0");
+    a.add(Integer.toString(buckets.size()));
+    for (Bucket b : buckets) {
+      a.add(b.countRejected() ? "1" : "0");
+      a.add(Integer.toString(b.limits().size()));
+      for (Limit l : b.limits()) {
+        a.add(code(l));
+        a.add(Long.toString(l.quota()));
+        a.add(Long.toString(l.windowMillis()));
+        a.add(Long.toString(l.precision().toMillis()));
+      }
+    }
+    return a.toArray(new String[0]);
+  }
+
+  /** Whether the reply admits the request. */
+  static boolean admitted(List<Object> reply) {
+    return number(reply, 0) == 1;
+  }
+
+  /** The Redis server's time of the decision, epoch milliseconds. */
+  static long nowMillis(List<Object> reply) {
+    return number(reply, 1);
+  }
+
+  /** Appends the usages of the reply's limits, in the order of {@code buckets}. */
+  static void usages(List<Object> reply, List<Bucket> buckets, List<LimitUsage> out) {
+    int i = 2;
+    for (Bucket b : buckets) {
+      for (Limit l : b.limits()) {
+        out.add(new LimitUsage(l, number(reply, i), number(reply, i + 1), number(reply, i + 2)));
+        i += 3;
+      }
+    }
+    if (i != reply.size()) {
+      throw new IllegalStateException("unexpected script reply of " + reply.size() + " values");
+    }
+  }
+
+  private static long number(List<Object> reply, int i) {
+    Object o = reply.get(i);
+    if (!(o instanceof Long)) {
+      throw new IllegalStateException("unexpected script reply value " + o);
+    }
+    return (Long) o;
+  }
+
+  private static String code(Limit l) {
+    switch (l.algorithm()) {
+      case FIXED_WINDOW: return "f";
+      case ROLLING_WINDOW: return "r";
+      default: return "t";
+    }
+  }
+
+  private static String load() {
+    try (InputStream in = AcquireScript.class.getResourceAsStream("acquire.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("acquire.lua is missing from the redis-store jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

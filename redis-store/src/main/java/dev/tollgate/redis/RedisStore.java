@@ -1,0 +1,469 @@
+package dev.tollgate.redis;
+
+import dev.tollgate.core.Clock;
+import dev.tollgate.core.store.AcquireRequest;
+import dev.tollgate.core.store.AcquireResult;
+import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.LimitUsage;
+import dev.tollgate.core.store.RateLimitStore;
+import dev.tollgate.core.store.StoreUnavailableException;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.RedisClusterURIUtil;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A store shared by every application server through Redis (or a fork such as Valkey): standalone,
+ * Sentinel or Cluster. Each decision is one {@code EVALSHA} of a server-side script that checks and
+ * consumes every limit of the request atomically, on the Redis server's clock ({@code TIME}), with
+ * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}.
+ *
+ * <p>A decision never waits longer than {@linkplain Builder#timeout(Duration) the timeout}
+ * (default 50 ms): when Redis is slow, down or not yet reachable, {@link #acquire} throws
+ * {@link StoreUnavailableException} and each rule's {@code on-store-failure} policy applies. The
+ * connection is re-established in the background, so limiting resumes by itself once Redis is back.
+ *
+ * <pre>{@code
+ * RateLimitStore store = RedisStore.builder("redis://redis.internal:6379").build();
+ * Tollgate tollgate = Tollgate.builder(config).store(store).build();
+ * }</pre>
+ *
+ * <p>Usually selected from configuration instead: {@code store.type=redis},
+ * {@code store.redis.uri=redis://redis.internal:6379}.
+ */
+public final class RedisStore implements RateLimitStore {
+
+  /** The longest a decision waits for Redis unless configured: 50 ms. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
+  /** How long establishing a connection may take unless configured: 1 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  /** The prefix of every key unless configured. */
+  public static final String DEFAULT_KEY_PREFIX = "tollgate:";
+
+  private static final System.Logger LOG = System.getLogger("dev.tollgate.redis");
+  /** Lettuce reconnects with exponential back-off up to this, so recovery is noticed within it. */
+  private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
+
+  private final AbstractRedisClient client;
+  private final ClientResources resources;
+  private final boolean cluster;
+  private final List<RedisURI> uris;
+  private final long timeoutNanos;
+  private final long connectTimeoutNanos;
+  private final KeyLayout keys;
+  private final Clock scriptClock;
+  private final AtomicReference<CompletableFuture<Connection>> connection = new AtomicReference<>();
+  private final AtomicLong nextConnectAttempt = new AtomicLong();
+  private final LongAdder unavailable = new LongAdder();
+  private volatile boolean closed;
+
+  private RedisStore(Builder b, List<RedisURI> uris) {
+    this.cluster = b.cluster;
+    this.uris = uris;
+    this.timeoutNanos = b.timeout.toNanos();
+    this.connectTimeoutNanos = b.connectTimeout.toNanos();
+    this.keys = new KeyLayout(b.keyPrefix);
+    this.scriptClock = b.scriptClock;
+    this.resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+        .build();
+    SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).keepAlive(true).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(b.timeout);
+    if (cluster) {
+      RedisClusterClient c = RedisClusterClient.create(resources, uris);
+      c.setOptions(ClusterClientOptions.builder()
+          .socketOptions(socket)
+          .timeoutOptions(timeouts)
+          // Fail fast while disconnected instead of queueing commands that would run (and count)
+          // after the request was already decided by the failure policy.
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+          .build());
+      this.client = c;
+    } else {
+      RedisClient c = RedisClient.create(resources);
+      c.setOptions(ClientOptions.builder()
+          .socketOptions(socket)
+          .timeoutOptions(timeouts)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .build());
+      this.client = c;
+    }
+  }
+
+  /**
+   * Starts a store for {@code uri}: {@code redis://[user:password@]host[:port][/database]},
+   * {@code rediss://...} (TLS), {@code redis-sentinel://host[:port][,host2[:port2]]/[database]#master},
+   * or, {@linkplain Builder#cluster(boolean) for a cluster}, seed nodes
+   * {@code redis://host1:7000,host2:7001}.
+   */
+  public static Builder builder(String uri) {
+    return new Builder(uri);
+  }
+
+  @Override
+  public AcquireResult acquire(AcquireRequest request) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    try {
+      return decide(request, connection(deadline), deadline);
+    } catch (StoreUnavailableException e) {
+      unavailable.increment();
+      throw e;
+    }
+  }
+
+  /**
+   * How many decisions failed because Redis was unreachable, slow or answered with an error (each
+   * then followed the rule's failure policy). For metrics.
+   */
+  public long unavailableCount() {
+    return unavailable.sum();
+  }
+
+  /** Whether a connection to Redis is established now (it may still be reconnecting). */
+  public boolean connected() {
+    CompletableFuture<Connection> f = connection.get();
+    return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().connection.isOpen();
+  }
+
+  /** Closes the connection and the client's threads. */
+  @Override
+  public void close() {
+    closed = true;
+    // Shutting the client down closes its connections.
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisStore[" + (cluster ? "cluster " : "") + uris + "]";
+  }
+
+  private AcquireResult decide(AcquireRequest request, Connection c, long deadline) {
+    List<Bucket> buckets = request.buckets();
+    List<List<Integer>> groups = groups(buckets);
+    if (groups.size() == 1) {
+      List<Object> reply = run(c, keys.keys(buckets), AcquireScript.args(buckets, request.cost(), now(), false), deadline);
+      List<LimitUsage> usages = new ArrayList<>(request.limitCount());
+      AcquireScript.usages(reply, buckets, usages);
+      return new AcquireResult(AcquireScript.admitted(reply), AcquireScript.nowMillis(reply), usages);
+    }
+    // Cluster, and the rules identify the client differently (e.g. by IP and by API key): the keys
+    // live in different slots, so each client's buckets are decided by their own call, in order.
+    // Each call is atomic; a later rejection leaves the earlier calls' consumption in place, so the
+    // limits err on the strict side by at most one request's cost.
+    LimitUsage[] usages = new LimitUsage[request.limitCount()];
+    int[] offsets = offsets(buckets);
+    boolean admitted = true;
+    long now = 0;
+    for (int g = 0; g < groups.size(); g++) {
+      List<Bucket> part = new ArrayList<>();
+      for (int b : groups.get(g)) {
+        part.add(buckets.get(b));
+      }
+      List<Object> reply = run(c, keys.keys(part), AcquireScript.args(part, request.cost(), now(), !admitted), deadline);
+      List<LimitUsage> partUsages = new ArrayList<>();
+      AcquireScript.usages(reply, part, partUsages);
+      admitted &= AcquireScript.admitted(reply);
+      if (g == 0) {
+        now = AcquireScript.nowMillis(reply);
+      }
+      int u = 0;
+      for (int b : groups.get(g)) {
+        for (int l = 0; l < buckets.get(b).limits().size(); l++) {
+          usages[offsets[b] + l] = partUsages.get(u++);
+        }
+      }
+    }
+    return new AcquireResult(admitted, now, Arrays.asList(usages));
+  }
+
+  /** Bucket indexes grouped by the slot their keys need: one group unless this is a cluster. */
+  private List<List<Integer>> groups(List<Bucket> buckets) {
+    if (!cluster || buckets.size() == 1) {
+      return List.of(List.of());
+    }
+    Map<String, List<Integer>> byClient = new LinkedHashMap<>();
+    for (int i = 0; i < buckets.size(); i++) {
+      byClient.computeIfAbsent(buckets.get(i).client(), k -> new ArrayList<>()).add(i);
+    }
+    return byClient.size() == 1 ? List.of(List.of()) : new ArrayList<>(byClient.values());
+  }
+
+  private static int[] offsets(List<Bucket> buckets) {
+    int[] offsets = new int[buckets.size()];
+    int n = 0;
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = n;
+      n += buckets.get(i).limits().size();
+    }
+    return offsets;
+  }
+
+  private Long now() {
+    return scriptClock == null ? null : scriptClock.millis();
+  }
+
+  private List<Object> run(Connection c, String[] k, String[] args, long deadline) {
+    RedisFuture<List<Object>> f;
+    try {
+      f = c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args);
+      return await(f, deadline);
+    } catch (NoScriptException e) {
+      // The script cache is empty (Redis restarted, failed over or SCRIPT FLUSH): EVAL runs the
+      // script and caches it again, so this costs one extra round trip once.
+      return await(c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args), deadline);
+    } catch (RuntimeException e) {
+      throw e instanceof StoreUnavailableException ? e : unavailable("Redis rejected the command", e);
+    }
+  }
+
+  private static List<Object> await(RedisFuture<List<Object>> f, long deadline) {
+    try {
+      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw unavailable("Redis did not answer in time", null);
+    } catch (InterruptedException e) {
+      f.cancel(false);
+      Thread.currentThread().interrupt();
+      throw unavailable("interrupted while waiting for Redis", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RedisNoScriptException) {
+        throw new NoScriptException();
+      }
+      throw unavailable("Redis failed", cause);
+    }
+  }
+
+  /** The connection, waiting for it at most until {@code deadline}; starts a new attempt if due. */
+  private Connection connection(long deadline) {
+    if (closed) {
+      throw unavailable("the store is closed", null);
+    }
+    CompletableFuture<Connection> f = connection.get();
+    if (f == null || f.isCompletedExceptionally()) {
+      long now = System.nanoTime();
+      long due = nextConnectAttempt.get();
+      // At most one attempt per connect timeout, whatever the request rate.
+      if ((f == null || now - due >= 0) && nextConnectAttempt.compareAndSet(due, now + connectTimeoutNanos)) {
+        CompletableFuture<Connection> next = connect();
+        if (connection.compareAndSet(f, next)) {
+          f = next;
+        } else {
+          next.thenAccept(c -> c.connection.closeAsync());
+          f = connection.get();
+        }
+      } else if (f != null) {
+        throw unavailable("not connected to Redis", causeOf(f));
+      }
+    }
+    try {
+      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw unavailable("still connecting to Redis", null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("interrupted while connecting to Redis", e);
+    } catch (ExecutionException e) {
+      throw unavailable("cannot connect to Redis", e.getCause());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private CompletableFuture<Connection> connect() {
+    try {
+      if (cluster) {
+        RedisClusterClient c = (RedisClusterClient) client;
+        // The asynchronous connect needs the topology first (the synchronous one loads it itself).
+        return c.refreshPartitionsAsync().toCompletableFuture()
+            .thenCompose(v -> c.connectAsync(StringCodec.UTF8))
+            .thenApply(conn -> new Connection(conn, conn.async()));
+      }
+      return ((RedisClient) client).connectAsync(StringCodec.UTF8, uris.get(0)).toCompletableFuture()
+          .thenApply(c -> new Connection(c, c.async()));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Waits up to the connect timeout for the first connection, so the first requests find it. */
+  private void awaitFirstConnection() {
+    CompletableFuture<Connection> f = connect();
+    connection.set(f);
+    nextConnectAttempt.set(System.nanoTime() + connectTimeoutNanos);
+    try {
+      f.get(connectTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(System.Logger.Level.WARNING, "Cannot connect to Redis at {0} yet ({1}); rules apply their"
+          + " on-store-failure policy until it is reachable, and the connection is retried.",
+          uris, String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
+    }
+  }
+
+  private static Throwable causeOf(CompletableFuture<?> f) {
+    try {
+      f.getNow(null);
+      return null;
+    } catch (RuntimeException e) {
+      return e.getCause() != null ? e.getCause() : e;
+    }
+  }
+
+  private static StoreUnavailableException unavailable(String message, Throwable cause) {
+    return new StoreUnavailableException(cause == null ? message : message + ": " + cause, cause);
+  }
+
+  /** An established connection and its scripting commands (standalone or cluster). */
+  private static final class Connection {
+    final StatefulConnection<String, String> connection;
+    final RedisScriptingAsyncCommands<String, String> commands;
+
+    Connection(StatefulConnection<String, String> connection, RedisScriptingAsyncCommands<String, String> commands) {
+      this.connection = connection;
+      this.commands = commands;
+    }
+  }
+
+  /** NOSCRIPT: the script must be sent again. */
+  private static final class NoScriptException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NoScriptException() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Configures a {@link RedisStore}; every setter checks its argument at once. */
+  public static final class Builder {
+    private final String uri;
+    private boolean cluster;
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private Clock scriptClock;
+
+    private Builder(String uri) {
+      this.uri = Objects.requireNonNull(uri, "uri").trim();
+    }
+
+    /** Whether the URI names seed nodes of a Redis Cluster. Default value is {@code false}. */
+    public Builder cluster(boolean isCluster) {
+      this.cluster = isCluster;
+      return this;
+    }
+
+    /**
+     * The longest a decision waits for Redis, connecting included; then the failure policy applies.
+     * From 1 ms to 60 s. Default value is 50 ms.
+     */
+    public Builder timeout(Duration value) {
+      this.timeout = checked(value, "timeout");
+      return this;
+    }
+
+    /** The longest a connection attempt takes, from 1 ms to 60 s. Default value is 1 s. */
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = checked(value, "connect timeout");
+      return this;
+    }
+
+    /**
+     * The prefix of every key, to share a Redis with other data; up to 64 characters without
+     * <code>{</code> or <code>}</code> (they would change the hash tag). Default value is
+     * {@value RedisStore#DEFAULT_KEY_PREFIX}.
+     */
+    public Builder keyPrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (prefix.length() > 64 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException("key prefix must be at most 64 characters without '{' or '}' but was '" + prefix + "'");
+      }
+      this.keyPrefix = prefix;
+      return this;
+    }
+
+    /** Tests only: decide at this clock's time instead of the Redis server's {@code TIME}. */
+    Builder scriptClock(Clock clock) {
+      this.scriptClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Creates the store and connects, waiting up to the connect timeout. An unreachable Redis is
+     * not an error here: it is logged, and decisions follow the failure policy until it is back.
+     *
+     * @throws IllegalArgumentException if the URI cannot be parsed
+     */
+    public RedisStore build() {
+      List<RedisURI> uris = parse(uri, cluster);
+      for (RedisURI u : uris) {
+        u.setTimeout(timeout);
+      }
+      RedisStore store = new RedisStore(this, uris);
+      store.awaitFirstConnection();
+      return store;
+    }
+
+    /** Parses the URI without connecting. */
+    void validate() {
+      parse(uri, cluster);
+    }
+
+    private static List<RedisURI> parse(String uri, boolean cluster) {
+      try {
+        if (cluster) {
+          List<RedisURI> seeds = RedisClusterURIUtil.toRedisURIs(URI.create(uri));
+          if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("names no node");
+          }
+          return seeds;
+        }
+        return List.of(RedisURI.create(uri));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("'" + uri + "' is not a Redis URI (expected e.g. redis://localhost:6379,"
+            + " rediss://host:6380 or redis-sentinel://host:26379#mymaster): " + e.getMessage(), e);
+      }
+    }
+
+    private static Duration checked(Duration value, String what) {
+      Objects.requireNonNull(value, what);
+      if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofSeconds(60)) > 0) {
+        throw new IllegalArgumentException(what + " must be from 1ms to 60s but was " + value.toMillis() + "ms");
+      }
+      return value;
+    }
+  }
+}

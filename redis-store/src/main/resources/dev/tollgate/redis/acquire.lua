@@ -1,0 +1,322 @@
+-- Tollgate: decides one request against all its limits, atomically, in one round trip.
+-- Mirrors dev.tollgate.core.store.InMemoryStore#decide and the Fixed/Rolling/TokenBucket states.
+--
+-- KEYS[i]   the state of limit i (all limits of all buckets, in request order)
+-- ARGV[1]   cost (0 = report only)
+-- ARGV[2]   '' to read the Redis server's TIME, or epoch millis (tests only)
+-- ARGV[3]   1 if an earlier script call of the same request already rejected it (Cluster, one
+--           call per client hash slot), else 0
+-- ARGV[4]   number of buckets, then per bucket: countRejected (0|1), number of limits,
+--           then per limit: algorithm (f|r|t), quota, window millis, precision millis
+-- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis}
+--
+-- Lua numbers are doubles: every integer below 2^53 is exact. Times are epoch milliseconds
+-- (~2^41); token-bucket times are nanoseconds relative to now, exact for windows up to 104 days.
+
+if redis.replicate_commands then
+  -- Redis 3.2 to 4: writes after TIME need effects replication (the default from Redis 5 on).
+  pcall(redis.replicate_commands)
+end
+
+local floor = math.floor
+local NS = 1000000
+
+local cost = tonumber(ARGV[1])
+local now
+if ARGV[2] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[2])
+end
+local rejectedBefore = ARGV[3] == '1'
+
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+local function fmod(a, b) -- Math.floorMod for b > 0
+  return a - floor(a / b) * b
+end
+
+-- ---------------------------------------------------------------- fixed window: "start:count"
+local Fixed = {}
+
+function Fixed.load(key, lim)
+  local s = { key = key, start = nil, count = 0 }
+  local v = redis.call('GET', key)
+  if v then
+    local a, b = string.match(v, '^(%-?%d+):(%d+)$')
+    s.start, s.count, s.raw = tonumber(a), tonumber(b), v
+  end
+  return s
+end
+
+function Fixed.advance(s, lim)
+  local start = now - fmod(now, lim.window)
+  if s.start == nil or start > s.start then
+    s.count = 0
+  end
+  s.start = start -- a backwards jump re-bases the window but keeps the count
+end
+
+function Fixed.available(s, lim)
+  return math.max(0, lim.quota - s.count)
+end
+
+function Fixed.consume(s, lim, c)
+  s.count = s.count + c
+end
+
+function Fixed.reset(s, lim)
+  if s.count == 0 then return 0 end
+  return s.start + lim.window - now
+end
+
+function Fixed.retry(s, lim, c)
+  if lim.quota - s.count >= c then return 0 end
+  return s.start + lim.window - now
+end
+
+function Fixed.save(s, lim)
+  if s.count == 0 then
+    if s.raw then redis.call('DEL', s.key) end
+    return
+  end
+  local v = fmt(s.start) .. ':' .. fmt(s.count)
+  if v ~= s.raw then
+    -- The state equals a fresh one once its window has ended.
+    redis.call('SET', s.key, v, 'PX', fmt(s.start + lim.window - now))
+  end
+end
+
+-- ------------------------------------------- token bucket (GCRA): "tatMillis:nanosWithinMilli"
+local Token = {}
+
+local function interval(lim)
+  local w = lim.window * NS
+  return math.max(1, (w - fmod(w, lim.quota)) / lim.quota)
+end
+
+function Token.load(key, lim)
+  local s = { key = key, backlog = nil } -- backlog = TAT - now in nanoseconds; nil = never used
+  local v = redis.call('GET', key)
+  if v then
+    local a, b = string.match(v, '^(%-?%d+):(%d+)$')
+    s.backlog = (tonumber(a) - now) * NS + tonumber(b)
+    s.raw = v
+  end
+  return s
+end
+
+local function backlog(s)
+  if s.backlog == nil then return 0 end
+  return math.max(0, s.backlog)
+end
+
+function Token.advance(s, lim)
+  local w = lim.window * NS
+  if s.backlog ~= nil and s.backlog > w then
+    s.backlog = w -- clock went backwards: an empty bucket, not a longer lockout
+  end
+end
+
+function Token.available(s, lim)
+  local tokens = floor((lim.window * NS - backlog(s)) / interval(lim))
+  return math.max(0, math.min(lim.quota, tokens))
+end
+
+function Token.consume(s, lim, c)
+  local nextTat = backlog(s) + c * interval(lim)
+  s.backlog = math.min(nextTat, lim.window * NS)
+end
+
+local function ceilMillis(nanos)
+  return floor((nanos + NS - 1) / NS)
+end
+
+function Token.reset(s, lim)
+  local b = backlog(s)
+  if b == 0 then return 0 end
+  local i = interval(lim)
+  return ceilMillis(i - fmod(lim.window * NS - b, i))
+end
+
+function Token.retry(s, lim, c)
+  if Token.available(s, lim) >= c then return 0 end
+  local wait = backlog(s) + c * interval(lim) - lim.window * NS
+  return math.max(1, ceilMillis(wait))
+end
+
+function Token.save(s, lim)
+  if s.backlog == nil then return end
+  -- Kept for a window after the last change even once the TAT has passed, as in memory: if the
+  -- clock then jumps back, the TAT is ahead again and the client gets no fresh bucket.
+  local whole = floor(s.backlog / NS)
+  local v = fmt(now + whole) .. ':' .. fmt(s.backlog - whole * NS)
+  if v ~= s.raw then
+    redis.call('SET', s.key, v, 'PX', fmt(lim.window))
+  end
+end
+
+-- --------------------------------- rolling window: HASH "n" -> newest bucket, "<bucket>" -> count
+local Rolling = {}
+
+function Rolling.load(key, lim)
+  local s = { key = key, counts = {}, newest = nil, size = lim.window / lim.precision + 1,
+              dirty = false, rewrite = false, dels = {}, incr = 0 }
+  local flat = redis.call('HGETALL', key)
+  for i = 1, #flat, 2 do
+    if flat[i] == 'n' then
+      s.newest = tonumber(flat[i + 1])
+    else
+      s.counts[tonumber(flat[i])] = tonumber(flat[i + 1])
+    end
+  end
+  s.existed = #flat > 0
+  return s
+end
+
+function Rolling.advance(s, lim)
+  local current = floor(now / lim.precision)
+  if s.newest == nil then
+    s.newest = current
+    s.dirty = true
+  elseif current > s.newest then
+    local oldest = current - s.size + 1
+    for b, _ in pairs(s.counts) do
+      if b < oldest then
+        s.counts[b] = nil
+        table.insert(s.dels, fmt(b))
+      end
+    end
+    s.newest = current
+    s.dirty = true
+  elseif current < s.newest then
+    -- The clock went backwards: shift every bucket back by the same amount, keeping the counts.
+    local shift = s.newest - current
+    local shifted = {}
+    for b, c in pairs(s.counts) do
+      shifted[b - shift] = c
+    end
+    s.counts = shifted
+    s.newest = current
+    s.dirty = true
+    s.rewrite = true
+  end
+end
+
+local function used(s)
+  local sum = 0
+  for _, c in pairs(s.counts) do sum = sum + c end
+  return sum
+end
+
+function Rolling.available(s, lim)
+  return math.max(0, lim.quota - used(s))
+end
+
+function Rolling.consume(s, lim, c)
+  s.counts[s.newest] = (s.counts[s.newest] or 0) + c
+  s.incr = s.incr + c
+end
+
+-- Bucket b counts while it overlaps (now - window, now].
+local function leaves(lim, b)
+  return (b + 1) * lim.precision + lim.window
+end
+
+function Rolling.reset(s, lim)
+  for b = s.newest - s.size + 1, s.newest do
+    local c = s.counts[b]
+    if c and c ~= 0 then return leaves(lim, b) - now end
+  end
+  return 0
+end
+
+function Rolling.retry(s, lim, c)
+  local u = used(s)
+  if lim.quota - u >= c then return 0 end
+  local freed = 0
+  for b = s.newest - s.size + 1, s.newest do
+    freed = freed + (s.counts[b] or 0)
+    if u - freed + c <= lim.quota then return leaves(lim, b) - now end
+  end
+  return leaves(lim, s.newest) - now
+end
+
+function Rolling.save(s, lim)
+  local last = nil
+  for b, c in pairs(s.counts) do
+    if c ~= 0 and (last == nil or b > last) then last = b end
+  end
+  if last == nil then
+    -- No request in the window: the same as no state at all.
+    if s.existed then redis.call('DEL', s.key) end
+    return
+  end
+  if s.rewrite then
+    redis.call('DEL', s.key)
+    local args = { 'n', fmt(s.newest) }
+    for b, c in pairs(s.counts) do
+      table.insert(args, fmt(b))
+      table.insert(args, fmt(c))
+    end
+    redis.call('HSET', s.key, unpack(args))
+  else
+    if #s.dels > 0 then redis.call('HDEL', s.key, unpack(s.dels)) end
+    if s.dirty then redis.call('HSET', s.key, 'n', fmt(s.newest)) end
+    if s.incr > 0 then redis.call('HINCRBY', s.key, fmt(s.newest), fmt(s.incr)) end
+  end
+  if s.dirty or s.incr > 0 or s.rewrite then
+    -- The state equals a fresh one once its newest used bucket has left the window.
+    redis.call('PEXPIRE', s.key, fmt(leaves(lim, last) - now))
+  end
+end
+
+-- ---------------------------------------------------------------------------------- decision
+local ALGORITHMS = { f = Fixed, r = Rolling, t = Token }
+
+local buckets = {}
+local limits = {}
+local a = 5
+for b = 1, tonumber(ARGV[4]) do
+  local bucket = { countRejected = ARGV[a] == '1', first = #limits + 1, n = tonumber(ARGV[a + 1]) }
+  a = a + 2
+  for _ = 1, bucket.n do
+    local lim = { algo = ALGORITHMS[ARGV[a]], quota = tonumber(ARGV[a + 1]),
+                  window = tonumber(ARGV[a + 2]), precision = tonumber(ARGV[a + 3]) }
+    a = a + 4
+    table.insert(limits, lim)
+  end
+  buckets[b] = bucket
+end
+
+local admitted = not rejectedBefore
+local before = {}
+for i, lim in ipairs(limits) do
+  lim.state = lim.algo.load(KEYS[i], lim)
+  lim.algo.advance(lim.state, lim)
+  before[i] = lim.algo.available(lim.state, lim)
+  if before[i] < cost then admitted = false end
+end
+
+local out = { admitted and 1 or 0, now }
+for _, bucket in ipairs(buckets) do
+  local consume = cost > 0 and (admitted or bucket.countRejected)
+  for i = bucket.first, bucket.first + bucket.n - 1 do
+    local lim = limits[i]
+    local algo, s = lim.algo, lim.state
+    if consume then algo.consume(s, lim, cost) end
+    local reset = algo.reset(s, lim)
+    local retry = 0
+    if before[i] < cost then
+      retry = math.max(math.max(1, reset), algo.retry(s, lim, cost))
+    end
+    table.insert(out, algo.available(s, lim))
+    table.insert(out, reset)
+    table.insert(out, retry)
+    algo.save(s, lim)
+  end
+end
+return out

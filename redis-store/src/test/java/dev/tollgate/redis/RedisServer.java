@@ -1,0 +1,181 @@
+package dev.tollgate.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process for tests, on a free port of 127.0.0.1 with persistence off
+ * in a temporary directory. Found on the PATH or at {@code /usr/bin/redis-server}; a missing binary
+ * fails the test (CI installs it with {@code apt-get install -y redis-server}).
+ */
+final class RedisServer implements AutoCloseable {
+
+  private final Path binary;
+  private final Path dir;
+  private final int port;
+  private final List<String> extraArgs;
+  private Process process;
+
+  private RedisServer(Path binary, Path dir, int port, List<String> extraArgs) {
+    this.binary = binary;
+    this.dir = dir;
+    this.port = port;
+    this.extraArgs = extraArgs;
+  }
+
+  static RedisServer start() {
+    return start(List.of());
+  }
+
+  /** A server in cluster mode; it serves no slot until they are assigned (CLUSTER ADDSLOTSRANGE). */
+  static RedisServer startClusterNode() {
+    return start(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
+  }
+
+  private static RedisServer start(List<String> extraArgs) {
+    try {
+      RedisServer server = new RedisServer(binary(), Files.createTempDirectory("tollgate-redis"), freePort(), extraArgs);
+      server.startProcess();
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start redis-server", e);
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Kills the server (its data is gone, as with a crash of a cache without persistence). */
+  void stop() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  /** Starts the server again on the same port. */
+  void restart() {
+    stop();
+    try {
+      startProcess();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot restart redis-server", e);
+    }
+  }
+
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers. */
+  void pause() {
+    signal("-STOP");
+  }
+
+  /** Thaws a {@link #pause() paused} process. */
+  void resume() {
+    signal("-CONT");
+  }
+
+  @Override
+  public void close() {
+    if (process != null) {
+      signal("-CONT");
+    }
+    stop();
+  }
+
+  private void signal(String signal) {
+    try {
+      new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void startProcess() throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(binary.toString(),
+        "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"));
+    cmd.addAll(extraArgs);
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("redis.log").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("redis-server exited with " + process.exitValue() + ": "
+            + Files.readString(dir.resolve("redis.log")));
+      }
+      if (ping()) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("redis-server did not answer PING on port " + port + " within 10s");
+  }
+
+  private boolean ping() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      s.setSoTimeout(500);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[7];
+      int n = in.read(buf);
+      return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Path binary() {
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(java.io.File.pathSeparator)) {
+        Path p = Path.of(dir, "redis-server");
+        if (Files.isExecutable(p)) {
+          return p;
+        }
+      }
+    }
+    Path p = Path.of("/usr/bin/redis-server");
+    if (Files.isExecutable(p)) {
+      return p;
+    }
+    throw new IllegalStateException("redis-server is not installed: the redis-store tests need a real Redis."
+        + " Install it, e.g. 'apt-get install -y redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS),"
+        + " so that redis-server is on the PATH.");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+}
