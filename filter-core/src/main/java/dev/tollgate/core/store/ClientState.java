@@ -26,7 +26,7 @@ final class ClientState {
    * Adopts a changed list of limits (a reload): a limit whose {@link Limit#stateId()} is unchanged
    * keeps its counts, so a quota change leaves each client's usage as it was.
    */
-  void conform(List<Limit> newLimits) {
+  void conform(List<Limit> newLimits, long now) {
     if (newLimits == limits || newLimits.equals(limits)) {
       limits = newLimits;
       return;
@@ -37,6 +37,9 @@ final class ClientState {
       for (int j = 0; j < states.length; j++) {
         if (states[j] != null && limits.get(j).stateId().equals(id)) {
           next[i] = states[j];
+          if (limits.get(j).quota() != newLimits.get(i).quota()) {
+            next[i].requota(limits.get(j), newLimits.get(i), now);
+          }
           states[j] = null;
           break;
         }

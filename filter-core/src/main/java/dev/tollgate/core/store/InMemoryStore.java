@@ -155,7 +155,7 @@ public final class InMemoryStore implements RateLimitStore {
     int n = 0;
     for (int b = 0; b < held.length; b++) {
       List<Limit> limits = buckets.get(b).limits();
-      held[b].conform(limits);
+      held[b].conform(limits, now);
       for (int l = 0; l < limits.size(); l++, n++) {
         LimitState state = held[b].state(l);
         state.advance(limits.get(l), now);

@@ -23,6 +23,12 @@ abstract class LimitState {
   /** Milliseconds until {@code cost} units are available; 0 if they are now. */
   abstract long retryAfterMillis(Limit limit, long now, long cost);
 
+  /**
+   * Adapts the state to a limit with the same {@link Limit#stateId()} but another quota, keeping the
+   * units the client has used. Counting states need nothing; a token bucket rescales its backlog.
+   */
+  void requota(Limit before, Limit after, long now) {}
+
   /** How long an untouched state stays meaningful: after that it equals a fresh one. */
   static long idleMillis(Limit limit) {
     return limit.windowMillis() + (limit.algorithm() == dev.tollgate.core.Algorithm.ROLLING_WINDOW

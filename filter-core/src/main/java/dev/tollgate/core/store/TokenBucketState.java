@@ -22,6 +22,18 @@ final class TokenBucketState extends LimitState {
   }
 
   @Override
+  void requota(Limit before, Limit after, long now) {
+    long backlog = backlog(now);
+    if (backlog == 0 || interval(before) == interval(after)) {
+      return;
+    }
+    // The backlog stands for backlog / interval(before) tokens used; keep that many at the new interval.
+    long scaled = java.math.BigInteger.valueOf(backlog).multiply(java.math.BigInteger.valueOf(interval(after)))
+        .divide(java.math.BigInteger.valueOf(interval(before))).longValue();
+    tat = now * NANOS_PER_MILLI + Math.min(scaled, windowNanos(after));
+  }
+
+  @Override
   long available(Limit limit, long now) {
     long backlog = backlog(now);
     long tokens = (windowNanos(limit) - backlog) / interval(limit);

@@ -1,0 +1,227 @@
+package dev.tollgate.core;
+
+import static dev.tollgate.core.Fixtures.admitted;
+import static dev.tollgate.core.Fixtures.engine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.core.internal.Hashing;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Who a request counts against. */
+class ClientKeysTest {
+
+  private static final ClientKeyResolver APIKEY_THEN_IP =
+      ClientKeys.firstOf(List.of(ClientKeys.header("X-Api-Key"), ClientKeys.ip()));
+
+  private static ClientKeyResolver ipBehind(String... proxies) {
+    return ClientKeys.firstOf(List.of(ClientKeys.ip(List.of(proxies), 64)));
+  }
+
+  private static TestRequest from(String peer) {
+    return TestRequest.get("/x").from(peer);
+  }
+
+  // ---- sources ------------------------------------------------------------------------------------
+
+  @Test
+  void anApiKeyHeaderIsHashedSoTheRawKeyNeverAppears() {
+    String key = APIKEY_THEN_IP.resolve(from("203.0.113.7").header("X-Api-Key", "sk_live_abc123"));
+    assertEquals("key:" + Hashing.digest("sk_live_abc123"), key);
+    assertFalse(key.contains("sk_live_abc123"));
+    assertEquals(key, APIKEY_THEN_IP.resolve(from("198.51.100.1").header("x-api-key", " sk_live_abc123 ")),
+        "the same key from another address and with spaces is the same client");
+  }
+
+  @Test
+  void aBearerTokenIsHashed() {
+    ClientKeyResolver bearer = ClientKeys.firstOf(List.of(ClientKeys.bearerToken(), ClientKeys.ip()));
+    assertEquals("token:" + Hashing.digest("eyJhbGciOi.x.y"),
+        bearer.resolve(from("203.0.113.7").header("Authorization", "Bearer eyJhbGciOi.x.y")));
+    assertEquals("token:" + Hashing.digest("t0k"), bearer.resolve(from("203.0.113.7").header("Authorization", "bearer t0k")));
+    assertEquals("ip:203.0.113.7", bearer.resolve(from("203.0.113.7").header("Authorization", "Basic dXNlcjpwdw==")),
+        "other schemes fall through");
+    assertEquals("ip:203.0.113.7", bearer.resolve(from("203.0.113.7").header("Authorization", "Bearer ")));
+  }
+
+  @Test
+  void thePrincipalNameIsTheKeyOfAnAuthenticatedRequest() {
+    ClientKeyResolver principal = ClientKeys.firstOf(List.of(ClientKeys.principal(), ClientKeys.ip()));
+    assertEquals("user:alice", principal.resolve(from("203.0.113.7").principal("alice")));
+    assertEquals("ip:203.0.113.7", principal.resolve(from("203.0.113.7")));
+  }
+
+  @Test
+  void theChainFallsBackFromTheApiKeyToTheAddress() {
+    assertEquals("ip:203.0.113.7", APIKEY_THEN_IP.resolve(from("203.0.113.7")));
+    assertEquals("ip:203.0.113.7", APIKEY_THEN_IP.resolve(from("203.0.113.7").header("X-Api-Key", "  ")));
+  }
+
+  @Test
+  void aRequestNoResolverCanIdentifyIsAnonymous() {
+    ClientKeyResolver onlyKey = ClientKeys.firstOf(List.of(ClientKeys.header("X-Api-Key")));
+    assertEquals(ClientKeys.ANONYMOUS, onlyKey.resolve(from("203.0.113.7")));
+    assertEquals(ClientKeys.ANONYMOUS, ClientKeys.firstOf(List.of(ClientKeys.ip())).resolve(from(null)));
+    assertEquals(ClientKeys.ANONYMOUS, ClientKeys.firstOf(List.of(ClientKeys.ip())).resolve(from("not-an-ip")));
+  }
+
+  @Test
+  void keysFromDifferentSourcesNeverCollide() {
+    String fromHeader = APIKEY_THEN_IP.resolve(from("203.0.113.7").header("X-Api-Key", "ip:203.0.113.7"));
+    assertNotEquals("ip:203.0.113.7", fromHeader);
+    ClientKeyResolver principal = ClientKeys.firstOf(List.of(ClientKeys.principal()));
+    assertNotEquals("ip:203.0.113.7", principal.resolve(from("1.1.1.1").principal("ip:203.0.113.7")));
+  }
+
+  @Test
+  void keysLongerThan128CharactersAreHashed() {
+    ClientKeyResolver principal = ClientKeys.firstOf(List.of(ClientKeys.principal()));
+    String name = "u".repeat(300);
+    String key = principal.resolve(from("1.1.1.1").principal(name));
+    assertTrue(key.length() <= ClientKeys.MAX_KEY_LENGTH, key);
+    assertFalse(key.contains("uuuuuuuuuu"), key);
+    assertNotEquals(key, principal.resolve(from("1.1.1.1").principal(name + "v")), "distinct long keys stay distinct");
+    String exactly = "u".repeat(ClientKeys.MAX_KEY_LENGTH - 5);
+    assertEquals("user:" + exactly, principal.resolve(from("1.1.1.1").principal(exactly)), "128 characters are kept");
+  }
+
+  @Test
+  void keysWithControlCharactersAreHashed() {
+    ClientKeyResolver principal = ClientKeys.firstOf(List.of(ClientKeys.principal()));
+    for (String evil : List.of("ali\nce", "bob\r\nX-Injected: 1", "nul\u0000", "del\u007f", "c1\u0085")) {
+      String key = principal.resolve(from("1.1.1.1").principal(evil));
+      assertFalse(key.chars().anyMatch(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)), key);
+      assertFalse(key.contains("Injected"), key);
+    }
+    ClientKeyResolver custom = ClientKeys.firstOf(List.of(r -> "custom\tkey"));
+    assertFalse(custom.resolve(from("1.1.1.1")).contains("\t"));
+  }
+
+  @Test
+  void theRawApiKeyNeverReachesTheStoreOrTheResponse() {
+    Tollgate t = engine(FakeClock.at1800(), "limits", "2/1m", "client.key", "header:X-Api-Key, ip",
+        "headers.dialects", "ietf, github, teos");
+    TestRequest alice = from("203.0.113.7").header("X-Api-Key", "alice-secret");
+    TestRequest bob = from("203.0.113.7").header("X-Api-Key", "bob-secret");
+    assertEquals(2, admitted(t, alice, 5));
+    assertEquals(2, admitted(t, bob, 5), "each API key has its own quota behind one address");
+    Verdict v = t.check(alice);
+    assertFalse(String.valueOf(v.headers()).contains("alice"));
+    assertFalse(v.problemBody().contains("alice"));
+    assertFalse(v.toString().contains("alice"));
+    assertFalse(t.config().summary().contains("alice"));
+  }
+
+  // ---- proxies ------------------------------------------------------------------------------------
+
+  @Test
+  void xForwardedForIsHonouredOnlyFromATrustedPeer() {
+    ClientKeyResolver r = ipBehind("10.0.0.0/8");
+    TestRequest viaProxies = from("10.0.0.1").header("X-Forwarded-For", "198.51.100.9, 10.0.0.2");
+    assertEquals("ip:198.51.100.9", r.resolve(viaProxies), "the nearest untrusted hop is the client");
+    assertEquals("ip:198.51.100.9", r.resolve(from("10.0.0.1")
+        .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-For", "198.51.100.9")),
+        "several header fields are one list; a forged first entry is ignored");
+    assertEquals("ip:203.0.113.7", r.resolve(from("203.0.113.7").header("X-Forwarded-For", "198.51.100.9")),
+        "a spoofed header from an untrusted peer is ignored");
+    assertEquals("ip:203.0.113.7", ClientKeys.firstOf(List.of(ClientKeys.ip())).resolve(
+        from("203.0.113.7").header("X-Forwarded-For", "198.51.100.9")), "no proxy is trusted by default");
+  }
+
+  @Test
+  void forwardedIsHonouredFromATrustedPeerIncludingQuotedIpv6WithPort() {
+    ClientKeyResolver r = ClientKeys.firstOf(List.of(ClientKeys.ip(List.of("10.0.0.0/8"), 128)));
+    assertEquals("ip:2001:db8:0:0:0:0:0:1",
+        r.resolve(from("10.0.0.1").header("Forwarded", "for=\"[2001:db8::1]:4711\";proto=https")));
+    assertEquals("ip:192.0.2.60",
+        r.resolve(from("10.0.0.1").header("Forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43, for=10.0.0.5")));
+    assertEquals("ip:192.0.2.60", r.resolve(from("10.0.0.1").header("Forwarded", "For=\"192.0.2.60:8080\"")));
+    assertEquals("ip:203.0.113.7", r.resolve(from("203.0.113.7").header("Forwarded", "for=192.0.2.60")),
+        "not from an untrusted peer");
+  }
+
+  @Test
+  void aMalformedHopIsNeverTakenAsTheClient() {
+    ClientKeyResolver r = ipBehind("10.0.0.0/8");
+    for (String hops : List.of("garbage, 10.0.0.2", "unknown", "_hidden, 10.0.0.2", "1.2.3.256", "", ",,,",
+        "[::1", "[::1]x", "x".repeat(500))) {
+      String key = r.resolve(from("10.0.0.1").header("X-Forwarded-For", hops));
+      assertTrue(key.equals("ip:10.0.0.1") || key.equals("ip:10.0.0.2"),
+          "'" + hops + "' gave " + key + ": a malformed hop falls back to the last trusted address");
+    }
+    String forwarded = r.resolve(from("10.0.0.1").header("Forwarded", "for=unknown"));
+    assertEquals("ip:10.0.0.1", forwarded);
+  }
+
+  @Test
+  void anAllTrustedChainEndsAtTheOutermostProxy() {
+    assertEquals("ip:10.9.9.9", ipBehind("10.0.0.0/8").resolve(from("10.0.0.1").header("X-Forwarded-For", "10.9.9.9, 10.0.0.2")));
+  }
+
+  @Test
+  void ipv4WithAPortIsTheAddress() {
+    assertEquals("ip:198.51.100.9", ipBehind("10.0.0.1").resolve(from("10.0.0.1").header("X-Forwarded-For", "198.51.100.9:5555")));
+  }
+
+  // ---- IPv6 grouping ----------------------------------------------------------------------------
+
+  @Test
+  void ipv6AddressesAreGroupedBySlash64ByDefault() {
+    ClientKeyResolver r = ClientKeys.firstOf(List.of(ClientKeys.ip()));
+    String a = r.resolve(from("2001:db8:1:2:aaaa::1"));
+    assertEquals("ip:2001:db8:1:2:0:0:0:0/64", a);
+    assertEquals(a, r.resolve(from("2001:db8:1:2:bbbb:cccc:dddd:eeee")));
+    assertNotEquals(a, r.resolve(from("2001:db8:1:3::1")));
+    assertEquals(a, r.resolve(from("[2001:db8:1:2::9]")), "brackets are accepted");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "56, 2001:db8:1:2ff::1, 2001:db8:1:200::1, true",
+      "56, 2001:db8:1:2ff::1, 2001:db8:1:300::1, false",
+      "128, 2001:db8::1, 2001:db8::2, false",
+      "128, 2001:db8::1, 2001:db8:0:0:0:0:0:1, true",
+      "48, 2001:db8:1:ffff::, 2001:db8:1::, true"})
+  void theIpv6PrefixIsConfigurable(int bits, String a, String b, boolean same) {
+    TollgateConfig c = TollgateConfig.parse(Fixtures.props("client.ipv6-prefix", Integer.toString(bits)));
+    assertEquals(same, c.clientKey().resolve(from(a)).equals(c.clientKey().resolve(from(b))));
+  }
+
+  @Test
+  void anIpv4MappedIpv6AddressIsTheIpv4Address() {
+    ClientKeyResolver r = ipBehind("10.0.0.0/8");
+    assertEquals("ip:192.0.2.1", r.resolve(from("::ffff:192.0.2.1")));
+    assertEquals("ip:192.0.2.1", r.resolve(from("192.0.2.1")));
+    assertEquals("ip:198.51.100.9", r.resolve(from("::ffff:10.0.0.1").header("X-Forwarded-For", "198.51.100.9")),
+        "a mapped peer matches an IPv4 trusted range");
+  }
+
+  @Test
+  void anIpv6ProxyRangeIsTrusted() {
+    ClientKeyResolver r = ipBehind("2001:db8::/32");
+    assertEquals("ip:198.51.100.9", r.resolve(from("2001:db8:ffff::1").header("X-Forwarded-For", "198.51.100.9")));
+    assertEquals("ip:2001:db9:0:0:0:0:0:0/64", r.resolve(from("2001:db9::1").header("X-Forwarded-For", "198.51.100.9")));
+  }
+
+  @Test
+  void invalidResolverSettingsAreRejected() {
+    assertThrows(IllegalArgumentException.class, () -> ClientKeys.ip(List.of(), 0));
+    assertThrows(IllegalArgumentException.class, () -> ClientKeys.ip(List.of(), 129));
+    assertThrows(IllegalArgumentException.class, () -> ClientKeys.ip(List.of("10.0.0.0/33"), 64));
+    assertThrows(IllegalArgumentException.class, () -> ClientKeys.ip(List.of("::/129"), 64));
+    assertThrows(IllegalArgumentException.class, () -> ClientKeys.firstOf(List.of()));
+  }
+
+  @Test
+  void theResolverNeverLooksUpHostNames() {
+    assertNull(dev.tollgate.core.internal.IpAddresses.parse("localhost"));
+    assertNull(dev.tollgate.core.internal.IpAddresses.parse("example.com"));
+  }
+}
