@@ -90,7 +90,7 @@ function Fixed.save(s, lim)
   end
 end
 
--- ------------------------------------------- token bucket (GCRA): "tatMillis:nanosWithinMilli"
+-- ------------------------------ token bucket (GCRA): "tatMillis:nanosWithinMilli:quota"
 local Token = {}
 
 local function interval(lim)
@@ -102,9 +102,17 @@ function Token.load(key, lim)
   local s = { key = key, backlog = nil } -- backlog = TAT - now in nanoseconds; nil = never used
   local v = redis.call('GET', key)
   if v then
-    local a, b = string.match(v, '^(%-?%d+):(%d+)$')
+    local a, b, q = string.match(v, '^(%-?%d+):(%d+):?(%d*)$')
     s.backlog = (tonumber(a) - now) * NS + tonumber(b)
     s.raw = v
+    local oldQuota = tonumber(q)
+    if oldQuota and oldQuota ~= lim.quota and s.backlog > 0 then
+      -- A reload changed only the quota: keep the tokens used, at the new interval (as in memory).
+      local old = { window = lim.window, quota = oldQuota }
+      local scaled = floor(s.backlog / interval(old) * interval(lim))
+      s.backlog = math.min(scaled, lim.window * NS)
+      s.raw = nil
+    end
   end
   return s
 end
@@ -153,7 +161,7 @@ function Token.save(s, lim)
   -- Kept for a window after the last change even once the TAT has passed, as in memory: if the
   -- clock then jumps back, the TAT is ahead again and the client gets no fresh bucket.
   local whole = floor(s.backlog / NS)
-  local v = fmt(now + whole) .. ':' .. fmt(s.backlog - whole * NS)
+  local v = fmt(now + whole) .. ':' .. fmt(s.backlog - whole * NS) .. ':' .. fmt(lim.quota)
   if v ~= s.raw then
     redis.call('SET', s.key, v, 'PX', fmt(lim.window))
   end

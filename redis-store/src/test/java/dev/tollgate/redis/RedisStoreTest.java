@@ -116,6 +116,23 @@ class RedisStoreTest {
     assertTrue(outcomes[0] > 150 && outcomes[1] > 150, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
   }
 
+  @Test
+  void aQuotaChangeKeepsEachClientsUsageExactlyAsInMemory() {
+    // A reload changes only quotas (same windows and algorithms): both stores keep what was used.
+    List<Limit> before = List.of(FIXED, DAILY, TOKEN);
+    List<Limit> after = List.of(FIXED.withQuota(20), DAILY.withQuota(200), TOKEN.withQuota(14));
+    int[] outcomes = new int[2];
+    for (int step = 0; step < 6; step++) {
+      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", before, false)), 1), outcomes);
+      time.addAndGet(700);
+    }
+    for (int step = 6; step < 40; step++) {
+      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", step % 2 == 0 ? after : before, false)), 1), outcomes);
+      time.addAndGet(900);
+    }
+    assertTrue(outcomes[0] > 0 && outcomes[1] > 0, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
+  }
+
   private void compare(int step, AcquireRequest request, int[] outcomes) {
     AcquireResult expected = memory.acquire(request);
     AcquireResult actual = store.acquire(request);
