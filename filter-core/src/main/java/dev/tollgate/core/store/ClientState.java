@@ -12,6 +12,8 @@ final class ClientState {
   private List<Limit> limits;
   private LimitState[] states;
   private long idleMillis;
+  /** Set (under this state's lock) when the store drops the state; holders must look it up again. */
+  private boolean retired;
 
   ClientState(List<Limit> limits) {
     this.limits = limits;
@@ -51,6 +53,14 @@ final class ClientState {
     limits = newLimits;
     states = next;
     idleMillis = idle(newLimits);
+  }
+
+  boolean retired() {
+    return retired;
+  }
+
+  void retire() {
+    retired = true;
   }
 
   List<Limit> limits() {

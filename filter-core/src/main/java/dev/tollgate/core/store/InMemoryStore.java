@@ -41,6 +41,16 @@ public final class InMemoryStore implements RateLimitStore {
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         // Maintenance on the calling thread keeps the bound tight and needs no pool.
         .executor(Runnable::run)
+        // Runs atomically with the removal: a request that still holds the dropped state sees it
+        // retired once it gets the lock, and looks the client up again, so one client never has
+        // two live states (which could admit more than the quota).
+        .evictionListener((String key, ClientState state, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+          if (state != null) {
+            synchronized (state) {
+              state.retire();
+            }
+          }
+        })
         .build();
   }
 
@@ -67,11 +77,26 @@ public final class InMemoryStore implements RateLimitStore {
     List<Bucket> buckets = request.buckets();
     if (buckets.size() == 1) {
       Bucket bucket = buckets.get(0);
-      ClientState state = stateOf(bucket);
-      synchronized (state) {
-        return decide(request, new ClientState[] {state});
+      String key = key(bucket);
+      while (true) {
+        ClientState state = stateOf(key, bucket);
+        synchronized (state) {
+          if (!state.retired()) {
+            return decide(request, new ClientState[] {state});
+          }
+        }
       }
     }
+    while (true) {
+      AcquireResult result = acquireAll(request, buckets);
+      if (result != null) {
+        return result;
+      }
+    }
+  }
+
+  /** Decides with every bucket's state locked; null if one was dropped meanwhile (try again). */
+  private AcquireResult acquireAll(AcquireRequest request, List<Bucket> buckets) {
     ClientState[] held = new ClientState[buckets.size()];
     String[] keys = new String[held.length];
     for (int i = 0; i < held.length; i++) {
@@ -137,6 +162,11 @@ public final class InMemoryStore implements RateLimitStore {
 
   private AcquireResult lockAndDecide(AcquireRequest request, ClientState[] held, Integer[] order, int i) {
     if (i == order.length) {
+      for (ClientState s : held) {
+        if (s.retired()) {
+          return null;
+        }
+      }
       return decide(request, held);
     }
     synchronized (held[order[i]]) {
@@ -184,10 +214,6 @@ public final class InMemoryStore implements RateLimitStore {
       }
     }
     return new AcquireResult(admitted, now, List.of(usages));
-  }
-
-  private ClientState stateOf(Bucket bucket) {
-    return stateOf(key(bucket), bucket);
   }
 
   private ClientState stateOf(String key, Bucket bucket) {
