@@ -477,7 +477,8 @@ public final class Tollgate implements AutoCloseable {
       TollgateMetrics m = metrics;
       if (m == TollgateMetrics.NONE && config.micrometerGlobalRegistry()) {
         try {
-          m = new dev.tollgate.core.micrometer.MicrometerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+          // Behind a method of its own class, so Micrometer is loaded only when asked for.
+          m = dev.tollgate.core.micrometer.MicrometerMetrics.globalRegistry();
         } catch (NoClassDefFoundError e) {
           throw new ConfigException("metrics", "micrometer needs micrometer-core on the class path");
         }

@@ -41,6 +41,11 @@ public final class MicrometerMetrics implements TollgateMetrics {
         .description("Decisions the rate-limit store could not make").register(registry);
   }
 
+  /** Metrics recorded in Micrometer's {@code Metrics.globalRegistry}. */
+  public static TollgateMetrics globalRegistry() {
+    return new MicrometerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+  }
+
   @Override
   public void decided(Verdict verdict, boolean dryRunRejected) {
     String outcome = dryRunRejected ? "dry_run_rejected" : verdict.outcome().name().toLowerCase(Locale.ROOT);

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs every Tollgate benchmark and writes
+#   benchmarks/results/<date>-<mode>.md   machine, JDK, commands, raw output, summary
+#   benchmarks/results/latest-summary.md  the summary table alone
+#   benchmarks/README.md                  the same table, between its results markers
+#
+# Usage: benchmarks/run.sh [quick|full] [parts]
+#   quick (default): a few minutes on 2 cores, JMH 1 fork, 2x1s warm-up, 3x1s measurement
+#   full:            for publishing, JMH 3 forks, 5x2s warm-up, 10x2s measurement, 1M clients
+#   parts:           comma-separated subset of decisions,memory,http,redis (default: all)
+# Needs: JDK 17+, Maven 3.8+ (network on the first build). Optional: wrk on the PATH for the
+# HTTP part (apt-get install wrk); without it a Java client is used.
+set -euo pipefail
+
+mode="${1:-quick}"
+parts="${2:-decisions,memory,http,redis}"
+case "$mode" in quick|full) ;; *) echo "usage: $0 [quick|full] [parts]" >&2; exit 2 ;; esac
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+results="$here/results"
+mkdir -p "$results"
+stamp="$(date -u +%Y-%m-%d-%H%M)"
+out="$results/$stamp-$mode.md"
+raw="$(mktemp)"
+summary="$(mktemp)"
+trap 'rm -f "$raw" "$summary"' EXIT
+
+build=(mvn -B -q -f "$root/pom.xml" -pl benchmarks -am -DskipTests install)
+echo "== ${build[*]}"
+"${build[@]}"
+classpath="$here/target/classes:$(cat "$here/target/benchmark.classpath")"
+suite=(java -Xms512m -Xmx1g -cp "\$CLASSPATH" dev.tollgate.benchmarks.Suite "$mode" "$summary" "$parts")
+echo "== ${suite[*]}"
+start=$(date +%s)
+CLASSPATH="$classpath" java -Xms512m -Xmx1g dev.tollgate.benchmarks.Suite "$mode" "$summary" "$parts" 2>&1 | tee "$raw"
+elapsed=$(( $(date +%s) - start ))
+
+{
+  echo "# Tollgate benchmarks, $mode mode, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "## Machine"
+  echo
+  echo '```'
+  echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores available)"
+  echo "memory:  $(free -h 2>/dev/null | awk '/^Mem:/ {print $2}') total"
+  echo "os:      $(uname -srm)"
+  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (1/5/15 min, at the end)"
+  echo "jdk:     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+  echo "maven:   $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"
+  if command -v wrk >/dev/null; then
+    echo "wrk:     $(wrk --version 2>&1 | head -1 || true)"
+  else
+    echo "wrk:     not installed (Java client used)"
+  fi
+  echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "time:    ${elapsed}s"
+  echo '```'
+  echo
+  echo "Numbers from one machine and one run. Compare the contenders within this file (they ran side by"
+  echo "side, in the same run, on the same machine), not across machines. On a shared machine other work"
+  echo "adds noise: see the load above and the ± columns in the raw output."
+  echo
+  echo "## Commands"
+  echo
+  echo '```'
+  echo "benchmarks/run.sh $mode $parts"
+  echo "${build[*]}"
+  echo "${suite[*]}"
+  echo '```'
+  echo
+  cat "$summary"
+  echo "## Raw output"
+  echo
+  echo '```'
+  # JMH's progress lines are long; keep everything but the per-iteration chatter of the forks.
+  grep -v -E '^(Iteration|# Warmup Iteration|WARNING: )' "$raw" || true
+  echo '```'
+} > "$out"
+
+{
+  echo "Measured by \`benchmarks/run.sh $mode\` on $(date -u '+%Y-%m-%d'), $(nproc) cores"
+  echo "($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')), $(java -version 2>&1 | head -1)."
+  echo "Full details and raw output: [$(basename "$out")]($(basename "$out"))."
+  echo
+  cat "$summary"
+} > "$results/latest-summary.md"
+
+# The README shows the latest summary between its two markers.
+readme="$here/README.md"
+if grep -q '<!-- results:begin -->' "$readme" 2>/dev/null; then
+  awk -v summary="$results/latest-summary.md" '
+    /<!-- results:begin -->/ { print; while ((getline line < summary) > 0) print line; skip = 1; next }
+    /<!-- results:end -->/ { skip = 0 }
+    !skip { print }
+  ' "$readme" > "$readme.tmp" && mv "$readme.tmp" "$readme"
+fi
+
+echo "== wrote $out, $results/latest-summary.md and the table in $readme"

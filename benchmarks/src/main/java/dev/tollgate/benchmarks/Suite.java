@@ -1,0 +1,208 @@
+package dev.tollgate.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark of one mode and writes the summary table:
+ * {@code Suite <quick|full> <summary.md> [parts]}, parts being a comma-separated subset of
+ * {@code decisions,memory,http,redis} (all by default). The raw output of every part goes to
+ * standard output; {@code run.sh} keeps it in the results file.
+ */
+public final class Suite {
+
+  static final int[] THREADS = {1, 2, 4};
+
+  private final boolean full;
+  private final StringBuilder summary = new StringBuilder();
+
+  private Suite(boolean full) {
+    this.full = full;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2 || !(args[0].equals("quick") || args[0].equals("full"))) {
+      System.err.println("usage: Suite <quick|full> <summary.md> [decisions,memory,http,redis]");
+      System.exit(2);
+    }
+    Suite suite = new Suite(args[0].equals("full"));
+    List<String> parts = List.of((args.length > 2 ? args[2] : "decisions,memory,http,redis").split(","));
+    if (parts.contains("decisions")) {
+      suite.decisions();
+    }
+    if (parts.contains("memory")) {
+      suite.memory();
+    }
+    if (parts.contains("http")) {
+      suite.child("http", HttpOverhead.class.getName(), suite.full ? "full" : "quick");
+    }
+    if (parts.contains("redis")) {
+      suite.child("redis", RedisBenchmark.class.getName(), suite.full ? "full" : "quick");
+    }
+    Files.writeString(Path.of(args[1]), suite.summary.toString(), StandardCharsets.UTF_8);
+  }
+
+  /** The JMH decision benchmarks at 1, 2 and 4 threads, and the table of ns per decision. */
+  private void decisions() throws RunnerException {
+    // contender -> scenario/threads -> [score, error]
+    Map<String, Map<String, double[]>> scores = new LinkedHashMap<>();
+    for (int threads : THREADS) {
+      ChainedOptionsBuilder options = new OptionsBuilder()
+          .include(DecisionBenchmark.class.getName() + ".decide")
+          .param("contender", Contenders.ALL.toArray(new String[0]))
+          .param("scenario", "hot", "zipf")
+          .threads(threads)
+          .jvmArgs("-Xms3g", "-Xmx3g")
+          .shouldFailOnError(true);
+      if (full) {
+        options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
+            .measurementIterations(10).measurementTime(TimeValue.seconds(2));
+      } else {
+        options.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+      }
+      for (RunResult r : new Runner(options.build()).run()) {
+        String contender = r.getParams().getParam("contender");
+        String column = r.getParams().getParam("scenario") + "/" + threads;
+        scores.computeIfAbsent(contender, k -> new LinkedHashMap<>()).put(column,
+            new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+      }
+    }
+    List<String> columns = new ArrayList<>();
+    for (String scenario : List.of("hot", "zipf")) {
+      for (int t : THREADS) {
+        columns.add(scenario + "/" + t);
+      }
+    }
+    summary.append("## Decision cost (ns per decision per thread; lower is better)\n\n")
+        .append("Average time per call, each thread. `hot`: one key; `zipf`: 1,000,000 keys drawn from "
+            + "Zipf(s=1.0). `/n`: n threads sharing one limiter. In brackets: the contender's time divided "
+            + "by ours (`tollgate`), so above 1.00x means we are faster.\n\n")
+        .append("| contender |");
+    for (String c : columns) {
+      summary.append(' ').append(c).append(" |");
+    }
+    summary.append("\n|---|");
+    summary.append("---:|".repeat(columns.size())).append('\n');
+    Map<String, double[]> ours = scores.getOrDefault("tollgate", Map.of());
+    for (Map.Entry<String, Map<String, double[]>> e : scores.entrySet()) {
+      summary.append("| ").append(e.getKey()).append(" |");
+      for (String column : columns) {
+        double[] s = e.getValue().get(column);
+        double[] o = ours.get(column);
+        if (s == null) {
+          summary.append(" – |");
+        } else if (e.getKey().equals("tollgate") || o == null) {
+          summary.append(String.format(Locale.ROOT, " %.0f ± %.0f |", s[0], s[1]));
+        } else {
+          summary.append(String.format(Locale.ROOT, " %.0f (%.2fx) |", s[0], s[0] / o[0]));
+        }
+      }
+      summary.append('\n');
+    }
+    summary.append('\n');
+  }
+
+  /** Memory per tracked client, one fresh JVM per contender. */
+  private void memory() throws IOException, InterruptedException {
+    int clients = full ? 1_000_000 : 100_000;
+    summary.append("## Memory per tracked client (bytes; lower is better)\n\n")
+        .append(String.format(Locale.ROOT, "%,d clients, one call each, in a fresh JVM per contender. `heap`: growth "
+            + "of the used heap after full GCs; `JOL`: the limiter's object graph (quick mode only). The "
+            + "caller's key strings are not counted. Ratio: the contender's heap bytes divided by ours.%n%n", clients))
+        .append("| contender | limits | heap bytes/client | bytes/client/limit | JOL bytes/client | MB for 1M clients | vs ours |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|\n");
+    Double ours = null;
+    for (String name : Contenders.ALL) {
+      List<String> lines = runJava(MemoryFootprint.class.getName(), List.of(name, Integer.toString(clients)),
+          List.of("-Xms4g", "-Xmx4g", "-Djol.magicFieldOffset=true"));
+      String line = lines.stream().filter(l -> l.startsWith("MEMORY ")).findFirst().orElse(null);
+      if (line == null) {
+        summary.append("| ").append(name).append(" | failed, see the raw output |||||\n");
+        continue;
+      }
+      double heap = Double.parseDouble(field(line, "heapBytesPerClient"));
+      String jol = field(line, "jolBytesPerClient");
+      int limits = name.equals("tollgate-2limits") ? 2 : 1;
+      if (name.equals("tollgate")) {
+        ours = heap;
+      }
+      summary.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %s | %.0f | %s |%n", name, limits, heap,
+          heap / limits, jol, heap * 1_000_000 / 1e6, ours == null || name.equals("tollgate") ? "" 
+              : String.format(Locale.ROOT, "%.2fx", heap / ours)));
+    }
+    summary.append('\n');
+  }
+
+  /** Runs a part in its own JVM; it prints its own markdown section between markers. */
+  private void child(String part, String mainClass, String mode) throws IOException, InterruptedException {
+    List<String> lines = runJava(mainClass, List.of(mode), List.of("-Xms1g", "-Xmx1g"));
+    boolean in = false;
+    boolean any = false;
+    for (String l : lines) {
+      if (l.equals("SUMMARY-BEGIN")) {
+        in = true;
+      } else if (l.equals("SUMMARY-END")) {
+        in = false;
+      } else if (in) {
+        summary.append(l).append('\n');
+        any = true;
+      }
+    }
+    if (!any) {
+      summary.append("## ").append(part).append("\n\nThe ").append(part)
+          .append(" part printed no summary; see the raw output.\n\n");
+    }
+  }
+
+  private static String field(String line, String name) {
+    for (String f : line.split(" ")) {
+      if (f.startsWith(name + "=")) {
+        return f.substring(name.length() + 1);
+      }
+    }
+    throw new IllegalArgumentException(name + " not in " + line);
+  }
+
+  /** Runs a main class on this classpath, echoing its output, and returns the lines. */
+  private static List<String> runJava(String mainClass, List<String> args, List<String> jvmArgs)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(args);
+    System.out.println("# " + String.join(" ", command.subList(0, command.indexOf("-cp")))
+        + " -cp <classpath> " + mainClass + " " + String.join(" ", args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String l; (l = r.readLine()) != null; ) {
+        System.out.println(l);
+        lines.add(l);
+      }
+    }
+    if (!p.waitFor(30, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+    }
+    return lines;
+  }
+}
