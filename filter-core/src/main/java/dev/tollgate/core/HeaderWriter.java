@@ -13,7 +13,21 @@ final class HeaderWriter {
   private static final DateTimeFormatter DOTNET_ROUND_TRIP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
+  /** The last reset instant formatted for TEOS: most responses in a fixed window share it. */
+  private static final java.util.concurrent.atomic.AtomicReference<Object[]> LAST_TEOS_RESET =
+      new java.util.concurrent.atomic.AtomicReference<>(new Object[] {Long.MIN_VALUE, ""});
+
   private HeaderWriter() {}
+
+  private static String teosInstant(long epochMillis) {
+    Object[] last = LAST_TEOS_RESET.get();
+    if ((Long) last[0] == epochMillis) {
+      return (String) last[1];
+    }
+    String formatted = DOTNET_ROUND_TRIP.format(Instant.ofEpochMilli(epochMillis));
+    LAST_TEOS_RESET.set(new Object[] {epochMillis, formatted});
+    return formatted;
+  }
 
   /**
    * @param limits every limit in force, in order
@@ -121,8 +135,7 @@ final class HeaderWriter {
     LimitUsage u = nearest.usage();
     out.add(new Header("X-Rate-Limit-Limit", Limit.formatDuration(u.limit().window())));
     out.add(new Header("X-Rate-Limit-Remaining", Long.toString(u.remaining())));
-    out.add(new Header("X-Rate-Limit-Reset",
-        DOTNET_ROUND_TRIP.format(Instant.ofEpochMilli(nowMillis + u.resetMillis()))));
+    out.add(new Header("X-Rate-Limit-Reset", teosInstant(nowMillis + u.resetMillis())));
   }
 
   private static void github(List<Header> out, LimitStatus nearest, long nowMillis) {

@@ -98,6 +98,22 @@ public final class Rule {
     return false;
   }
 
+  /**
+   * The name a limit of rule {@code rule} shows to clients: its own name under the default rule,
+   * {@code <rule>.<name>} under any other, so names are unique within a response. Cached, since it
+   * is needed for every limit of every response.
+   */
+  static String policyName(String rule, Limit limit) {
+    if (rule.equals(DEFAULT)) {
+      return limit.name();
+    }
+    return POLICY_NAMES.computeIfAbsent(rule, r -> new java.util.concurrent.ConcurrentHashMap<>())
+        .computeIfAbsent(limit.name(), n -> rule + "." + n);
+  }
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, String>>
+      POLICY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The specificity of the most specific pattern that matches {@code path}; -1 if none does. */
   int specificity(String path) {
     if (paths.isEmpty()) {

@@ -102,7 +102,7 @@ public final class Tollgate implements AutoCloseable {
     }
     List<Rule> applying = applyingRules(c, request, extraRule);
     String mostSpecific = mostSpecificRule(c, request, extraRule);
-    Map<ClientKeyResolver, String> keys = new IdentityHashMap<>(2);
+    ClientKeyMemo keys = new ClientKeyMemo();
 
     if (!suspensions.isEmpty()) {
       String client = clientKey(c.clientKey(), request, keys);
@@ -283,7 +283,7 @@ public final class Tollgate implements AutoCloseable {
    */
   public Verdict status(RequestView request) {
     TollgateConfig c = config.get();
-    Map<ClientKeyResolver, String> keys = new IdentityHashMap<>(2);
+    ClientKeyMemo keys = new ClientKeyMemo();
     List<Bucket> buckets = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     rules.add(c.defaultRule());
@@ -351,9 +351,34 @@ public final class Tollgate implements AutoCloseable {
     return List.of();
   }
 
-  private static String clientKey(ClientKeyResolver resolver, RequestView request, Map<ClientKeyResolver, String> keys) {
-    return keys.computeIfAbsent(resolver, k -> ClientKeys.bounded(Objects.requireNonNullElse(
-        k.resolve(request), ClientKeys.ANONYMOUS)));
+  private static String clientKey(ClientKeyResolver resolver, RequestView request, ClientKeyMemo keys) {
+    return keys.get(resolver, request);
+  }
+
+  /** Resolves each client key chain at most once per request (hashing an API key is not free). */
+  private static final class ClientKeyMemo {
+    private ClientKeyResolver first;
+    private String firstKey;
+    private java.util.Map<ClientKeyResolver, String> others;
+
+    String get(ClientKeyResolver resolver, RequestView request) {
+      if (resolver == first) {
+        return firstKey;
+      }
+      if (first == null) {
+        first = resolver;
+        firstKey = resolve(resolver, request);
+        return firstKey;
+      }
+      if (others == null) {
+        others = new IdentityHashMap<>(4);
+      }
+      return others.computeIfAbsent(resolver, r -> resolve(r, request));
+    }
+
+    private static String resolve(ClientKeyResolver resolver, RequestView request) {
+      return ClientKeys.bounded(Objects.requireNonNullElse(resolver.resolve(request), ClientKeys.ANONYMOUS));
+    }
   }
 
   /** The configuration in force. */
@@ -427,7 +452,7 @@ public final class Tollgate implements AutoCloseable {
     for (Bucket b : buckets) {
       for (int l = 0; l < b.limits().size(); l++, i++) {
         LimitUsage u = usages.get(i);
-        String policy = b.rule().equals(Rule.DEFAULT) ? u.limit().name() : b.rule() + "." + u.limit().name();
+        String policy = Rule.policyName(b.rule(), u.limit());
         out.add(new LimitStatus(b.rule(), policy, u));
       }
     }

@@ -64,6 +64,22 @@ import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
  * URI (what {@code UriInfo.getPath()} returns, with a leading {@code /}): for an application at
  * {@code /api/*}, a rule for {@code GET /api/reports} is written {@code /reports}.
  *
+ * <h2>Operations</h2>
+ *
+ * <ul>
+ *   <li>{@code status.path} is relative to the base URI too ({@code /rate_limit} for
+ *       {@code GET /api/rate_limit}); it is answered with the caller's quota document as
+ *       {@code application/json} and counts nothing.
+ *   <li>With {@code reload.interval} set and the configuration in a file on disk
+ *       ({@link #fromFile}, or a file location in {@value #CONFIG_PROPERTY}), the file is watched; a
+ *       valid change applies without a restart, an invalid one is logged and the running
+ *       configuration stays.
+ *   <li>A request holds its client's slot under {@code concurrency.max-per-client} until the response
+ *       filter runs, which for an {@code AsyncResponse} is when it is resumed.
+ *   <li>The engine is published as the application property {@value #ENGINE_PROPERTY} for
+ *       {@code reconfigure}, {@code suspensions()} and {@code heaviestClients}.
+ * </ul>
+ *
  * <h2>The client's IP address</h2>
  *
  * <p>JAX-RS has no standard way to read the peer address. The provider reads it from the
@@ -97,6 +113,14 @@ public final class TollgateFeature implements Feature {
    * already counted by a Tollgate adapter; the same name as the servlet filter's attribute.
    */
   public static final String COUNTED_PROPERTY = "dev.tollgate.counted";
+
+  /**
+   * The application property under which the feature publishes its {@link Tollgate}, so that the
+   * application can reach it at run time ({@code reconfigure}, {@code suspensions()},
+   * {@code heaviestClients}): {@code (Tollgate) configuration.getProperty(ENGINE_PROPERTY)} with an
+   * injected {@code @Context Configuration}. The same name as the servlet filter's context attribute.
+   */
+  public static final String ENGINE_PROPERTY = "dev.tollgate.Tollgate";
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
 
@@ -190,6 +214,7 @@ public final class TollgateFeature implements Feature {
     AnnotationRules rules = new AnnotationRules(tollgate.config());
     PageSizeIndex index = new PageSizeIndex(rules);
     Gate gate = new Gate(tollgate, index, new PeerAddress(injectionManager(context), classLoader()));
+    context.property(ENGINE_PROPERTY, tollgate);
     context.register(index);
     context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
     context.register(new RateLimitBinding(gate, rules));

@@ -85,8 +85,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       rule fails closed): the status, the headers ({@code Retry-After} on 429 and 503) and an
  *       {@code application/problem+json} body are written and the chain is not called.
  *   <li>The quota status path ({@code status.path}): the caller's quota document is answered as
- *       {@code application/json} and nothing is counted.
+ *       {@code application/json} and nothing is counted. Containers run filters only for requests
+ *       some servlet is mapped to; the default servlet of a standard Tomcat or Jetty covers every
+ *       path, otherwise map any servlet to the status path.
  * </ul>
+ *
+ * <p>With {@code concurrency.max-per-client}, a request holds its client's slot until the chain
+ * returns or, if the application started async processing, until the async context completes
+ * (or times out or fails).
  *
  * <p>With {@code reload.interval} set and the configuration in a file on disk (a file path, or a
  * {@code /WEB-INF/} file of an unpacked application), the file is watched and a valid change applied

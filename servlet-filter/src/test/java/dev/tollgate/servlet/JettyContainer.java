@@ -63,6 +63,11 @@ final class JettyContainer {
       }
 
       @Override
+      public Object contextAttribute(String name) {
+        return context.getServletContext().getAttribute(name);
+      }
+
+      @Override
       public void close() throws Exception {
         server.stop();
       }

@@ -12,6 +12,11 @@ interface Running {
    */
   String startupFailure();
 
+  /** An attribute of the web application's servlet context (e.g. the engine the filter publishes). */
+  default Object contextAttribute(String name) {
+    throw new UnsupportedOperationException("not available in this container");
+  }
+
   /** Stops the container. */
   void close() throws Exception;
 }

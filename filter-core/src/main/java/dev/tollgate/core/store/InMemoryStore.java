@@ -28,7 +28,7 @@ public final class InMemoryStore implements RateLimitStore {
   /** The default bound on tracked client states (a client under two rules holds two). */
   public static final long DEFAULT_MAX_CLIENTS = 100_000;
 
-  private final Cache<String, ClientState> states;
+  private final Cache<StateKey, ClientState> states;
   private final Clock clock;
   private final long maxClients;
 
@@ -44,7 +44,7 @@ public final class InMemoryStore implements RateLimitStore {
         // Runs atomically with the removal: a request that still holds the dropped state sees it
         // retired once it gets the lock, and looks the client up again, so one client never has
         // two live states (which could admit more than the quota).
-        .evictionListener((String key, ClientState state, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+        .evictionListener((StateKey key, ClientState state, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
           if (state != null) {
             synchronized (state) {
               state.retire();
@@ -77,12 +77,14 @@ public final class InMemoryStore implements RateLimitStore {
     List<Bucket> buckets = request.buckets();
     if (buckets.size() == 1) {
       Bucket bucket = buckets.get(0);
-      String key = key(bucket);
+      StateKey key = new StateKey(bucket.rule(), bucket.client());
       while (true) {
         ClientState state = stateOf(key, bucket);
         synchronized (state) {
           if (!state.retired()) {
-            return decide(request, new ClientState[] {state});
+            return bucket.limits().size() == 1
+                ? decideOne(bucket, state, request.cost())
+                : decide(request, new ClientState[] {state});
           }
         }
       }
@@ -98,9 +100,9 @@ public final class InMemoryStore implements RateLimitStore {
   /** Decides with every bucket's state locked; null if one was dropped meanwhile (try again). */
   private AcquireResult acquireAll(AcquireRequest request, List<Bucket> buckets) {
     ClientState[] held = new ClientState[buckets.size()];
-    String[] keys = new String[held.length];
+    StateKey[] keys = new StateKey[held.length];
     for (int i = 0; i < held.length; i++) {
-      keys[i] = key(buckets.get(i));
+      keys[i] = new StateKey(buckets.get(i).rule(), buckets.get(i).client());
       held[i] = stateOf(keys[i], buckets.get(i));
     }
     Integer[] order = new Integer[held.length];
@@ -126,7 +128,7 @@ public final class InMemoryStore implements RateLimitStore {
     long now = clock.millis();
     java.util.PriorityQueue<ClientUsage> top = new java.util.PriorityQueue<>(
         java.util.Comparator.comparingDouble(ClientUsage::usedShare));
-    for (Map.Entry<String, ClientState> e : states.asMap().entrySet()) {
+    for (Map.Entry<StateKey, ClientState> e : states.asMap().entrySet()) {
       ClientState state = e.getValue();
       ClientUsage heaviest = null;
       synchronized (state) {
@@ -136,8 +138,7 @@ public final class InMemoryStore implements RateLimitStore {
           LimitState s = state.state(i);
           s.advance(limit, now);
           long used = limit.quota() - s.available(limit, now);
-          int space = e.getKey().indexOf(' ');
-          ClientUsage u = new ClientUsage(e.getKey().substring(0, space), e.getKey().substring(space + 1), limit, used);
+          ClientUsage u = new ClientUsage(e.getKey().rule, e.getKey().client, limit, used);
           if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
             heaviest = u;
           }
@@ -172,6 +173,23 @@ public final class InMemoryStore implements RateLimitStore {
     synchronized (held[order[i]]) {
       return lockAndDecide(request, held, order, i + 1);
     }
+  }
+
+  /** The common case, one bucket with one limit, without the general case's arrays. Runs locked. */
+  private AcquireResult decideOne(Bucket bucket, ClientState held, int cost) {
+    long now = clock.millis();
+    List<Limit> limits = bucket.limits();
+    held.conform(limits, now);
+    Limit limit = limits.get(0);
+    LimitState state = held.state(0);
+    state.advance(limit, now);
+    boolean admitted = state.available(limit, now) >= cost;
+    if (cost > 0 && (admitted || bucket.countRejected())) {
+      state.consume(limit, now, cost);
+    }
+    long reset = state.resetMillis(limit, now);
+    long retry = admitted ? 0 : Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost));
+    return new AcquireResult(admitted, now, List.of(new LimitUsage(limit, state.available(limit, now), reset, retry)));
   }
 
   /** Runs with every state of the request locked. */
@@ -216,31 +234,65 @@ public final class InMemoryStore implements RateLimitStore {
     return new AcquireResult(admitted, now, List.of(usages));
   }
 
-  private ClientState stateOf(String key, Bucket bucket) {
+  private ClientState stateOf(StateKey key, Bucket bucket) {
     ClientState state = states.getIfPresent(key);
     // The lookup above is the hot path; only a new client pays for the capturing lambda.
     return state != null ? state : states.get(key, k -> new ClientState(bucket.limits()));
   }
 
-  private static String key(Bucket bucket) {
-    // Rule names cannot contain ' ', so the key is unambiguous.
-    return bucket.rule() + ' ' + bucket.client();
+  /**
+   * A client's state under one rule. Not a concatenated string: that would copy the client key and
+   * hash it afresh on every decision.
+   */
+  static final class StateKey implements Comparable<StateKey> {
+    final String rule;
+    final String client;
+    private final int hash;
+
+    StateKey(String rule, String client) {
+      this.rule = rule;
+      this.client = client;
+      this.hash = 31 * rule.hashCode() + client.hashCode();
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (this == o) {
+        return true;
+      }
+      if (!(o instanceof StateKey)) {
+        return false;
+      }
+      StateKey k = (StateKey) o;
+      return hash == k.hash && rule.equals(k.rule) && client.equals(k.client);
+    }
+
+    @Override
+    public int compareTo(StateKey o) {
+      int c = rule.compareTo(o.rule);
+      return c != 0 ? c : client.compareTo(o.client);
+    }
   }
 
   /** Drops a state once it has been idle for its longest window (it would be fresh again). */
-  private static final class IdleExpiry implements Expiry<String, ClientState> {
+  private static final class IdleExpiry implements Expiry<StateKey, ClientState> {
     @Override
-    public long expireAfterCreate(String key, ClientState value, long currentTime) {
+    public long expireAfterCreate(StateKey key, ClientState value, long currentTime) {
       return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
     }
 
     @Override
-    public long expireAfterUpdate(String key, ClientState value, long currentTime, long currentDuration) {
+    public long expireAfterUpdate(StateKey key, ClientState value, long currentTime, long currentDuration) {
       return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
     }
 
     @Override
-    public long expireAfterRead(String key, ClientState value, long currentTime, long currentDuration) {
+    public long expireAfterRead(StateKey key, ClientState value, long currentTime, long currentDuration) {
       return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
     }
   }

@@ -200,4 +200,21 @@ abstract class ExampleContract {
         header(report, "RateLimit-Policy"));
     assertEquals("9", header(report, "X-Rate-Limit-Remaining"), "TEOS reports the limit nearest to exhaustion");
   }
+
+  @Test
+  void statusPathAnswersJsonWithoutConsumingQuota() throws Exception {
+    String key = fresh();
+    get("/api/assets", key);
+    HttpResponse<String> first = get("/api/rate_limit", key);
+    HttpResponse<String> second = get("/api/rate_limit", key);
+
+    assertEquals(200, first.statusCode());
+    assertTrue(header(first, "Content-Type").startsWith("application/json"), header(first, "Content-Type"));
+    assertTrue(first.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\","), first.body());
+    assertTrue(first.body().contains("\"policy\":\"reports.minute\""), first.body());
+    assertTrue(second.body().contains("\"policy\":\"day\",\"algorithm\":\"rolling\",\"limit\":10000,"
+        + "\"window\":86400,\"remaining\":9999,\"used\":1,"), "reading the status consumed nothing: " + second.body());
+    assertTrue(header(get("/api/assets", key), "RateLimit").contains("\"day\";r=9998;"),
+        "only the two normal requests counted");
+  }
 }

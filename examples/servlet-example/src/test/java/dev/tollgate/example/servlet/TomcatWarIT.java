@@ -23,6 +23,10 @@ class TomcatWarIT extends ExampleContract {
     // No JSP engine in embedded tomcat-embed-core: leave out conf/web.xml's JSP servlet.
     tomcat.setAddDefaultWebXmlToWebapp(false);
     Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
+    // ...but keep its default servlet on "/", as every Tomcat installation has: without any servlet
+    // mapped to a path (here the status path /api/rate_limit), Tomcat answers 404 without running filters.
+    Tomcat.addServlet(context, "default", "org.apache.catalina.servlets.DefaultServlet");
+    context.addServletMappingDecoded("/", "default");
     tomcat.start();
     if (context.getState() != LifecycleState.STARTED) {
       tomcat.stop();
