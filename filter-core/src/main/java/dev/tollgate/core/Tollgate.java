@@ -38,6 +38,8 @@ public final class Tollgate implements AutoCloseable {
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
+  /** Extra rules seen or reported, for the status document; bounded by the application's annotations. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Rule> extraRules = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static final Runnable NOTHING = () -> {};
 
@@ -99,6 +101,9 @@ public final class Tollgate implements AutoCloseable {
       Verdict v = status(request);
       metrics.decided(v, false);
       return v;
+    }
+    if (extraRule != null && !extraRules.containsKey(extraRule.name())) {
+      extraRules.putIfAbsent(extraRule.name(), extraRule);
     }
     List<Rule> applying = applyingRules(c, request, extraRule);
     String mostSpecific = mostSpecificRule(c, request, extraRule);
@@ -288,6 +293,7 @@ public final class Tollgate implements AutoCloseable {
     List<Rule> rules = new ArrayList<>();
     rules.add(c.defaultRule());
     rules.addAll(c.rules());
+    rules.addAll(extraRules.values());
     for (Rule r : rules) {
       if (!r.limits().isEmpty()) {
         buckets.add(new Bucket(r.name(), clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys),
@@ -332,6 +338,15 @@ public final class Tollgate implements AutoCloseable {
     suspensions.replaceConfigured(newConfig.suspended());
     config.set(newConfig);
     LOG.log(System.Logger.Level.INFO, "Reconfigured. " + newConfig.summary());
+  }
+
+  /**
+   * Tells the engine of a rule an adapter passes to {@link #check(RequestView, Rule)} (for example a
+   * JAX-RS {@code @RateLimit} rule), so that the quota status document lists its limits too. Rules
+   * passed to {@code check} are remembered anyway; this lists them before their first request.
+   */
+  public void reportRule(Rule extraRule) {
+    extraRules.putIfAbsent(extraRule.name(), extraRule);
   }
 
   /** The suspended clients, editable at run time. */

@@ -18,12 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class AnnotationRules {
 
   private final TollgateConfig config;
+  private final java.util.function.Consumer<Rule> onNewRule;
   private final Map<Method, Optional<Rule>> byMethod = new ConcurrentHashMap<>();
   /** Rules by name, so that two annotations sharing a name must agree. */
   private final Map<String, Rule> byName = new ConcurrentHashMap<>();
 
   AnnotationRules(TollgateConfig config) {
+    this(config, rule -> {});
+  }
+
+  /** @param onNewRule told of each distinct rule once, e.g. so the quota status document lists it */
+  AnnotationRules(TollgateConfig config, java.util.function.Consumer<Rule> onNewRule) {
     this.config = config;
+    this.onNewRule = onNewRule;
   }
 
   /**
@@ -95,6 +102,9 @@ final class AnnotationRules {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
     Rule earlier = byName.putIfAbsent(name, rule);
+    if (earlier == null) {
+      onNewRule.accept(rule);
+    }
     if (earlier != null && !sameSettings(earlier, rule)) {
       throw new IllegalArgumentException(where + ": another @RateLimit named '" + name
           + "' has different settings (" + earlier + "); set a distinct name()");

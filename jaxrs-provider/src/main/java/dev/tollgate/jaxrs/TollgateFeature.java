@@ -211,7 +211,7 @@ public final class TollgateFeature implements Feature {
         }
       }
     }
-    AnnotationRules rules = new AnnotationRules(tollgate.config());
+    AnnotationRules rules = new AnnotationRules(tollgate.config(), tollgate::reportRule);
     PageSizeIndex index = new PageSizeIndex(rules);
     Gate gate = new Gate(tollgate, index, new PeerAddress(injectionManager(context), classLoader()));
     context.property(ENGINE_PROPERTY, tollgate);

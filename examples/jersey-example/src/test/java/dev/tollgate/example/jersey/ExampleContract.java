@@ -215,6 +215,8 @@ abstract class ExampleContract {
     assertTrue(first.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\","), first.body());
     assertTrue(second.body().contains("\"policy\":\"day\",\"algorithm\":\"rolling\",\"limit\":10000,"
         + "\"window\":86400,\"remaining\":9999,\"used\":1,"), "reading the status consumed nothing: " + second.body());
+    assertTrue(first.body().contains("\"rule\":\"reports\",\"policy\":\"reports.minute\""),
+        "the @RateLimit rule is listed too: " + first.body());
     assertTrue(header(get("/api/assets", key), "RateLimit").contains("\"day\";r=9998;"),
         "only the two normal requests counted");
   }
