@@ -1,4 +1,4 @@
-package dev.tollgate.example.jersey;
+package dev.tollgate.example.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -24,14 +24,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The built {@code jersey-example.war}, deployed unchanged in a real container, over HTTP: Jersey
- * at {@code /api/*} with the Tollgate JAX-RS provider; {@code /api/reports} is limited by its
- * {@code @RateLimit} annotation.
+ * An example WAR, deployed unchanged in a real container, over HTTP: both examples serve the same
+ * API under the same limits, so one contract checks both. The WAR is named by the system property
+ * {@code example.war}.
  * Subclasses deploy it in one container each. The WAR's Tollgate runs on the system clock, so the
  * burst tests detect a minute window turning over mid-burst and repeat with a fresh client key.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ExampleContract {
+public abstract class ExampleContract {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Pattern ITEM = Pattern.compile("\\{\"id\":\\d+,\"name\":\"[a-z]+ \\d+\"\\}");
@@ -40,26 +40,26 @@ abstract class ExampleContract {
   private int port;
 
   /** Deploys the WAR on 127.0.0.1 and a random port; returns the bound port via {@link #bound(int)}. */
-  abstract AutoCloseable deploy(Path war) throws Exception;
+  protected abstract AutoCloseable deploy(Path war) throws Exception;
 
-  void bound(int port) {
+  protected void bound(int port) {
     this.port = port;
   }
 
   static Path war() {
-    Path war = Path.of(System.getProperty("example.war", "target/jersey-example.war"));
+    Path war = Path.of(System.getProperty("example.war", "target/example.war"));
     assertTrue(Files.isRegularFile(war), "the WAR is built before the integration tests: " + war.toAbsolutePath());
     return war;
   }
 
   @BeforeAll
-  void start() throws Exception {
+  public void start() throws Exception {
     server = deploy(war());
     assertTrue(port > 0);
   }
 
   @AfterAll
-  void stop() throws Exception {
+  public void stop() throws Exception {
     if (server != null) {
       server.close();
     }
@@ -127,7 +127,7 @@ abstract class ExampleContract {
   }
 
   @Test
-  void applicationReceivesTheClampedPageSize() throws Exception {
+  public void applicationReceivesTheClampedPageSize() throws Exception {
     HttpResponse<String> clamped = get("/api/assets?pageSize=5000&page=2", fresh());
     assertEquals(200, clamped.statusCode());
     assertTrue(clamped.body().startsWith("{\"page\":2,\"pageSize\":1000,\"items\":[{\"id\":1001,"), clamped.body().substring(0, 80));
@@ -143,7 +143,7 @@ abstract class ExampleContract {
   }
 
   @Test
-  void invalidPageSizeGetsA400Problem() throws Exception {
+  public void invalidPageSizeGetsA400Problem() throws Exception {
     HttpResponse<String> r = get("/api/assets?pageSize=ten", fresh());
     assertEquals(400, r.statusCode());
     assertTrue(header(r, "Content-Type").startsWith("application/problem+json"), header(r, "Content-Type"));
@@ -151,7 +151,7 @@ abstract class ExampleContract {
   }
 
   @Test
-  void oneKeyGets429AfterHundredRequestsWhileAnotherKeyIsServed() throws Exception {
+  public void oneKeyGets429AfterHundredRequestsWhileAnotherKeyIsServed() throws Exception {
     List<HttpResponse<String>> responses = burstInOneWindow("/api/assets?pageSize=1", 101, "minute");
     for (int i = 0; i < 100; i++) {
       assertEquals(200, responses.get(i).statusCode(), "request " + (i + 1));
@@ -168,7 +168,7 @@ abstract class ExampleContract {
   }
 
   @Test
-  void reportsHaveTheirOwnStricterLimitAndPageSize() throws Exception {
+  public void reportsHaveTheirOwnStricterLimitAndPageSize() throws Exception {
     List<HttpResponse<String>> responses = burstInOneWindow("/api/reports?pageSize=500", 11, "reports.minute");
     for (int i = 0; i < 10; i++) {
       assertEquals(200, responses.get(i).statusCode(), "report " + (i + 1));
@@ -181,7 +181,7 @@ abstract class ExampleContract {
   }
 
   @Test
-  void responsesCarryTheIetfAndTeosHeaders() throws Exception {
+  public void responsesCarryTheIetfAndTeosHeaders() throws Exception {
     Instant before = Instant.now();
     HttpResponse<String> r = get("/api/assets", fresh());
     assertEquals(200, r.statusCode());
@@ -204,7 +204,7 @@ abstract class ExampleContract {
   }
 
   @Test
-  void statusPathAnswersJsonWithoutConsumingQuota() throws Exception {
+  public void statusPathAnswersJsonWithoutConsumingQuota() throws Exception {
     String key = fresh();
     get("/api/assets", key);
     HttpResponse<String> first = get("/api/rate_limit", key);
@@ -213,10 +213,10 @@ abstract class ExampleContract {
     assertEquals(200, first.statusCode());
     assertTrue(header(first, "Content-Type").startsWith("application/json"), header(first, "Content-Type"));
     assertTrue(first.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\","), first.body());
+    assertTrue(first.body().contains("\"rule\":\"reports\",\"policy\":\"reports.minute\""),
+        "the reports limit is listed too: " + first.body());
     assertTrue(second.body().contains("\"policy\":\"day\",\"algorithm\":\"rolling\",\"limit\":10000,"
         + "\"window\":86400,\"remaining\":9999,\"used\":1,"), "reading the status consumed nothing: " + second.body());
-    assertTrue(first.body().contains("\"rule\":\"reports\",\"policy\":\"reports.minute\""),
-        "the @RateLimit rule is listed too: " + first.body());
     assertTrue(header(get("/api/assets", key), "RateLimit").contains("\"day\";r=9998;"),
         "only the two normal requests counted");
   }
