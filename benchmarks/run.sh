@@ -5,11 +5,13 @@
 #   benchmarks/README.md                  the same table, between its results markers
 #
 # Usage: benchmarks/run.sh [quick|full] [parts]
-#   quick (default): a few minutes on 2 cores, JMH 1 fork, 2x1s warm-up, 3x1s measurement
-#   full:            for publishing, JMH 3 forks, 5x2s warm-up, 10x2s measurement, 1M clients
+#   quick (default): about 10 minutes on 2 cores, JMH 1 fork, 2x1s warm-up, 3x1s measurement
+#   full:            for publishing (about two hours), JMH 3 forks, 5x2s warm-up, 10x2s
+#                    measurement, 1M clients, Redis 5 rounds of 10 s + 10 s
 #   parts:           comma-separated subset of decisions,memory,http,redis (default: all)
 # Needs: JDK 17+, Maven 3.8+ (network on the first build). Optional: wrk on the PATH for the
 # HTTP part (apt-get install wrk); without it a Java client is used.
+# The Redis part needs redis-server and redis-benchmark (apt-get install redis-server).
 set -euo pipefail
 
 mode="${1:-quick}"

@@ -2,14 +2,18 @@ package dev.tollgate.jaxrs;
 
 import dev.tollgate.core.RequestView;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A {@link RequestView} over a {@link ContainerRequestContext}. The path is the decoded path below
- * the application's base URI, with a leading {@code /}; parameters are the decoded query
- * parameters; the principal is read from the current {@link SecurityContext} on each call, so a
+ * the application's base URI, with a leading {@code /}; parameters are those of the query, a
+ * form-encoded body and matrix parameters; the principal is read from the current {@link SecurityContext} on each call, so a
  * view made before authentication sees the principal once it is known.
  */
 final class JaxRsRequestView implements RequestView {
@@ -18,6 +22,7 @@ final class JaxRsRequestView implements RequestView {
   private final PeerAddress peer;
   private String remoteAddress;
   private boolean remoteAddressRead;
+  private String formBody;
 
   JaxRsRequestView(ContainerRequestContext request, PeerAddress peer) {
     this.request = request;
@@ -29,10 +34,23 @@ final class JaxRsRequestView implements RequestView {
     return request.getMethod();
   }
 
+  /**
+   * The decoded path without matrix parameters, as Jersey matches it: {@code /reports;x=1} is
+   * {@code /reports}, so that a matrix parameter cannot move a request out of a rule's path.
+   */
   @Override
   public String path() {
-    String p = request.getUriInfo().getPath();
+    UriInfo uri = request.getUriInfo();
+    String p = uri.getPath(false).indexOf(';') < 0 ? uri.getPath() : withoutMatrixParameters(uri.getPathSegments());
     return p.startsWith("/") ? p : "/" + p;
+  }
+
+  private static String withoutMatrixParameters(List<PathSegment> segments) {
+    StringBuilder out = new StringBuilder();
+    for (PathSegment s : segments) {
+      out.append('/').append(s.getPath());
+    }
+    return out.toString();
   }
 
   @Override
@@ -62,9 +80,29 @@ final class JaxRsRequestView implements RequestView {
     return principal == null ? null : principal.getName();
   }
 
+  /**
+   * The query parameter's values, then those of a form-encoded body (if {@link #formBody(String)}
+   * gave one), then those of matrix parameters of that name in any path segment: every place a
+   * resource can read it from. The query is read leniently (a malformed escape stays as written).
+   */
   @Override
   public List<String> parameterValues(String name) {
-    List<String> values = request.getUriInfo().getQueryParameters().get(name);
-    return values == null ? List.of() : values;
+    URI uri = request.getUriInfo().getRequestUri();
+    List<String> query = ParameterSources.formValues(uri.getRawQuery(), name);
+    List<String> form = ParameterSources.formValues(formBody, name);
+    List<String> matrix = ParameterSources.matrixValues(uri.getRawPath(), name);
+    if (form.isEmpty() && matrix.isEmpty()) {
+      return query;
+    }
+    List<String> all = new ArrayList<>(query.size() + form.size() + matrix.size());
+    all.addAll(query);
+    all.addAll(form);
+    all.addAll(matrix);
+    return all;
+  }
+
+  /** The request's form-encoded body as read (ISO-8859-1, so byte for byte), or {@code null}. */
+  void formBody(String body) {
+    this.formBody = body;
   }
 }

@@ -90,18 +90,40 @@ final class PageSizeIndex implements ModelProcessor {
     return a + b;
   }
 
+  /** Jersey matches templates against the path without matrix parameters; so must the index. */
+  static String withoutMatrixParameters(String encodedPath) {
+    if (encodedPath.indexOf(';') < 0) {
+      return encodedPath;
+    }
+    StringBuilder out = new StringBuilder(encodedPath.length());
+    boolean inMatrix = false;
+    for (int i = 0; i < encodedPath.length(); i++) {
+      char c = encodedPath.charAt(i);
+      if (c == '/') {
+        inMatrix = false;
+      } else if (c == ';') {
+        inMatrix = true;
+      }
+      if (!inMatrix) {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   /**
    * The annotation rule with a page-size rule of the method the request will reach, or
    * {@code null} if that method has none (or no method matches).
    *
-   * @param encodedPath the request path below the base URI, still percent-encoded
+   * @param encodedPath the request path below the base URI, still percent-encoded, as Jersey
+   *     matches it (matrix parameters are ignored, as Jersey ignores them)
    */
   Rule match(String method, String encodedPath) {
     List<Entry> all = entries;
     if (all.isEmpty()) {
       return null;
     }
-    String path = encodedPath.startsWith("/") ? encodedPath : "/" + encodedPath;
+    String path = withoutMatrixParameters(encodedPath.startsWith("/") ? encodedPath : "/" + encodedPath);
     String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     List<String> ignored = new ArrayList<>();
     for (Entry e : all) {

@@ -42,7 +42,8 @@ final class RedisServer implements AutoCloseable {
     return start(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
   }
 
-  private static RedisServer start(List<String> extraArgs) {
+  /** A server with extra command-line arguments, e.g. {@code --enable-debug-command yes}. */
+  static RedisServer start(List<String> extraArgs) {
     try {
       RedisServer server = new RedisServer(binary(), Files.createTempDirectory("tollgate-redis"), freePort(), extraArgs);
       server.startProcess();

@@ -2,7 +2,10 @@ package dev.tollgate.servlet;
 
 import dev.tollgate.core.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -12,6 +15,8 @@ import java.util.List;
 final class ServletRequestView implements RequestView {
 
   private final HttpServletRequest request;
+  /** Set once the container failed to parse the parameters. */
+  private boolean unparseable;
 
   ServletRequestView(HttpServletRequest request) {
     this.request = request;
@@ -60,10 +65,54 @@ final class ServletRequestView implements RequestView {
     return p == null ? null : p.getName();
   }
 
-  /** Query string and form-encoded body alike; reading it makes the container parse a form body. */
+  /**
+   * Query string and form-encoded body alike; reading it makes the container parse a form body.
+   * If the container cannot parse the parameters (Jetty throws for malformed percent-encoding, a
+   * form body above its size limit or an unknown charset), the query string is read leniently
+   * instead: a malformed escape stays as written. Otherwise the request would be let through
+   * uncounted, and an application that parses the query string itself would see the page size the
+   * client sent.
+   */
   @Override
   public List<String> parameterValues(String name) {
-    String[] values = request.getParameterValues(name);
-    return values == null ? List.of() : Arrays.asList(values);
+    if (!unparseable) {
+      try {
+        String[] values = request.getParameterValues(name);
+        return values == null ? List.of() : Arrays.asList(values);
+      } catch (RuntimeException e) {
+        unparseable = true;
+      }
+    }
+    return lenientQueryValues(request.getQueryString(), name);
+  }
+
+  /**
+   * The values of {@code name} in a raw query string, decoded as UTF-8 where the percent-encoding
+   * is valid and kept as written where it is not (names are compared the same way as
+   * {@link dev.tollgate.core.PageSizeOutcome#rewriteQuery(String)} does).
+   */
+  static List<String> lenientQueryValues(String rawQuery, String name) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return List.of();
+    }
+    List<String> values = new ArrayList<>(1);
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (lenientDecode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+        values.add(eq < 0 ? "" : lenientDecode(pair.substring(eq + 1)));
+      }
+    }
+    return values;
+  }
+
+  private static String lenientDecode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
   }
 }

@@ -1,0 +1,248 @@
+package dev.tollgate.benchmarks;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private {@code redis-server} for the Redis part: a free port of 127.0.0.1, persistence off
+ * ({@code --save '' --appendonly no}) in a temporary directory that is deleted on close. The binary
+ * is taken from the PATH or {@code /usr/bin}; {@code redis-benchmark} from the same directory.
+ * Also the admin connection the benchmark uses to flush and read the command statistics.
+ */
+final class LocalRedis implements AutoCloseable {
+
+  private final Path binary;
+  private final Path dir;
+  private final int port;
+  private final Process process;
+  private final RedisClient adminClient;
+  private final StatefulRedisConnection<String, String> admin;
+
+  private LocalRedis(Path binary, Path dir, int port, Process process) {
+    this.binary = binary;
+    this.dir = dir;
+    this.port = port;
+    this.process = process;
+    this.adminClient = RedisClient.create(uri());
+    this.admin = adminClient.connect();
+  }
+
+  /** Starts a server and waits (at most 10 s) until it answers PING. */
+  static LocalRedis start() throws IOException {
+    Path binary = find("redis-server");
+    if (binary == null) {
+      throw new IllegalStateException("redis-server is not installed (apt-get install -y redis-server)");
+    }
+    Path dir = Files.createTempDirectory("tollgate-bench-redis");
+    int port = freePort();
+    Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!ping(port)) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        throw new IllegalStateException("redis-server did not start on port " + port + ": "
+            + Files.readString(dir.resolve("redis.log")));
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+        throw new IllegalStateException(e);
+      }
+    }
+    return new LocalRedis(binary, dir, port, p);
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** The server's version, e.g. {@code 7.0.15}. */
+  String version() {
+    return info("server").getOrDefault("redis_version", "?");
+  }
+
+  /** {@code redis-benchmark} next to {@code redis-server}, or on the PATH, or null. */
+  Path benchmarkBinary() {
+    Path sibling = binary.resolveSibling("redis-benchmark");
+    return Files.isExecutable(sibling) ? sibling : find("redis-benchmark");
+  }
+
+  RedisCommands<String, String> admin() {
+    return admin.sync();
+  }
+
+  /** Removes every key (the script cache stays). */
+  void flush() {
+    admin().flushall();
+  }
+
+  /** Zeroes the command statistics ({@code CONFIG RESETSTAT}). */
+  void resetStats() {
+    admin().configResetstat();
+  }
+
+  /**
+   * Calls per command since the last {@link #resetStats()}, from {@code INFO commandstats}, without
+   * the admin connection's own {@code CONFIG RESETSTAT} and {@code INFO}.
+   */
+  Map<String, Long> commandCalls() {
+    Map<String, Long> calls = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : info("commandstats").entrySet()) {
+      // cmdstat_evalsha -> calls=1000,usec=...,usec_per_call=...
+      String command = e.getKey().substring("cmdstat_".length());
+      if (command.equals("config|resetstat") || command.equals("info")) {
+        continue;
+      }
+      for (String f : e.getValue().split(",")) {
+        if (f.startsWith("calls=")) {
+          calls.put(command, Long.parseLong(f.substring(6)));
+        }
+      }
+    }
+    return calls;
+  }
+
+  /** CPU time the server process has used, user and system, in seconds ({@code INFO cpu}). */
+  double cpuSeconds() {
+    Map<String, String> cpu = info("cpu");
+    return Double.parseDouble(cpu.get("used_cpu_user")) + Double.parseDouble(cpu.get("used_cpu_sys"));
+  }
+
+  /** Commands Redis ran during a {@link #monitor}: sent by clients, and run inside scripts. */
+  record Monitored(Map<String, Long> fromClients, Map<String, Long> inScripts) {}
+
+  /**
+   * Runs {@code work} under {@code MONITOR} and counts the commands by name (lower case): those
+   * that arrived from client connections, i.e. round trips, apart from those that scripts ran
+   * ({@code [0 lua]} in MONITOR's output). MONITOR slows Redis down: only for counting.
+   */
+  Monitored monitor(Runnable work) throws IOException, InterruptedException {
+    String marker = "tollgate-monitor-end-" + System.nanoTime();
+    Map<String, Long> clients = new java.util.TreeMap<>();
+    Map<String, Long> scripts = new java.util.TreeMap<>();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      String ok = in.readLine();
+      if (!"+OK".equals(ok)) {
+        throw new IllegalStateException("MONITOR answered " + ok);
+      }
+      work.run();
+      admin().echo(marker);
+      // +1700000000.123456 [0 127.0.0.1:54321] "EVALSHA" "..." ...   or   [0 lua] "get" "key"
+      for (String line; (line = in.readLine()) != null; ) {
+        int open = line.indexOf('[');
+        int close = line.indexOf(']', open);
+        int q1 = line.indexOf('"', close);
+        int q2 = line.indexOf('"', q1 + 1);
+        if (open < 0 || close < 0 || q1 < 0 || q2 < 0) {
+          continue;
+        }
+        String command = line.substring(q1 + 1, q2).toLowerCase(java.util.Locale.ROOT);
+        if (command.equals("echo") && line.contains(marker)) {
+          break;
+        }
+        boolean lua = line.substring(open, close).endsWith(" lua");
+        (lua ? scripts : clients).merge(command, 1L, Long::sum);
+      }
+    }
+    return new Monitored(clients, scripts);
+  }
+
+  private Map<String, String> info(String section) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String line : admin().info(section).split("\r?\n")) {
+      int colon = line.indexOf(':');
+      if (!line.startsWith("#") && colon > 0) {
+        fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+      }
+    }
+    return fields;
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+    adminClient.shutdown();
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // A temporary directory left behind is harmless.
+    }
+  }
+
+  static Path find(String name) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
+        return Path.of(d, name);
+      }
+    }
+    for (String d : List.of("/usr/bin", "/usr/local/bin")) {
+      if (Files.isExecutable(Path.of(d, name))) {
+        return Path.of(d, name);
+      }
+    }
+    return null;
+  }
+
+  private static boolean ping(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      s.setSoTimeout(500);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[7];
+      int n = in.read(buf);
+      return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package dev.tollgate.servlet;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+
+/** The attacks of {@link HardeningIT} in embedded Tomcat 10.1 (the floods run in Jetty only). */
+class TomcatHardeningIT extends HardeningIT {
+
+  @Override
+  Started startContainer(Filter filter, HttpServlet app) throws Exception {
+    return startTomcat(filter, app);
+  }
+
+  @Override
+  boolean runsFloods() {
+    return false;
+  }
+}
