@@ -90,7 +90,7 @@ function Fixed.save(s, lim)
   end
 end
 
--- ------------------------------ token bucket (GCRA): "tatMillis:nanosWithinMilli:quota"
+-- ------------- token bucket (GCRA): "tatMillis:nanosWithinMilli:quota[:overdraftNanos]"
 local Token = {}
 
 local function interval(lim)
@@ -99,18 +99,23 @@ local function interval(lim)
 end
 
 function Token.load(key, lim)
-  local s = { key = key, backlog = nil } -- backlog = TAT - now in nanoseconds; nil = never used
+  -- backlog = TAT - now in nanoseconds; nil = never used. overdraft: what a quota decrease left
+  -- owing beyond one window (0 otherwise), as TokenBucketState keeps it.
+  local s = { key = key, backlog = nil, overdraft = 0 }
   local v = redis.call('GET', key)
   if v then
-    local a, b, q = string.match(v, '^(%-?%d+):(%d+):?(%d*)$')
+    local a, b, q, o = string.match(v, '^(%-?%d+):(%d+):?(%d*):?(%d*)$')
     s.backlog = (tonumber(a) - now) * NS + tonumber(b)
+    s.overdraft = tonumber(o) or 0
     s.raw = v
     local oldQuota = tonumber(q)
     if oldQuota and oldQuota ~= lim.quota and s.backlog > 0 then
-      -- A reload changed only the quota: keep the tokens used, at the new interval (as in memory).
+      -- A reload changed only the quota: keep the tokens used, at the new interval (as in memory),
+      -- uncapped, so that a quota going down and up again grants nothing fresh.
       local old = { window = lim.window, quota = oldQuota }
       local scaled = floor(s.backlog / interval(old) * interval(lim))
-      s.backlog = math.min(scaled, lim.window * NS)
+      s.backlog = scaled
+      if scaled > lim.window * NS then s.overdraft = scaled else s.overdraft = 0 end
       s.raw = nil
     end
   end
@@ -124,8 +129,11 @@ end
 
 function Token.advance(s, lim)
   local w = lim.window * NS
-  if s.backlog ~= nil and s.backlog > w then
-    s.backlog = w -- clock went backwards: an empty bucket, not a longer lockout
+  if s.backlog == nil then return end
+  if s.backlog <= w then s.overdraft = 0 end
+  local ceiling = math.max(w, s.overdraft)
+  if s.backlog > ceiling then
+    s.backlog = ceiling -- clock went backwards: an empty bucket, not a longer lockout
   end
 end
 
@@ -136,7 +144,10 @@ end
 
 function Token.consume(s, lim, c)
   local nextTat = backlog(s) + c * interval(lim)
-  s.backlog = math.min(nextTat, lim.window * NS)
+  -- Never owe more than one window for counted rejections, nor erase what a quota decrease left owing.
+  local capped = math.min(nextTat, lim.window * NS)
+  if s.backlog ~= nil and s.backlog > capped then capped = s.backlog end
+  s.backlog = capped
 end
 
 local function ceilMillis(nanos)
@@ -162,8 +173,9 @@ function Token.save(s, lim)
   -- clock then jumps back, the TAT is ahead again and the client gets no fresh bucket.
   local whole = floor(s.backlog / NS)
   local v = fmt(now + whole) .. ':' .. fmt(s.backlog - whole * NS) .. ':' .. fmt(lim.quota)
+  if s.overdraft > 0 then v = v .. ':' .. fmt(s.overdraft) end
   if v ~= s.raw then
-    redis.call('SET', s.key, v, 'PX', fmt(lim.window))
+    redis.call('SET', s.key, v, 'PX', fmt(math.max(lim.window, ceilMillis(s.backlog))))
   end
 end
 

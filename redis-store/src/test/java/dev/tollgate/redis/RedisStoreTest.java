@@ -133,6 +133,23 @@ class RedisStoreTest {
     assertTrue(outcomes[0] > 0 && outcomes[1] > 0, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
   }
 
+  @Test
+  void aQuotaGoingDownAndUpAgainGrantsNothingFreshExactlyAsInMemory() {
+    Limit large = Limit.parse("150/1m token-bucket");
+    Limit small = large.withQuota(100);
+    int[] outcomes = new int[2];
+    for (int step = 0; step < 160; step++) {
+      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", List.of(large), false)), 1), outcomes);
+    }
+    for (int step = 160; step < 180; step++) {
+      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", List.of(step % 2 == 0 ? small : large), false)), 1), outcomes);
+    }
+    assertEquals(150, outcomes[0], "admitted only the larger quota once");
+    time.addAndGet(61_000);
+    compare(180, new AcquireRequest(List.of(new Bucket("default", "c", List.of(large), false)), 1), outcomes);
+    assertEquals(151, outcomes[0]);
+  }
+
   private void compare(int step, AcquireRequest request, int[] outcomes) {
     AcquireResult expected = memory.acquire(request);
     AcquireResult actual = store.acquire(request);

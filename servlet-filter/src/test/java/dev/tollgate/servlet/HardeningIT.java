@@ -74,11 +74,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HardeningIT {
 
   static final int MAX = 100;
-  /**
-   * Whether core's token bucket keeps its usage when the quota goes 150 -> 100 -> 150 (it caps the
-   * scaled backlog at one window, so each round trip grants fresh tokens). Flip once core is fixed.
-   */
-  static final boolean TOKEN_BUCKET_REQUOTA_FIXED = false;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final FakeClock clock = new FakeClock();
@@ -628,8 +623,6 @@ class HardeningIT {
   @ParameterizedTest
   @ValueSource(strings = {"", " rolling", " token-bucket"})
   void reconfigurationUnderLoad_neverAdmitsMoreThanTheLargestQuotaAndLosesNoCount(String algorithm) throws Exception {
-    assumeTrue(!algorithm.contains("token-bucket") || TOKEN_BUCKET_REQUOTA_FIXED,
-        "core bug: a token bucket regains tokens when its quota goes down and up again (/tmp/core-requests/hardening.md)");
     start("limits", "100/1m" + algorithm);
     TollgateConfig small = TollgateConfig.parse(Map.of("limits", "100/1m" + algorithm, "client.key", "header:X-Api-Key, ip",
         "page-size.max", Integer.toString(MAX)));

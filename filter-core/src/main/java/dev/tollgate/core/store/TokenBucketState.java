@@ -11,11 +11,20 @@ final class TokenBucketState extends LimitState {
   private static final long NANOS_PER_MILLI = 1_000_000L;
 
   private long tat = Long.MIN_VALUE;
+  /**
+   * After a quota decrease, the backlog (beyond one window) that the lower quota inherited, so that
+   * usage above the new quota is owed rather than forgotten; 0 otherwise.
+   */
+  private long overdraft;
 
   @Override
   void advance(Limit limit, long now) {
     long nowNanos = now * NANOS_PER_MILLI;
-    long ceiling = nowNanos + windowNanos(limit);
+    long window = windowNanos(limit);
+    if (backlog(now) <= window) {
+      overdraft = 0;
+    }
+    long ceiling = nowNanos + Math.max(window, overdraft);
     if (tat > ceiling) {
       tat = ceiling; // clock went backwards: an empty bucket, not a longer lockout
     }
@@ -30,7 +39,9 @@ final class TokenBucketState extends LimitState {
     // The backlog stands for backlog / interval(before) tokens used; keep that many at the new interval.
     long scaled = java.math.BigInteger.valueOf(backlog).multiply(java.math.BigInteger.valueOf(interval(after)))
         .divide(java.math.BigInteger.valueOf(interval(before))).longValue();
-    tat = now * NANOS_PER_MILLI + Math.min(scaled, windowNanos(after));
+    // Not capped at one window: a quota going down and up again must not grant fresh tokens.
+    tat = now * NANOS_PER_MILLI + scaled;
+    overdraft = scaled > windowNanos(after) ? scaled : 0;
   }
 
   @Override
@@ -44,8 +55,9 @@ final class TokenBucketState extends LimitState {
   void consume(Limit limit, long now, long cost) {
     long nowNanos = now * NANOS_PER_MILLI;
     long next = Math.max(tat, nowNanos) + cost * interval(limit);
-    // Rejected calls that count can empty the bucket but never owe more than one window.
-    tat = Math.min(next, nowNanos + windowNanos(limit));
+    // Rejected calls that count can empty the bucket but never owe more than one window (nor
+    // erase what a quota decrease left owing).
+    tat = Math.max(tat, Math.min(next, nowNanos + windowNanos(limit)));
   }
 
   @Override

@@ -183,6 +183,22 @@ class InMemoryStoreTest {
     assertThrows(IllegalArgumentException.class, () -> new Bucket("d", "c", List.of(), false));
   }
 
+  @Test
+  void aTokenBucketRegainsNothingWhenItsQuotaGoesDownAndUpAgain() {
+    FakeClock clock = FakeClock.at1800().advance(Duration.ofSeconds(5));
+    InMemoryStore store = InMemoryStore.create(1_000, clock);
+    Limit large = Limit.parse("150/1m token-bucket");
+    Limit small = large.withQuota(100);
+    assertEquals(150, countAdmitted(store, "c", List.of(large), 500));
+    for (int i = 0; i < 5; i++) {
+      assertFalse(acquire(store, "c", List.of(small), 1).admitted(), "round " + i + " at 100");
+      assertFalse(acquire(store, "c", List.of(large), 1).admitted(), "round " + i + " back at 150");
+    }
+    assertEquals(0, acquire(store, "c", List.of(large), 0).usages().get(0).remaining());
+    clock.advance(Duration.ofSeconds(61));
+    assertEquals(150, countAdmitted(store, "c", List.of(large), 500), "a full bucket again after one window");
+  }
+
   private static int countAdmitted(InMemoryStore store, String client, List<Limit> limits, int n) {
     int ok = 0;
     for (int i = 0; i < n; i++) {
