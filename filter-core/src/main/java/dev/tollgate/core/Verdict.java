@@ -62,10 +62,11 @@ public final class Verdict {
   Verdict(Outcome outcome, List<Header> headers, String problemBody, PageSizeOutcome pageSize,
       List<LimitStatus> limits, String rule, Runnable release) {
     this.outcome = outcome;
-    this.headers = List.copyOf(headers);
+    // Only core builds verdicts, from lists nobody else holds: wrap, don't copy (this is per request).
+    this.headers = java.util.Collections.unmodifiableList(headers);
     this.problemBody = problemBody;
     this.pageSize = pageSize;
-    this.limits = List.copyOf(limits);
+    this.limits = java.util.Collections.unmodifiableList(limits);
     this.rule = rule;
     this.release = release;
   }
