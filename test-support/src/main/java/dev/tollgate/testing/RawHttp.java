@@ -1,4 +1,4 @@
-package dev.tollgate.servlet;
+package dev.tollgate.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,12 +16,12 @@ import java.util.Locale;
  * {@code java.net.http.HttpClient} refuses to send (CR/LF or control characters in headers,
  * malformed percent-encoding, non-ASCII bytes, huge headers).
  */
-final class RawHttp {
+public final class RawHttp {
 
   /** A response as read off the wire. */
-  record Response(int status, List<String[]> headers, String body, String raw) {
+  public record Response(int status, List<String[]> headers, String body, String raw) {
 
-    String header(String name) {
+    public String header(String name) {
       for (String[] h : headers) {
         if (h[0].equalsIgnoreCase(name)) {
           return h[1];
@@ -30,7 +30,7 @@ final class RawHttp {
       return null;
     }
 
-    List<String> headerNames() {
+    public List<String> headerNames() {
       List<String> names = new ArrayList<>();
       for (String[] h : headers) {
         names.add(h[0].toLowerCase(Locale.ROOT));
@@ -42,7 +42,7 @@ final class RawHttp {
   private RawHttp() {}
 
   /** {@code GET target} with the given extra header lines (each without CRLF), connection closed after. */
-  static Response get(int port, String target, String... headerLines) throws IOException {
+  public static Response get(int port, String target, String... headerLines) throws IOException {
     StringBuilder r = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     for (String h : headerLines) {
       r.append(h).append("\r\n");
@@ -52,7 +52,7 @@ final class RawHttp {
   }
 
   /** A form-encoded {@code POST target} with {@code body}. */
-  static Response postForm(int port, String target, String contentType, byte[] body, String... headerLines)
+  public static Response postForm(int port, String target, String contentType, byte[] body, String... headerLines)
       throws IOException {
     StringBuilder r = new StringBuilder("POST ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .append("Content-Type: ").append(contentType).append("\r\n")
@@ -69,7 +69,7 @@ final class RawHttp {
   }
 
   /** Writes {@code request} as is and reads the answer until the server closes the connection. */
-  static Response send(int port, byte[] request) throws IOException {
+  public static Response send(int port, byte[] request) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(15_000);
