@@ -18,6 +18,8 @@ import java.util.List;
  */
 final class JaxRsRequestView implements RequestView {
 
+  private String path;
+
   private final ContainerRequestContext request;
   private final PeerAddress peer;
   private String remoteAddress;
@@ -40,6 +42,15 @@ final class JaxRsRequestView implements RequestView {
    */
   @Override
   public String path() {
+    // Asked several times per decision (rule matching, page-size rule, status path): build it once.
+    String cached = path;
+    if (cached == null) {
+      cached = path = buildPath();
+    }
+    return cached;
+  }
+
+  private String buildPath() {
     UriInfo uri = request.getUriInfo();
     String p = uri.getPath(false).indexOf(';') < 0 ? uri.getPath() : withoutMatrixParameters(uri.getPathSegments());
     return p.startsWith("/") ? p : "/" + p;

@@ -15,6 +15,7 @@ import java.util.List;
 final class ServletRequestView implements RequestView {
 
   private final HttpServletRequest request;
+  private String path;
   /** Set once the container failed to parse the parameters. */
   private boolean unparseable;
 
@@ -34,6 +35,15 @@ final class ServletRequestView implements RequestView {
    */
   @Override
   public String path() {
+    // Asked several times per decision (rule matching, page-size rule, status path): build it once.
+    String p = path;
+    if (p == null) {
+      p = path = buildPath();
+    }
+    return p;
+  }
+
+  private String buildPath() {
     String servletPath = request.getServletPath();
     String pathInfo = request.getPathInfo();
     String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
