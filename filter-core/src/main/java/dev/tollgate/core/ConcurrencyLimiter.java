@@ -27,9 +27,4 @@ final class ConcurrencyLimiter {
   void release(String client) {
     inFlight.computeIfPresent(client, (k, c) -> --c[0] <= 0 ? null : c);
   }
-
-  int inFlight(String client) {
-    int[] c = inFlight.get(client);
-    return c == null ? 0 : c[0];
-  }
 }

@@ -89,7 +89,8 @@ final class ConfigParser {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("client.trusted-proxies", e.getMessage());
     }
-    builder.clientIp(ip);
+    // Suspended addresses are matched against the whole address, not its IPv6 group.
+    builder.clientIp(ClientKeys.ip(proxies, 128));
     if (props.containsKey("client.key")) {
       builder.clientKey(chain("client.key", props.get("client.key"), ip));
     } else {

@@ -19,8 +19,8 @@ import java.util.Set;
  * name and client), so an endpoint's calls count towards the client's global limits as well as the
  * endpoint's own. The page-size rule is the most specific matching rule's (see the README).
  *
- * <p>Unset properties of an endpoint rule are taken from the default rule: the client key, the page
- * size rule and the failure policy. The cost of a request is the largest cost among the rules that
+ * <p>Unset properties of an endpoint rule: the client key is the configuration's global
+ * {@code client.key}; the page-size rule and the failure policy are the default rule's. The cost of a request is the largest cost among the rules that
  * apply, taken from every limit in force.
  */
 public final class Rule {

@@ -19,8 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Suspensions {
 
-  private final Set<String> configuredKeys = ConcurrentHashMap.newKeySet();
-  private final List<Cidr> configuredRanges = new CopyOnWriteArrayList<>();
+  // Replaced whole on reload (volatile), so a request never sees a half-built list.
+  private volatile Set<String> configuredKeys = ConcurrentHashMap.newKeySet();
+  private volatile List<Cidr> configuredRanges = new CopyOnWriteArrayList<>();
   private final Set<String> keys = ConcurrentHashMap.newKeySet();
   private final List<Cidr> ranges = new CopyOnWriteArrayList<>();
 
@@ -92,16 +93,18 @@ public final class Suspensions {
   }
 
   void replaceConfigured(List<String> entries) {
-    configuredKeys.clear();
-    configuredRanges.clear();
+    Set<String> newKeys = ConcurrentHashMap.newKeySet();
+    List<Cidr> newRanges = new CopyOnWriteArrayList<>();
     for (String e : entries) {
       Cidr range = rangeOrNull(e);
       if (range != null) {
-        configuredRanges.add(range);
+        newRanges.add(range);
       } else {
-        configuredKeys.add(e);
+        newKeys.add(e);
       }
     }
+    configuredRanges = newRanges;
+    configuredKeys = newKeys;
   }
 
   static String check(String key, String entry) {

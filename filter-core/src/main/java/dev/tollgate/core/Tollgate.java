@@ -154,32 +154,44 @@ public final class Tollgate implements AutoCloseable {
       release = () -> concurrency.release(client);
     }
 
-    for (Rule r : applying) {
-      ExternalLimiter external = r.externalLimiter();
-      if (external != null) {
-        long wait = external.tryAcquire(clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys), cost);
-        if (wait > 0) {
-          release.run();
-          long retry = LimitStatus.ceilSeconds(wait);
-          Verdict v = new Verdict(Verdict.Outcome.RATE_LIMITED, List.of(new Header("Retry-After", Long.toString(retry))),
-              Problems.externalExceeded(external.name(), retry), pageSize, List.of(), r.name());
-          metrics.decided(v, false);
-          return v;
-        }
-      }
-    }
-
     Verdict verdict;
     try {
-      verdict = rateDecision(c, request, all, enforced, cost, pageSize, mostSpecific, onFailure, release);
+      Verdict refused = askExternalLimiters(c, request, applying, keys, cost, pageSize);
+      verdict = refused != null ? refused
+          : rateDecision(c, request, all, enforced, cost, pageSize, mostSpecific, onFailure, release);
     } catch (RuntimeException e) {
-      release.run();
+      release.run(); // whatever fails, the client's concurrency slot is not lost
       throw e;
     }
     if (!verdict.proceed()) {
       release.run();
     }
     return verdict;
+  }
+
+  /** A 429 if an external limiter of an enforced rule refuses; null if all grant (or there are none). */
+  private Verdict askExternalLimiters(TollgateConfig c, RequestView request, List<Rule> applying, ClientKeyMemo keys,
+      int cost, PageSizeOutcome pageSize) {
+    for (Rule r : applying) {
+      ExternalLimiter external = r.externalLimiter();
+      if (external == null) {
+        continue;
+      }
+      long wait = external.tryAcquire(clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys), cost);
+      if (wait <= 0) {
+        continue;
+      }
+      if (r.dryRun()) {
+        LOG.log(System.Logger.Level.INFO, "dry-run: {0} would answer 429 to {1} {2}", external.name(), request.method(), request.path());
+        continue;
+      }
+      long retry = LimitStatus.ceilSeconds(wait);
+      Verdict v = new Verdict(Verdict.Outcome.RATE_LIMITED, List.of(new Header("Retry-After", Long.toString(retry))),
+          Problems.externalExceeded(external.name(), retry), pageSize, List.of(), r.name());
+      metrics.decided(v, false);
+      return v;
+    }
+    return null;
   }
 
   private Verdict rateDecision(TollgateConfig c, RequestView request, List<Bucket> all, List<Bucket> enforced,
@@ -191,16 +203,18 @@ public final class Tollgate implements AutoCloseable {
     if (!all.isEmpty()) {
       AcquireResult result;
       try {
-        result = acquire(new AcquireRequest(all, cost));
-        if (!result.admitted() && enforced.size() < all.size() && enforcedAdmit(all, enforced, result)) {
-          // Only dry-run rules object: count the request against the enforced rules and let it through.
-          dryRunRejected = true;
+        if (enforced.size() == all.size()) {
+          result = acquire(new AcquireRequest(all, cost));
+        } else {
+          // Dry-run rules apply: decide the enforced rules on their own (so count-rejected counts once),
+          // then observe the dry-run rules separately; only the enforced answer can reject.
           AcquireResult enforcedResult = enforced.isEmpty() ? null : acquire(new AcquireRequest(enforced, cost));
-          if (enforcedResult != null && !enforcedResult.admitted()) {
-            result = merge(all, enforced, result, enforcedResult);
-          } else {
-            result = new AcquireResult(true, result.nowMillis(), merge(all, enforced, result, enforcedResult).usages());
-          }
+          List<Bucket> observed = new ArrayList<>(all);
+          observed.removeAll(enforced);
+          boolean enforcedAdmitted = enforcedResult == null || enforcedResult.admitted();
+          AcquireResult observedResult = acquire(new AcquireRequest(observed, enforcedAdmitted ? cost : 0));
+          dryRunRejected = enforcedAdmitted && !observedResult.admitted();
+          result = merge(all, enforced, observedResult, enforcedResult, enforcedAdmitted);
         }
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
@@ -254,32 +268,19 @@ public final class Tollgate implements AutoCloseable {
     return result;
   }
 
-  /** True if every limit that rejected belongs to a dry-run bucket. */
-  private static boolean enforcedAdmit(List<Bucket> all, List<Bucket> enforced, AcquireResult result) {
-    int i = 0;
+  /** One answer in request order: enforced buckets from their own decision, dry-run ones from theirs. */
+  private static AcquireResult merge(List<Bucket> all, List<Bucket> enforced, AcquireResult observed,
+      AcquireResult enforcedResult, boolean admitted) {
+    List<LimitUsage> merged = new ArrayList<>(observed.usages().size() + (enforcedResult == null ? 0 : enforcedResult.usages().size()));
+    int e = 0;
+    int o = 0;
     for (Bucket b : all) {
       boolean isEnforced = enforced.contains(b);
-      for (int l = 0; l < b.limits().size(); l++, i++) {
-        if (isEnforced && result.usages().get(i).rejected()) {
-          return false;
-        }
+      for (int l = 0; l < b.limits().size(); l++) {
+        merged.add(isEnforced ? enforcedResult.usages().get(e++) : observed.usages().get(o++));
       }
     }
-    return true;
-  }
-
-  /** Usages of the dry-run buckets from the first answer, of the enforced ones from the second. */
-  private static AcquireResult merge(List<Bucket> all, List<Bucket> enforced, AcquireResult first, AcquireResult second) {
-    List<LimitUsage> merged = new ArrayList<>(first.usages().size());
-    int i = 0;
-    int j = 0;
-    for (Bucket b : all) {
-      boolean isEnforced = enforced.contains(b);
-      for (int l = 0; l < b.limits().size(); l++, i++) {
-        merged.add(isEnforced && second != null ? second.usages().get(j++) : first.usages().get(i));
-      }
-    }
-    return new AcquireResult(second == null || second.admitted(), first.nowMillis(), merged);
+    return new AcquireResult(admitted, observed.nowMillis(), merged);
   }
 
   /**

@@ -240,7 +240,7 @@ public final class TollgateConfig {
     private long maxTrackedClients = InMemoryStore.DEFAULT_MAX_CLIENTS;
     private String storeType = "memory";
     private final Map<String, String> storeSettings = new LinkedHashMap<>();
-    private ClientKeyResolver clientIp = ClientKeys.ip();
+    private ClientKeyResolver clientIp = ClientKeys.ip(List.of(), 128);
     private final List<String> suspended = new java.util.ArrayList<>();
     private String statusPath;
     private int maxConcurrentPerClient;

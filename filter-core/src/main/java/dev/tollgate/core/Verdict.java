@@ -71,11 +71,6 @@ public final class Verdict {
     this.release = release;
   }
 
-  /** The same decision with another outcome and body (used for dry-run and failure policies). */
-  Verdict with(Outcome newOutcome, String newBody, Runnable newRelease) {
-    return new Verdict(newOutcome, headers, newBody, pageSize, limits, rule, newRelease);
-  }
-
   public Outcome outcome() {
     return outcome;
   }

@@ -29,6 +29,7 @@ public final class Resilience4jLimiters implements ExternalLimiter {
   private final String name;
   private final RateLimiterConfig config;
   private final Cache<String, RateLimiter> perClient;
+  private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Resilience4jLimiters(RateLimiterRegistry registry, String prefix, String name, long maxClients) {
     this.registry = registry;
@@ -41,7 +42,8 @@ public final class Resilience4jLimiters implements ExternalLimiter {
         .expireAfterAccess(Duration.ofHours(1))
         .executor(Runnable::run)
         .removalListener((String key, RateLimiter limiter, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-          if (limiter != null) {
+          // Only limiters Tollgate added leave the registry; the application's own stay as configured.
+          if (limiter != null && created.remove(limiter.getName())) {
             registry.remove(limiter.getName());
           }
         })
@@ -64,7 +66,13 @@ public final class Resilience4jLimiters implements ExternalLimiter {
 
   @Override
   public long tryAcquire(String client, int permits) {
-    RateLimiter limiter = perClient.get(client, k -> registry.rateLimiter(prefix + k, config));
+    RateLimiter limiter = perClient.get(client, k -> {
+      String name = prefix + k;
+      if (registry.find(name).isEmpty()) {
+        created.add(name);
+      }
+      return registry.rateLimiter(name, config);
+    });
     if (!limiter.getRateLimiterConfig().getTimeoutDuration().isZero()) {
       throw new IllegalStateException("resilience4j limiter '" + limiter.getName()
           + "' has a non-zero timeoutDuration; Tollgate never waits for a permit");
