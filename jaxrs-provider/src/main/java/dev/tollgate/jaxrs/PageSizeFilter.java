@@ -8,6 +8,9 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import jakarta.ws.rs.core.HttpHeaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -42,8 +45,12 @@ final class PageSizeFilter implements ContainerRequestFilter {
       state.expected = expected;
       if (!outcome.values().isEmpty()) {
         rewrite(request, uri, outcome);
-        if (form != null) {
-          request.setEntityStream(new ByteArrayInputStream(outcome.rewriteQuery(form).getBytes(StandardCharsets.ISO_8859_1)));
+        if (form != null && carriesPageSize(form, outcome)) {
+          // Only a body that carries a page size is rewritten (never appended to: a signed webhook
+          // body stays byte for byte), and its length changes with it.
+          byte[] body = outcome.rewriteQuery(form).getBytes(StandardCharsets.ISO_8859_1);
+          request.setEntityStream(new ByteArrayInputStream(body));
+          request.getHeaders().putSingle(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length));
         }
       }
       state.pageSize = outcome;
@@ -70,9 +77,20 @@ final class PageSizeFilter implements ContainerRequestFilter {
     request.setRequestUri(uri.getBaseUri(), URI.create(authority + path + (query == null ? "" : "?" + query)));
   }
 
+  private static boolean carriesPageSize(String form, PageSizeOutcome outcome) {
+    for (String name : outcome.values().keySet()) {
+      if (!ParameterSources.formValues(form, name).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
-   * The body of a form-encoded request, read whole (as the resource's {@code @FormParam} would) and
-   * put back for the resource to read; {@code null} for any other request.
+   * The body of a form-encoded request of at most {@value #MAX_FORM_BYTES} bytes, put back for the
+   * resource to read; {@code null} for any other request. A larger body is never held in memory
+   * here: it is passed on as a stream, unread beyond the first bytes (its page size, if any, is
+   * not evaluated; a form that large is the application's, and its container's, limit to enforce).
    */
   private static String readForm(ContainerRequestContext request) {
     MediaType type = request.getMediaType();
@@ -80,11 +98,19 @@ final class PageSizeFilter implements ContainerRequestFilter {
       return null;
     }
     try {
-      byte[] body = request.getEntityStream().readAllBytes();
-      request.setEntityStream(new ByteArrayInputStream(body));
-      return new String(body, StandardCharsets.ISO_8859_1);
+      InputStream in = request.getEntityStream();
+      byte[] head = in.readNBytes(MAX_FORM_BYTES + 1);
+      if (head.length > MAX_FORM_BYTES) {
+        request.setEntityStream(new SequenceInputStream(new ByteArrayInputStream(head), in));
+        return null;
+      }
+      request.setEntityStream(new ByteArrayInputStream(head));
+      return new String(head, StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** Form bodies up to this size are checked for a page size (Jetty's default form limit is 200 KB). */
+  static final int MAX_FORM_BYTES = 64 * 1024;
 }

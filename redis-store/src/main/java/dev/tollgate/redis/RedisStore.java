@@ -466,4 +466,9 @@ public final class RedisStore implements RateLimitStore {
       return value;
     }
   }
+
+  /** The URI for messages: a password never reaches a log. */
+  static String withoutPassword(String uri) {
+    return uri == null ? null : uri.replaceAll("(?<=://)[^@/]*@", "***@");
+  }
 }
