@@ -398,6 +398,19 @@ class HardeningIT {
   }
 
   @Test
+  void formBodyAboveTheInspectionLimit_isPassedOnWithoutA500() throws Exception {
+    start();
+    RawHttp.Response r = postForm("items", "q=" + "x".repeat(PageSizeFilter.MAX_FORM_BYTES * 3));
+    assertTrue(r.status() < 500, "a large form is the application's to handle, not a 500:\n" + r.status());
+  }
+
+  @Test
+  void formBodyWithoutAPageSize_getsTheDefaultThroughTheQuery() throws Exception {
+    start();
+    assertEquals("app pageSize=20", postForm("items", "q=x&sig=abc").body());
+  }
+
+  @Test
   void pathVariants_cannotEscapeAnEndpointRule() throws Exception {
     start("rules.reports.path", "/reports", "rules.reports.limits", "2/1m");
     assertEquals(200, raw("reports").status());
