@@ -63,6 +63,25 @@ public final class ClientKeys {
    *     between 1 and 128
    */
   public static ClientKeyResolver ip(List<String> trustedProxies, int ipv6PrefixBits) {
+    return ip(trustedProxies, ipv6PrefixBits, "X-Forwarded-For");
+  }
+
+  /**
+   * As {@link #ip(List, int)}, reading only {@code forwardedHeader} ({@code X-Forwarded-For} or
+   * {@code Forwarded}): the one header the trusted proxies write. Reading a header they merely pass
+   * through would let a client name its own address.
+   *
+   * @throws IllegalArgumentException for another header name
+   */
+  public static ClientKeyResolver ip(List<String> trustedProxies, int ipv6PrefixBits, String forwardedHeader) {
+    boolean rfc7239;
+    if (forwardedHeader.equalsIgnoreCase("X-Forwarded-For")) {
+      rfc7239 = false;
+    } else if (forwardedHeader.equalsIgnoreCase("Forwarded")) {
+      rfc7239 = true;
+    } else {
+      throw new IllegalArgumentException("'" + forwardedHeader + "' is not a forwarding header (expected X-Forwarded-For or Forwarded)");
+    }
     if (ipv6PrefixBits < 1 || ipv6PrefixBits > 128) {
       throw new IllegalArgumentException("IPv6 prefix must be between 1 and 128 but was " + ipv6PrefixBits);
     }
@@ -74,7 +93,7 @@ public final class ClientKeys {
         throw new IllegalArgumentException("'" + p + "' " + e.getMessage());
       }
     }
-    return new Named("ip", new ClientIp(List.copyOf(proxies), ipv6PrefixBits));
+    return new Named("ip", new ClientIp(List.copyOf(proxies), ipv6PrefixBits, rfc7239));
   }
 
   /** The direct peer's address, trusting no proxy, IPv6 grouped by /64. */
@@ -165,10 +184,12 @@ public final class ClientKeys {
   static final class ClientIp implements ClientKeyResolver {
     private final List<Cidr> proxies;
     private final int ipv6PrefixBits;
+    private final boolean rfc7239;
 
-    ClientIp(List<Cidr> proxies, int ipv6PrefixBits) {
+    ClientIp(List<Cidr> proxies, int ipv6PrefixBits, boolean rfc7239) {
       this.proxies = proxies;
       this.ipv6PrefixBits = ipv6PrefixBits;
+      this.rfc7239 = rfc7239;
     }
 
     @Override
@@ -186,7 +207,7 @@ public final class ClientKeys {
 
     /** From the nearest hop outwards, skip trusted proxies; the first other address is the client. */
     private InetAddress walkForwardedChain(RequestView request, InetAddress peer) {
-      List<String> hops = forwardedHops(request);
+      List<String> hops = forwardedHops(request, rfc7239);
       InetAddress last = peer;
       for (int i = hops.size() - 1; i >= 0; i--) {
         InetAddress hop = IpAddresses.parse(hops.get(i));
@@ -201,10 +222,10 @@ public final class ClientKeys {
       return last;
     }
 
-    private static List<String> forwardedHops(RequestView request) {
+    private static List<String> forwardedHops(RequestView request, boolean rfc7239) {
       List<String> hops = new ArrayList<>();
-      List<String> forwarded = request.headers("Forwarded");
-      if (!forwarded.isEmpty()) {
+      if (rfc7239) {
+        List<String> forwarded = request.headers("Forwarded");
         for (String field : forwarded) {
           for (String element : field.split(",")) {
             String hop = "";

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 final class ConfigParser {
 
   private static final Set<String> GLOBAL_KEYS = Set.of(
-      "client.key", "client.trusted-proxies", "client.ipv6-prefix",
+      "client.key", "client.trusted-proxies", "client.ipv6-prefix", "client.forwarded-header",
       "headers.dialects", "headers.after-used-share", "store.type", "store.max-clients",
       "suspended", "status.path", "concurrency.max-per-client", "reload.interval", "metrics");
 
@@ -83,14 +83,19 @@ final class ConfigParser {
 
     List<String> proxies = list(props.getOrDefault("client.trusted-proxies", ""));
     int ipv6Prefix = integer(props, "client.ipv6-prefix", 64, 1, 128);
+    String forwardedHeader = props.getOrDefault("client.forwarded-header", "X-Forwarded-For");
+    if (!forwardedHeader.equalsIgnoreCase("X-Forwarded-For") && !forwardedHeader.equalsIgnoreCase("Forwarded")) {
+      throw ConfigException.invalid("client.forwarded-header", forwardedHeader,
+          "is not a forwarding header (expected X-Forwarded-For or Forwarded)");
+    }
     ClientKeyResolver ip;
     try {
-      ip = ClientKeys.ip(proxies, ipv6Prefix);
+      ip = ClientKeys.ip(proxies, ipv6Prefix, forwardedHeader);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("client.trusted-proxies", e.getMessage());
     }
     // Suspended addresses are matched against the whole address, not its IPv6 group.
-    builder.clientIp(ClientKeys.ip(proxies, 128));
+    builder.clientIp(ClientKeys.ip(proxies, 128, forwardedHeader));
     if (props.containsKey("client.key")) {
       builder.clientKey(chain("client.key", props.get("client.key"), ip));
     } else {

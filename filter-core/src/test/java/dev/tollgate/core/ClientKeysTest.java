@@ -137,7 +137,7 @@ class ClientKeysTest {
 
   @Test
   void forwardedIsHonouredFromATrustedPeerIncludingQuotedIpv6WithPort() {
-    ClientKeyResolver r = ClientKeys.firstOf(List.of(ClientKeys.ip(List.of("10.0.0.0/8"), 128)));
+    ClientKeyResolver r = ClientKeys.firstOf(List.of(ClientKeys.ip(List.of("10.0.0.0/8"), 128, "Forwarded")));
     assertEquals("ip:2001:db8:0:0:0:0:0:1",
         r.resolve(from("10.0.0.1").header("Forwarded", "for=\"[2001:db8::1]:4711\";proto=https")));
     assertEquals("ip:192.0.2.60",
@@ -156,8 +156,22 @@ class ClientKeysTest {
       assertTrue(key.equals("ip:10.0.0.1") || key.equals("ip:10.0.0.2"),
           "'" + hops + "' gave " + key + ": a malformed hop falls back to the last trusted address");
     }
-    String forwarded = r.resolve(from("10.0.0.1").header("Forwarded", "for=unknown"));
+    String forwarded = ClientKeys.ip(List.of("10.0.0.0/8"), 64, "Forwarded")
+        .resolve(from("10.0.0.1").header("Forwarded", "for=unknown"));
     assertEquals("ip:10.0.0.1", forwarded);
+  }
+
+  @Test
+  void onlyTheHeaderTheProxiesWriteIsRead() {
+    // A proxy that appends X-Forwarded-For but passes a client's Forwarded through untouched.
+    ClientKeyResolver xff = ClientKeys.ip(List.of("10.0.0.0/8"), 64);
+    assertEquals("ip:198.51.100.9", xff.resolve(from("10.0.0.1")
+        .header("Forwarded", "for=203.0.113.66").header("X-Forwarded-For", "198.51.100.9")),
+        "a Forwarded header the proxies do not write cannot name the client");
+    ClientKeyResolver rfc = ClientKeys.ip(List.of("10.0.0.0/8"), 64, "Forwarded");
+    assertEquals("ip:198.51.100.9", rfc.resolve(from("10.0.0.1")
+        .header("X-Forwarded-For", "203.0.113.66").header("Forwarded", "for=198.51.100.9")));
+    assertThrows(IllegalArgumentException.class, () -> ClientKeys.ip(List.of(), 64, "X-Real-IP"));
   }
 
   @Test
