@@ -185,6 +185,29 @@ public final class PageSizeOutcome {
     return result.equals(rawQuery) ? rawQuery : result;
   }
 
+  /**
+   * The values of {@code name} in {@code application/x-www-form-urlencoded} text (a raw query or a
+   * form body), decoded as UTF-8 where the percent-encoding is valid and kept as written where it is
+   * not: names are compared exactly as {@link #rewriteQuery(String)} compares them. For adapters whose
+   * container cannot (or does not) parse the parameters itself.
+   */
+  public static List<String> parameterValues(String encoded, String name) {
+    if (encoded == null || encoded.isEmpty()) {
+      return List.of();
+    }
+    List<String> values = new java.util.ArrayList<>(1);
+    for (String pair : encoded.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (decode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+        values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      }
+    }
+    return values;
+  }
+
   private static void append(StringBuilder out, String pair) {
     if (out.length() > 0) {
       out.append('&');
@@ -192,7 +215,8 @@ public final class PageSizeOutcome {
     out.append(pair);
   }
 
-  private static String decode(String s) {
+  /** Percent-decoding as UTF-8 that keeps a malformed escape as written instead of failing. */
+  static String decode(String s) {
     try {
       return URLDecoder.decode(s, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {

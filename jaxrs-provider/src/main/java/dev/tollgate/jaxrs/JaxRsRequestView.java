@@ -1,5 +1,6 @@
 package dev.tollgate.jaxrs;
 
+import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.RequestView;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.PathSegment;
@@ -99,8 +100,8 @@ final class JaxRsRequestView implements RequestView {
   @Override
   public List<String> parameterValues(String name) {
     URI uri = request.getUriInfo().getRequestUri();
-    List<String> query = ParameterSources.formValues(uri.getRawQuery(), name);
-    List<String> form = ParameterSources.formValues(formBody, name);
+    List<String> query = PageSizeOutcome.parameterValues(uri.getRawQuery(), name);
+    List<String> form = PageSizeOutcome.parameterValues(formBody, name);
     List<String> matrix = ParameterSources.matrixValues(uri.getRawPath(), name);
     if (form.isEmpty() && matrix.isEmpty()) {
       return query;

@@ -79,7 +79,7 @@ final class PageSizeFilter implements ContainerRequestFilter {
 
   private static boolean carriesPageSize(String form, PageSizeOutcome outcome) {
     for (String name : outcome.values().keySet()) {
-      if (!ParameterSources.formValues(form, name).isEmpty()) {
+      if (!PageSizeOutcome.parameterValues(form, name).isEmpty()) {
         return true;
       }
     }

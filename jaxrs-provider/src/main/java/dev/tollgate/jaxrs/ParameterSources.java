@@ -17,27 +17,6 @@ final class ParameterSources {
 
   private ParameterSources() {}
 
-  /**
-   * The values of {@code name} in {@code application/x-www-form-urlencoded} text (a form body or a
-   * raw query), decoded where the percent-encoding is valid and kept as written where it is not.
-   */
-  static List<String> formValues(String encoded, String name) {
-    if (encoded == null || encoded.isEmpty()) {
-      return List.of();
-    }
-    List<String> values = new ArrayList<>(1);
-    for (String pair : encoded.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      if (decode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
-        values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
-      }
-    }
-    return values;
-  }
-
   /** The values of matrix parameter {@code name} in every segment of a raw (encoded) path. */
   static List<String> matrixValues(String rawPath, String name) {
     if (rawPath == null || rawPath.indexOf(';') < 0) {

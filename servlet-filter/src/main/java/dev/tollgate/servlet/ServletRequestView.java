@@ -1,11 +1,9 @@
 package dev.tollgate.servlet;
 
+import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -93,36 +91,6 @@ final class ServletRequestView implements RequestView {
         unparseable = true;
       }
     }
-    return lenientQueryValues(request.getQueryString(), name);
-  }
-
-  /**
-   * The values of {@code name} in a raw query string, decoded as UTF-8 where the percent-encoding
-   * is valid and kept as written where it is not (names are compared the same way as
-   * {@link dev.tollgate.core.PageSizeOutcome#rewriteQuery(String)} does).
-   */
-  static List<String> lenientQueryValues(String rawQuery, String name) {
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return List.of();
-    }
-    List<String> values = new ArrayList<>(1);
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      if (lenientDecode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
-        values.add(eq < 0 ? "" : lenientDecode(pair.substring(eq + 1)));
-      }
-    }
-    return values;
-  }
-
-  private static String lenientDecode(String s) {
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return s;
-    }
+    return PageSizeOutcome.parameterValues(request.getQueryString(), name);
   }
 }
