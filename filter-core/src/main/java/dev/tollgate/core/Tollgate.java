@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -29,12 +28,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Tollgate implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate");
-  private static final long STORE_WARNING_INTERVAL_MILLIS = 60_000;
 
   private final AtomicReference<TollgateConfig> config;
   private final RateLimitStore store;
   private final Clock clock;
-  private final AtomicLong lastStoreWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  private final dev.tollgate.core.internal.Throttle storeWarnings = dev.tollgate.core.internal.Throttle.perMinute();
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
@@ -476,9 +474,7 @@ public final class Tollgate implements AutoCloseable {
   }
 
   private void warnStoreTrouble(RuntimeException e) {
-    long now = System.currentTimeMillis();
-    long last = lastStoreWarning.get();
-    if (now - last >= STORE_WARNING_INTERVAL_MILLIS && lastStoreWarning.compareAndSet(last, now)) {
+    if (storeWarnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "Rate-limit store cannot decide ({0}); applying each rule''s failure policy."
           + " Further failures in the next minute are not logged.", e.toString());
     }

@@ -8,7 +8,7 @@ import dev.tollgate.core.Verdict;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.concurrent.atomic.AtomicLong;
+import dev.tollgate.core.internal.Throttle;
 
 /** What the provider's filters share in one application: the engine, the index, the peer address. */
 final class Gate {
@@ -19,13 +19,12 @@ final class Gate {
   static final MediaType PROBLEM_JSON = MediaType.valueOf(Verdict.PROBLEM_JSON);
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
-  private static final long WARNING_INTERVAL_MILLIS = 60_000;
 
   final Tollgate tollgate;
   final PageSizeIndex index;
   final PeerAddress peer;
-  private final AtomicLong lastFailureWarning = new AtomicLong(Long.MIN_VALUE / 2);
-  private final AtomicLong lastMismatchWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  private final Throttle failureWarnings = Throttle.perMinute();
+  private final Throttle mismatchWarnings = Throttle.perMinute();
 
   Gate(Tollgate tollgate, PageSizeIndex index, PeerAddress peer) {
     this.tollgate = tollgate;
@@ -89,9 +88,7 @@ final class Gate {
 
   /** Logs an unexpected failure of the engine at most once a minute; the request goes on unlimited. */
   void failed(RuntimeException e) {
-    long now = System.currentTimeMillis();
-    long last = lastFailureWarning.get();
-    if (now - last >= WARNING_INTERVAL_MILLIS && lastFailureWarning.compareAndSet(last, now)) {
+    if (failureWarnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited."
           + " Further failures in the next minute are not logged.", e);
     }
@@ -99,9 +96,7 @@ final class Gate {
 
   /** Warns (at most once a minute) that the index guessed another method than Jersey matched. */
   void mismatch(ContainerRequestContext request, Rule expected, Rule actual) {
-    long now = System.currentTimeMillis();
-    long last = lastMismatchWarning.get();
-    if (now - last >= WARNING_INTERVAL_MILLIS && lastMismatchWarning.compareAndSet(last, now)) {
+    if (mismatchWarnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "Tollgate applied the page-size rule of "
           + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
           + " to " + request.getMethod() + " /" + request.getUriInfo().getPath(false)

@@ -6,6 +6,7 @@ import dev.tollgate.core.Header;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
+import dev.tollgate.core.internal.Throttle;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A servlet filter that applies Tollgate's rate limits and page-size limits to every request it is
@@ -121,11 +121,10 @@ public final class TollgateFilter implements Filter {
   public static final String COUNTED_ATTRIBUTE = "dev.tollgate.counted";
 
   private static final System.Logger LOG = System.getLogger(TollgateFilter.class.getName());
-  private static final long FAILURE_WARNING_INTERVAL_MILLIS = 60_000;
 
   private final TollgateConfig presetConfig;
   private final Tollgate presetEngine;
-  private final AtomicLong lastFailureWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  private final Throttle failureWarnings = Throttle.perMinute();
   /**
    * The servlet context attribute under which the filter publishes its {@link Tollgate}, so that the
    * application can reach it at run time: {@code reconfigure}, {@code suspensions()},
@@ -317,9 +316,7 @@ public final class TollgateFilter implements Filter {
   }
 
   private void warnEngineFailure(RuntimeException e) {
-    long now = System.currentTimeMillis();
-    long last = lastFailureWarning.get();
-    if (now - last >= FAILURE_WARNING_INTERVAL_MILLIS && lastFailureWarning.compareAndSet(last, now)) {
+    if (failureWarnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited;"
           + " further failures in the next minute are not logged", e);
     }
