@@ -132,7 +132,7 @@ public final class Tollgate implements AutoCloseable {
       if (r.limits().isEmpty()) {
         continue;
       }
-      Bucket b = new Bucket(r.name(), clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys),
+      Bucket b = new Bucket(r.name(), clientOf(r, c, request, keys),
           r.limits(), r.countRejected());
       all.add(b);
       if (!r.dryRun()) {
@@ -175,7 +175,7 @@ public final class Tollgate implements AutoCloseable {
       if (external == null) {
         continue;
       }
-      long wait = external.tryAcquire(clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys), cost);
+      long wait = external.tryAcquire(clientOf(r, c, request, keys), cost);
       if (wait <= 0) {
         continue;
       }
@@ -295,7 +295,7 @@ public final class Tollgate implements AutoCloseable {
     rules.addAll(extraRules.values());
     for (Rule r : rules) {
       if (!r.limits().isEmpty()) {
-        buckets.add(new Bucket(r.name(), clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request, keys),
+        buckets.add(new Bucket(r.name(), clientOf(r, c, request, keys),
             r.limits(), false));
       }
     }
@@ -367,6 +367,11 @@ public final class Tollgate implements AutoCloseable {
 
   private static String clientKey(ClientKeyResolver resolver, RequestView request, ClientKeyMemo keys) {
     return keys.get(resolver, request);
+  }
+
+  /** The client key a rule counts under: its own resolver chain, else the configuration's. */
+  private static String clientOf(Rule rule, TollgateConfig c, RequestView request, ClientKeyMemo keys) {
+    return keys.get(rule.clientKey() != null ? rule.clientKey() : c.clientKey(), request);
   }
 
   /** Resolves each client key chain at most once per request (hashing an API key is not free). */
