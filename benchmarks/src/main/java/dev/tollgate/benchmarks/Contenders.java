@@ -6,8 +6,7 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.RequestView;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
-import dev.tollgate.core.store.AcquireRequest;
-import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.BucketSpec;
 import dev.tollgate.core.store.InMemoryStore;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -42,7 +41,7 @@ final class Contenders {
 
   /**
    * Creates contender {@code name} for {@code keys}; per-key objects that a real caller would
-   * already hold (our {@link Bucket}) are built here, outside any measurement.
+   * already hold (our {@link BucketSpec} and client arrays) are built here, outside any measurement.
    */
   static Contender create(String name, String[] keys) {
     return create(name, keys, Clock.system());
@@ -63,23 +62,30 @@ final class Contenders {
     }
   }
 
-  /** Our store, called as the engine calls it: one bucket of the default rule per request. */
+  /**
+   * Our store, called as the engine calls it: the default rule's bucket (prepared once, like the
+   * engine's compiled configuration) for one client key, the answer written into a fresh array.
+   */
   static final class Ours implements Contender {
     private final InMemoryStore store;
-    private final Bucket[] buckets;
+    private final BucketSpec[] spec;
+    private final String[][] clients;
+    private final int usageLength;
 
     Ours(String[] keys, List<Limit> limits, Clock clock) {
       // Large enough to hold every key, like the peers' unbounded maps.
       store = InMemoryStore.create(Math.max(keys.length, 1), clock);
-      buckets = new Bucket[keys.length];
+      spec = new BucketSpec[] {new BucketSpec("default", limits, false)};
+      usageLength = InMemoryStore.usageLength(spec);
+      clients = new String[keys.length][];
       for (int i = 0; i < keys.length; i++) {
-        buckets[i] = new Bucket("default", keys[i], limits, false);
+        clients[i] = new String[] {keys[i]};
       }
     }
 
     @Override
     public boolean tryAcquire(int key) {
-      return store.acquire(new AcquireRequest(List.of(buckets[key]), 1)).admitted();
+      return store.acquire(spec, clients[key], 1, new long[usageLength]);
     }
 
     @Override

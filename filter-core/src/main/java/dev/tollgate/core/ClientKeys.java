@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.internal.Cidr;
+import dev.tollgate.core.internal.DigestCache;
 import dev.tollgate.core.internal.Hashing;
 import dev.tollgate.core.internal.IpAddresses;
 import java.net.InetAddress;
@@ -27,21 +28,23 @@ public final class ClientKeys {
   /** The value of an API-key header, hashed, e.g. {@code header("X-Api-Key")}. */
   public static ClientKeyResolver header(String headerName) {
     Objects.requireNonNull(headerName, "headerName");
+    DigestCache digests = new DigestCache("key:");
     return new Named("header:" + headerName, request -> {
       String value = request.header(headerName);
-      return value == null || value.isBlank() ? null : hashed("key:", value.trim());
+      return value == null || value.isBlank() ? null : digests.digest(value.trim());
     });
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header, hashed. */
   public static ClientKeyResolver bearerToken() {
+    DigestCache digests = new DigestCache("token:");
     return new Named("bearer", request -> {
       String value = request.header("Authorization");
       if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
         return null;
       }
       String token = value.substring(7).trim();
-      return token.isEmpty() ? null : hashed("token:", token);
+      return token.isEmpty() ? null : digests.digest(token);
     });
   }
 
@@ -185,6 +188,8 @@ public final class ClientKeys {
     private final List<Cidr> proxies;
     private final int ipv6PrefixBits;
     private final boolean rfc7239;
+    /** The keys of recent direct peers that are not trusted proxies: most requests skip parsing. */
+    private final PeerKeys peerKeys = new PeerKeys();
 
     ClientIp(List<Cidr> proxies, int ipv6PrefixBits, boolean rfc7239) {
       this.proxies = proxies;
@@ -194,15 +199,22 @@ public final class ClientKeys {
 
     @Override
     public String resolve(RequestView request) {
-      InetAddress peer = IpAddresses.parse(request.remoteAddress());
+      String remote = request.remoteAddress();
+      String known = peerKeys.get(remote);
+      if (known != null) {
+        return known;
+      }
+      InetAddress peer = IpAddresses.parse(remote);
       if (peer == null) {
         return null;
       }
-      InetAddress client = peer;
       if (trusted(peer)) {
-        client = walkForwardedChain(request, peer);
+        // Behind a trusted proxy the key depends on the forwarding headers: never cached.
+        return "ip:" + IpAddresses.clientKey(walkForwardedChain(request, peer), ipv6PrefixBits);
       }
-      return "ip:" + IpAddresses.clientKey(client, ipv6PrefixBits);
+      String key = "ip:" + IpAddresses.clientKey(peer, ipv6PrefixBits);
+      peerKeys.put(remote, key);
+      return key;
     }
 
     /** From the nearest hop outwards, skip trusted proxies; the first other address is the client. */
@@ -255,6 +267,42 @@ public final class ClientKeys {
         }
       }
       return false;
+    }
+  }
+
+  /**
+   * A bounded, direct-mapped cache from a peer address as the container reports it to its client
+   * key. Thread-safe without locks: slots hold immutable entries.
+   */
+  static final class PeerKeys {
+    private static final int SLOTS = 1024; // a power of two
+    private final Entry[] slots = new Entry[SLOTS];
+
+    private static final class Entry {
+      final String address;
+      final String key;
+
+      Entry(String address, String key) {
+        this.address = address;
+        this.key = key;
+      }
+    }
+
+    String get(String address) {
+      if (address == null) {
+        return null;
+      }
+      Entry e = slots[slot(address)];
+      return e != null && e.address.equals(address) ? e.key : null;
+    }
+
+    void put(String address, String key) {
+      slots[slot(address)] = new Entry(address, key);
+    }
+
+    private static int slot(String address) {
+      int h = address.hashCode();
+      return (h ^ (h >>> 16)) & (SLOTS - 1);
     }
   }
 }

@@ -1,153 +1,166 @@
 package dev.tollgate.core;
 
-import dev.tollgate.core.store.LimitUsage;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
-/** Writes the selected header dialects for a decision. Stateless. */
+/**
+ * Writes the selected header dialects for a decision straight into a {@link HeaderSink}. The parts
+ * that never change (policy names, quotas, windows, {@code RateLimit-Policy}) come precomputed from
+ * the {@link Route}; per request only the numbers are written. Stateless.
+ */
 final class HeaderWriter {
-
-  private static final DateTimeFormatter DOTNET_ROUND_TRIP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
-
-  /** The last reset instant formatted for TEOS: most responses in a fixed window share it. */
-  private static final java.util.concurrent.atomic.AtomicReference<Object[]> LAST_TEOS_RESET =
-      new java.util.concurrent.atomic.AtomicReference<>(new Object[] {Long.MIN_VALUE, ""});
 
   private HeaderWriter() {}
 
-  private static String teosInstant(long epochMillis) {
-    Object[] last = LAST_TEOS_RESET.get();
-    if ((Long) last[0] == epochMillis) {
-      return (String) last[1];
-    }
-    String formatted = DOTNET_ROUND_TRIP.format(Instant.ofEpochMilli(epochMillis));
-    LAST_TEOS_RESET.set(new Object[] {epochMillis, formatted});
-    return formatted;
-  }
-
   /**
-   * @param limits every limit in force, in order
+   * @param usage the store's answer: the clock at {@code [0]}, then remaining, reset and retry
+   *     milliseconds per limit of {@code route}
    * @param rejected whether the request is answered 429
    * @param retryAfterSeconds the Retry-After value for a 429
    */
-  static List<Header> write(TollgateConfig config, List<LimitStatus> limits, long nowMillis,
-      boolean rejected, long retryAfterSeconds) {
-    List<Header> out = new ArrayList<>(8);
+  static void write(TollgateConfig config, Route route, long[] usage, boolean rejected,
+      long retryAfterSeconds, HeaderSink out) {
     if (rejected) {
-      out.add(new Header("Retry-After", Long.toString(retryAfterSeconds)));
+      out.set("Retry-After", Long.toString(retryAfterSeconds));
     }
-    if (limits.isEmpty() || config.dialects().isEmpty()) {
-      return out;
+    if (route.limitCount() == 0 || config.dialects().isEmpty()) {
+      return;
     }
-    LimitStatus nearest = nearestToExhaustion(limits);
+    int nearest = nearestToExhaustion(usage, route.limitCount());
     if (!rejected && config.headersAfterUsedShare() > 0) {
-      LimitUsage u = nearest.usage();
-      if ((double) u.used() / u.limit().quota() < config.headersAfterUsedShare()) {
-        return out;
+      long quota = route.policies[nearest].limit.quota();
+      if ((double) (quota - remaining(usage, nearest)) / quota < config.headersAfterUsedShare()) {
+        return;
       }
+    }
+    long now = usage[0];
+    if (sharesNames(config)) {
+      out = new OnceThenAdd(out);
     }
     for (HeaderDialect dialect : config.dialects()) {
       switch (dialect) {
         case IETF:
-          ietf(out, limits);
+          ietf(out, route, usage);
           break;
         case IETF_DRAFT_6:
-          draft6(out, limits, nearest);
+          draft6(out, route, usage, nearest);
           break;
         case TRUTO:
-          truto(out, nearest);
+          truto(out, route, usage, nearest);
           break;
         case TEOS:
-          teos(out, nearest, nowMillis);
+          teos(out, route, usage, nearest, now);
           break;
         default:
-          github(out, nearest, nowMillis);
+          github(out, route, usage, nearest, now);
       }
     }
-    return out;
+  }
+
+  /** True if two of the selected dialects write a header of the same name. */
+  private static boolean sharesNames(TollgateConfig config) {
+    List<HeaderDialect> d = config.dialects();
+    return d.size() > 1 && d.contains(HeaderDialect.IETF_DRAFT_6)
+        && (d.contains(HeaderDialect.IETF) || d.contains(HeaderDialect.TRUTO));
+  }
+
+  /** Sets each name once and adds its further values, for dialects that share names. */
+  private static final class OnceThenAdd implements HeaderSink {
+    private final HeaderSink out;
+    private final Set<String> seen = new HashSet<>();
+
+    OnceThenAdd(HeaderSink out) {
+      this.out = out;
+    }
+
+    @Override
+    public void set(String name, String value) {
+      if (seen.add(name.toLowerCase(Locale.ROOT))) {
+        out.set(name, value);
+      } else {
+        out.add(name, value);
+      }
+    }
+  }
+
+  static long remaining(long[] usage, int limit) {
+    return usage[1 + 3 * limit];
+  }
+
+  static long resetMillis(long[] usage, int limit) {
+    return usage[2 + 3 * limit];
+  }
+
+  static long retryAfterMillis(long[] usage, int limit) {
+    return usage[3 + 3 * limit];
   }
 
   /** On a 429 one of the limits that rejected; else the least remaining, a tie to the later reset. */
-  static LimitStatus nearestToExhaustion(List<LimitStatus> limits) {
+  static int nearestToExhaustion(long[] usage, int count) {
     boolean anyRejected = false;
-    for (LimitStatus l : limits) {
-      anyRejected |= l.usage().rejected();
+    for (int i = 0; i < count; i++) {
+      anyRejected |= retryAfterMillis(usage, i) > 0;
     }
-    LimitStatus best = null;
-    for (LimitStatus l : limits) {
-      if (anyRejected && !l.usage().rejected()) {
+    int best = -1;
+    for (int i = 0; i < count; i++) {
+      if (anyRejected && retryAfterMillis(usage, i) <= 0) {
         continue;
       }
-      if (best == null) {
-        best = l;
+      if (best < 0) {
+        best = i;
         continue;
       }
-      LimitUsage u = l.usage();
-      LimitUsage b = best.usage();
-      long key = anyRejected ? u.retryAfterMillis() : -u.remaining();
-      long bestKey = anyRejected ? b.retryAfterMillis() : -b.remaining();
-      if (key > bestKey || (key == bestKey && u.resetMillis() > b.resetMillis())) {
-        best = l;
+      long key = anyRejected ? retryAfterMillis(usage, i) : -remaining(usage, i);
+      long bestKey = anyRejected ? retryAfterMillis(usage, best) : -remaining(usage, best);
+      if (key > bestKey || (key == bestKey && resetMillis(usage, i) > resetMillis(usage, best))) {
+        best = i;
       }
     }
     return best;
   }
 
-  private static void ietf(List<Header> out, List<LimitStatus> limits) {
-    StringBuilder policy = new StringBuilder();
-    StringBuilder state = new StringBuilder();
-    for (LimitStatus l : limits) {
-      LimitUsage u = l.usage();
-      String name = "\"" + l.policy() + "\"";
-      separate(policy).append(name).append(";q=").append(u.limit().quota())
-          .append(";w=").append(u.limit().window().getSeconds());
-      separate(state).append(name).append(";r=").append(u.remaining())
-          .append(";t=").append(l.resetSeconds());
+  private static void ietf(HeaderSink out, Route route, long[] usage) {
+    out.set("RateLimit-Policy", route.ietfPolicy);
+    StringBuilder state = new StringBuilder(32 * route.limitCount());
+    for (int i = 0; i < route.limitCount(); i++) {
+      if (i > 0) {
+        state.append(", ");
+      }
+      state.append(route.policies[i].ietfItem).append(remaining(usage, i))
+          .append(";t=").append(LimitStatus.ceilSeconds(resetMillis(usage, i)));
     }
-    out.add(new Header("RateLimit-Policy", policy.toString()));
-    out.add(new Header("RateLimit", state.toString()));
+    out.set("RateLimit", state.toString());
   }
 
-  private static void draft6(List<Header> out, List<LimitStatus> limits, LimitStatus nearest) {
-    LimitUsage u = nearest.usage();
-    out.add(new Header("RateLimit-Limit", Long.toString(u.limit().quota())));
-    out.add(new Header("RateLimit-Remaining", Long.toString(u.remaining())));
-    out.add(new Header("RateLimit-Reset", Long.toString(nearest.resetSeconds())));
-    StringBuilder policy = new StringBuilder();
-    for (LimitStatus l : limits) {
-      separate(policy).append(l.usage().limit().quota()).append(";w=").append(l.usage().limit().window().getSeconds());
-    }
-    out.add(new Header("RateLimit-Policy", policy.toString()));
+  private static void draft6(HeaderSink out, Route route, long[] usage, int nearest) {
+    out.set("RateLimit-Limit", route.policies[nearest].quota);
+    out.set("RateLimit-Remaining", Long.toString(remaining(usage, nearest)));
+    out.set("RateLimit-Reset", Long.toString(LimitStatus.ceilSeconds(resetMillis(usage, nearest))));
+    out.set("RateLimit-Policy", route.draft6Policy);
   }
 
-  private static void truto(List<Header> out, LimitStatus nearest) {
-    LimitUsage u = nearest.usage();
-    out.add(new Header("ratelimit-limit", u.limit().quota() + ";w=" + u.limit().window().getSeconds()));
-    out.add(new Header("ratelimit-remaining", Long.toString(u.remaining())));
-    out.add(new Header("ratelimit-reset", Long.toString(nearest.resetSeconds())));
+  private static void truto(HeaderSink out, Route route, long[] usage, int nearest) {
+    out.set("ratelimit-limit", route.policies[nearest].quotaAndWindow);
+    out.set("ratelimit-remaining", Long.toString(remaining(usage, nearest)));
+    out.set("ratelimit-reset", Long.toString(LimitStatus.ceilSeconds(resetMillis(usage, nearest))));
   }
 
-  private static void teos(List<Header> out, LimitStatus nearest, long nowMillis) {
-    LimitUsage u = nearest.usage();
-    out.add(new Header("X-Rate-Limit-Limit", Limit.formatDuration(u.limit().window())));
-    out.add(new Header("X-Rate-Limit-Remaining", Long.toString(u.remaining())));
-    out.add(new Header("X-Rate-Limit-Reset", teosInstant(nowMillis + u.resetMillis())));
+  private static void teos(HeaderSink out, Route route, long[] usage, int nearest, long now) {
+    Route.Policy p = route.policies[nearest];
+    out.set("X-Rate-Limit-Limit", p.teosWindow);
+    out.set("X-Rate-Limit-Remaining", Long.toString(remaining(usage, nearest)));
+    out.set("X-Rate-Limit-Reset", p.teosReset(now + resetMillis(usage, nearest)));
   }
 
-  private static void github(List<Header> out, LimitStatus nearest, long nowMillis) {
-    LimitUsage u = nearest.usage();
-    out.add(new Header("X-RateLimit-Limit", Long.toString(u.limit().quota())));
-    out.add(new Header("X-RateLimit-Remaining", Long.toString(u.remaining())));
-    out.add(new Header("X-RateLimit-Used", Long.toString(u.used())));
-    out.add(new Header("X-RateLimit-Reset", Long.toString(Math.floorDiv(nowMillis + u.resetMillis() + 999, 1000))));
-    out.add(new Header("X-RateLimit-Resource", nearest.rule()));
-  }
-
-  private static StringBuilder separate(StringBuilder s) {
-    return s.length() == 0 ? s : s.append(", ");
+  private static void github(HeaderSink out, Route route, long[] usage, int nearest, long now) {
+    Route.Policy p = route.policies[nearest];
+    long remaining = remaining(usage, nearest);
+    out.set("X-RateLimit-Limit", p.quota);
+    out.set("X-RateLimit-Remaining", Long.toString(remaining));
+    out.set("X-RateLimit-Used", Long.toString(p.limit.quota() - remaining));
+    out.set("X-RateLimit-Reset", Long.toString(Math.floorDiv(now + resetMillis(usage, nearest) + 999, 1000)));
+    out.set("X-RateLimit-Resource", p.rule);
   }
 }

@@ -58,6 +58,9 @@ public final class PageSizeOutcome {
     if (rule == null || !rule.enabled()) {
       return DISABLED;
     }
+    if (rule.parameters().size() == 1) {
+      return evaluateOne(rule, request);
+    }
     Map<String, Integer> values = new LinkedHashMap<>();
     Status status = Status.KEPT;
     boolean anyPresent = false;
@@ -96,6 +99,30 @@ public final class PageSizeOutcome {
       status = Status.DEFAULTED;
     }
     return new PageSizeOutcome(status, Collections.unmodifiableMap(values), null, null, rule.maxSize());
+  }
+
+  /** {@link #evaluate} for the usual rule of one parameter, without the general case's map building. */
+  private static PageSizeOutcome evaluateOne(PageSizeRule rule, RequestView request) {
+    String name = rule.parameters().get(0);
+    List<String> given = request.parameterValues(name);
+    if (given.isEmpty()) {
+      return new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, rule.maxSize());
+    }
+    Integer first = null;
+    for (String raw : given) {
+      Integer parsed = parsePositive(raw);
+      if (parsed == null) {
+        if (rule.onInvalid() == InvalidPageSize.REJECT) {
+          return new PageSizeOutcome(Status.REJECTED, Map.of(), name, raw, rule.maxSize());
+        }
+        return new PageSizeOutcome(Status.INVALID_DEFAULTED, Map.of(name, rule.defaultSize()), null, null, rule.maxSize());
+      }
+      if (first == null) {
+        first = parsed;
+      }
+    }
+    Status status = first > rule.maxSize() ? Status.CLAMPED : Status.KEPT;
+    return new PageSizeOutcome(status, Map.of(name, Math.min(first, rule.maxSize())), null, null, rule.maxSize());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.tollgate.core;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.BucketSpec;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.LimitUsage;
 import dev.tollgate.core.store.RateLimitStore;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The engine the adapters call once per request: it finds the rules that apply, identifies the
@@ -29,8 +29,11 @@ public final class Tollgate implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
-  private final AtomicReference<TollgateConfig> config;
+  /** The configuration in force, compiled; replaced whole on reconfiguration. */
+  private volatile Routes routes;
   private final RateLimitStore store;
+  /** The store when it is the in-memory one, asked without request objects; else null. */
+  private final InMemoryStore memoryStore;
   private final Clock clock;
   private final dev.tollgate.core.internal.Throttle storeWarnings = dev.tollgate.core.internal.Throttle.perMinute();
   private final Suspensions suspensions = new Suspensions();
@@ -42,8 +45,9 @@ public final class Tollgate implements AutoCloseable {
   private static final Runnable NOTHING = () -> {};
 
   private Tollgate(TollgateConfig config, RateLimitStore store, Clock clock, TollgateMetrics metrics) {
-    this.config = new AtomicReference<>(config);
+    this.routes = new Routes(config);
     this.store = store;
+    this.memoryStore = store instanceof InMemoryStore ? (InMemoryStore) store : null;
     this.clock = clock;
     this.metrics = metrics;
     suspensions.replaceConfigured(config.suspended());
@@ -83,8 +87,7 @@ public final class Tollgate implements AutoCloseable {
    * request before they can decide (a JAX-RS pre-matching filter).
    */
   public PageSizeOutcome pageSize(RequestView request, Rule extraRule) {
-    TollgateConfig c = config.get();
-    return PageSizeOutcome.evaluate(pageSizeRule(c, request, extraRule), request);
+    return PageSizeOutcome.evaluate(routes.route(request.method(), request.path(), extraRule).pageSizeRule, request);
   }
 
   /**
@@ -94,8 +97,10 @@ public final class Tollgate implements AutoCloseable {
    */
   public Verdict decide(RequestView request, Rule extraRule, PageSizeOutcome pageSize) {
     Objects.requireNonNull(pageSize, "pageSize");
-    TollgateConfig c = config.get();
-    if (c.statusPath() != null && c.statusPath().equals(request.path())) {
+    Routes routes = this.routes;
+    TollgateConfig c = routes.config;
+    String path = request.path();
+    if (c.statusPath() != null && c.statusPath().equals(path)) {
       Verdict v = status(request);
       metrics.decided(v, false);
       return v;
@@ -103,60 +108,47 @@ public final class Tollgate implements AutoCloseable {
     if (extraRule != null && !extraRules.containsKey(extraRule.name())) {
       extraRules.putIfAbsent(extraRule.name(), extraRule);
     }
-    List<Rule> applying = applyingRules(c, request, extraRule);
-    String mostSpecific = mostSpecificRule(c, request, extraRule);
-    ClientKeyMemo keys = new ClientKeyMemo();
-
-    if (!suspensions.isEmpty()) {
-      String client = clientKey(c.clientKey(), request, keys);
-      String ip = clientKey(c.clientIp(), request, keys);
-      if (suspensions.covers(client, ip)) {
-        Verdict v = new Verdict(Verdict.Outcome.SUSPENDED, List.of(), Problems.suspended(), pageSize, List.of(), mostSpecific);
-        LOG.log(System.Logger.Level.DEBUG, "403 (suspended) for {0} {1}, client {2}", request.method(), request.path(), client);
-        metrics.decided(v, false);
-        return v;
+    Route route = routes.route(request.method(), path, extraRule);
+    String[] clients = new String[route.specs.length];
+    String client = null; // under the configuration's client key chain, resolved at most once
+    for (int i = 0; i < clients.length; i++) {
+      ClientKeyResolver resolver = route.resolvers[i];
+      clients[i] = i > 0 && resolver == route.resolvers[i - 1] ? clients[i - 1] : clientKey(resolver, request);
+      if (resolver == c.clientKey()) {
+        client = clients[i];
       }
     }
+    if (client == null && (!suspensions.isEmpty() || c.maxConcurrentPerClient() > 0)) {
+      client = clientKey(c.clientKey(), request);
+    }
 
-    List<Bucket> enforced = new ArrayList<>(applying.size());
-    List<Bucket> all = new ArrayList<>(applying.size());
-    int cost = c.defaultRule().cost() != null ? c.defaultRule().cost() : 1;
-    Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
-    for (Rule r : applying) {
-      if (r.cost() != null) {
-        cost = Math.max(cost, r.cost());
-      }
-      if (r.onStoreFailure() == Rule.StoreFailure.CLOSED) {
-        onFailure = Rule.StoreFailure.CLOSED;
-      }
-      if (r.limits().isEmpty()) {
-        continue;
-      }
-      Bucket b = new Bucket(r.name(), clientOf(r, c, request, keys),
-          r.limits(), r.countRejected());
-      all.add(b);
-      if (!r.dryRun()) {
-        enforced.add(b);
+    if (!suspensions.isEmpty()) {
+      String ip = c.clientIp() == c.clientKey() ? client : clientKey(c.clientIp(), request);
+      if (suspensions.covers(client, ip)) {
+        Verdict v = Verdict.fixed(Verdict.Outcome.SUSPENDED, List.of(), Problems.suspended(), pageSize, List.of(),
+            route.mostSpecific);
+        LOG.log(System.Logger.Level.DEBUG, "403 (suspended) for {0} {1}, client {2}", request.method(), path, client);
+        metrics.decided(v, false);
+        return v;
       }
     }
 
     Runnable release = NOTHING;
     if (c.maxConcurrentPerClient() > 0) {
-      String client = clientKey(c.clientKey(), request, keys);
-      if (!concurrency.tryAcquire(client, c.maxConcurrentPerClient())) {
-        Verdict v = new Verdict(Verdict.Outcome.CONCURRENCY_LIMITED, List.of(new Header("Retry-After", "1")),
-            Problems.tooManyConcurrent(c.maxConcurrentPerClient()), pageSize, List.of(), mostSpecific);
+      String key = client;
+      if (!concurrency.tryAcquire(key, c.maxConcurrentPerClient())) {
+        Verdict v = Verdict.fixed(Verdict.Outcome.CONCURRENCY_LIMITED, List.of(new Header("Retry-After", "1")),
+            Problems.tooManyConcurrent(c.maxConcurrentPerClient()), pageSize, List.of(), route.mostSpecific);
         metrics.decided(v, false);
         return v;
       }
-      release = () -> concurrency.release(client);
+      release = () -> concurrency.release(key);
     }
 
     Verdict verdict;
     try {
-      Verdict refused = askExternalLimiters(c, request, applying, keys, cost, pageSize);
-      verdict = refused != null ? refused
-          : rateDecision(c, request, all, enforced, cost, pageSize, mostSpecific, onFailure, release);
+      Verdict refused = route.hasExternalLimiters ? askExternalLimiters(c, request, route, pageSize) : null;
+      verdict = refused != null ? refused : rateDecision(c, request, route, clients, pageSize, release);
     } catch (RuntimeException e) {
       release.run(); // whatever fails, the client's concurrency slot is not lost
       throw e;
@@ -168,14 +160,14 @@ public final class Tollgate implements AutoCloseable {
   }
 
   /** A 429 if an external limiter of an enforced rule refuses; null if all grant (or there are none). */
-  private Verdict askExternalLimiters(TollgateConfig c, RequestView request, List<Rule> applying, ClientKeyMemo keys,
-      int cost, PageSizeOutcome pageSize) {
-    for (Rule r : applying) {
+  private Verdict askExternalLimiters(TollgateConfig c, RequestView request, Route route, PageSizeOutcome pageSize) {
+    for (Rule r : route.applying) {
       ExternalLimiter external = r.externalLimiter();
       if (external == null) {
         continue;
       }
-      long wait = external.tryAcquire(clientOf(r, c, request, keys), cost);
+      String client = clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request);
+      long wait = external.tryAcquire(client, route.cost);
       if (wait <= 0) {
         continue;
       }
@@ -184,7 +176,7 @@ public final class Tollgate implements AutoCloseable {
         continue;
       }
       long retry = LimitStatus.ceilSeconds(wait);
-      Verdict v = new Verdict(Verdict.Outcome.RATE_LIMITED, List.of(new Header("Retry-After", Long.toString(retry))),
+      Verdict v = Verdict.fixed(Verdict.Outcome.RATE_LIMITED, List.of(new Header("Retry-After", Long.toString(retry))),
           Problems.externalExceeded(external.name(), retry), pageSize, List.of(), r.name());
       metrics.decided(v, false);
       return v;
@@ -192,93 +184,135 @@ public final class Tollgate implements AutoCloseable {
     return null;
   }
 
-  private Verdict rateDecision(TollgateConfig c, RequestView request, List<Bucket> all, List<Bucket> enforced,
-      int cost, PageSizeOutcome pageSize, String mostSpecific, Rule.StoreFailure onFailure, Runnable release) {
-    List<LimitStatus> limits = List.of();
+  private Verdict rateDecision(TollgateConfig c, RequestView request, Route route, String[] clients,
+      PageSizeOutcome pageSize, Runnable release) {
+    long[] usage = new long[1 + 3 * route.limitCount()];
     boolean admitted = true;
     boolean dryRunRejected = false;
-    long now = clock.millis();
-    if (!all.isEmpty()) {
-      AcquireResult result;
+    if (route.specs.length == 0) {
+      usage[0] = clock.millis();
+    } else {
       try {
-        if (enforced.size() == all.size()) {
-          result = acquire(new AcquireRequest(all, cost));
+        if (route.observed.length == 0) {
+          admitted = acquire(route.specs, clients, route.cost, usage);
         } else {
           // Dry-run rules apply: decide the enforced rules on their own (so count-rejected counts once),
           // then observe the dry-run rules separately; only the enforced answer can reject.
-          AcquireResult enforcedResult = enforced.isEmpty() ? null : acquire(new AcquireRequest(enforced, cost));
-          List<Bucket> observed = new ArrayList<>(all);
-          observed.removeAll(enforced);
-          boolean enforcedAdmitted = enforcedResult == null || enforcedResult.admitted();
-          AcquireResult observedResult = acquire(new AcquireRequest(observed, enforcedAdmitted ? cost : 0));
-          dryRunRejected = enforcedAdmitted && !observedResult.admitted();
-          result = merge(all, enforced, observedResult, enforcedResult, enforcedAdmitted);
+          if (route.enforced.length > 0) {
+            long[] enforced = new long[1 + 3 * limits(route.enforced)];
+            admitted = acquire(route.enforced, select(clients, route.enforcedAt), route.cost, enforced);
+            scatter(route, route.enforcedAt, enforced, usage);
+          }
+          long[] observed = new long[1 + 3 * limits(route.observed)];
+          boolean observedAdmitted = acquire(route.observed, select(clients, route.observedAt), admitted ? route.cost : 0, observed);
+          scatter(route, route.observedAt, observed, usage);
+          usage[0] = observed[0];
+          dryRunRejected = admitted && !observedAdmitted;
         }
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
         warnStoreTrouble(e);
-        Verdict v = onFailure == Rule.StoreFailure.CLOSED
-            ? new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
-                Problems.storeUnavailable(1), pageSize, List.of(), mostSpecific)
+        Verdict v = route.onFailure == Rule.StoreFailure.CLOSED
+            ? Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
+                Problems.storeUnavailable(1), pageSize, List.of(), route.mostSpecific)
             : pageSize.rejected()
-                ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize, List.of(), mostSpecific)
-                : new Verdict(Verdict.Outcome.ADMITTED, List.of(), null, pageSize, List.of(), mostSpecific, release);
+                ? Verdict.fixed(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize,
+                    List.of(), route.mostSpecific)
+                : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
         metrics.decided(v, false);
         return v;
       }
-      admitted = result.admitted();
-      now = result.nowMillis();
-      limits = statuses(all, result.usages());
     }
 
     Verdict v;
     if (!admitted) {
       long retryAfter = 1;
-      for (LimitStatus l : limits) {
-        if (l.usage().rejected()) {
-          retryAfter = Math.max(retryAfter, LimitStatus.ceilSeconds(l.usage().retryAfterMillis()));
+      for (int i = 0; i < route.limitCount(); i++) {
+        long retryMillis = HeaderWriter.retryAfterMillis(usage, i);
+        if (retryMillis > 0) {
+          retryAfter = Math.max(retryAfter, LimitStatus.ceilSeconds(retryMillis));
         }
       }
       if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
         LOG.log(System.Logger.Level.DEBUG, "429 for {0} {1} (rule {2}, client {3}); retry in {4}s",
-            request.method(), request.path(), mostSpecific, all.get(0).client(), retryAfter);
+            request.method(), request.path(), route.mostSpecific, clients[0], retryAfter);
       }
-      v = new Verdict(Verdict.Outcome.RATE_LIMITED, HeaderWriter.write(c, limits, now, true, retryAfter),
-          Problems.quotaExceeded(limits, retryAfter), pageSize, limits, mostSpecific);
+      v = Verdict.decided(Verdict.Outcome.RATE_LIMITED, c, route, usage, retryAfter,
+          Problems.quotaExceeded(Verdict.statuses(route, usage), retryAfter), pageSize, NOTHING);
     } else {
       if (dryRunRejected) {
         LOG.log(System.Logger.Level.INFO, "dry-run: would answer 429 to {0} {1} (rule {2}, client {3})",
-            request.method(), request.path(), mostSpecific, all.get(0).client());
+            request.method(), request.path(), route.mostSpecific, clients[0]);
       }
-      List<Header> headers = HeaderWriter.write(c, limits, now, false, 0);
       v = pageSize.rejected()
-          ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, headers, Problems.invalidPageSize(pageSize), pageSize, limits, mostSpecific)
-          : new Verdict(Verdict.Outcome.ADMITTED, headers, null, pageSize, limits, mostSpecific, release);
+          ? Verdict.decided(Verdict.Outcome.INVALID_PAGE_SIZE, c, route, usage, 0, Problems.invalidPageSize(pageSize),
+              pageSize, NOTHING)
+          : Verdict.decided(Verdict.Outcome.ADMITTED, c, route, usage, 0, null, pageSize, release);
     }
     metrics.decided(v, dryRunRejected);
     return v;
   }
 
-  private AcquireResult acquire(AcquireRequest request) {
-    long start = System.nanoTime();
-    AcquireResult result = store.acquire(request);
-    metrics.storeLatency(System.nanoTime() - start);
-    return result;
+  /**
+   * Asks the store: the in-memory store directly, any other through {@link AcquireRequest}. Fills
+   * {@code usage} as {@link InMemoryStore#acquire(BucketSpec[], String[], int, long[])} does.
+   */
+  private boolean acquire(BucketSpec[] specs, String[] clients, int cost, long[] usage) {
+    boolean timed = metrics != TollgateMetrics.NONE;
+    long start = timed ? System.nanoTime() : 0;
+    boolean admitted;
+    if (memoryStore != null) {
+      admitted = memoryStore.acquire(specs, clients, cost, usage);
+    } else {
+      List<Bucket> buckets = new ArrayList<>(specs.length);
+      for (int i = 0; i < specs.length; i++) {
+        buckets.add(specs[i].forClient(clients[i]));
+      }
+      AcquireResult result = store.acquire(new AcquireRequest(buckets, cost));
+      usage[0] = result.nowMillis();
+      List<LimitUsage> usages = result.usages();
+      for (int i = 0; i < usages.size(); i++) {
+        LimitUsage u = usages.get(i);
+        usage[1 + 3 * i] = u.remaining();
+        usage[2 + 3 * i] = u.resetMillis();
+        usage[3 + 3 * i] = u.retryAfterMillis();
+      }
+      admitted = result.admitted();
+    }
+    if (timed) {
+      metrics.storeLatency(System.nanoTime() - start);
+    }
+    return admitted;
   }
 
-  /** One answer in request order: enforced buckets from their own decision, dry-run ones from theirs. */
-  private static AcquireResult merge(List<Bucket> all, List<Bucket> enforced, AcquireResult observed,
-      AcquireResult enforcedResult, boolean admitted) {
-    List<LimitUsage> merged = new ArrayList<>(observed.usages().size() + (enforcedResult == null ? 0 : enforcedResult.usages().size()));
-    int e = 0;
-    int o = 0;
-    for (Bucket b : all) {
-      boolean isEnforced = enforced.contains(b);
-      for (int l = 0; l < b.limits().size(); l++) {
-        merged.add(isEnforced ? enforcedResult.usages().get(e++) : observed.usages().get(o++));
-      }
+  private static int limits(BucketSpec[] specs) {
+    int n = 0;
+    for (BucketSpec s : specs) {
+      n += s.limits().size();
     }
-    return new AcquireResult(admitted, observed.nowMillis(), merged);
+    return n;
+  }
+
+  private static String[] select(String[] clients, int[] at) {
+    String[] out = new String[at.length];
+    for (int i = 0; i < at.length; i++) {
+      out[i] = clients[at[i]];
+    }
+    return out;
+  }
+
+  /** Copies the usage of the specs at positions {@code at} of the route into their places in {@code usage}. */
+  private static void scatter(Route route, int[] at, long[] part, long[] usage) {
+    int from = 0;
+    for (int spec : at) {
+      int to = 0;
+      for (int s = 0; s < spec; s++) {
+        to += route.specs[s].limits().size();
+      }
+      int n = route.specs[spec].limits().size();
+      System.arraycopy(part, 1 + 3 * from, usage, 1 + 3 * to, 3 * n);
+      from += n;
+    }
   }
 
   /**
@@ -286,34 +320,44 @@ public final class Tollgate implements AutoCloseable {
    * client, with remaining quota and reset times, as JSON. Consumes nothing.
    */
   public Verdict status(RequestView request) {
-    TollgateConfig c = config.get();
-    ClientKeyMemo keys = new ClientKeyMemo();
+    TollgateConfig c = routes.config;
     List<Bucket> buckets = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     rules.add(c.defaultRule());
     rules.addAll(c.rules());
     rules.addAll(extraRules.values());
+    Map<ClientKeyResolver, String> keys = new IdentityHashMap<>();
     for (Rule r : rules) {
       if (!r.limits().isEmpty()) {
-        buckets.add(new Bucket(r.name(), clientOf(r, c, request, keys),
-            r.limits(), false));
+        String client = keys.computeIfAbsent(r.clientKey() != null ? r.clientKey() : c.clientKey(),
+            resolver -> clientKey(resolver, request));
+        buckets.add(new Bucket(r.name(), client, r.limits(), false));
       }
     }
     List<LimitStatus> limits = List.of();
     long now = clock.millis();
     if (!buckets.isEmpty()) {
       try {
-        AcquireResult result = acquire(new AcquireRequest(buckets, 0));
-        limits = statuses(buckets, result.usages());
+        long start = System.nanoTime();
+        AcquireResult result = store.acquire(new AcquireRequest(buckets, 0));
+        metrics.storeLatency(System.nanoTime() - start);
+        limits = new ArrayList<>();
+        int i = 0;
+        for (Bucket b : buckets) {
+          for (int l = 0; l < b.limits().size(); l++, i++) {
+            LimitUsage u = result.usages().get(i);
+            limits.add(new LimitStatus(b.rule(), Rule.policyName(b.rule(), u.limit()), u));
+          }
+        }
         now = result.nowMillis();
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
         warnStoreTrouble(e);
-        return new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
+        return Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
             Problems.storeUnavailable(1), PageSizeOutcome.disabled(), List.of(), Rule.DEFAULT);
       }
     }
-    return new Verdict(Verdict.Outcome.STATUS, List.of(new Header("Cache-Control", "no-store")),
+    return Verdict.fixed(Verdict.Outcome.STATUS, List.of(new Header("Cache-Control", "no-store")),
         StatusDocument.write(limits, now), PageSizeOutcome.disabled(), limits, Rule.DEFAULT);
   }
 
@@ -327,7 +371,7 @@ public final class Tollgate implements AutoCloseable {
    */
   public void reconfigure(TollgateConfig newConfig) {
     Objects.requireNonNull(newConfig, "newConfig");
-    TollgateConfig old = config.get();
+    TollgateConfig old = routes.config;
     if (!old.storeType().equals(newConfig.storeType()) || !old.storeSettings().equals(newConfig.storeSettings())) {
       throw new ConfigException("store.type", "the store cannot change at run time (restart to change store.*)");
     }
@@ -335,7 +379,7 @@ public final class Tollgate implements AutoCloseable {
       throw new ConfigException("store.max-clients", "the store's bound cannot change at run time (restart to change it)");
     }
     suspensions.replaceConfigured(newConfig.suspended());
-    config.set(newConfig);
+    routes = new Routes(newConfig);
     LOG.log(System.Logger.Level.INFO, "Reconfigured. " + newConfig.summary());
   }
 
@@ -365,44 +409,14 @@ public final class Tollgate implements AutoCloseable {
     return List.of();
   }
 
-  private static String clientKey(ClientKeyResolver resolver, RequestView request, ClientKeyMemo keys) {
-    return keys.get(resolver, request);
-  }
-
-  /** The client key a rule counts under: its own resolver chain, else the configuration's. */
-  private static String clientOf(Rule rule, TollgateConfig c, RequestView request, ClientKeyMemo keys) {
-    return keys.get(rule.clientKey() != null ? rule.clientKey() : c.clientKey(), request);
-  }
-
-  /** Resolves each client key chain at most once per request (hashing an API key is not free). */
-  private static final class ClientKeyMemo {
-    private ClientKeyResolver first;
-    private String firstKey;
-    private java.util.Map<ClientKeyResolver, String> others;
-
-    String get(ClientKeyResolver resolver, RequestView request) {
-      if (resolver == first) {
-        return firstKey;
-      }
-      if (first == null) {
-        first = resolver;
-        firstKey = resolve(resolver, request);
-        return firstKey;
-      }
-      if (others == null) {
-        others = new IdentityHashMap<>(4);
-      }
-      return others.computeIfAbsent(resolver, r -> resolve(r, request));
-    }
-
-    private static String resolve(ClientKeyResolver resolver, RequestView request) {
-      return ClientKeys.bounded(Objects.requireNonNullElse(resolver.resolve(request), ClientKeys.ANONYMOUS));
-    }
+  /** The client key {@code resolver} finds for a request, made safe to store. */
+  private static String clientKey(ClientKeyResolver resolver, RequestView request) {
+    return ClientKeys.bounded(Objects.requireNonNullElse(resolver.resolve(request), ClientKeys.ANONYMOUS));
   }
 
   /** The configuration in force. */
   public TollgateConfig config() {
-    return config.get();
+    return routes.config;
   }
 
   /** The store counts are kept in. */
@@ -414,68 +428,6 @@ public final class Tollgate implements AutoCloseable {
   @Override
   public void close() {
     store.close();
-  }
-
-  private static List<Rule> applyingRules(TollgateConfig c, RequestView request, Rule extraRule) {
-    List<Rule> applying = new ArrayList<>(3);
-    applying.add(c.defaultRule());
-    String method = request.method();
-    String path = request.path();
-    for (Rule r : c.rules()) {
-      if (r.matches(method, path)) {
-        applying.add(r);
-      }
-    }
-    if (extraRule != null) {
-      applying.add(extraRule);
-    }
-    return applying;
-  }
-
-  private static String mostSpecificRule(TollgateConfig c, RequestView request, Rule extraRule) {
-    if (extraRule != null) {
-      return extraRule.name();
-    }
-    Rule best = mostSpecific(c, request, false);
-    return best == null ? Rule.DEFAULT : best.name();
-  }
-
-  /** The most specific matching endpoint rule (ties: the first declared), optionally only those with a page-size rule. */
-  private static Rule mostSpecific(TollgateConfig c, RequestView request, boolean withPageSize) {
-    Rule best = null;
-    int bestScore = -1;
-    for (Rule r : c.rules()) {
-      if ((withPageSize && r.pageSize() == null) || !r.matches(request.method(), request.path())) {
-        continue;
-      }
-      int score = r.specificity(request.path());
-      if (score > bestScore) {
-        best = r;
-        bestScore = score;
-      }
-    }
-    return best;
-  }
-
-  private static PageSizeRule pageSizeRule(TollgateConfig c, RequestView request, Rule extraRule) {
-    if (extraRule != null && extraRule.pageSize() != null) {
-      return extraRule.pageSize();
-    }
-    Rule r = mostSpecific(c, request, true);
-    return r != null ? r.pageSize() : c.defaultRule().pageSize();
-  }
-
-  private static List<LimitStatus> statuses(List<Bucket> buckets, List<LimitUsage> usages) {
-    List<LimitStatus> out = new ArrayList<>(usages.size());
-    int i = 0;
-    for (Bucket b : buckets) {
-      for (int l = 0; l < b.limits().size(); l++, i++) {
-        LimitUsage u = usages.get(i);
-        String policy = Rule.policyName(b.rule(), u.limit());
-        out.add(new LimitStatus(b.rule(), policy, u));
-      }
-    }
-    return out;
   }
 
   private void warnStoreTrouble(RuntimeException e) {

@@ -1,11 +1,20 @@
 package dev.tollgate.core;
 
+import dev.tollgate.core.store.LimitUsage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * Core's answer for one request, which an adapter turns into a response: either let the request
- * through (after copying {@link #headers()} onto the response and applying {@link #pageSize()}), or
- * answer {@link #status()} with {@link #headers()} and the {@link #problemBody()}.
+ * through (after writing the headers onto the response with {@link #writeHeaders(HeaderSink)} and
+ * applying {@link #pageSize()}), or answer {@link #status()} with the headers and the
+ * {@link #problemBody()}.
+ *
+ * <p>A verdict holds the store's numbers and renders headers and limit statuses from them only when
+ * asked, so that deciding a request allocates little.
  */
 public final class Verdict {
 
@@ -16,6 +25,16 @@ public final class Verdict {
   public static final String JSON = "application/json";
 
   private static final Runnable NOTHING = () -> {};
+
+  private static final VarHandle RELEASED;
+
+  static {
+    try {
+      RELEASED = MethodHandles.lookup().findVarHandle(Verdict.class, "released", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** What was decided. */
   public enum Outcome {
@@ -46,29 +65,61 @@ public final class Verdict {
   }
 
   private final Outcome outcome;
-  private final List<Header> headers;
   private final String problemBody;
   private final PageSizeOutcome pageSize;
-  private final List<LimitStatus> limits;
   private final String rule;
   private final Runnable release;
-  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+  @SuppressWarnings("unused") // through RELEASED
+  private volatile int released;
 
-  Verdict(Outcome outcome, List<Header> headers, String problemBody, PageSizeOutcome pageSize,
-      List<LimitStatus> limits, String rule) {
-    this(outcome, headers, problemBody, pageSize, limits, rule, NOTHING);
-  }
+  // Either fixed headers and limits ...
+  private final List<Header> fixedHeaders;
+  private List<LimitStatus> limits;
+  // ... or what the store answered, rendered on demand.
+  private final TollgateConfig config;
+  private final Route route;
+  private final long[] usage;
+  private final long retryAfterSeconds;
+  private List<Header> renderedHeaders;
 
-  Verdict(Outcome outcome, List<Header> headers, String problemBody, PageSizeOutcome pageSize,
-      List<LimitStatus> limits, String rule, Runnable release) {
+  private Verdict(Outcome outcome, List<Header> fixedHeaders, String problemBody, PageSizeOutcome pageSize,
+      List<LimitStatus> limits, String rule, Runnable release, TollgateConfig config, Route route, long[] usage,
+      long retryAfterSeconds) {
     this.outcome = outcome;
-    // Only core builds verdicts, from lists nobody else holds: wrap, don't copy (this is per request).
-    this.headers = java.util.Collections.unmodifiableList(headers);
+    this.fixedHeaders = fixedHeaders;
     this.problemBody = problemBody;
     this.pageSize = pageSize;
-    this.limits = java.util.Collections.unmodifiableList(limits);
+    this.limits = limits;
     this.rule = rule;
     this.release = release;
+    this.config = config;
+    this.route = route;
+    this.usage = usage;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A verdict with headers and limits known up front (no store answer behind it). */
+  static Verdict fixed(Outcome outcome, List<Header> headers, String body, PageSizeOutcome pageSize,
+      List<LimitStatus> limits, String rule) {
+    return new Verdict(outcome, List.copyOf(headers), body, pageSize, List.copyOf(limits), rule, NOTHING,
+        null, null, null, 0);
+  }
+
+  /** An admitted request whose limits were not decided (the store failed open): no headers. */
+  static Verdict admittedUncounted(PageSizeOutcome pageSize, String rule, Runnable release) {
+    return new Verdict(Outcome.ADMITTED, List.of(), null, pageSize, List.of(), rule, release, null, null, null, 0);
+  }
+
+  /**
+   * A verdict on the store's answer {@code usage} for {@code route}: its headers and limit statuses
+   * are rendered from it when asked.
+   *
+   * @param retryAfterSeconds the Retry-After of a 429 ({@link Outcome#RATE_LIMITED}); else ignored
+   */
+  static Verdict decided(Outcome outcome, TollgateConfig config, Route route, long[] usage,
+      long retryAfterSeconds, String body, PageSizeOutcome pageSize, Runnable release) {
+    return new Verdict(outcome, null, body, pageSize, null, route.mostSpecific, release, config, route, usage,
+        retryAfterSeconds);
   }
 
   public Outcome outcome() {
@@ -85,9 +136,33 @@ public final class Verdict {
     return outcome.status();
   }
 
-  /** Headers to set on the response, whether it proceeds or not. */
+  /**
+   * Writes the headers to set on the response, whether it proceeds or not. Cheaper than
+   * {@link #headers()}: the values go to {@code sink} without a list in between.
+   */
+  public void writeHeaders(HeaderSink sink) {
+    if (fixedHeaders != null) {
+      for (Header h : fixedHeaders) {
+        sink.set(h.name(), h.value());
+      }
+    } else {
+      HeaderWriter.write(config, route, usage, outcome == Outcome.RATE_LIMITED, retryAfterSeconds, sink);
+    }
+  }
+
+  /** Headers to set on the response, whether it proceeds or not (see {@link #writeHeaders}). */
   public List<Header> headers() {
-    return headers;
+    if (fixedHeaders != null) {
+      return fixedHeaders;
+    }
+    List<Header> h = renderedHeaders;
+    if (h == null) {
+      List<Header> out = new ArrayList<>(8);
+      writeHeaders((name, value) -> out.add(new Header(name, value)));
+      h = Collections.unmodifiableList(out);
+      renderedHeaders = h; // racy but idempotent
+    }
+    return h;
   }
 
   /**
@@ -114,7 +189,7 @@ public final class Verdict {
    * Harmless when no concurrency limit is configured.
    */
   public void release() {
-    if (released.compareAndSet(false, true)) {
+    if (release != NOTHING && RELEASED.compareAndSet(this, 0, 1)) {
       release.run();
     }
   }
@@ -126,7 +201,23 @@ public final class Verdict {
 
   /** Every limit in force for the request, after the decision. */
   public List<LimitStatus> limits() {
-    return limits;
+    List<LimitStatus> l = limits;
+    if (l == null) {
+      l = statuses(route, usage);
+      limits = l; // racy but idempotent
+    }
+    return l;
+  }
+
+  /** The limits of {@code route} as the store answered them in {@code usage}. */
+  static List<LimitStatus> statuses(Route route, long[] usage) {
+    List<LimitStatus> out = new ArrayList<>(route.limitCount());
+    for (int i = 0; i < route.limitCount(); i++) {
+      Route.Policy p = route.policies[i];
+      out.add(new LimitStatus(p.rule, p.name, new LimitUsage(p.limit, HeaderWriter.remaining(usage, i),
+          HeaderWriter.resetMillis(usage, i), HeaderWriter.retryAfterMillis(usage, i))));
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** The name of the most specific rule that applied ({@code default} if no endpoint rule did). */

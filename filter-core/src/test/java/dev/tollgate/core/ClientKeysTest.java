@@ -238,4 +238,20 @@ class ClientKeysTest {
     assertNull(dev.tollgate.core.internal.IpAddresses.parse("localhost"));
     assertNull(dev.tollgate.core.internal.IpAddresses.parse("example.com"));
   }
+
+  @Test
+  void aTrustedProxysRequestsAreResolvedEachTimeWhileOtherPeersAreRemembered() {
+    ClientKeyResolver r = ipBehind("10.0.0.0/8");
+    assertEquals("ip:198.51.100.9", r.resolve(from("10.0.0.1").header("X-Forwarded-For", "198.51.100.9")));
+    assertEquals("ip:198.51.100.10", r.resolve(from("10.0.0.1").header("X-Forwarded-For", "198.51.100.10")),
+        "the same proxy forwarding another client: not the first client's remembered key");
+    assertEquals("ip:10.0.0.1", r.resolve(from("10.0.0.1")), "the proxy itself, forwarding nobody");
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 3_000; i++) {
+        String peer = "203.0." + (i >> 8) + "." + (i & 0xff);
+        assertEquals("ip:" + peer, r.resolve(from(peer).header("X-Forwarded-For", "198.51.100.9")),
+            "an untrusted peer is its own client, remembered or not");
+      }
+    }
+  }
 }

@@ -1,6 +1,5 @@
 package dev.tollgate.jaxrs;
 
-import dev.tollgate.core.Header;
 import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
@@ -75,9 +74,7 @@ final class Gate {
   /** The 429, 400 or 503 response for a verdict that does not proceed. */
   static Response rejection(Verdict verdict) {
     Response.ResponseBuilder b = Response.status(verdict.status()).entity(verdict.body()).type(mediaType(verdict));
-    for (Header h : verdict.headers()) {
-      b.header(h.name(), h.value());
-    }
+    verdict.writeHeaders(b::header);
     return b.build();
   }
 

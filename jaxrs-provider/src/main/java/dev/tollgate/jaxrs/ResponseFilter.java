@@ -1,6 +1,5 @@
 package dev.tollgate.jaxrs;
 
-import dev.tollgate.core.Header;
 import dev.tollgate.core.Verdict;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -42,9 +41,7 @@ final class ResponseFilter implements ContainerResponseFilter {
       }
       if (!state.headersWritten) {
         state.headersWritten = true;
-        for (Header h : state.verdict.headers()) {
-          response.getHeaders().add(h.name(), h.value());
-        }
+        state.verdict.writeHeaders(response.getHeaders()::add);
       }
       // The resource has answered (async ones too, since response filters run on resume): free the
       // client's concurrency slot.

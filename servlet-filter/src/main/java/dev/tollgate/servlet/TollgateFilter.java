@@ -3,6 +3,7 @@ package dev.tollgate.servlet;
 import dev.tollgate.core.ConfigException;
 import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Header;
+import dev.tollgate.core.HeaderSink;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
@@ -224,7 +225,7 @@ public final class TollgateFilter implements Filter {
       return;
     }
 
-    setHeaders(response, verdict.headers());
+    verdict.writeHeaders(new ResponseHeaders(response));
     if (!verdict.proceed()) {
       reject(response, verdict);
       return;
@@ -283,6 +284,28 @@ public final class TollgateFilter implements Filter {
     if (engine != null && ownsEngine) {
       tollgate = null;
       engine.close();
+    }
+  }
+
+  /**
+   * A verdict's headers onto the response: setHeader so that a value set earlier in the chain is
+   * replaced, addHeader for a further value of the same name.
+   */
+  private static final class ResponseHeaders implements HeaderSink {
+    private final HttpServletResponse response;
+
+    ResponseHeaders(HttpServletResponse response) {
+      this.response = response;
+    }
+
+    @Override
+    public void set(String name, String value) {
+      response.setHeader(name, value);
+    }
+
+    @Override
+    public void add(String name, String value) {
+      response.addHeader(name, value);
     }
   }
 

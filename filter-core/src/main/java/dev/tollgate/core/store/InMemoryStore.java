@@ -2,65 +2,73 @@ package dev.tollgate.core.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.Clock;
 import dev.tollgate.core.Limit;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import java.util.PriorityQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The default store: counts in this JVM's heap. Exact under any number of threads (each client's
- * state has its own lock, and a request's buckets are locked together in a fixed order), and
- * bounded: at most {@code maxClients} client states are held, idle ones are dropped as soon as their
- * windows have passed, and when the bound is reached Caffeine's W-TinyLFU policy evicts the
- * least valuable entry, so a flood of one-off keys does not push out clients that call regularly.
+ * entry has its own lock, and a request's entries are locked together in a fixed order), and
+ * bounded: at most {@code maxClients} client keys are held (each with one state per rule it has
+ * used), idle states are dropped once their windows have passed, and when the bound is reached
+ * Caffeine's W-TinyLFU policy evicts the least valuable entry, so a flood of one-off keys does not
+ * push out clients that call regularly.
  *
  * <p>One JVM only: behind a load balancer each server counts on its own. Use the Redis store to share
  * limits across servers.
  */
 public final class InMemoryStore implements RateLimitStore {
 
-  /** The default bound on tracked client states (a client under two rules holds two). */
+  /** The default bound on tracked client keys. */
   public static final long DEFAULT_MAX_CLIENTS = 100_000;
 
-  private final Cache<StateKey, ClientState> states;
+  /** How often idle states are looked for; eviction keeps the bound in between. */
+  private static final long SWEEP_INTERVAL_MILLIS = 60_000;
+
+  /**
+   * Size-bounded only: Caffeine's cheapest configuration (no expiry, so a read neither reads a clock
+   * nor writes an access time). Idle states are found by {@link #sweep(long)} instead.
+   */
+  private final Cache<String, ClientEntry> clients;
   private final Clock clock;
   private final long maxClients;
+  private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
 
   private InMemoryStore(long maxClients, Clock clock) {
     this.clock = clock;
     this.maxClients = maxClients;
-    this.states = Caffeine.newBuilder()
+    this.clients = Caffeine.newBuilder()
         .maximumSize(maxClients)
-        .expireAfter(new IdleExpiry())
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         // Maintenance on the calling thread keeps the bound tight and needs no pool.
         .executor(Runnable::run)
-        // Runs atomically with the removal: a request that still holds the dropped state sees it
+        // Runs atomically with the removal: a request that still holds the dropped entry sees it
         // retired once it gets the lock, and looks the client up again, so one client never has
-        // two live states (which could admit more than the quota).
-        .evictionListener((StateKey key, ClientState state, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-          if (state != null) {
-            synchronized (state) {
-              state.retire();
-            }
+        // two live entries (which could admit more than the quota).
+        .evictionListener((String key, ClientEntry entry, RemovalCause cause) -> {
+          if (entry != null) {
+            entry.lock();
+            entry.retire();
+            entry.unlock();
           }
         })
         .build();
   }
 
-  /** A store holding at most {@value #DEFAULT_MAX_CLIENTS} client states, on the system clock. */
+  /** A store holding at most {@value #DEFAULT_MAX_CLIENTS} client keys, on the system clock. */
   public static InMemoryStore create() {
     return create(DEFAULT_MAX_CLIENTS, Clock.system());
   }
 
   /**
-   * A store holding at most {@code maxClients} client states.
+   * A store holding at most {@code maxClients} client keys.
    *
    * @throws IllegalArgumentException if {@code maxClients} is below 1
    */
@@ -75,49 +83,217 @@ public final class InMemoryStore implements RateLimitStore {
   @Override
   public AcquireResult acquire(AcquireRequest request) {
     List<Bucket> buckets = request.buckets();
-    if (buckets.size() == 1) {
-      Bucket bucket = buckets.get(0);
-      StateKey key = new StateKey(bucket.rule(), bucket.client());
+    BucketSpec[] specs = new BucketSpec[buckets.size()];
+    String[] keys = new String[specs.length];
+    for (int i = 0; i < specs.length; i++) {
+      Bucket b = buckets.get(i);
+      specs[i] = new BucketSpec(b.rule(), b.limits(), b.countRejected());
+      keys[i] = b.client();
+    }
+    long[] usage = new long[usageLength(specs)];
+    boolean admitted = acquire(specs, keys, request.cost(), usage);
+    List<LimitUsage> usages = new ArrayList<>(request.limitCount());
+    int n = 0;
+    for (BucketSpec spec : specs) {
+      for (Limit limit : spec.limits) {
+        usages.add(new LimitUsage(limit, usage[1 + 3 * n], usage[2 + 3 * n], usage[3 + 3 * n]));
+        n++;
+      }
+    }
+    return new AcquireResult(admitted, usage[0], usages);
+  }
+
+  /** The length of the {@code usage} array {@link #acquire(BucketSpec[], String[], int, long[])} fills. */
+  public static int usageLength(BucketSpec[] specs) {
+    int n = 0;
+    for (BucketSpec s : specs) {
+      n += s.limits.size();
+    }
+    return 1 + 3 * n;
+  }
+
+  /**
+   * Decides a request without building request or result objects: the engine's path. Every limit of
+   * every bucket {@code specs[i]} of client {@code clients[i]} is checked and, only if all admit,
+   * consumed, atomically.
+   *
+   * @param cost quota units taken from every limit; zero only reports
+   * @param usage receives the clock at {@code [0]}, then for each limit in order its remaining
+   *     units, reset and retry-after milliseconds (as in {@link LimitUsage}) at {@code [1 + 3i]},
+   *     {@code [2 + 3i]}, {@code [3 + 3i]}; at least {@link #usageLength} long
+   * @return true if the request was admitted
+   */
+  public boolean acquire(BucketSpec[] specs, String[] clients, int cost, long[] usage) {
+    if (specs.length == 1 || allSame(clients)) {
+      String client = clients[0];
       while (true) {
-        ClientState state = stateOf(key, bucket);
-        synchronized (state) {
-          if (!state.retired()) {
-            return bucket.limits().size() == 1
-                ? decideOne(bucket, state, request.cost())
-                : decide(request, new ClientState[] {state});
+        ClientEntry entry = entry(client);
+        entry.lock();
+        try {
+          if (!entry.retired()) {
+            return decide(specs, entry, null, cost, usage);
           }
+        } finally {
+          entry.unlock();
         }
       }
     }
     while (true) {
-      AcquireResult result = acquireAll(request, buckets);
-      if (result != null) {
-        return result;
+      ClientEntry[] entries = new ClientEntry[specs.length];
+      for (int i = 0; i < entries.length; i++) {
+        entries[i] = entry(clients[i]);
+      }
+      ClientEntry[] order = distinctInLockOrder(entries);
+      for (ClientEntry e : order) {
+        e.lock();
+      }
+      try {
+        if (noneRetired(order)) {
+          return decide(specs, null, entries, cost, usage);
+        }
+      } finally {
+        for (ClientEntry e : order) {
+          e.unlock();
+        }
       }
     }
   }
 
-  /** Decides with every bucket's state locked; null if one was dropped meanwhile (try again). */
-  private AcquireResult acquireAll(AcquireRequest request, List<Bucket> buckets) {
-    ClientState[] held = new ClientState[buckets.size()];
-    StateKey[] keys = new StateKey[held.length];
-    for (int i = 0; i < held.length; i++) {
-      keys[i] = new StateKey(buckets.get(i).rule(), buckets.get(i).client());
-      held[i] = stateOf(keys[i], buckets.get(i));
+  private static boolean allSame(String[] clients) {
+    for (int i = 1; i < clients.length; i++) {
+      if (!clients[i].equals(clients[0])) {
+        return false;
+      }
     }
-    Integer[] order = new Integer[held.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    // A fixed lock order (by key) makes two requests that share buckets unable to deadlock.
-    Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
-    return lockAndDecide(request, held, order, 0);
+    return true;
   }
 
-  /** The number of client states held now (at most the configured bound). */
+  /** A fixed lock order (by client key) makes two requests that share entries unable to deadlock. */
+  private static ClientEntry[] distinctInLockOrder(ClientEntry[] entries) {
+    List<ClientEntry> distinct = new ArrayList<>(entries.length);
+    for (ClientEntry e : entries) {
+      if (!distinct.contains(e)) {
+        distinct.add(e);
+      }
+    }
+    distinct.sort(Comparator.comparing(e -> e.client));
+    return distinct.toArray(new ClientEntry[0]);
+  }
+
+  private static boolean noneRetired(ClientEntry[] entries) {
+    for (ClientEntry e : entries) {
+      if (e.retired()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs with every entry locked. Checks every limit first, then consumes from all or none.
+   *
+   * @param single the one entry of every spec, or null to use {@code entries}
+   * @param entries the entry of each spec, when they differ
+   */
+  private boolean decide(BucketSpec[] specs, ClientEntry single, ClientEntry[] entries, int cost, long[] usage) {
+    long now = clock.millis();
+    usage[0] = now;
+    boolean admitted = true;
+    // First pass: move every state to now and note what it has available (in the remaining slot).
+    int n = 0;
+    for (int b = 0; b < specs.length; b++) {
+      ClientEntry.RuleState rs = (single != null ? single : entries[b]).state(specs[b], now);
+      rs.lastUsed = now;
+      List<Limit> limits = specs[b].limits;
+      for (int l = 0; l < limits.size(); l++, n++) {
+        LimitState state = rs.state(l);
+        Limit limit = limits.get(l);
+        state.advance(limit, now);
+        long available = state.available(limit, now);
+        usage[1 + 3 * n] = available;
+        if (available < cost) {
+          admitted = false;
+        }
+      }
+    }
+    n = 0;
+    for (int b = 0; b < specs.length; b++) {
+      BucketSpec spec = specs[b];
+      ClientEntry.RuleState rs = (single != null ? single : entries[b]).state(spec, now);
+      boolean consume = cost > 0 && (admitted || spec.countRejected);
+      List<Limit> limits = spec.limits;
+      for (int l = 0; l < limits.size(); l++, n++) {
+        Limit limit = limits.get(l);
+        LimitState state = rs.state(l);
+        boolean rejecting = usage[1 + 3 * n] < cost;
+        if (consume) {
+          state.consume(limit, now, cost);
+        }
+        long reset = state.resetMillis(limit, now);
+        usage[1 + 3 * n] = state.available(limit, now);
+        usage[2 + 3 * n] = reset;
+        usage[3 + 3 * n] = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost)) : 0;
+      }
+    }
+    maybeSweep(now);
+    return admitted;
+  }
+
+  private ClientEntry entry(String client) {
+    ClientEntry entry = clients.getIfPresent(client);
+    // The lookup above is the hot path; only a new client pays for the capturing lambda.
+    return entry != null ? entry : clients.get(client, ClientEntry::new);
+  }
+
+  /** Starts a sweep for idle states in the background at most once a {@link #SWEEP_INTERVAL_MILLIS}. */
+  private void maybeSweep(long now) {
+    long next = nextSweep.get();
+    if (now < next) {
+      return;
+    }
+    if (next == Long.MIN_VALUE) {
+      nextSweep.compareAndSet(next, now + SWEEP_INTERVAL_MILLIS); // the first decision: nothing is idle yet
+    } else if (nextSweep.compareAndSet(next, now + SWEEP_INTERVAL_MILLIS)) {
+      ForkJoinPool.commonPool().execute(() -> sweep(clock.millis()));
+    }
+  }
+
+  /**
+   * Drops every state idle for its longest window, and every entry left without states. An entry is
+   * retired under its lock before it is removed, so a request holding it looks the client up again.
+   */
+  private void sweep(long now) {
+    for (ClientEntry entry : clients.asMap().values()) {
+      boolean empty;
+      entry.lock();
+      try {
+        empty = !entry.retired() && entry.dropIdle(now);
+        if (empty) {
+          entry.retire();
+        }
+      } finally {
+        entry.unlock();
+      }
+      if (empty) {
+        clients.asMap().remove(entry.client, entry);
+      }
+    }
+  }
+
+  /** The number of client states held now: one per client key and rule (the keys are at most the bound). */
   public long trackedClients() {
-    states.cleanUp();
-    return states.estimatedSize();
+    sweep(clock.millis());
+    clients.cleanUp();
+    long states = 0;
+    for (ClientEntry entry : clients.asMap().values()) {
+      entry.lock();
+      try {
+        states += entry.retired() ? 0 : entry.size();
+      } finally {
+        entry.unlock();
+      }
+    }
+    return states;
   }
 
   /**
@@ -126,174 +302,51 @@ public final class InMemoryStore implements RateLimitStore {
    */
   public List<ClientUsage> heaviestClients(int n) {
     long now = clock.millis();
-    java.util.PriorityQueue<ClientUsage> top = new java.util.PriorityQueue<>(
-        java.util.Comparator.comparingDouble(ClientUsage::usedShare));
-    for (Map.Entry<StateKey, ClientState> e : states.asMap().entrySet()) {
-      ClientState state = e.getValue();
-      ClientUsage heaviest = null;
-      synchronized (state) {
-        List<Limit> limits = state.limits();
-        for (int i = 0; i < limits.size(); i++) {
-          Limit limit = limits.get(i);
-          LimitState s = state.state(i);
-          s.advance(limit, now);
-          long used = limit.quota() - s.available(limit, now);
-          ClientUsage u = new ClientUsage(e.getKey().rule, e.getKey().client, limit, used);
-          if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
-            heaviest = u;
+    PriorityQueue<ClientUsage> top = new PriorityQueue<>(Comparator.comparingDouble(ClientUsage::usedShare));
+    for (ClientEntry entry : clients.asMap().values()) {
+      List<ClientUsage> heaviest = new ArrayList<>(1);
+      entry.lock();
+      try {
+        for (int r = 0; r < entry.size(); r++) {
+          ClientUsage u = heaviestOf(entry.client, entry.at(r), now);
+          if (u != null) {
+            heaviest.add(u);
           }
         }
+      } finally {
+        entry.unlock();
       }
-      if (heaviest != null && heaviest.used() > 0) {
-        top.add(heaviest);
+      for (ClientUsage u : heaviest) {
+        top.add(u);
         if (top.size() > n) {
           top.poll();
         }
       }
     }
     List<ClientUsage> out = new ArrayList<>(top);
-    out.sort(java.util.Comparator.comparingDouble(ClientUsage::usedShare).reversed());
+    out.sort(Comparator.comparingDouble(ClientUsage::usedShare).reversed());
     return out;
   }
 
-  /** The configured bound on tracked client states. */
+  /** The limit of {@code rs} with the largest used share, or null if nothing is used. Locked. */
+  private static ClientUsage heaviestOf(String client, ClientEntry.RuleState rs, long now) {
+    ClientUsage heaviest = null;
+    List<Limit> limits = rs.limits();
+    for (int i = 0; i < limits.size(); i++) {
+      Limit limit = limits.get(i);
+      LimitState s = rs.state(i);
+      s.advance(limit, now);
+      long used = limit.quota() - s.available(limit, now);
+      ClientUsage u = new ClientUsage(rs.rule, client, limit, used);
+      if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
+        heaviest = u;
+      }
+    }
+    return heaviest != null && heaviest.used() > 0 ? heaviest : null;
+  }
+
+  /** The configured bound on tracked client keys. */
   public long maxClients() {
     return maxClients;
-  }
-
-  private AcquireResult lockAndDecide(AcquireRequest request, ClientState[] held, Integer[] order, int i) {
-    if (i == order.length) {
-      for (ClientState s : held) {
-        if (s.retired()) {
-          return null;
-        }
-      }
-      return decide(request, held);
-    }
-    synchronized (held[order[i]]) {
-      return lockAndDecide(request, held, order, i + 1);
-    }
-  }
-
-  /** The common case, one bucket with one limit, without the general case's arrays. Runs locked. */
-  private AcquireResult decideOne(Bucket bucket, ClientState held, int cost) {
-    long now = clock.millis();
-    List<Limit> limits = bucket.limits();
-    held.conform(limits, now);
-    Limit limit = limits.get(0);
-    LimitState state = held.state(0);
-    state.advance(limit, now);
-    boolean admitted = state.available(limit, now) >= cost;
-    if (cost > 0 && (admitted || bucket.countRejected())) {
-      state.consume(limit, now, cost);
-    }
-    long reset = state.resetMillis(limit, now);
-    long retry = admitted ? 0 : Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost));
-    return new AcquireResult(admitted, now, List.of(new LimitUsage(limit, state.available(limit, now), reset, retry)));
-  }
-
-  /** Runs with every state of the request locked. */
-  private AcquireResult decide(AcquireRequest request, ClientState[] held) {
-    long now = clock.millis();
-    long cost = request.cost();
-    List<Bucket> buckets = request.buckets();
-    int total = request.limitCount();
-    long[] availableBefore = new long[total];
-    boolean admitted = true;
-    int n = 0;
-    for (int b = 0; b < held.length; b++) {
-      List<Limit> limits = buckets.get(b).limits();
-      held[b].conform(limits, now);
-      for (int l = 0; l < limits.size(); l++, n++) {
-        LimitState state = held[b].state(l);
-        state.advance(limits.get(l), now);
-        availableBefore[n] = state.available(limits.get(l), now);
-        if (availableBefore[n] < cost) {
-          admitted = false;
-        }
-      }
-    }
-    LimitUsage[] usages = new LimitUsage[total];
-    n = 0;
-    for (int b = 0; b < held.length; b++) {
-      Bucket bucket = buckets.get(b);
-      List<Limit> limits = bucket.limits();
-      boolean consume = cost > 0 && (admitted || bucket.countRejected());
-      for (int l = 0; l < limits.size(); l++, n++) {
-        Limit limit = limits.get(l);
-        LimitState state = held[b].state(l);
-        if (consume) {
-          state.consume(limit, now, cost);
-        }
-        boolean rejecting = availableBefore[n] < cost;
-        long reset = state.resetMillis(limit, now);
-        long retry = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost)) : 0;
-        usages[n] = new LimitUsage(limit, state.available(limit, now), reset, retry);
-      }
-    }
-    return new AcquireResult(admitted, now, List.of(usages));
-  }
-
-  private ClientState stateOf(StateKey key, Bucket bucket) {
-    ClientState state = states.getIfPresent(key);
-    // The lookup above is the hot path; only a new client pays for the capturing lambda.
-    return state != null ? state : states.get(key, k -> new ClientState(bucket.limits()));
-  }
-
-  /**
-   * A client's state under one rule. Not a concatenated string: that would copy the client key and
-   * hash it afresh on every decision.
-   */
-  static final class StateKey implements Comparable<StateKey> {
-    final String rule;
-    final String client;
-    private final int hash;
-
-    StateKey(String rule, String client) {
-      this.rule = rule;
-      this.client = client;
-      this.hash = 31 * rule.hashCode() + client.hashCode();
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      if (this == o) {
-        return true;
-      }
-      if (!(o instanceof StateKey)) {
-        return false;
-      }
-      StateKey k = (StateKey) o;
-      return hash == k.hash && rule.equals(k.rule) && client.equals(k.client);
-    }
-
-    @Override
-    public int compareTo(StateKey o) {
-      int c = rule.compareTo(o.rule);
-      return c != 0 ? c : client.compareTo(o.client);
-    }
-  }
-
-  /** Drops a state once it has been idle for its longest window (it would be fresh again). */
-  private static final class IdleExpiry implements Expiry<StateKey, ClientState> {
-    @Override
-    public long expireAfterCreate(StateKey key, ClientState value, long currentTime) {
-      return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
-    }
-
-    @Override
-    public long expireAfterUpdate(StateKey key, ClientState value, long currentTime, long currentDuration) {
-      return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
-    }
-
-    @Override
-    public long expireAfterRead(StateKey key, ClientState value, long currentTime, long currentDuration) {
-      return TimeUnit.MILLISECONDS.toNanos(value.idleMillis());
-    }
   }
 }

@@ -1,0 +1,166 @@
+package dev.tollgate.benchmarks;
+
+import dev.tollgate.core.RequestView;
+import dev.tollgate.core.Tollgate;
+import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.core.Verdict;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * What an adapter pays per request: {@link Tollgate#check} with the example applications'
+ * configuration (clients by {@code X-Api-Key} else IP, {@code 100/1m, 10000/24h rolling}, a
+ * {@code reports} endpoint rule, page size 20 up to 1000, IETF and TEOS headers), a request with an
+ * API key and a {@code pageSize} parameter, and every header value handed to the response.
+ *
+ * <ul>
+ *   <li>{@code admitted}: the quotas are raised so that every request is admitted (the common case):
+ *       10,000 distinct API keys in turn, each thread from its own random start.
+ *   <li>{@code rejected}: the example's quotas, one API key: after its first 100 calls every call is
+ *       answered 429 with a problem body.
+ *   <li>{@code ip}: as {@code admitted}, but the clients have no API key and are told apart by
+ *       10,000 distinct IPv4 addresses.
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class EngineBenchmark {
+
+  static final int CLIENTS = 10_000;
+
+  /** One engine for every thread, as one engine serves a whole application. */
+  @State(Scope.Benchmark)
+  public static class Shared {
+    @Param({"admitted", "rejected", "ip"})
+    public String scenario;
+
+    Tollgate tollgate;
+    RequestView[] requests;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      boolean rejecting = scenario.equals("rejected");
+      tollgate = Tollgate.create(exampleConfig(rejecting));
+      int n = rejecting ? 1 : CLIENTS;
+      String[] addresses = Keys.create(n);
+      requests = new RequestView[n];
+      for (int i = 0; i < n; i++) {
+        String apiKey = scenario.equals("ip") ? null : "demo-key-" + (100_000 + i);
+        requests[i] = new Request("/api/assets", apiKey, addresses[i], "50");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      tollgate.close();
+    }
+  }
+
+  /** Each thread walks the clients from its own random start. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int at;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      at = ThreadLocalRandom.current().nextInt(CLIENTS);
+    }
+
+    int next(int n) {
+      int i = at++;
+      if (at >= n) {
+        at = 0;
+      }
+      return i % n;
+    }
+  }
+
+  @Benchmark
+  public Object check(Shared shared, Cursor cursor, Blackhole headers) {
+    Verdict verdict = shared.tollgate.check(shared.requests[cursor.next(shared.requests.length)]);
+    verdict.writeHeaders((name, value) -> headers.consume(value));
+    verdict.release();
+    return verdict;
+  }
+
+  /** The example WARs' configuration; with {@code exampleQuotas} false, quotas nobody reaches. */
+  static TollgateConfig exampleConfig(boolean exampleQuotas) {
+    Map<String, String> p = new HashMap<>();
+    p.put("client.key", "header:X-Api-Key, ip");
+    p.put("limits", exampleQuotas ? "100/1m, 10000/24h rolling" : "2000000000/1m, 2000000000/24h rolling");
+    p.put("page-size.default", "20");
+    p.put("page-size.max", "1000");
+    p.put("headers.dialects", "ietf, teos");
+    p.put("rules.reports.path", "/api/reports");
+    p.put("rules.reports.limits", exampleQuotas ? "10/1m" : "1000000000/1m");
+    p.put("rules.reports.page-size.max", "100");
+    p.put("status.path", "/api/rate_limit");
+    p.put("store.max-clients", "100000");
+    return TollgateConfig.parse(p);
+  }
+
+  /** A GET as an adapter presents it: one API-key header, one page-size parameter. */
+  static final class Request implements RequestView {
+    private final String path;
+    private final String apiKey;
+    private final String remoteAddress;
+    private final List<String> pageSize;
+
+    Request(String path, String apiKey, String remoteAddress, String pageSize) {
+      this.path = path;
+      this.apiKey = apiKey;
+      this.remoteAddress = remoteAddress;
+      this.pageSize = List.of(pageSize);
+    }
+
+    @Override
+    public String method() {
+      return "GET";
+    }
+
+    @Override
+    public String path() {
+      return path;
+    }
+
+    @Override
+    public String header(String name) {
+      return apiKey != null && name.equalsIgnoreCase("X-Api-Key") ? apiKey : null;
+    }
+
+    @Override
+    public List<String> headers(String name) {
+      String value = header(name);
+      return value == null ? List.of() : List.of(value);
+    }
+
+    @Override
+    public String remoteAddress() {
+      return remoteAddress;
+    }
+
+    @Override
+    public String principalName() {
+      return null;
+    }
+
+    @Override
+    public List<String> parameterValues(String name) {
+      return name.equals("pageSize") ? pageSize : List.of();
+    }
+  }
+}

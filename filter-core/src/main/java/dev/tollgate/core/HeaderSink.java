@@ -1,0 +1,24 @@
+package dev.tollgate.core;
+
+/**
+ * Where a {@link Verdict} writes its response headers, e.g. {@code response::setHeader}: the values
+ * go straight to the response without a list in between.
+ */
+@FunctionalInterface
+public interface HeaderSink {
+
+  /**
+   * Sets header {@code name} to {@code value}, replacing a value set before (by the application or an
+   * earlier filter). Values never hold CR, LF or other control characters.
+   */
+  void set(String name, String value);
+
+  /**
+   * Adds a further value of a header this verdict has already set: two selected dialects share a
+   * header name (compared ignoring case), e.g. {@code RateLimit-Policy} of {@code ietf} and
+   * {@code ietf-draft-6}. The default replaces the value; sinks that can hold several values override it.
+   */
+  default void add(String name, String value) {
+    set(name, value);
+  }
+}

@@ -1,0 +1,199 @@
+package dev.tollgate.core;
+
+import dev.tollgate.core.internal.Instants;
+import dev.tollgate.core.store.BucketSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the configuration decides about one method and path, worked out once: the rules that
+ * apply and the store buckets they count in, the cost and failure policy, the page-size rule, the
+ * policy names and the header values that never change. A request then needs one cache lookup
+ * ({@link Routes}) and no rule matching. Immutable.
+ */
+final class Route {
+
+  /** Every rule that applies: the default rule first, then matching endpoint rules, then the extra rule. */
+  final List<Rule> applying;
+  /** The rules of {@link #applying} that have limits, as store buckets, in the same order. */
+  final BucketSpec[] specs;
+  /** The client key chain of each spec's rule. */
+  final ClientKeyResolver[] resolvers;
+  /** True if every spec's rule uses the same client key chain (the usual case). */
+  final boolean oneClientKey;
+  /** The specs of enforced rules and of dry-run rules, with their positions in {@link #specs}. */
+  final BucketSpec[] enforced;
+  final int[] enforcedAt;
+  final BucketSpec[] observed;
+  final int[] observedAt;
+  final boolean hasExternalLimiters;
+  final int cost;
+  final Rule.StoreFailure onFailure;
+  /** The name of the most specific rule, for logs, metrics and {@link Verdict#rule()}. */
+  final String mostSpecific;
+  final PageSizeRule pageSizeRule;
+  /** Every limit in force, flattened in bucket order. */
+  final Policy[] policies;
+  /** The {@code RateLimit-Policy} value of the IETF dialect. */
+  final String ietfPolicy;
+  /** The {@code RateLimit-Policy} value of the draft-6 dialect. */
+  final String draft6Policy;
+
+  /** One limit as clients see it, with the parts of its header values that never change. */
+  static final class Policy {
+    final String rule;
+    final String name;
+    final Limit limit;
+    final String quota;
+    /** {@code "name";r=}: the start of this limit's item in the IETF {@code RateLimit} field. */
+    final String ietfItem;
+    /** {@code 100;w=60}: the older dialects' limit with its window. */
+    final String quotaAndWindow;
+    /** {@code 1m}: TEOS's window. */
+    final String teosWindow;
+    /** The last TEOS reset instant and its text: most responses in a window share it. */
+    private volatile Object[] lastTeosReset = {Long.MIN_VALUE, ""};
+
+    Policy(String rule, Limit limit) {
+      this.rule = rule;
+      this.name = Rule.policyName(rule, limit);
+      this.limit = limit;
+      this.quota = Long.toString(limit.quota());
+      this.ietfItem = "\"" + name + "\";r=";
+      this.quotaAndWindow = limit.quota() + ";w=" + limit.window().getSeconds();
+      this.teosWindow = Limit.formatDuration(limit.window());
+    }
+
+    String teosReset(long epochMillis) {
+      Object[] last = lastTeosReset;
+      if ((Long) last[0] == epochMillis) {
+        return (String) last[1];
+      }
+      String formatted = Instants.dotNetRoundTrip(epochMillis);
+      lastTeosReset = new Object[] {epochMillis, formatted};
+      return formatted;
+    }
+  }
+
+  private Route(TollgateConfig c, List<Rule> applying, String mostSpecific, PageSizeRule pageSizeRule) {
+    this.applying = List.copyOf(applying);
+    List<BucketSpec> specs = new ArrayList<>(applying.size());
+    List<ClientKeyResolver> resolvers = new ArrayList<>(applying.size());
+    List<Integer> enforcedAt = new ArrayList<>();
+    List<Integer> observedAt = new ArrayList<>();
+    List<Policy> policies = new ArrayList<>();
+    int cost = c.defaultRule().cost() != null ? c.defaultRule().cost() : 1;
+    Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
+    boolean external = false;
+    for (Rule r : applying) {
+      if (r.cost() != null) {
+        cost = Math.max(cost, r.cost());
+      }
+      if (r.onStoreFailure() == Rule.StoreFailure.CLOSED) {
+        onFailure = Rule.StoreFailure.CLOSED;
+      }
+      external |= r.externalLimiter() != null;
+      if (r.limits().isEmpty()) {
+        continue;
+      }
+      (r.dryRun() ? observedAt : enforcedAt).add(specs.size());
+      specs.add(new BucketSpec(r.name(), r.limits(), r.countRejected()));
+      resolvers.add(r.clientKey() != null ? r.clientKey() : c.clientKey());
+      for (Limit l : r.limits()) {
+        policies.add(new Policy(r.name(), l));
+      }
+    }
+    this.specs = specs.toArray(new BucketSpec[0]);
+    this.resolvers = resolvers.toArray(new ClientKeyResolver[0]);
+    boolean same = true;
+    for (ClientKeyResolver r : this.resolvers) {
+      same &= r == this.resolvers[0];
+    }
+    this.oneClientKey = same;
+    this.enforcedAt = toArray(enforcedAt);
+    this.observedAt = toArray(observedAt);
+    this.enforced = select(this.specs, this.enforcedAt);
+    this.observed = select(this.specs, this.observedAt);
+    this.hasExternalLimiters = external;
+    this.cost = cost;
+    this.onFailure = onFailure;
+    this.mostSpecific = mostSpecific;
+    this.pageSizeRule = pageSizeRule;
+    this.policies = policies.toArray(new Policy[0]);
+    StringBuilder ietf = new StringBuilder();
+    StringBuilder draft6 = new StringBuilder();
+    for (Policy p : this.policies) {
+      separate(ietf).append('"').append(p.name).append("\";q=").append(p.limit.quota())
+          .append(";w=").append(p.limit.window().getSeconds());
+      separate(draft6).append(p.quotaAndWindow);
+    }
+    this.ietfPolicy = ietf.toString();
+    this.draft6Policy = draft6.toString();
+  }
+
+  /** The route of a request under {@code c}, plus {@code extraRule} if not null. */
+  static Route of(TollgateConfig c, String method, String path, Rule extraRule) {
+    List<Rule> applying = new ArrayList<>(3);
+    applying.add(c.defaultRule());
+    for (Rule r : c.rules()) {
+      if (r.matches(method, path)) {
+        applying.add(r);
+      }
+    }
+    if (extraRule != null) {
+      applying.add(extraRule);
+    }
+    Rule best = mostSpecific(c, method, path, false);
+    String mostSpecific = extraRule != null ? extraRule.name() : best == null ? Rule.DEFAULT : best.name();
+    PageSizeRule pageSize;
+    if (extraRule != null && extraRule.pageSize() != null) {
+      pageSize = extraRule.pageSize();
+    } else {
+      Rule withPageSize = mostSpecific(c, method, path, true);
+      pageSize = withPageSize != null ? withPageSize.pageSize() : c.defaultRule().pageSize();
+    }
+    return new Route(c, applying, mostSpecific, pageSize);
+  }
+
+  /** The most specific matching endpoint rule (ties: the first declared), optionally only those with a page-size rule. */
+  private static Rule mostSpecific(TollgateConfig c, String method, String path, boolean withPageSize) {
+    Rule best = null;
+    int bestScore = -1;
+    for (Rule r : c.rules()) {
+      if ((withPageSize && r.pageSize() == null) || !r.matches(method, path)) {
+        continue;
+      }
+      int score = r.specificity(path);
+      if (score > bestScore) {
+        best = r;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** The number of limits in force, over every bucket. */
+  int limitCount() {
+    return policies.length;
+  }
+
+  private static int[] toArray(List<Integer> list) {
+    int[] out = new int[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = list.get(i);
+    }
+    return out;
+  }
+
+  private static BucketSpec[] select(BucketSpec[] specs, int[] at) {
+    BucketSpec[] out = new BucketSpec[at.length];
+    for (int i = 0; i < at.length; i++) {
+      out[i] = specs[at[i]];
+    }
+    return out;
+  }
+
+  private static StringBuilder separate(StringBuilder s) {
+    return s.length() == 0 ? s : s.append(", ");
+  }
+}

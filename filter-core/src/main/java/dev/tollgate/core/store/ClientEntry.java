@@ -1,0 +1,204 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.Limit;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+/**
+ * Everything the in-memory store keeps for one client key: a counting state per rule the client
+ * has used. Guarded by its own lock, so clients never contend with each other and the rules of one
+ * client are decided together under one lock.
+ *
+ * <p>The lock is a spin lock, not a monitor: a decision holds it for a few dozen nanoseconds, and
+ * on a hot key a parked monitor costs far more than waiting (a lock convoy). It is not reentrant:
+ * nothing that can run the cache's maintenance (which locks evicted entries) may be called while it
+ * is held.
+ */
+final class ClientEntry {
+
+  private static final VarHandle LOCK;
+
+  static {
+    try {
+      LOCK = MethodHandles.lookup().findVarHandle(ClientEntry.class, "lock", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final String client;
+  @SuppressWarnings("unused") // through LOCK
+  private volatile int lock;
+  /** Set under the lock when the store drops the entry; holders must look the client up again. */
+  private boolean retired;
+  private RuleState first;
+  private RuleState[] others;
+
+  ClientEntry(String client) {
+    this.client = client;
+  }
+
+  void lock() {
+    if (!LOCK.compareAndSet(this, 0, 1)) {
+      lockContended();
+    }
+  }
+
+  private void lockContended() {
+    int spins = 0;
+    while (lock != 0 || !LOCK.compareAndSet(this, 0, 1)) {
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the holder may have lost its core
+      }
+    }
+  }
+
+  void unlock() {
+    LOCK.setRelease(this, 0);
+  }
+
+  boolean retired() {
+    return retired;
+  }
+
+  void retire() {
+    retired = true;
+  }
+
+  /** This client's state under {@code spec}'s rule, created or conformed to its limits. Locked. */
+  RuleState state(BucketSpec spec, long now) {
+    RuleState s = find(spec.rule);
+    if (s == null) {
+      s = new RuleState(spec.rule, spec.limits);
+      if (first == null) {
+        first = s;
+      } else if (others == null) {
+        others = new RuleState[] {s};
+      } else {
+        RuleState[] grown = java.util.Arrays.copyOf(others, others.length + 1);
+        grown[others.length] = s;
+        others = grown;
+      }
+    } else {
+      s.conform(spec.limits, now);
+    }
+    return s;
+  }
+
+  private RuleState find(String rule) {
+    if (first != null && (first.rule == rule || first.rule.equals(rule))) {
+      return first;
+    }
+    if (others != null) {
+      for (RuleState s : others) {
+        if (s.rule == rule || s.rule.equals(rule)) {
+          return s;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The number of rule states held. Locked. */
+  int size() {
+    return (first == null ? 0 : 1) + (others == null ? 0 : others.length);
+  }
+
+  /** The rule state at {@code i} (in order of creation). Locked. */
+  RuleState at(int i) {
+    return i == 0 ? first : others[i - 1];
+  }
+
+  /**
+   * Drops the rule states that have been idle for their longest window (they would be fresh again).
+   * Locked.
+   *
+   * @return true if none is left, so the entry itself can go
+   */
+  boolean dropIdle(long now) {
+    int kept = 0;
+    RuleState[] all = new RuleState[size()];
+    for (int i = 0; i < all.length; i++) {
+      RuleState s = at(i);
+      if (now - s.lastUsed < s.idleMillis) {
+        all[kept++] = s;
+      }
+    }
+    first = kept > 0 ? all[0] : null;
+    others = kept > 1 ? java.util.Arrays.copyOfRange(all, 1, kept) : null;
+    return kept == 0;
+  }
+
+  /** One client's counting state under one rule: a state per limit. */
+  static final class RuleState {
+    final String rule;
+    private List<Limit> limits;
+    private LimitState[] states;
+    long idleMillis;
+    /** The clock at the last decision; a backwards jump makes it look recent, never idle. */
+    long lastUsed;
+
+    RuleState(String rule, List<Limit> limits) {
+      this.rule = rule;
+      this.limits = limits;
+      this.states = new LimitState[limits.size()];
+      for (int i = 0; i < states.length; i++) {
+        states[i] = LimitState.create(limits.get(i));
+      }
+      this.idleMillis = idle(limits);
+    }
+
+    /**
+     * Adopts a changed list of limits (a reload): a limit whose {@link Limit#stateId()} is unchanged
+     * keeps its counts, so a quota change leaves each client's usage as it was.
+     */
+    void conform(List<Limit> newLimits, long now) {
+      if (newLimits == limits) {
+        return;
+      }
+      if (newLimits.equals(limits)) {
+        limits = newLimits;
+        return;
+      }
+      LimitState[] next = new LimitState[newLimits.size()];
+      for (int i = 0; i < next.length; i++) {
+        String id = newLimits.get(i).stateId();
+        for (int j = 0; j < states.length; j++) {
+          if (states[j] != null && limits.get(j).stateId().equals(id)) {
+            next[i] = states[j];
+            if (limits.get(j).quota() != newLimits.get(i).quota()) {
+              next[i].requota(limits.get(j), newLimits.get(i), now);
+            }
+            states[j] = null;
+            break;
+          }
+        }
+        if (next[i] == null) {
+          next[i] = LimitState.create(newLimits.get(i));
+        }
+      }
+      limits = newLimits;
+      states = next;
+      idleMillis = idle(newLimits);
+    }
+
+    List<Limit> limits() {
+      return limits;
+    }
+
+    LimitState state(int i) {
+      return states[i];
+    }
+
+    private static long idle(List<Limit> limits) {
+      long max = 0;
+      for (Limit l : limits) {
+        max = Math.max(max, LimitState.idleMillis(l));
+      }
+      return max;
+    }
+  }
+}
