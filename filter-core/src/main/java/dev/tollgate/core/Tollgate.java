@@ -36,6 +36,7 @@ public final class Tollgate implements AutoCloseable {
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
+  private final LocalFallback localFallback;
   /** Extra rules seen or reported, for the status document; bounded by the application's annotations. */
   private final java.util.concurrent.ConcurrentHashMap<String, Rule> extraRules = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -46,6 +47,7 @@ public final class Tollgate implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.metrics = metrics;
+    this.localFallback = new LocalFallback(store, config.maxTrackedClients(), clock, metrics);
     suspensions.replaceConfigured(config.suspended());
   }
 
@@ -126,9 +128,7 @@ public final class Tollgate implements AutoCloseable {
       if (r.cost() != null) {
         cost = Math.max(cost, r.cost());
       }
-      if (r.onStoreFailure() == Rule.StoreFailure.CLOSED) {
-        onFailure = Rule.StoreFailure.CLOSED;
-      }
+      onFailure = LocalFallback.stricter(onFailure, r.onStoreFailure());
       if (r.limits().isEmpty()) {
         continue;
       }
@@ -217,14 +217,17 @@ public final class Tollgate implements AutoCloseable {
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
         warnStoreTrouble(e);
-        Verdict v = onFailure == Rule.StoreFailure.CLOSED
-            ? new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
-                Problems.storeUnavailable(1), pageSize, List.of(), mostSpecific)
-            : pageSize.rejected()
-                ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize, List.of(), mostSpecific)
-                : new Verdict(Verdict.Outcome.ADMITTED, List.of(), null, pageSize, List.of(), mostSpecific, release);
-        metrics.decided(v, false);
-        return v;
+        result = localFallback.decide(e, onFailure, all, enforced, cost);
+        if (result == null) {
+          Verdict v = LocalFallback.policy(e, onFailure) == Rule.StoreFailure.CLOSED
+              ? new Verdict(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
+                  Problems.storeUnavailable(1), pageSize, List.of(), mostSpecific)
+              : pageSize.rejected()
+                  ? new Verdict(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize, List.of(), mostSpecific)
+                  : new Verdict(Verdict.Outcome.ADMITTED, List.of(), null, pageSize, List.of(), mostSpecific, release);
+          metrics.decided(v, false);
+          return v;
+        }
       }
       admitted = result.admitted();
       now = result.nowMillis();
@@ -263,6 +266,7 @@ public final class Tollgate implements AutoCloseable {
     long start = System.nanoTime();
     AcquireResult result = store.acquire(request);
     metrics.storeLatency(System.nanoTime() - start);
+    localFallback.storeAnswered();
     return result;
   }
 
