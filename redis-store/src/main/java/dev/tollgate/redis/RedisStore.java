@@ -57,14 +57,14 @@ import java.util.concurrent.atomic.LongAdder;
  * missing one:
  *
  * <ul>
- *   <li><b>Down</b>: the connection is refused or lost, or Redis answered nothing at all for a whole
- *       timeout (a frozen process, a partition). The store then counts as down, like an open circuit
- *       breaker: {@link #acquire} throws {@link StoreUnavailableException} at once, without asking
+ *   <li><b>Down</b>: the connection is refused or lost, or a request timed out after Redis had
+ *       answered nothing for at least half the timeout (a frozen process, a partition). The store
+ *       then counts as down, like an open circuit breaker: {@link #acquire} throws {@link StoreUnavailableException} at once, without asking
  *       Redis, and each rule's {@code on-store-failure} policy applies. Every
  *       {@value #PROBE_INTERVAL_MILLIS} ms one request probes Redis (half-open); the first answer
  *       closes the breaker. The connection is re-established in the background meanwhile.
- *   <li><b>Slow</b>: this request's answer missed the timeout although Redis answered others
- *       meanwhile (a burst, a slow script). It throws {@link StoreSlowException}: the request is
+ *   <li><b>Slow</b>: this request's answer missed the timeout although Redis kept answering
+ *       others (a burst, a backlog). It throws {@link StoreSlowException}: the request is
  *       answered 503 whatever the policy, because Redis may still count it, and admitting it uncounted
  *       could exceed the quota Redis is enforcing for every other request.
  *   <li><b>Error reply</b> (e.g. {@code OOM}, {@code READONLY}): {@link StoreUnavailableException},
@@ -180,18 +180,20 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       return result;
     } catch (Failure e) {
       unavailable.increment();
-      throw classify(e, start);
+      throw classify(e);
     }
   }
 
   /**
-   * What a failure means: a timeout while Redis answered other requests is slowness (the request
-   * may still be counted); no answer at all for a whole timeout, or a lost connection, is an outage.
+   * What a failure means: a timeout while Redis keeps answering other requests is slowness (the
+   * request may still be counted); a timeout after Redis has answered nothing for at least half the
+   * timeout, or a lost connection, is an outage. (Half, not all of it: a request sent just before
+   * Redis froze saw a few answers at the start of its wait, yet Redis has been silent ever since.)
    */
-  private StoreUnavailableException classify(Failure e, long start) {
-    if (e.kind == Kind.TIMEOUT && lastAnswer - start > 0) {
+  private StoreUnavailableException classify(Failure e) {
+    if (e.kind == Kind.TIMEOUT && System.nanoTime() - lastAnswer < timeoutNanos / 2) {
       return new StoreSlowException("Redis did not answer within " + timeoutNanos / 1_000_000
-          + " ms (it answered other requests meanwhile, so it may still count this one)");
+          + " ms (it is answering other requests, so it may still count this one)");
     }
     if (e.kind != Kind.OTHER) {
       nextProbe.set(System.nanoTime() + PROBE_INTERVAL_MILLIS * 1_000_000);
@@ -431,7 +433,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   /**
    * Why a decision failed, which decides whether Redis counts as down: a timeout (down only if
-   * Redis answered nothing meanwhile), a refused, lost or missing connection (down), or anything
+   * Redis has been silent for half the timeout), a refused, lost or missing connection (down), or anything
    * else, e.g. an error reply (Redis is there: the policy applies to this request only).
    */
   private enum Kind { TIMEOUT, CONNECTION, OTHER }
@@ -490,8 +492,8 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     /**
      * The longest a decision waits for Redis, connecting included: the bound on how long Redis can
      * delay a request. A request whose answer misses it while Redis answers others is answered 503
-     * (it may still be counted); if Redis answered nothing at all meanwhile, it counts as down and
-     * the failure policy applies. From 1 ms to 60 s. Default value is 1 s.
+     * (it may still be counted); if Redis has been silent for at least half of it, Redis counts as
+     * down and the failure policy applies. From 1 ms to 60 s. Default value is 1 s.
      */
     public Builder timeout(Duration value) {
       this.timeout = checked(value, "timeout");
