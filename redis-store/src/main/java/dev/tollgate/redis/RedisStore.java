@@ -59,8 +59,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li><b>Down</b>: the connection is refused or lost, or a request timed out after Redis had
  *       answered nothing for at least half the timeout (a frozen process, a partition). The store
- *       then counts as down, like an open circuit breaker: {@link #acquire} throws {@link StoreUnavailableException} at once, without asking
- *       Redis, and each rule's {@code on-store-failure} policy applies. Every
+ *       then counts as down, like an open circuit breaker: {@link #acquire} throws
+ *       {@link StoreUnavailableException} at once, without asking Redis, and each rule's
+ *       {@code on-store-failure} policy applies. Every
  *       {@value #PROBE_INTERVAL_MILLIS} ms one request probes Redis (half-open); the first answer
  *       closes the breaker. The connection is re-established in the background meanwhile.
  *   <li><b>Slow</b>: this request's answer missed the timeout although Redis kept answering
