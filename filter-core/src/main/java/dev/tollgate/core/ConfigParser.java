@@ -238,8 +238,10 @@ final class ConfigParser {
         b.onStoreFailure(Rule.StoreFailure.OPEN);
       } else if (v.equals("closed")) {
         b.onStoreFailure(Rule.StoreFailure.CLOSED);
+      } else if (v.equals("local")) {
+        b.onStoreFailure(Rule.StoreFailure.LOCAL);
       } else {
-        throw ConfigException.invalid(prefix + "on-store-failure", p.get("on-store-failure"), "is not a failure policy (expected open or closed)");
+        throw ConfigException.invalid(prefix + "on-store-failure", p.get("on-store-failure"), "is not a failure policy (expected open, closed or local)");
       }
     }
     PageSizeRule pageSize = pageSize(prefix, p, isDefault ? PageSizeRule.defaults() : inheritedPageSize);

@@ -75,7 +75,17 @@ final class Route {
     }
   }
 
-  private Route(TollgateConfig c, List<Rule> applying, String mostSpecific, PageSizeRule pageSizeRule) {
+  private final TollgateConfig config;
+  private final int quotasDividedBy;
+
+  /**
+   * @param quotasDividedBy 1, or the number of servers among which each quota is divided (for
+   *     counting on this server alone while a shared store is unavailable)
+   */
+  private Route(TollgateConfig c, List<Rule> applying, String mostSpecific, PageSizeRule pageSizeRule,
+      int quotasDividedBy) {
+    this.config = c;
+    this.quotasDividedBy = quotasDividedBy;
     this.applying = List.copyOf(applying);
     List<BucketSpec> specs = new ArrayList<>(applying.size());
     List<ClientKeyResolver> resolvers = new ArrayList<>(applying.size());
@@ -89,17 +99,16 @@ final class Route {
       if (r.cost() != null) {
         cost = Math.max(cost, r.cost());
       }
-      if (r.onStoreFailure() == Rule.StoreFailure.CLOSED) {
-        onFailure = Rule.StoreFailure.CLOSED;
-      }
+      onFailure = LocalFallback.stricter(onFailure, r.onStoreFailure());
       external |= r.externalLimiter() != null;
       if (r.limits().isEmpty()) {
         continue;
       }
       (r.dryRun() ? observedAt : enforcedAt).add(specs.size());
-      specs.add(new BucketSpec(r.name(), r.limits(), r.countRejected()));
+      List<Limit> limits = divided(r.limits(), quotasDividedBy);
+      specs.add(new BucketSpec(r.name(), limits, r.countRejected()));
       resolvers.add(r.clientKey() != null ? r.clientKey() : c.clientKey());
-      for (Limit l : r.limits()) {
+      for (Limit l : limits) {
         policies.add(new Policy(r.name(), l));
       }
     }
@@ -152,7 +161,26 @@ final class Route {
       Rule withPageSize = mostSpecific(c, method, path, true);
       pageSize = withPageSize != null ? withPageSize.pageSize() : c.defaultRule().pageSize();
     }
-    return new Route(c, applying, mostSpecific, pageSize);
+    return new Route(c, applying, mostSpecific, pageSize, 1);
+  }
+
+  /**
+   * This route with each quota divided by {@code servers} (rounded down, at least 1, so that the
+   * servers together never exceed the shared quota): what one server enforces alone.
+   */
+  Route dividedAmong(int servers) {
+    return servers <= 1 ? this : new Route(config, applying, mostSpecific, pageSizeRule, quotasDividedBy * servers);
+  }
+
+  private static List<Limit> divided(List<Limit> limits, int by) {
+    if (by == 1) {
+      return limits;
+    }
+    List<Limit> out = new ArrayList<>(limits.size());
+    for (Limit l : limits) {
+      out.add(l.withQuota(Math.max(1, l.quota() / by)));
+    }
+    return out;
   }
 
   /** The most specific matching endpoint rule (ties: the first declared), optionally only those with a page-size rule. */

@@ -213,6 +213,11 @@ public final class Rule {
   public enum StoreFailure {
     /** Admit the request (and log a warning at most once per interval). */
     OPEN("open"),
+    /**
+     * Decide in this server's own memory, with each quota divided by the shared store's expected
+     * number of servers, until the store answers again.
+     */
+    LOCAL("local"),
     /** Answer 503 with a problem body and {@code Retry-After}. */
     CLOSED("closed");
 

@@ -39,6 +39,7 @@ public final class Tollgate implements AutoCloseable {
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
+  private final LocalFallback localFallback;
   /** Extra rules seen or reported, for the status document; bounded by the application's annotations. */
   private final java.util.concurrent.ConcurrentHashMap<String, Rule> extraRules = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -50,6 +51,7 @@ public final class Tollgate implements AutoCloseable {
     this.memoryStore = store instanceof InMemoryStore ? (InMemoryStore) store : null;
     this.clock = clock;
     this.metrics = metrics;
+    this.localFallback = new LocalFallback(store, config.maxTrackedClients(), clock, metrics);
     suspensions.replaceConfigured(config.suspended());
   }
 
@@ -192,36 +194,33 @@ public final class Tollgate implements AutoCloseable {
     if (route.specs.length == 0) {
       usage[0] = clock.millis();
     } else {
+      int decided;
       try {
-        if (route.observed.length == 0) {
-          admitted = acquire(route.specs, clients, route.cost, usage);
-        } else {
-          // Dry-run rules apply: decide the enforced rules on their own (so count-rejected counts once),
-          // then observe the dry-run rules separately; only the enforced answer can reject.
-          if (route.enforced.length > 0) {
-            long[] enforced = new long[1 + 3 * limits(route.enforced)];
-            admitted = acquire(route.enforced, select(clients, route.enforcedAt), route.cost, enforced);
-            scatter(route, route.enforcedAt, enforced, usage);
-          }
-          long[] observed = new long[1 + 3 * limits(route.observed)];
-          boolean observedAdmitted = acquire(route.observed, select(clients, route.observedAt), admitted ? route.cost : 0, observed);
-          scatter(route, route.observedAt, observed, usage);
-          usage[0] = observed[0];
-          dryRunRejected = admitted && !observedAdmitted;
+        decided = decideIn(memoryStore, route, clients, usage);
+        if (memoryStore == null) {
+          localFallback.storeAnswered();
         }
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
         warnStoreTrouble(e);
-        Verdict v = route.onFailure == Rule.StoreFailure.CLOSED
-            ? Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
-                Problems.storeUnavailable(1), pageSize, List.of(), route.mostSpecific)
-            : pageSize.rejected()
-                ? Verdict.fixed(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize,
-                    List.of(), route.mostSpecific)
-                : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
-        metrics.decided(v, false);
-        return v;
+        Rule.StoreFailure policy = LocalFallback.policy(e, route.onFailure);
+        if (policy == Rule.StoreFailure.LOCAL) {
+          route = localFallback.local(route);
+          decided = decideIn(localFallback.switchTo(e), route, clients, usage);
+        } else {
+          Verdict v = policy == Rule.StoreFailure.CLOSED
+              ? Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
+                  Problems.storeUnavailable(1), pageSize, List.of(), route.mostSpecific)
+              : pageSize.rejected()
+                  ? Verdict.fixed(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize),
+                      pageSize, List.of(), route.mostSpecific)
+                  : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
+          metrics.decided(v, false);
+          return v;
+        }
       }
+      admitted = (decided & ADMITTED) != 0;
+      dryRunRejected = (decided & DRY_RUN_REJECTED) != 0;
     }
 
     Verdict v;
@@ -253,16 +252,44 @@ public final class Tollgate implements AutoCloseable {
     return v;
   }
 
+  private static final int ADMITTED = 1;
+  private static final int DRY_RUN_REJECTED = 2;
+
   /**
-   * Asks the store: the in-memory store directly, any other through {@link AcquireRequest}. Fills
-   * {@code usage} as {@link InMemoryStore#acquire(BucketSpec[], String[], int, long[])} does.
+   * Decides the route's buckets in {@code memory}, or in the configured store if null, filling
+   * {@code usage}. Dry-run rules are decided on their own, after the enforced ones (so that
+   * count-rejected counts once); only the enforced answer can reject.
+   *
+   * @return {@link #ADMITTED} and {@link #DRY_RUN_REJECTED} bits
    */
-  private boolean acquire(BucketSpec[] specs, String[] clients, int cost, long[] usage) {
+  private int decideIn(InMemoryStore memory, Route route, String[] clients, long[] usage) {
+    if (route.observed.length == 0) {
+      return acquire(memory, route.specs, clients, route.cost, usage) ? ADMITTED : 0;
+    }
+    boolean admitted = true;
+    if (route.enforced.length > 0) {
+      long[] enforced = new long[1 + 3 * limits(route.enforced)];
+      admitted = acquire(memory, route.enforced, select(clients, route.enforcedAt), route.cost, enforced);
+      scatter(route, route.enforcedAt, enforced, usage);
+    }
+    long[] observed = new long[1 + 3 * limits(route.observed)];
+    boolean observedAdmitted = acquire(memory, route.observed, select(clients, route.observedAt),
+        admitted ? route.cost : 0, observed);
+    scatter(route, route.observedAt, observed, usage);
+    usage[0] = observed[0];
+    return (admitted ? ADMITTED : 0) | (admitted && !observedAdmitted ? DRY_RUN_REJECTED : 0);
+  }
+
+  /**
+   * Asks {@code memory} directly, or if null the configured store through {@link AcquireRequest}.
+   * Fills {@code usage} as {@link InMemoryStore#acquire(BucketSpec[], String[], int, long[])} does.
+   */
+  private boolean acquire(InMemoryStore memory, BucketSpec[] specs, String[] clients, int cost, long[] usage) {
     boolean timed = metrics != TollgateMetrics.NONE;
     long start = timed ? System.nanoTime() : 0;
     boolean admitted;
-    if (memoryStore != null) {
-      admitted = memoryStore.acquire(specs, clients, cost, usage);
+    if (memory != null) {
+      admitted = memory.acquire(specs, clients, cost, usage);
     } else {
       List<Bucket> buckets = new ArrayList<>(specs.length);
       for (int i = 0; i < specs.length; i++) {

@@ -22,4 +22,10 @@ public interface TollgateMetrics {
 
   /** The store could not decide. */
   default void storeFailed(Throwable error) {}
+
+  /**
+   * Rules with {@code on-store-failure=local} switched to counting in this server's memory because
+   * the store is unavailable ({@code true}), or back to the shared store ({@code false}).
+   */
+  default void localFallback(boolean active) {}
 }

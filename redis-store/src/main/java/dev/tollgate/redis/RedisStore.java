@@ -6,10 +6,14 @@ import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.LimitUsage;
 import dev.tollgate.core.store.RateLimitStore;
+import dev.tollgate.core.store.SharedStore;
+import dev.tollgate.core.store.StoreSlowException;
 import dev.tollgate.core.store.StoreUnavailableException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -37,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,9 +53,24 @@ import java.util.concurrent.atomic.LongAdder;
  * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}.
  *
  * <p>A decision never waits longer than {@linkplain Builder#timeout(Duration) the timeout}
- * (default 50 ms): when Redis is slow, down or not yet reachable, {@link #acquire} throws
- * {@link StoreUnavailableException} and each rule's {@code on-store-failure} policy applies. The
- * connection is re-established in the background, so limiting resumes by itself once Redis is back.
+ * (default 1 s). What happens when it cannot decide depends on why, because a slow Redis is not a
+ * missing one:
+ *
+ * <ul>
+ *   <li><b>Down</b>: the connection is refused or lost, or a request timed out after Redis had
+ *       answered nothing for at least half the timeout (a frozen process, a partition). The store
+ *       then counts as down, like an open circuit breaker: {@link #acquire} throws
+ *       {@link StoreUnavailableException} at once, without asking Redis, and each rule's
+ *       {@code on-store-failure} policy applies. Every
+ *       {@value #PROBE_INTERVAL_MILLIS} ms one request probes Redis (half-open); the first answer
+ *       closes the breaker. The connection is re-established in the background meanwhile.
+ *   <li><b>Slow</b>: this request's answer missed the timeout although Redis kept answering
+ *       others (a burst, a backlog). It throws {@link StoreSlowException}: the request is
+ *       answered 503 whatever the policy, because Redis may still count it, and admitting it uncounted
+ *       could exceed the quota Redis is enforcing for every other request.
+ *   <li><b>Error reply</b> (e.g. {@code OOM}, {@code READONLY}): {@link StoreUnavailableException},
+ *       the policy applies to that request; the breaker stays as it is.
+ * </ul>
  *
  * <pre>{@code
  * RateLimitStore store = RedisStore.builder("redis://redis.internal:6379").build();
@@ -60,10 +80,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Usually selected from configuration instead: {@code store.type=redis},
  * {@code store.redis.uri=redis://redis.internal:6379}.
  */
-public final class RedisStore implements RateLimitStore {
+public final class RedisStore implements RateLimitStore, SharedStore {
 
-  /** The longest a decision waits for Redis unless configured: 50 ms. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
+  /**
+   * The longest a decision waits for Redis unless configured: 1 s. Long enough that a burst on a
+   * busy machine is decided by Redis rather than by the failure policy; a Redis that is down costs
+   * no wait at all once it is known to be down.
+   */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
   /** How long establishing a connection may take unless configured: 1 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   /** The prefix of every key unless configured. */
@@ -72,6 +96,8 @@ public final class RedisStore implements RateLimitStore {
   private static final System.Logger LOG = System.getLogger("dev.tollgate.redis");
   /** Lettuce reconnects with exponential back-off up to this, so recovery is noticed within it. */
   private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
+  /** While Redis is down, one request asks it this often (the others do not wait at all). */
+  static final long PROBE_INTERVAL_MILLIS = 500;
 
   private final AbstractRedisClient client;
   private final ClientResources resources;
@@ -84,6 +110,13 @@ public final class RedisStore implements RateLimitStore {
   private final AtomicReference<CompletableFuture<Connection>> connection = new AtomicReference<>();
   private final AtomicLong nextConnectAttempt = new AtomicLong();
   private final LongAdder unavailable = new LongAdder();
+  private final int expectedServers;
+  /** When Redis last answered anything (System.nanoTime), recorded on the I/O thread. */
+  private volatile long lastAnswer;
+  private final Runnable markAnswer = () -> lastAnswer = System.nanoTime();
+  /** The circuit breaker: true while Redis is known to be down. */
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final AtomicLong nextProbe = new AtomicLong();
   private volatile boolean closed;
 
   private RedisStore(Builder b, List<RedisURI> uris) {
@@ -93,6 +126,8 @@ public final class RedisStore implements RateLimitStore {
     this.connectTimeoutNanos = b.connectTimeout.toNanos();
     this.keys = new KeyLayout(b.keyPrefix);
     this.scriptClock = b.scriptClock;
+    this.expectedServers = b.expectedServers;
+    this.lastAnswer = System.nanoTime();
     this.resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
         .build();
@@ -132,13 +167,61 @@ public final class RedisStore implements RateLimitStore {
 
   @Override
   public AcquireResult acquire(AcquireRequest request) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    try {
-      return decide(request, connection(deadline), deadline);
-    } catch (StoreUnavailableException e) {
+    long start = System.nanoTime();
+    if (down.get() && !probeDue(start)) {
       unavailable.increment();
-      throw e;
+      throw new StoreUnavailableException("Redis is down (waiting for the next probe)");
     }
+    long deadline = start + timeoutNanos;
+    try {
+      AcquireResult result = decide(request, connection(deadline), deadline);
+      if (down.get() && down.compareAndSet(true, false)) {
+        LOG.log(System.Logger.Level.INFO, "Redis at {0} answers again: shared limiting resumes.", uris);
+      }
+      return result;
+    } catch (Failure e) {
+      unavailable.increment();
+      throw classify(e);
+    }
+  }
+
+  /**
+   * What a failure means: a timeout while Redis keeps answering other requests is slowness (the
+   * request may still be counted); a timeout after Redis has answered nothing for at least half the
+   * timeout, or a lost connection, is an outage. (Half, not all of it: a request sent just before
+   * Redis froze saw a few answers at the start of its wait, yet Redis has been silent ever since.)
+   */
+  private StoreUnavailableException classify(Failure e) {
+    if (e.kind == Kind.TIMEOUT && System.nanoTime() - lastAnswer < timeoutNanos / 2) {
+      return new StoreSlowException("Redis did not answer within " + timeoutNanos / 1_000_000
+          + " ms (it is answering other requests, so it may still count this one)");
+    }
+    if (e.kind != Kind.OTHER) {
+      nextProbe.set(System.nanoTime() + PROBE_INTERVAL_MILLIS * 1_000_000);
+      if (!down.get() && down.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.WARNING, "Redis at {0} is down ({1}); rules apply their on-store-failure"
+            + " policy at once, without waiting for it, and one request probes it every {2} ms.",
+            uris, e.getMessage(), PROBE_INTERVAL_MILLIS);
+      }
+    }
+    return new StoreUnavailableException(e.getMessage(), e.getCause());
+  }
+
+  /** While down: whether this request is the one that probes Redis now (at most one per interval). */
+  private boolean probeDue(long now) {
+    long due = nextProbe.get();
+    // The probe's own failure sets the next due time; until then nobody else probes.
+    return now - due >= 0 && nextProbe.compareAndSet(due, now + timeoutNanos + PROBE_INTERVAL_MILLIS * 1_000_000);
+  }
+
+  /** Whether Redis is known to be down now, so that decisions apply the failure policy without waiting. */
+  public boolean down() {
+    return down.get();
+  }
+
+  @Override
+  public int expectedServers() {
+    return expectedServers;
   }
 
   /**
@@ -235,42 +318,48 @@ public final class RedisStore implements RateLimitStore {
   }
 
   private List<Object> run(Connection c, String[] k, String[] args, long deadline) {
-    RedisFuture<List<Object>> f;
     try {
-      f = c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args);
-      return await(f, deadline);
+      return await(c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args), deadline);
     } catch (NoScriptException e) {
       // The script cache is empty (Redis restarted, failed over or SCRIPT FLUSH): EVAL runs the
       // script and caches it again, so this costs one extra round trip once.
       return await(c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args), deadline);
+    } catch (Failure e) {
+      throw e;
     } catch (RuntimeException e) {
-      throw e instanceof StoreUnavailableException ? e : unavailable("Redis rejected the command", e);
+      throw new Failure(Kind.CONNECTION, "Redis rejected the command", e);
     }
   }
 
-  private static List<Object> await(RedisFuture<List<Object>> f, long deadline) {
+  private List<Object> await(RedisFuture<List<Object>> f, long deadline) {
+    f.thenRun(markAnswer);
     try {
       return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw unavailable("Redis did not answer in time", null);
+      throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
     } catch (InterruptedException e) {
       f.cancel(false);
       Thread.currentThread().interrupt();
-      throw unavailable("interrupted while waiting for Redis", e);
+      throw new Failure(Kind.OTHER, "interrupted while waiting for Redis", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RedisNoScriptException) {
         throw new NoScriptException();
       }
-      throw unavailable("Redis failed", cause);
+      if (cause instanceof RedisCommandTimeoutException) {
+        throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
+      }
+      // An error reply means Redis is there; anything else (closed, reset, not connected) means it is not.
+      throw new Failure(cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
+          "Redis failed", cause);
     }
   }
 
   /** The connection, waiting for it at most until {@code deadline}; starts a new attempt if due. */
   private Connection connection(long deadline) {
     if (closed) {
-      throw unavailable("the store is closed", null);
+      throw new Failure(Kind.OTHER, "the store is closed", null);
     }
     CompletableFuture<Connection> f = connection.get();
     if (f == null || f.isCompletedExceptionally()) {
@@ -286,18 +375,18 @@ public final class RedisStore implements RateLimitStore {
           f = connection.get();
         }
       } else if (f != null) {
-        throw unavailable("not connected to Redis", causeOf(f));
+        throw new Failure(Kind.CONNECTION, "not connected to Redis", causeOf(f));
       }
     }
     try {
       return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      throw unavailable("still connecting to Redis", null);
+      throw new Failure(Kind.CONNECTION, "still connecting to Redis", null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw unavailable("interrupted while connecting to Redis", e);
+      throw new Failure(Kind.OTHER, "interrupted while connecting to Redis", e);
     } catch (ExecutionException e) {
-      throw unavailable("cannot connect to Redis", e.getCause());
+      throw new Failure(Kind.CONNECTION, "cannot connect to Redis", e.getCause());
     }
   }
 
@@ -343,8 +432,22 @@ public final class RedisStore implements RateLimitStore {
     }
   }
 
-  private static StoreUnavailableException unavailable(String message, Throwable cause) {
-    return new StoreUnavailableException(cause == null ? message : message + ": " + cause, cause);
+  /**
+   * Why a decision failed, which decides whether Redis counts as down: a timeout (down only if
+   * Redis has been silent for half the timeout), a refused, lost or missing connection (down), or anything
+   * else, e.g. an error reply (Redis is there: the policy applies to this request only).
+   */
+  private enum Kind { TIMEOUT, CONNECTION, OTHER }
+
+  /** A failure inside the store, turned into the public exception by {@link #classify}. */
+  private static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final Kind kind;
+
+    Failure(Kind kind, String message, Throwable cause) {
+      super(cause == null ? message : message + ": " + cause, cause, false, false);
+      this.kind = kind;
+    }
   }
 
   /** An established connection and its scripting commands (standalone or cluster). */
@@ -374,6 +477,7 @@ public final class RedisStore implements RateLimitStore {
     private Duration timeout = DEFAULT_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private int expectedServers = 1;
     private Clock scriptClock;
 
     private Builder(String uri) {
@@ -387,8 +491,10 @@ public final class RedisStore implements RateLimitStore {
     }
 
     /**
-     * The longest a decision waits for Redis, connecting included; then the failure policy applies.
-     * From 1 ms to 60 s. Default value is 50 ms.
+     * The longest a decision waits for Redis, connecting included: the bound on how long Redis can
+     * delay a request. A request whose answer misses it while Redis answers others is answered 503
+     * (it may still be counted); if Redis has been silent for at least half of it, Redis counts as
+     * down and the failure policy applies. From 1 ms to 60 s. Default value is 1 s.
      */
     public Builder timeout(Duration value) {
       this.timeout = checked(value, "timeout");
@@ -412,6 +518,19 @@ public final class RedisStore implements RateLimitStore {
         throw new IllegalArgumentException("key prefix must be at most 64 characters without '{' or '}' but was '" + prefix + "'");
       }
       this.keyPrefix = prefix;
+      return this;
+    }
+
+    /**
+     * How many servers share this Redis. While it is down, rules with {@code on-store-failure=local}
+     * count on each server with their quotas divided by this (rounded down, at least 1), so that
+     * the servers together stay within the shared quota. From 1 to 10,000. Default value is 1.
+     */
+    public Builder expectedServers(int servers) {
+      if (servers < 1 || servers > 10_000) {
+        throw new IllegalArgumentException("expected servers must be from 1 to 10000 but was " + servers);
+      }
+      this.expectedServers = servers;
       return this;
     }
 

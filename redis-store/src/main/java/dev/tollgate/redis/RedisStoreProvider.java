@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  *   <li>{@code redis.uri} (required): {@code redis://host:6379}, {@code rediss://...},
  *       {@code redis-sentinel://host:26379#mymaster}, or cluster seeds {@code redis://h1:7000,h2:7001}
  *   <li>{@code redis.cluster}: {@code true} for a Redis Cluster; default {@code false}
- *   <li>{@code redis.timeout}: the longest a decision waits, e.g. {@code 50ms}; default {@code 50ms}
+ *   <li>{@code redis.timeout}: the longest a decision waits, e.g. {@code 500ms}; default {@code 1s}
  *   <li>{@code redis.connect-timeout}: the longest a connection attempt takes; default {@code 1s}
  *   <li>{@code redis.key-prefix}: the prefix of every key; default {@code tollgate:}
+ *   <li>{@code redis.expected-servers}: how many servers share Redis; quotas of rules with
+ *       {@code on-store-failure=local} are divided by it while Redis is down; default {@code 1}
  * </ul>
  *
  * <p>The configured clock is not used: decisions run on the Redis server's clock.
@@ -32,6 +34,7 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
   static final String TIMEOUT = "redis.timeout";
   static final String CONNECT_TIMEOUT = "redis.connect-timeout";
   static final String KEY_PREFIX = "redis.key-prefix";
+  static final String EXPECTED_SERVERS = "redis.expected-servers";
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})\\s*(ms|s)");
 
@@ -42,7 +45,7 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
 
   @Override
   public Set<String> keys() {
-    return Set.of(URI, CLUSTER, TIMEOUT, CONNECT_TIMEOUT, KEY_PREFIX);
+    return Set.of(URI, CLUSTER, TIMEOUT, CONNECT_TIMEOUT, KEY_PREFIX, EXPECTED_SERVERS);
   }
 
   @Override
@@ -75,6 +78,16 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
     }
     if (settings.containsKey(KEY_PREFIX)) {
       apply(KEY_PREFIX, settings.get(KEY_PREFIX), () -> b.keyPrefix(settings.get(KEY_PREFIX)));
+    }
+    if (settings.containsKey(EXPECTED_SERVERS)) {
+      String v = settings.get(EXPECTED_SERVERS);
+      int n;
+      try {
+        n = Integer.parseInt(v == null ? "" : v.trim());
+      } catch (NumberFormatException e) {
+        throw ConfigException.invalid("store." + EXPECTED_SERVERS, v, "is not a whole number (expected e.g. 3)");
+      }
+      apply(EXPECTED_SERVERS, v, () -> b.expectedServers(n));
     }
     // Parse the URI now, so a typo is reported against its key rather than at the first request.
     try {

@@ -60,6 +60,17 @@ class RedisStoreProviderTest {
   }
 
   @Test
+  void expectedServersTakesAWholeNumberFromOne() {
+    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.expected-servers", "3"));
+    for (String bad : new String[] {"0", "-1", "three", "1.5", "10001"}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.expected-servers", bad)), bad);
+      assertEquals("store.redis.expected-servers", e.key());
+      assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
   void anUnknownStoreKeyIsAConfigurationError() {
     ConfigException e = assertThrows(ConfigException.class, () -> Tollgate.create(config(Map.of(
         "store.redis.uri", "redis://127.0.0.1:1", "store.redis.timout", "50ms"))));

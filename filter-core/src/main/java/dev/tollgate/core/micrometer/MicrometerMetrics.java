@@ -5,11 +5,13 @@ import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.TollgateMetrics;
 import dev.tollgate.core.Verdict;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Records decisions in Micrometer. Tags are bounded: rule names, policy names and outcomes come from
@@ -23,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code tollgate.page.size} (counter; tag {@code status}: clamped, defaulted, rejected,
  *       invalid_defaulted)
  *   <li>{@code tollgate.store.latency} (timer) and {@code tollgate.store.errors} (counter)
+ *   <li>{@code tollgate.store.local} (gauge): 1 while rules with {@code on-store-failure=local} count
+ *       in this server's memory because the store is unavailable, else 0; and
+ *       {@code tollgate.store.local.switches} (counter; tag {@code to}: local, shared)
  * </ul>
  *
  * <p>micrometer-core is an optional dependency of filter-core: add it to use this class.
@@ -32,6 +37,7 @@ public final class MicrometerMetrics implements TollgateMetrics {
   private final MeterRegistry registry;
   private final Timer storeLatency;
   private final Counter storeErrors;
+  private final AtomicInteger local = new AtomicInteger();
 
   public MicrometerMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -39,6 +45,8 @@ public final class MicrometerMetrics implements TollgateMetrics {
         .description("Time the rate-limit store took to decide").register(registry);
     this.storeErrors = Counter.builder("tollgate.store.errors")
         .description("Decisions the rate-limit store could not make").register(registry);
+    Gauge.builder("tollgate.store.local", local, AtomicInteger::get)
+        .description("1 while on-store-failure=local rules count in this server's memory").register(registry);
   }
 
   /** Metrics recorded in Micrometer's {@code Metrics.globalRegistry}. */
@@ -70,5 +78,11 @@ public final class MicrometerMetrics implements TollgateMetrics {
   @Override
   public void storeFailed(Throwable error) {
     storeErrors.increment();
+  }
+
+  @Override
+  public void localFallback(boolean active) {
+    local.set(active ? 1 : 0);
+    registry.counter("tollgate.store.local.switches", "to", active ? "local" : "shared").increment();
   }
 }
