@@ -30,7 +30,8 @@ final class TollgateProperties {
   /** The starter's own key; not a core configuration key. */
   static final String ENABLED = "enabled";
 
-  private static final Pattern INDEXED = Pattern.compile("(.+)\\[(\\d+)]");
+  /** An item of a list, as Boot's binder names it ({@code limits.0}, or {@code limits[0]}). */
+  private static final Pattern INDEXED = Pattern.compile("(.+?)(?:\\[(\\d+)]|\\.(\\d+))");
 
   private final Environment environment;
 
@@ -47,7 +48,8 @@ final class TollgateProperties {
     for (Map.Entry<String, String> e : bound.entrySet()) {
       Matcher m = INDEXED.matcher(e.getKey());
       if (m.matches()) {
-        lists.computeIfAbsent(m.group(1), k -> new TreeMap<>()).put(Integer.parseInt(m.group(2)), e.getValue());
+        String index = m.group(2) != null ? m.group(2) : m.group(3);
+        lists.computeIfAbsent(m.group(1), k -> new TreeMap<>()).put(Integer.parseInt(index), e.getValue());
       } else if (!e.getKey().equals(ENABLED)) {
         out.put(e.getKey(), e.getValue());
       }
