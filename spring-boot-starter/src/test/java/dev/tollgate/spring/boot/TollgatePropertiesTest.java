@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.mock.env.MockEnvironment;
 
@@ -53,6 +54,16 @@ class TollgatePropertiesTest {
     TollgateConfig config = new TollgateProperties(env).config();
     assertEquals(2, config.defaultRule().limits().size());
     assertEquals("reports", config.rules().get(0).name());
+  }
+
+  @Test
+  void environmentVariablesWorkAsForAnyBootProperty() {
+    StandardEnvironment env = new StandardEnvironment();
+    env.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("TOLLGATE_LIMITS", "7/1m", "TOLLGATE_RULES_REPORTS_LIMITS", "2/1m")));
+    Map<String, String> keys = new TollgateProperties(env).keys();
+    assertEquals("7/1m", keys.get("limits"), keys.toString());
+    assertEquals("2/1m", keys.get("rules.reports.limits"), keys.toString());
   }
 
   @Test
