@@ -6,6 +6,7 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
+import dev.tollgate.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
 import dev.tollgate.core.store.StoreUnavailableException;
+import dev.tollgate.testing.RedisServer;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;

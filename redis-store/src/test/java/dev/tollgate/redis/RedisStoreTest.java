@@ -10,6 +10,7 @@ import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.LimitUsage;
+import dev.tollgate.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * An example WAR, deployed unchanged in a real container, over HTTP: both examples serve the same
- * API under the same limits, so one contract checks both. The WAR is named by the system property
+ * An example WAR, deployed unchanged in a real container, over HTTP: the examples serve the same
+ * API under the same limits, so one contract checks them all. The WAR is named by the system property
  * {@code example.war}.
  * Subclasses deploy it in one container each. The WAR's Tollgate runs on the system clock, so the
  * burst tests detect a minute window turning over mid-burst and repeat with a fresh client key.
@@ -52,9 +52,18 @@ public abstract class ExampleContract {
     return war;
   }
 
+  /**
+   * Starts what the tests call, on 127.0.0.1 and a random port reported through {@link #bound(int)}:
+   * by default the WAR, deployed by {@link #deploy(Path)}. An application that is not a WAR (the
+   * Spring Boot example) starts itself here instead.
+   */
+  protected AutoCloseable startServer() throws Exception {
+    return deploy(war());
+  }
+
   @BeforeAll
   public void start() throws Exception {
-    server = deploy(war());
+    server = startServer();
     assertTrue(port > 0);
   }
 

@@ -1,4 +1,4 @@
-package dev.tollgate.redis;
+package dev.tollgate.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} process for tests, on a free port of 127.0.0.1 with persistence off
  * in a temporary directory. Found on the PATH or at {@code /usr/bin/redis-server}; a missing binary
- * fails the test (CI installs it with {@code apt-get install -y redis-server}).
+ * fails the test (CI installs it with {@code apt-get install -y redis-server}). Shared by the
+ * redis-store tests and the Spring Boot starter's.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final Path binary;
   private final Path dir;
@@ -33,17 +34,17 @@ final class RedisServer implements AutoCloseable {
     this.extraArgs = extraArgs;
   }
 
-  static RedisServer start() {
+  public static RedisServer start() {
     return start(List.of());
   }
 
   /** A server in cluster mode; it serves no slot until they are assigned (CLUSTER ADDSLOTSRANGE). */
-  static RedisServer startClusterNode() {
+  public static RedisServer startClusterNode() {
     return start(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
   }
 
   /** A server with extra command-line arguments, e.g. {@code --enable-debug-command yes}. */
-  static RedisServer start(List<String> extraArgs) {
+  public static RedisServer start(List<String> extraArgs) {
     try {
       RedisServer server = new RedisServer(binary(), Files.createTempDirectory("tollgate-redis"), freePort(), extraArgs);
       server.startProcess();
@@ -53,16 +54,16 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Kills the server (its data is gone, as with a crash of a cache without persistence). */
-  void stop() {
+  public void stop() {
     if (process != null) {
       process.destroyForcibly();
       try {
@@ -75,7 +76,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts the server again on the same port. */
-  void restart() {
+  public void restart() {
     stop();
     try {
       startProcess();
@@ -85,12 +86,12 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Freezes the process (SIGSTOP): connections stay open but nothing answers. */
-  void pause() {
+  public void pause() {
     signal("-STOP");
   }
 
   /** Thaws a {@link #pause() paused} process. */
-  void resume() {
+  public void resume() {
     signal("-CONT");
   }
 
@@ -148,7 +149,9 @@ final class RedisServer implements AutoCloseable {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[7];
       int n = in.read(buf);
-      return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+      String reply = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
+      // A server started with --requirepass answers NOAUTH: it is up all the same.
+      return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
     } catch (IOException e) {
       return false;
     }
