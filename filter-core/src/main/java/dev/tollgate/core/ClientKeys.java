@@ -4,6 +4,7 @@ import dev.tollgate.core.internal.Cidr;
 import dev.tollgate.core.internal.DigestCache;
 import dev.tollgate.core.internal.Hashing;
 import dev.tollgate.core.internal.IpAddresses;
+import dev.tollgate.core.internal.RecentCache;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,8 +166,8 @@ public final class ClientKeys {
 
     @Override
     public String resolve(RequestView request) {
-      for (ClientKeyResolver r : resolvers) {
-        String key = r.resolve(request);
+      for (int i = 0; i < resolvers.size(); i++) { // no iterator: this runs for every request
+        String key = resolvers.get(i).resolve(request);
         if (key != null && !key.isEmpty()) {
           return bounded(key);
         }
@@ -189,7 +190,7 @@ public final class ClientKeys {
     private final int ipv6PrefixBits;
     private final boolean rfc7239;
     /** The keys of recent direct peers that are not trusted proxies: most requests skip parsing. */
-    private final PeerKeys peerKeys = new PeerKeys();
+    private final RecentCache<String> peerKeys = new RecentCache<>(4096);
 
     ClientIp(List<Cidr> proxies, int ipv6PrefixBits, boolean rfc7239) {
       this.proxies = proxies;
@@ -200,7 +201,7 @@ public final class ClientKeys {
     @Override
     public String resolve(RequestView request) {
       String remote = request.remoteAddress();
-      String known = peerKeys.get(remote);
+      String known = remote == null ? null : peerKeys.get(remote.hashCode(), remote);
       if (known != null) {
         return known;
       }
@@ -213,7 +214,7 @@ public final class ClientKeys {
         return "ip:" + IpAddresses.clientKey(walkForwardedChain(request, peer), ipv6PrefixBits);
       }
       String key = "ip:" + IpAddresses.clientKey(peer, ipv6PrefixBits);
-      peerKeys.put(remote, key);
+      peerKeys.put(remote.hashCode(), remote, key);
       return key;
     }
 
@@ -267,42 +268,6 @@ public final class ClientKeys {
         }
       }
       return false;
-    }
-  }
-
-  /**
-   * A bounded, direct-mapped cache from a peer address as the container reports it to its client
-   * key. Thread-safe without locks: slots hold immutable entries.
-   */
-  static final class PeerKeys {
-    private static final int SLOTS = 1024; // a power of two
-    private final Entry[] slots = new Entry[SLOTS];
-
-    private static final class Entry {
-      final String address;
-      final String key;
-
-      Entry(String address, String key) {
-        this.address = address;
-        this.key = key;
-      }
-    }
-
-    String get(String address) {
-      if (address == null) {
-        return null;
-      }
-      Entry e = slots[slot(address)];
-      return e != null && e.address.equals(address) ? e.key : null;
-    }
-
-    void put(String address, String key) {
-      slots[slot(address)] = new Entry(address, key);
-    }
-
-    private static int slot(String address) {
-      int h = address.hashCode();
-      return (h ^ (h >>> 16)) & (SLOTS - 1);
     }
   }
 }

@@ -12,7 +12,23 @@ import java.util.Set;
  */
 final class HeaderWriter {
 
+  /** Reused for the one header value built from parts ({@code RateLimit}): no builder per response. */
+  private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(128));
+
+  /** The decimal strings of small numbers, made once: remaining quotas are mostly small. */
+  private static final String[] SMALL_NUMBERS = new String[1024];
+
+  static {
+    for (int i = 0; i < SMALL_NUMBERS.length; i++) {
+      SMALL_NUMBERS[i] = Integer.toString(i);
+    }
+  }
+
   private HeaderWriter() {}
+
+  static String number(long n) {
+    return n >= 0 && n < SMALL_NUMBERS.length ? SMALL_NUMBERS[(int) n] : Long.toString(n);
+  }
 
   /**
    * @param usage the store's answer: the clock at {@code [0]}, then remaining, reset and retry
@@ -23,7 +39,7 @@ final class HeaderWriter {
   static void write(TollgateConfig config, Route route, long[] usage, boolean rejected,
       long retryAfterSeconds, HeaderSink out) {
     if (rejected) {
-      out.set("Retry-After", Long.toString(retryAfterSeconds));
+      out.set("Retry-After", number(retryAfterSeconds));
     }
     if (route.limitCount() == 0 || config.dialects().isEmpty()) {
       return;
@@ -39,8 +55,9 @@ final class HeaderWriter {
     if (sharesNames(config)) {
       out = new OnceThenAdd(out);
     }
-    for (HeaderDialect dialect : config.dialects()) {
-      switch (dialect) {
+    List<HeaderDialect> dialects = config.dialects();
+    for (int d = 0; d < dialects.size(); d++) { // no iterator: this runs for every response
+      switch (dialects.get(d)) {
         case IETF:
           ietf(out, route, usage);
           break;
@@ -123,7 +140,8 @@ final class HeaderWriter {
 
   private static void ietf(HeaderSink out, Route route, long[] usage) {
     out.set("RateLimit-Policy", route.ietfPolicy);
-    StringBuilder state = new StringBuilder(32 * route.limitCount());
+    StringBuilder state = BUFFER.get();
+    state.setLength(0);
     for (int i = 0; i < route.limitCount(); i++) {
       if (i > 0) {
         state.append(", ");
@@ -132,25 +150,28 @@ final class HeaderWriter {
           .append(";t=").append(LimitStatus.ceilSeconds(resetMillis(usage, i)));
     }
     out.set("RateLimit", state.toString());
+    if (state.capacity() > 4096) {
+      BUFFER.remove(); // an unusual number of limits: don't keep a large buffer per thread
+    }
   }
 
   private static void draft6(HeaderSink out, Route route, long[] usage, int nearest) {
     out.set("RateLimit-Limit", route.policies[nearest].quota);
-    out.set("RateLimit-Remaining", Long.toString(remaining(usage, nearest)));
-    out.set("RateLimit-Reset", Long.toString(LimitStatus.ceilSeconds(resetMillis(usage, nearest))));
+    out.set("RateLimit-Remaining", number(remaining(usage, nearest)));
+    out.set("RateLimit-Reset", number(LimitStatus.ceilSeconds(resetMillis(usage, nearest))));
     out.set("RateLimit-Policy", route.draft6Policy);
   }
 
   private static void truto(HeaderSink out, Route route, long[] usage, int nearest) {
     out.set("ratelimit-limit", route.policies[nearest].quotaAndWindow);
-    out.set("ratelimit-remaining", Long.toString(remaining(usage, nearest)));
-    out.set("ratelimit-reset", Long.toString(LimitStatus.ceilSeconds(resetMillis(usage, nearest))));
+    out.set("ratelimit-remaining", number(remaining(usage, nearest)));
+    out.set("ratelimit-reset", number(LimitStatus.ceilSeconds(resetMillis(usage, nearest))));
   }
 
   private static void teos(HeaderSink out, Route route, long[] usage, int nearest, long now) {
     Route.Policy p = route.policies[nearest];
     out.set("X-Rate-Limit-Limit", p.teosWindow);
-    out.set("X-Rate-Limit-Remaining", Long.toString(remaining(usage, nearest)));
+    out.set("X-Rate-Limit-Remaining", number(remaining(usage, nearest)));
     out.set("X-Rate-Limit-Reset", p.teosReset(now + resetMillis(usage, nearest)));
   }
 
@@ -158,8 +179,8 @@ final class HeaderWriter {
     Route.Policy p = route.policies[nearest];
     long remaining = remaining(usage, nearest);
     out.set("X-RateLimit-Limit", p.quota);
-    out.set("X-RateLimit-Remaining", Long.toString(remaining));
-    out.set("X-RateLimit-Used", Long.toString(p.limit.quota() - remaining));
+    out.set("X-RateLimit-Remaining", number(remaining));
+    out.set("X-RateLimit-Used", number(p.limit.quota() - remaining));
     out.set("X-RateLimit-Reset", Long.toString(Math.floorDiv(now + resetMillis(usage, nearest) + 999, 1000)));
     out.set("X-RateLimit-Resource", p.rule);
   }

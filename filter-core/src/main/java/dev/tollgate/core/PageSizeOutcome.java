@@ -109,7 +109,8 @@ public final class PageSizeOutcome {
       return new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, rule.maxSize());
     }
     Integer first = null;
-    for (String raw : given) {
+    for (int i = 0; i < given.size(); i++) {
+      String raw = given.get(i);
       Integer parsed = parsePositive(raw);
       if (parsed == null) {
         if (rule.onInvalid() == InvalidPageSize.REJECT) {

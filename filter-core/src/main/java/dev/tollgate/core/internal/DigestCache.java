@@ -6,27 +6,18 @@ import java.security.SecureRandom;
  * Remembers the digests of recently seen secrets, so that a client sending the same API key again
  * costs no SHA-256. The secrets themselves are not kept: a slot holds the digest and a 64-bit tag,
  * SipHash-1-3 of the secret under a key drawn at random for this cache, which no client can know
- * and so no client can aim a collision at. Bounded (direct-mapped: a new secret takes the slot of
- * an older one) and thread-safe without locks (slots hold immutable entries). Internal.
+ * and so no client can aim a collision at. Bounded (two-way set-associative, {@value #SETS} sets: a
+ * new secret takes the place of the less recent of its set's two, so at most about 1.5 MB) and
+ * thread-safe without locks (slots hold immutable entries; a lost race only costs a digest). Internal.
  */
 public final class DigestCache {
 
-  private static final int SLOTS = 4096; // a power of two
+  private static final int SETS = 8192;
 
   private final String prefix;
   private final long k0;
   private final long k1;
-  private final Entry[] slots = new Entry[SLOTS];
-
-  private static final class Entry {
-    final long tag;
-    final String digest;
-
-    Entry(long tag, String digest) {
-      this.tag = tag;
-      this.digest = digest;
-    }
-  }
+  private final RecentCache<String> digests = new RecentCache<>(SETS);
 
   /** A cache of {@code prefix} followed by the digest of a secret, e.g. {@code key:}. */
   public DigestCache(String prefix) {
@@ -39,13 +30,11 @@ public final class DigestCache {
   /** {@code prefix} followed by {@link Hashing#digest(String)} of {@code secret}. */
   public String digest(String secret) {
     long tag = sipHash13(k0, k1, secret);
-    int slot = (int) (tag ^ (tag >>> 32)) & (SLOTS - 1);
-    Entry e = slots[slot];
-    if (e != null && e.tag == tag) {
-      return e.digest;
+    String digest = digests.get(tag, null);
+    if (digest == null) {
+      digest = prefix + Hashing.digest(secret);
+      digests.put(tag, null, digest);
     }
-    String digest = prefix + Hashing.digest(secret);
-    slots[slot] = new Entry(tag, digest);
     return digest;
   }
 
