@@ -101,12 +101,23 @@ public final class PageSizeOutcome {
     return new PageSizeOutcome(status, Collections.unmodifiableMap(values), null, null, rule.maxSize());
   }
 
-  /** {@link #evaluate} for the usual rule of one parameter, without the general case's map building. */
+  /** Outcomes of one-parameter rules worth sharing: kept values up to this, and the constant ones. */
+  private static final int SHARED_KEPT = 1024;
+  private static final int DEFAULTED_AT = 0;
+  private static final int CLAMPED_AT = 1;
+  private static final int INVALID_DEFAULTED_AT = 2;
+  private static final int KEPT_FROM = 3;
+
+  /**
+   * {@link #evaluate} for the usual rule of one parameter, without the general case's map building;
+   * every outcome but a rejection or a kept value above {@value #SHARED_KEPT} is shared.
+   */
   private static PageSizeOutcome evaluateOne(PageSizeRule rule, RequestView request) {
     String name = rule.parameters().get(0);
     List<String> given = request.parameterValues(name);
+    PageSizeOutcome[] shared = rule.outcomes(() -> sharedOutcomes(rule));
     if (given.isEmpty()) {
-      return new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, rule.maxSize());
+      return shared[DEFAULTED_AT];
     }
     Integer first = null;
     for (int i = 0; i < given.size(); i++) {
@@ -116,14 +127,31 @@ public final class PageSizeOutcome {
         if (rule.onInvalid() == InvalidPageSize.REJECT) {
           return new PageSizeOutcome(Status.REJECTED, Map.of(), name, raw, rule.maxSize());
         }
-        return new PageSizeOutcome(Status.INVALID_DEFAULTED, Map.of(name, rule.defaultSize()), null, null, rule.maxSize());
+        return shared[INVALID_DEFAULTED_AT];
       }
       if (first == null) {
         first = parsed;
       }
     }
-    Status status = first > rule.maxSize() ? Status.CLAMPED : Status.KEPT;
-    return new PageSizeOutcome(status, Map.of(name, Math.min(first, rule.maxSize())), null, null, rule.maxSize());
+    if (first > rule.maxSize()) {
+      return shared[CLAMPED_AT];
+    }
+    return first < shared.length - KEPT_FROM ? shared[KEPT_FROM + first]
+        : new PageSizeOutcome(Status.KEPT, Map.of(name, first), null, null, rule.maxSize());
+  }
+
+  private static PageSizeOutcome[] sharedOutcomes(PageSizeRule rule) {
+    String name = rule.parameters().get(0);
+    int max = rule.maxSize();
+    PageSizeOutcome[] shared = new PageSizeOutcome[KEPT_FROM + Math.min(max, SHARED_KEPT) + 1];
+    shared[DEFAULTED_AT] = new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
+    shared[CLAMPED_AT] = new PageSizeOutcome(Status.CLAMPED, Map.of(name, max), null, null, max);
+    shared[INVALID_DEFAULTED_AT] =
+        new PageSizeOutcome(Status.INVALID_DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
+    for (int size = 1; KEPT_FROM + size < shared.length; size++) {
+      shared[KEPT_FROM + size] = new PageSizeOutcome(Status.KEPT, Map.of(name, size), null, null, max);
+    }
+    return shared;
   }
 
   /**

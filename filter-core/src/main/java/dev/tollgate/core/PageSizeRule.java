@@ -30,6 +30,8 @@ public final class PageSizeRule {
   private final int defaultSize;
   private final int maxSize;
   private final InvalidPageSize onInvalid;
+  /** The outcomes of this one-parameter rule that repeat, made once (see {@link PageSizeOutcome}). */
+  private volatile PageSizeOutcome[] outcomes;
 
   private PageSizeRule(boolean enabled, List<String> parameters, int defaultSize, int maxSize,
       InvalidPageSize onInvalid) {
@@ -74,6 +76,16 @@ public final class PageSizeRule {
           "default page size must be between 1 and the maximum " + maxSize + " but was " + defaultSize);
     }
     return new PageSizeRule(true, parameters, defaultSize, maxSize, onInvalid);
+  }
+
+  /** The shared outcomes of this rule, created at first use: {@code factory} makes the array. */
+  PageSizeOutcome[] outcomes(java.util.function.Supplier<PageSizeOutcome[]> factory) {
+    PageSizeOutcome[] o = outcomes;
+    if (o == null) {
+      o = factory.get();
+      outcomes = o; // racy but idempotent: equal arrays of immutable outcomes
+    }
+    return o;
   }
 
   public boolean enabled() {
