@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -62,6 +63,8 @@ public final class Suite {
   private void decisions() throws RunnerException {
     // contender -> scenario/threads -> [score, error]
     Map<String, Map<String, double[]>> scores = new LinkedHashMap<>();
+    // contender -> scenario -> bytes allocated per decision, one thread
+    Map<String, Map<String, Double>> bytes = new LinkedHashMap<>();
     for (int threads : THREADS) {
       ChainedOptionsBuilder options = new OptionsBuilder()
           .include(DecisionBenchmark.class.getName() + ".decide")
@@ -69,6 +72,7 @@ public final class Suite {
           .param("scenario", "hot", "zipf")
           .threads(threads)
           .jvmArgs("-Xms3g", "-Xmx3g")
+          .addProfiler(GCProfiler.class)
           .shouldFailOnError(true);
       if (full) {
         options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
@@ -82,6 +86,10 @@ public final class Suite {
         String column = r.getParams().getParam("scenario") + "/" + threads;
         scores.computeIfAbsent(contender, k -> new LinkedHashMap<>()).put(column,
             new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+        if (threads == 1) {
+          bytes.computeIfAbsent(contender, k -> new LinkedHashMap<>()).put(r.getParams().getParam("scenario"),
+              allocated(r));
+        }
       }
     }
     List<String> columns = new ArrayList<>();
@@ -117,6 +125,59 @@ public final class Suite {
       summary.append('\n');
     }
     summary.append('\n');
+    summary.append("Bytes allocated per decision, one thread (JMH `-prof gc`, `gc.alloc.rate.norm`):\n\n")
+        .append("| contender | hot | zipf |\n|---|---:|---:|\n");
+    for (Map.Entry<String, Map<String, Double>> e : bytes.entrySet()) {
+      summary.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", e.getKey(),
+          e.getValue().getOrDefault("hot", Double.NaN), e.getValue().getOrDefault("zipf", Double.NaN)));
+    }
+    summary.append('\n');
+    double[] bucket4jHot = scores.getOrDefault("bucket4j", Map.of()).get("hot/1");
+    engine(bucket4jHot == null ? Double.NaN : bucket4jHot[0]);
+  }
+
+  /**
+   * {@link EngineBenchmark}: what an adapter pays per request with the examples' configuration, at
+   * one and two threads, against Bucket4j's bare decision on one hot key from the same run.
+   */
+  private void engine(double bucket4jHotNanos) throws RunnerException {
+    summary.append("## The whole engine (`Tollgate.check`, the examples' configuration)\n\n")
+        .append("What an adapter pays per request: clients by `X-Api-Key` else IP, `100/1m, 10000/24h rolling`, "
+            + "a `reports` endpoint rule, page size 20 up to 1000, IETF and TEOS headers, every header value "
+            + "handed on. `admitted`: quotas raised so every request is admitted, 10,000 API keys in turn; "
+            + "`rejected`: the example's quotas on one API key, so every call is a 429 with a problem body; "
+            + "`ip`: as `admitted`, clients told apart by 10,000 IPv4 addresses. Ratio: our time divided by "
+            + "Bucket4j's bare decision on one hot key, measured above in the same run.\n\n")
+        .append("| scenario | threads | ns per request | bytes per request | vs Bucket4j hot/1 |\n")
+        .append("|---|---:|---:|---:|---:|\n");
+    for (int threads : new int[] {1, 2}) {
+      ChainedOptionsBuilder options = new OptionsBuilder()
+          .include(EngineBenchmark.class.getName() + ".check")
+          .threads(threads)
+          .jvmArgs("-Xms1g", "-Xmx1g")
+          .addProfiler(GCProfiler.class)
+          .shouldFailOnError(true);
+      if (full) {
+        options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
+            .measurementIterations(10).measurementTime(TimeValue.seconds(2));
+      } else {
+        options.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(2))
+            .measurementIterations(3).measurementTime(TimeValue.seconds(2));
+      }
+      for (RunResult r : new Runner(options.build()).run()) {
+        double ns = r.getPrimaryResult().getScore();
+        summary.append(String.format(Locale.ROOT, "| %s | %d | %.0f ± %.0f | %.0f | %.2fx |%n",
+            r.getParams().getParam("scenario"), threads, ns, r.getPrimaryResult().getScoreError(), allocated(r),
+            ns / bucket4jHotNanos));
+      }
+    }
+    summary.append('\n');
+  }
+
+  /** Bytes allocated per operation, from the GC profiler. */
+  private static double allocated(RunResult r) {
+    var norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+    return norm == null ? Double.NaN : norm.getScore();
   }
 
   /** Memory per tracked client, one fresh JVM per contender. */
