@@ -200,6 +200,29 @@ final class Route {
     return best;
   }
 
+  /** The last 429 problem body of this route: a client over its quota gets the same one for a second. */
+  private volatile Object[] lastProblem = {-1L, -1L, ""};
+
+  /**
+   * The 429 problem body for the limits that rejected in {@code usage}, with {@code retryAfter}.
+   * Remembered: under a flood the same body is sent until the retry time changes.
+   */
+  String quotaExceeded(long[] usage, long retryAfter) {
+    long violated = 0;
+    for (int i = 0; i < policies.length && i < 64; i++) {
+      if (HeaderWriter.retryAfterMillis(usage, i) > 0) {
+        violated |= 1L << i;
+      }
+    }
+    Object[] last = lastProblem;
+    if ((Long) last[0] == violated && (Long) last[1] == retryAfter && policies.length <= 64) {
+      return (String) last[2];
+    }
+    String body = Problems.quotaExceeded(Verdict.statuses(this, usage), retryAfter);
+    lastProblem = new Object[] {violated, retryAfter, body};
+    return body;
+  }
+
   /** The number of limits in force, over every bucket. */
   int limitCount() {
     return policies.length;

@@ -237,7 +237,7 @@ public final class Tollgate implements AutoCloseable {
             request.method(), request.path(), route.mostSpecific, clients[0], retryAfter);
       }
       v = Verdict.decided(Verdict.Outcome.RATE_LIMITED, c, route, usage, retryAfter,
-          Problems.quotaExceeded(Verdict.statuses(route, usage), retryAfter), pageSize, NOTHING);
+          route.quotaExceeded(usage, retryAfter), pageSize, NOTHING);
     } else {
       if (dryRunRejected) {
         LOG.log(System.Logger.Level.INFO, "dry-run: would answer 429 to {0} {1} (rule {2}, client {3})",
