@@ -3,7 +3,6 @@ package dev.tollgate.benchmarks;
 import com.google.common.util.concurrent.RateLimiter;
 import dev.tollgate.core.Clock;
 import dev.tollgate.core.Limit;
-import dev.tollgate.core.RequestView;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.store.BucketSpec;
@@ -116,7 +115,7 @@ final class Contenders {
 
     @Override
     public boolean tryAcquire(int key) {
-      return tollgate.check(new View(keys[key])).proceed();
+      return tollgate.check(new EngineBenchmark.Request("/api/items", null, keys[key], null)).proceed();
     }
 
     @Override
@@ -127,50 +126,6 @@ final class Contenders {
     @Override
     public void close() {
       tollgate.close();
-    }
-  }
-
-  /** A trivial GET with no headers, as a servlet adapter would present it. */
-  static final class View implements RequestView {
-    private final String remoteAddress;
-
-    View(String remoteAddress) {
-      this.remoteAddress = remoteAddress;
-    }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public String path() {
-      return "/api/items";
-    }
-
-    @Override
-    public String header(String name) {
-      return null;
-    }
-
-    @Override
-    public List<String> headers(String name) {
-      return List.of();
-    }
-
-    @Override
-    public String remoteAddress() {
-      return remoteAddress;
-    }
-
-    @Override
-    public String principalName() {
-      return null;
-    }
-
-    @Override
-    public List<String> parameterValues(String name) {
-      return List.of();
     }
   }
 

@@ -116,7 +116,7 @@ public class EngineBenchmark {
     return TollgateConfig.parse(p);
   }
 
-  /** A GET as an adapter presents it: one API-key header, one page-size parameter. */
+  /** A GET as an adapter presents it: an API-key header and a page-size parameter, each optional. */
   static final class Request implements RequestView {
     private final String path;
     private final String apiKey;
@@ -127,7 +127,7 @@ public class EngineBenchmark {
       this.path = path;
       this.apiKey = apiKey;
       this.remoteAddress = remoteAddress;
-      this.pageSize = List.of(pageSize);
+      this.pageSize = pageSize == null ? List.of() : List.of(pageSize);
     }
 
     @Override

@@ -74,13 +74,7 @@ public final class Suite {
           .jvmArgs("-Xms3g", "-Xmx3g")
           .addProfiler(GCProfiler.class)
           .shouldFailOnError(true);
-      if (full) {
-        options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
-            .measurementIterations(10).measurementTime(TimeValue.seconds(2));
-      } else {
-        options.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
-            .measurementIterations(3).measurementTime(TimeValue.seconds(1));
-      }
+      timing(options, 2, 1);
       for (RunResult r : new Runner(options.build()).run()) {
         String contender = r.getParams().getParam("contender");
         String column = r.getParams().getParam("scenario") + "/" + threads;
@@ -157,13 +151,7 @@ public final class Suite {
           .jvmArgs("-Xms1g", "-Xmx1g")
           .addProfiler(GCProfiler.class)
           .shouldFailOnError(true);
-      if (full) {
-        options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
-            .measurementIterations(10).measurementTime(TimeValue.seconds(2));
-      } else {
-        options.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(2))
-            .measurementIterations(3).measurementTime(TimeValue.seconds(2));
-      }
+      timing(options, 3, 2);
       for (RunResult r : new Runner(options.build()).run()) {
         double ns = r.getPrimaryResult().getScore();
         summary.append(String.format(Locale.ROOT, "| %s | %d | %.0f ± %.0f | %.0f | %.2fx |%n",
@@ -172,6 +160,17 @@ public final class Suite {
       }
     }
     summary.append('\n');
+  }
+
+  /** Full mode: 3 forks, 5 x 2 s warm-up, 10 x 2 s measured; quick: one fork, 3 measured iterations. */
+  private void timing(ChainedOptionsBuilder options, int quickWarmups, int quickSeconds) {
+    if (full) {
+      options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
+          .measurementIterations(10).measurementTime(TimeValue.seconds(2));
+    } else {
+      options.forks(1).warmupIterations(quickWarmups).warmupTime(TimeValue.seconds(quickSeconds))
+          .measurementIterations(3).measurementTime(TimeValue.seconds(quickSeconds));
+    }
   }
 
   /** Bytes allocated per operation, from the GC profiler. */
