@@ -40,6 +40,7 @@ public final class Verdict {
       this.status = status;
     }
 
+    /** The HTTP status a response with this outcome gets. */
     public int status() {
       return status;
     }
@@ -71,6 +72,7 @@ public final class Verdict {
     this.release = release;
   }
 
+  /** What the engine decided. */
   public Outcome outcome() {
     return outcome;
   }

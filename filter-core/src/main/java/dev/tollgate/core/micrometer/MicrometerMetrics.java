@@ -33,6 +33,7 @@ public final class MicrometerMetrics implements TollgateMetrics {
   private final Timer storeLatency;
   private final Counter storeErrors;
 
+  /** Records in {@code registry}. */
   public MicrometerMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.storeLatency = Timer.builder("tollgate.store.latency")
