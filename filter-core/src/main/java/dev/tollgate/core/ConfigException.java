@@ -10,7 +10,9 @@ public final class ConfigException extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The configuration key at fault. */
   private final String key;
+  /** Why the value cannot be used, without the key. */
   private final String reason;
 
   /** Creates an exception for {@code key}; the message is {@code key + ": " + reason}. */

@@ -30,6 +30,13 @@ final class ConfigParser {
 
   private ConfigParser() {}
 
+  /** Every key that may stand at the top level, sorted, for "did you mean". */
+  private static java.util.SortedSet<String> knownTopLevelKeys() {
+    java.util.SortedSet<String> keys = new java.util.TreeSet<>(GLOBAL_KEYS);
+    keys.addAll(DEFAULT_RULE_SHORTHANDS);
+    return keys;
+  }
+
   static String canonicalKey(String key) {
     String k = key.trim();
     return DEFAULT_RULE_SHORTHANDS.contains(k) ? "rules.default." + k : k;
@@ -69,7 +76,9 @@ final class ConfigParser {
         String rest = key.substring("rules.".length());
         int dot = rest.indexOf('.');
         if (dot <= 0 || !RULE_KEYS.contains(rest.substring(dot + 1))) {
-          throw new ConfigException(key, "unknown key (a rule takes " + String.join(", ", new java.util.TreeSet<>(RULE_KEYS)) + ")");
+          throw new ConfigException(key, "unknown key (a rule takes " + String.join(", ", new java.util.TreeSet<>(RULE_KEYS)) + ")"
+              + (dot <= 0 ? "" : KeySuggestion.didYouMean(key.substring(0, "rules.".length() + dot + 1),
+                  rest.substring(dot + 1), new java.util.TreeSet<>(RULE_KEYS))));
         }
         ruleProps.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), e.getValue());
       } else if (key.startsWith("store.") && !GLOBAL_KEYS.contains(key)) {
@@ -77,7 +86,7 @@ final class ConfigParser {
       } else if (!GLOBAL_KEYS.contains(key)) {
         throw new ConfigException(key, "unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(GLOBAL_KEYS))
             + ", " + String.join(", ", new java.util.TreeSet<>(DEFAULT_RULE_SHORTHANDS))
-            + ", store.<setting> or rules.<name>.<setting>)");
+            + ", store.<setting> or rules.<name>.<setting>)" + KeySuggestion.didYouMean("", key, knownTopLevelKeys()));
       }
     }
 

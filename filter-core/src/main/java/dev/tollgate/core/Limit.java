@@ -82,7 +82,8 @@ public final class Limit {
     if (!m.matches()) {
       throw new IllegalArgumentException(
           "is not a valid limit (expected <count>/<duration> [fixed|rolling|token-bucket] [as <name>],"
-              + " e.g. 100/1m or 10000/24h rolling)");
+              + " e.g. 100/1m or 10000/24h rolling; a duration is a whole number and a unit:"
+              + " s (seconds), m (minutes), h (hours) or d (days), from 1s to 366d)");
     }
     long quota = Long.parseLong(m.group(1));
     Duration window = parseDuration(m.group(2));

@@ -170,6 +170,7 @@ public final class PageSizeOutcome {
     }
   }
 
+  /** What happened to the page size: see {@link Status}. */
   public Status status() {
     return status;
   }

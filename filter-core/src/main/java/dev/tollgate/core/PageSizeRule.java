@@ -88,6 +88,7 @@ public final class PageSizeRule {
     return o;
   }
 
+  /** Whether page sizes are checked at all ({@code page-size.enabled}). */
   public boolean enabled() {
     return enabled;
   }
@@ -97,14 +98,17 @@ public final class PageSizeRule {
     return parameters;
   }
 
+  /** The page size applied when the client sends none ({@code page-size.default}). */
   public int defaultSize() {
     return defaultSize;
   }
 
+  /** The largest page size the application receives ({@code page-size.max}). */
   public int maxSize() {
     return maxSize;
   }
 
+  /** What a value that is not a positive whole number gets ({@code page-size.on-invalid}). */
   public InvalidPageSize onInvalid() {
     return onInvalid;
   }

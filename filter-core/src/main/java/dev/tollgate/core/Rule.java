@@ -78,6 +78,7 @@ public final class Rule {
     return b;
   }
 
+  /** The rule's name: keys its counts and prefixes its policy names in headers. */
   public String name() {
     return name;
   }
@@ -142,6 +143,7 @@ public final class Rule {
     return methods;
   }
 
+  /** The rule's limits, in the order they were declared. */
   public List<Limit> limits() {
     return limits;
   }
@@ -227,6 +229,7 @@ public final class Rule {
       this.configName = configName;
     }
 
+    /** The name of this value in the configuration syntax. */
     public String configName() {
       return configName;
     }
@@ -302,11 +305,13 @@ public final class Rule {
       return this;
     }
 
+    /** This rule's own client identity, instead of the configuration's {@code client.key}. */
     public Builder clientKey(ClientKeyResolver resolver) {
       this.clientKey = Objects.requireNonNull(resolver, "resolver");
       return this;
     }
 
+    /** This rule's page-size rule, instead of the default rule's. */
     public Builder pageSize(PageSizeRule rule) {
       this.pageSize = Objects.requireNonNull(rule, "pageSize");
       return this;
@@ -345,6 +350,7 @@ public final class Rule {
       return this;
     }
 
+    /** The immutable rule; fails with {@link ConfigException} when the settings do not fit together. */
     public Rule build() {
       Set<String> names = new LinkedHashSet<>();
       for (Limit l : limits) {

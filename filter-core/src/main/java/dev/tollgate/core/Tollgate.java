@@ -493,6 +493,7 @@ public final class Tollgate implements AutoCloseable {
       return this;
     }
 
+    /** The engine; the caller closes it when done. */
     public Tollgate build() {
       RateLimitStore s = store != null ? store : storeFor(config, clock);
       TollgateMetrics m = metrics;

@@ -133,6 +133,7 @@ public final class TollgateConfig {
     return clientKey;
   }
 
+  /** The header dialects written on responses, in order ({@code headers.dialects}). */
   public List<HeaderDialect> dialects() {
     return dialects;
   }
@@ -388,6 +389,7 @@ public final class TollgateConfig {
       return this;
     }
 
+    /** The immutable configuration; fails with {@link ConfigException} naming the key of any value that cannot be used. */
     public TollgateConfig build() {
       int defaultCost = defaultRule.cost() != null ? defaultRule.cost() : 1;
       for (Rule r : rules.values()) {

@@ -59,6 +59,7 @@ public final class Verdict {
       this.status = status;
     }
 
+    /** The HTTP status a response with this outcome gets. */
     public int status() {
       return status;
     }
@@ -122,6 +123,7 @@ public final class Verdict {
         retryAfterSeconds);
   }
 
+  /** What the engine decided. */
   public Outcome outcome() {
     return outcome;
   }

@@ -243,6 +243,43 @@ class ConfigParserTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
+      "pagesize.max          | page-size.max",
+      "page_size.max         | page-size.max",
+      "page-size.maximum     | page-size.max",
+      "Page-Size.Max         | page-size.max",
+      "limit                 | limits",
+      "header.dialects       | headers.dialects",
+      "client.trusted-proxys | client.trusted-proxies",
+      "status-path           | status.path",
+      "metric                | metrics",
+      "rules.reports.page-size.maxx | rules.reports.page-size.max",
+      "rules.reports.limit   | rules.reports.limits",
+      "rules.reports.method  | rules.reports.methods",
+  })
+  void anUnknownKeyNearAKnownOneGetsADidYouMean(String key, String suggestion) {
+    ConfigException e = fails("rules.reports.path", "/r", key, "1");
+    assertEquals(key, e.key());
+    assertStartsWith(key + ": unknown key (", e.getMessage());
+    assertTrue(e.getMessage().endsWith("; did you mean " + suggestion + "?"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"colour", "rate", "rules.reports.burst", "x"})
+  void anUnknownKeyFarFromEveryKnownOneGetsNoGuess(String key) {
+    ConfigException e = fails("rules.reports.path", "/r", key, "1");
+    assertFalse(e.getMessage().contains("did you mean"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"100/1x", "100/60", "100/1 min", "100/1w rolling", "10O/1m"})
+  void aMalformedLimitListsTheDurationUnits(String value) {
+    ConfigException e = fails("limits", value);
+    assertStartsWith("limits: '" + value + "' is not a valid limit (expected <count>/<duration>", e.getMessage());
+    assertContains("s (seconds), m (minutes), h (hours) or d (days), from 1s to 366d", e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
       "100/1x    | is not a valid limit (expected <count>/<duration>",
       "100/0s    | is not a valid limit: window must be a whole number of seconds from 1s to 366d",
       "100/400d  | is not a valid limit: window must be a whole number of seconds from 1s to 366d, but was 400d",

@@ -1,7 +1,6 @@
 package dev.tollgate.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +46,12 @@ abstract class FilterContract {
 
   /** Starts {@code app} in this class's container. */
   abstract Running start(App app) throws Exception;
+
+  /** What the container answers while the filter's configuration is invalid, if it listens at all. */
+  int statusWhileConfigurationInvalid() {
+    // Embedded Jetty's ServletContextHandler stops the server instead; a deployed WebAppContext answers 503.
+    throw new AssertionError(getClass().getSimpleName() + " should not be listening");
+  }
 
   @AfterEach
   void stop() throws Exception {
@@ -315,7 +320,8 @@ abstract class FilterContract {
     assertNotNull(r.startupFailure(), "the application must not start");
     assertTrue(r.startupFailure().contains("limits: '10O/1m' is not a valid limit"), r.startupFailure());
     if (r.port() > 0) {
-      assertNotEquals(200, get("/api/assets").statusCode());
+      // The README says what clients get meanwhile: the container's own page, never the application.
+      assertEquals(statusWhileConfigurationInvalid(), get("/api/assets").statusCode());
     }
   }
 

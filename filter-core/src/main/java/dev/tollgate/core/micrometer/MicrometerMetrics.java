@@ -39,6 +39,7 @@ public final class MicrometerMetrics implements TollgateMetrics {
   private final Counter storeErrors;
   private final AtomicInteger local = new AtomicInteger();
 
+  /** Records in {@code registry}. */
   public MicrometerMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.storeLatency = Timer.builder("tollgate.store.latency")

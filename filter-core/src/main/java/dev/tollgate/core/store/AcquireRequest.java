@@ -10,6 +10,7 @@ import java.util.List;
  */
 public record AcquireRequest(List<Bucket> buckets, int cost) {
 
+  /** Copies {@code buckets}, so the request is immutable. */
   public AcquireRequest {
     buckets = List.copyOf(buckets);
     if (buckets.isEmpty()) {

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public record AcquireResult(boolean admitted, long nowMillis, List<LimitUsage> usages) {
 
+  /** Copies {@code usages}, so the result is immutable. */
   public AcquireResult {
     usages = List.copyOf(usages);
   }

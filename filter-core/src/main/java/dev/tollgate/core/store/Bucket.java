@@ -15,6 +15,7 @@ import java.util.Objects;
  */
 public record Bucket(String rule, String client, List<Limit> limits, boolean countRejected) {
 
+  /** Checks that every part is present. */
   public Bucket {
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(client, "client");

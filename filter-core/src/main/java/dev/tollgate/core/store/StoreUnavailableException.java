@@ -5,10 +5,12 @@ public class StoreUnavailableException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** A failure of the store caused by {@code cause}. */
   public StoreUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
 
+  /** A failure of the store described by {@code message}. */
   public StoreUnavailableException(String message) {
     super(message);
   }
