@@ -10,6 +10,7 @@ import dev.tollgate.core.HeaderDialect;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.testing.WallClockWindows;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -345,6 +346,7 @@ abstract class FilterContract {
 
   @Test
   void initParamsConfigureTheFilterTheContainerCreates() throws Exception {
+    WallClockWindows.awaitFreshMinute(); // the container's engine runs on the system clock
     Running r = run(new App().servlet("/api/*", new EchoServlet())
         .initParam("config", "classpath:tollgate-test.properties")
         .initParam("limits", "2/1m")
@@ -365,6 +367,7 @@ abstract class FilterContract {
         .defaultRule(Rule.builder(Rule.DEFAULT).limits("1/1m").build())
         .dialects(HeaderDialect.TEOS)
         .build();
+    WallClockWindows.awaitFreshMinute(); // the filter's own engine runs on the system clock
     Running r = run(new App().servlet("/api/*", new TextServlet("ok")).filter(new TollgateFilter(config)));
     assertNull(r.startupFailure());
 
