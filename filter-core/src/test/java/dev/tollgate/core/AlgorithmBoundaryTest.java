@@ -1,7 +1,6 @@
 package dev.tollgate.core;
 
 import static dev.tollgate.core.Fixtures.admitted;
-import static dev.tollgate.core.Fixtures.engine;
 import static dev.tollgate.core.Fixtures.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +17,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each algorithm at and across window boundaries, with time moved only by a fake clock. */
 class AlgorithmBoundaryTest {
+
+  /**
+   * The engine under test: on the in-memory store's fast path here; {@link AlgorithmBoundaryThroughStoreInterfaceTest}
+   * runs every case again through the {@code RateLimitStore} interface (the path of other stores and
+   * of the local fallback), where the limit states compute reset and Retry-After themselves.
+   */
+  Tollgate engine(FakeClock clock, String... kv) {
+    return Fixtures.engine(clock, kv);
+  }
 
   private static final Instant T0 = Instant.parse("2026-11-22T18:00:00Z");
   private final TestRequest request = TestRequest.get("/api/things");
@@ -238,7 +246,7 @@ class AlgorithmBoundaryTest {
   }
 
   /** 3000 requests over 6 windows, clustered in bursts near boundaries, against 50/1m. */
-  private static List<Long> simulate(String algorithm, long seed) {
+  private List<Long> simulate(String algorithm, long seed) {
     Random random = new Random(seed);
     long start = T0.toEpochMilli() + random.nextInt(60_000);
     List<Long> times = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.tollgate.core;
 
 import static dev.tollgate.core.Fixtures.admitted;
-import static dev.tollgate.core.Fixtures.engine;
 import static dev.tollgate.core.Fixtures.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +14,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The clock may jump: backwards never grants a fresh quota nor locks out for longer than a window. */
 class ClockJumpTest {
+
+  /**
+   * The engine under test: on the in-memory store's fast path here; {@link ClockJumpThroughStoreInterfaceTest}
+   * runs every case again through the {@code RateLimitStore} interface (the path of other stores and
+   * of the local fallback), where the limit states compute reset and Retry-After themselves.
+   */
+  Tollgate engine(FakeClock clock, String... kv) {
+    return Fixtures.engine(clock, kv);
+  }
 
   private static final Instant T = Instant.parse("2026-11-22T18:00:30Z");
   private final TestRequest r = TestRequest.get("/x");
