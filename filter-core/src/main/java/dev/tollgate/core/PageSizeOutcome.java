@@ -198,6 +198,15 @@ public final class PageSizeOutcome {
     return invalidValue;
   }
 
+  /**
+   * The {@code application/problem+json} body of the 400 for a rejected page size, or {@code null}
+   * if not rejected. For adapters answering it without a verdict (when the engine failed to decide
+   * the rate limits: the page size still holds).
+   */
+  public String problemBody() {
+    return rejected() ? Problems.invalidPageSize(this) : null;
+  }
+
   /** The maximum page size of the rule that applied (0 when disabled). */
   public int maxSize() {
     return maxSize;

@@ -35,7 +35,7 @@ public final class Tollgate implements AutoCloseable {
   /** The store when it is the in-memory one, asked without request objects; else null. */
   private final InMemoryStore memoryStore;
   private final Clock clock;
-  private final dev.tollgate.core.internal.Throttle storeWarnings = dev.tollgate.core.internal.Throttle.perMinute();
+  private final dev.tollgate.core.internal.Throttle storeWarnings;
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
@@ -50,6 +50,7 @@ public final class Tollgate implements AutoCloseable {
     this.store = store;
     this.memoryStore = store instanceof InMemoryStore ? (InMemoryStore) store : null;
     this.clock = clock;
+    this.storeWarnings = dev.tollgate.core.internal.Throttle.perMinute(clock);
     this.metrics = metrics;
     this.localFallback = new LocalFallback(store, config.maxTrackedClients(), clock, metrics);
     suspensions.replaceConfigured(config.suspended());
@@ -295,7 +296,7 @@ public final class Tollgate implements AutoCloseable {
       for (int i = 0; i < specs.length; i++) {
         buckets.add(specs[i].forClient(clients[i]));
       }
-      AcquireResult result = store.acquire(new AcquireRequest(buckets, cost));
+      AcquireResult result = dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, cost));
       usage[0] = result.nowMillis();
       List<LimitUsage> usages = result.usages();
       for (int i = 0; i < usages.size(); i++) {
@@ -366,7 +367,7 @@ public final class Tollgate implements AutoCloseable {
     if (!buckets.isEmpty()) {
       try {
         long start = System.nanoTime();
-        AcquireResult result = store.acquire(new AcquireRequest(buckets, 0));
+        AcquireResult result = dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, 0));
         metrics.storeLatency(System.nanoTime() - start);
         limits = new ArrayList<>();
         int i = 0;
@@ -444,6 +445,11 @@ public final class Tollgate implements AutoCloseable {
   /** The configuration in force. */
   public TollgateConfig config() {
     return routes.config;
+  }
+
+  /** The clock this engine reads; adapters time their own once-a-minute warnings with it. */
+  public Clock clock() {
+    return clock;
   }
 
   /** The store counts are kept in. */

@@ -1,7 +1,6 @@
 package dev.tollgate.core;
 
 import static dev.tollgate.core.Fixtures.admitted;
-import static dev.tollgate.core.Fixtures.engine;
 import static dev.tollgate.core.Fixtures.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +17,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each algorithm at and across window boundaries, with time moved only by a fake clock. */
 class AlgorithmBoundaryTest {
+
+  /**
+   * The engine under test: on the in-memory store's fast path here; {@link AlgorithmBoundaryThroughStoreInterfaceTest}
+   * runs every case again through the {@code RateLimitStore} interface (the path of other stores and
+   * of the local fallback), where the limit states compute reset and Retry-After themselves.
+   */
+  Tollgate engine(FakeClock clock, String... kv) {
+    return Fixtures.engine(clock, kv);
+  }
 
   private static final Instant T0 = Instant.parse("2026-11-22T18:00:00Z");
   private final TestRequest request = TestRequest.get("/api/things");
@@ -152,6 +160,66 @@ class AlgorithmBoundaryTest {
     }
   }
 
+  // ---- quotas at quota - 1, quota and quota + 1 ----------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {"fixed", "rolling", "token-bucket"})
+  void theQuotaItselfIsAdmittedAndOneMoreIsNot(String algorithm) {
+    FakeClock clock = new FakeClock(T0.plusSeconds(10));
+    Tollgate t = engine(clock, "limits", "7/1m " + algorithm, "headers.dialects", "github");
+    assertEquals(5, admitted(t, request, 5));
+    Verdict quotaMinusOne = t.check(request);
+    assertTrue(quotaMinusOne.proceed(), algorithm);
+    assertEquals("1", header(quotaMinusOne, "X-RateLimit-Remaining"), algorithm);
+    assertEquals("6", header(quotaMinusOne, "X-RateLimit-Used"), algorithm);
+    Verdict quota = t.check(request);
+    assertTrue(quota.proceed(), algorithm + ": the 7th of 7 is admitted");
+    assertEquals("0", header(quota, "X-RateLimit-Remaining"), algorithm);
+    Verdict quotaPlusOne = t.check(request);
+    assertFalse(quotaPlusOne.proceed(), algorithm + ": the 8th of 7 is rejected");
+    assertEquals(429, quotaPlusOne.status());
+    assertEquals("0", header(quotaPlusOne, "X-RateLimit-Remaining"), algorithm);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"fixed", "rolling", "token-bucket"})
+  void aCostEqualToWhatIsLeftIsAdmittedAndOneMoreIsNot(String algorithm) {
+    FakeClock clock = new FakeClock(T0.plusSeconds(10));
+    Tollgate t = engine(clock, "limits", "10/1m " + algorithm, "headers.dialects", "github",
+        "rules.big.path", "/big", "rules.big.cost", "4");
+    assertEquals(1, admitted(t, request, 1));
+    assertEquals(2, admitted(t, TestRequest.get("/big"), 2), algorithm + ": 1 + 4 + 4 = 9 of 10");
+    Verdict over = t.check(TestRequest.get("/big"));
+    assertFalse(over.proceed(), algorithm + ": 4 more than the 1 left");
+    assertEquals("1", header(over, "X-RateLimit-Remaining"), algorithm + ": the rejected cost consumed nothing");
+    Verdict exact = t.check(request);
+    assertTrue(exact.proceed(), algorithm + ": a cost of 1 with 1 left");
+    assertEquals("0", header(exact, "X-RateLimit-Remaining"));
+  }
+
+  @Test
+  void tokenBucketRefillsExactlyAtTheIntervalNotAMillisecondBefore() {
+    FakeClock clock = new FakeClock(T0);
+    Tollgate t = engine(clock, "limits", "6/1m token-bucket"); // one token every 10 s
+    assertEquals(6, admitted(t, request, 7));
+    clock.set(T0.plusMillis(9_999));
+    assertFalse(t.check(request).proceed());
+    clock.set(T0.plusMillis(10_000));
+    assertTrue(t.check(request).proceed());
+    assertFalse(t.check(request).proceed());
+  }
+
+  @Test
+  void rollingWindowBucketLeavesExactlyOneWindowAfterItsEnd() {
+    FakeClock clock = new FakeClock(T0.plusMillis(10_500));
+    Tollgate t = engine(clock, "limits", "3/1m rolling(1s)");
+    assertEquals(3, admitted(t, request, 4)); // spent in the bucket [0:10, 0:11)
+    clock.set(T0.plusMillis(70_999));
+    assertFalse(t.check(request).proceed(), "the bucket [0:10, 0:11) is inside (1:10.999 - 1m, 1:10.999]");
+    clock.set(T0.plusMillis(71_000));
+    assertEquals(3, admitted(t, request, 4));
+  }
+
   // ---- randomized property: admitted requests per window-long span --------------------------------
 
   @ParameterizedTest
@@ -178,7 +246,7 @@ class AlgorithmBoundaryTest {
   }
 
   /** 3000 requests over 6 windows, clustered in bursts near boundaries, against 50/1m. */
-  private static List<Long> simulate(String algorithm, long seed) {
+  private List<Long> simulate(String algorithm, long seed) {
     Random random = new Random(seed);
     long start = T0.toEpochMilli() + random.nextInt(60_000);
     List<Long> times = new ArrayList<>();

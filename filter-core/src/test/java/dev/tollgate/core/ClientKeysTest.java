@@ -254,4 +254,43 @@ class ClientKeysTest {
       }
     }
   }
+
+  // ---- boundaries (mutation testing) -----------------------------------------------------------
+
+  @Test
+  void aKeyOf128CharactersIsKeptAnd129AreHashed() {
+    String k128 = "k".repeat(ClientKeys.MAX_KEY_LENGTH);
+    assertEquals(k128, ClientKeys.bounded(k128));
+    String k129 = k128 + "k";
+    assertEquals(ClientKeys.hashed("long:", k129), ClientKeys.bounded(k129));
+  }
+
+  @Test
+  void controlCharactersAreExactlyC0DelAndC1() {
+    for (char c : new char[] {0x00, 0x1f, 0x7f, 0x80, 0x9f}) {
+      String key = "a" + c + "b";
+      assertEquals(ClientKeys.hashed("esc:", key), ClientKeys.bounded(key), "U+" + Integer.toHexString(c));
+    }
+    for (char c : new char[] {0x20, 0x7e, 0xa0, 0xe9}) {
+      String key = "a" + c + "b";
+      assertEquals(key, ClientKeys.bounded(key), "U+" + Integer.toHexString(c));
+    }
+  }
+
+  @Test
+  void aBearerTokenOfOneCharacterCountsAndAnEmptyOneDoesNot() {
+    ClientKeyResolver bearer = ClientKeys.bearerToken();
+    assertEquals("token:" + Hashing.digest("x"), bearer.resolve(from("203.0.113.7").header("Authorization", "Bearer x")));
+    assertNull(bearer.resolve(from("203.0.113.7").header("Authorization", "Bearer  ")));
+    assertNull(bearer.resolve(from("203.0.113.7").header("Authorization", "Bearer")));
+  }
+
+  @Test
+  void aRememberedPeerKeyIsTheSameKeyAgain() {
+    ClientKeyResolver ip = ClientKeys.ip();
+    for (int i = 0; i < 3; i++) {
+      assertEquals("ip:203.0.113.7", ip.resolve(from("203.0.113.7")), "call " + i);
+      assertEquals("ip:2001:db8:1:2:0:0:0:0/64", ip.resolve(from("2001:db8:1:2::99")), "call " + i);
+    }
+  }
 }

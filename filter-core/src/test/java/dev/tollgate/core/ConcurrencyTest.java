@@ -12,11 +12,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** 32 threads on one client admit exactly the quota. */
+@Tag("slow") // threads hammering one state: a mutant that breaks the lock spins until PIT's timeout
 class ConcurrencyTest {
 
   private static final int THREADS = 32;

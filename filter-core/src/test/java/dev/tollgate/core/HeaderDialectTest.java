@@ -248,4 +248,35 @@ class HeaderDialectTest {
       }
     }
   }
+
+  // ---- boundaries (mutation testing) -----------------------------------------------------------
+
+  @Test
+  void anAdmittedRequestReportsTheLeastRemainingEvenIfAnotherLimitResetsLater() {
+    Tollgate t = engine(new FakeClock(NOW), "limits", "10/1m, 100/1h", "headers.dialects", "ietf-draft-6");
+    Verdict v = t.check(TestRequest.get("/x"));
+    assertEquals("10", header(v, "RateLimit-Limit"), "the minute (9 left), not the later hour (99 left)");
+    assertEquals("9", header(v, "RateLimit-Remaining"));
+  }
+
+  @Test
+  void aCompleteTieGoesToTheFirstLimit() {
+    Tollgate t = engine(new FakeClock(NOW), "limits", "10/1m", "headers.dialects", "github",
+        "rules.reports.path", "/reports", "rules.reports.limits", "10/1m");
+    Verdict v = t.check(TestRequest.get("/reports"));
+    assertEquals("default", header(v, "X-RateLimit-Resource"), "equal remaining and reset: the first limit");
+    for (int i = 0; i < 9; i++) {
+      t.check(TestRequest.get("/reports"));
+    }
+    Verdict rejected = t.check(TestRequest.get("/reports"));
+    assertEquals(429, rejected.status());
+    assertEquals("default", header(rejected, "X-RateLimit-Resource"), "both reject with the same Retry-After: the first");
+  }
+
+  @Test
+  void headersAreSentFromExactlyTheUsedShare() {
+    Tollgate t = engine(new FakeClock(NOW), "limits", "4/1m", "headers.after-used-share", "0.5");
+    assertNull(header(t.check(TestRequest.get("/x")), "RateLimit"), "1 of 4 used");
+    assertEquals("\"minute\";r=2;t=30", header(t.check(TestRequest.get("/x")), "RateLimit"), "2 of 4: exactly half");
+  }
 }

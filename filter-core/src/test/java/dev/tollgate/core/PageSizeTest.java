@@ -59,6 +59,51 @@ class PageSizeTest {
     assertEquals("pageSize=1000&b=2", v.pageSize().rewriteQuery("pageSize=5000&b=2"));
   }
 
+  /**
+   * Each maximum at max - 1, max and max + 1, for the default rule and an endpoint rule, through the
+   * one-name fast path and the general loop of several names (for every name of the rule).
+   */
+  @ParameterizedTest(name = "parameters={0}")
+  @ValueSource(strings = {"pageSize", "pageSize, limit"})
+  void theMaximumItselfIsKeptAndOneAboveItIsClamped(String parameters) {
+    Tollgate t = engine(clock, "limits", "1000/1m", "page-size.parameters", parameters, "page-size.max", "1000",
+        "rules.reports.path", "/api/reports", "rules.reports.page-size.max", "100");
+    for (String name : parameters.split(", ")) {
+      assertBoundary(t, "/api/items", name, 1000);
+      assertBoundary(t, "/api/reports", name, 100);
+    }
+  }
+
+  @Test
+  void aMaximumOfOneKeepsOneAndClampsTwo() {
+    Tollgate t = engine(clock, "limits", "1000/1m", "page-size.max", "1", "page-size.default", "1");
+    assertOutcome(t, "/x", "pageSize", 1, PageSizeOutcome.Status.KEPT, 1);
+    assertOutcome(t, "/x", "pageSize", 2, PageSizeOutcome.Status.CLAMPED, 1);
+  }
+
+  @Test
+  void theLargestIntIsClampedAndOneMoreIsInvalid() {
+    assertOutcome(defaults, "/x", "pageSize", Integer.MAX_VALUE, PageSizeOutcome.Status.CLAMPED, 1000);
+    Verdict tooBig = defaults.check(TestRequest.get("/x").param("pageSize", "2147483648"));
+    assertEquals(PageSizeOutcome.Status.REJECTED, tooBig.pageSize().status(), "beyond int is not a number we read");
+  }
+
+  private static void assertBoundary(Tollgate t, String path, String name, int max) {
+    assertOutcome(t, path, name, max - 1, PageSizeOutcome.Status.KEPT, max - 1);
+    assertOutcome(t, path, name, max, PageSizeOutcome.Status.KEPT, max);
+    assertOutcome(t, path, name, max + 1, PageSizeOutcome.Status.CLAMPED, max);
+  }
+
+  private static void assertOutcome(Tollgate t, String path, String name, int sent, PageSizeOutcome.Status status,
+      int seen) {
+    String raw = name + "=" + sent;
+    PageSizeOutcome p = t.check(TestRequest.get(path).query(raw)).pageSize();
+    String where = path + "?" + raw;
+    assertEquals(status, p.status(), where);
+    assertEquals(seen, p.values().get(name), where);
+    assertEquals(name + "=" + seen, p.rewriteQuery(raw), where);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"0", "-5", "abc", "1e3", "", "99999999999", "5 0", "0x10", "1.5", "NaN"})
   void anInvalidValueIsRejectedWith400(String value) {

@@ -25,15 +25,20 @@ class QuotaProblemTest {
     assertEquals(2, admitted(t, r, 2));
     Verdict v = t.check(r);
     assertEquals(429, v.status());
-    assertEquals("application/problem+json", Verdict.PROBLEM_JSON);
+    assertEquals(Verdict.Outcome.RATE_LIMITED, v.outcome());
+    assertFalse(v.proceed());
+    assertEquals("application/problem+json", v.contentType(), "what the adapters send as Content-Type");
+    assertEquals(v.problemBody(), v.body());
     Map<String, Object> body = MiniJson.object(v.problemBody());
+    assertEquals(Map.of("type", 0, "title", 0, "status", 0, "detail", 0, "violated-policies", 0, "retry-after", 0)
+        .keySet(), body.keySet(), "exactly these members");
+    assertEquals("The request exceeds the quota of policy reports.minute; retry in 60 seconds.", body.get("detail"));
     assertEquals("https://iana.org/assignments/http-problem-types#quota-exceeded", body.get("type"));
     assertEquals(429L, body.get("status"));
     assertEquals("Too Many Requests", body.get("title"));
     assertEquals(List.of("reports.minute"), body.get("violated-policies"));
     assertEquals(60L, body.get("retry-after"));
     assertEquals(header(v, "Retry-After"), body.get("retry-after").toString());
-    assertTrue(((String) body.get("detail")).contains("60 seconds"), body.toString());
   }
 
   @Test

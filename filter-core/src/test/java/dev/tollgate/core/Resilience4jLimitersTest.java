@@ -18,7 +18,8 @@ class Resilience4jLimitersTest {
     TollgateConfig config = TollgateConfig.builder()
         .defaultRule(Rule.builder(Rule.DEFAULT).limits("100/1m").build())
         .rule(reports).build();
-    return Tollgate.create(config);
+    // Tollgate's own 100/1m on a fake clock: no minute boundary can fall between the calls.
+    return Tollgate.builder(config).clock(FakeClock.at1800()).build();
   }
 
   private static RateLimiterRegistry registry(int perMinute) {

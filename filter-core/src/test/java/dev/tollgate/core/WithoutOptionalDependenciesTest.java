@@ -21,7 +21,7 @@ class WithoutOptionalDependenciesTest {
 
   @Test
   void theEngineWorksWithoutMicrometerOrResilience4j() {
-    Tollgate t = Tollgate.create(TollgateConfig.parse(Map.of("limits", "1/1m")));
+    Tollgate t = Tollgate.builder(TollgateConfig.parse(Map.of("limits", "1/1m"))).clock(FakeClock.at1800()).build();
     assertTrue(t.check(TestRequest.get("/")).proceed());
     assertEquals(429, t.check(TestRequest.get("/")).status());
   }

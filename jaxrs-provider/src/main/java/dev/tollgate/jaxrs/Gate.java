@@ -7,6 +7,7 @@ import dev.tollgate.core.Verdict;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.tollgate.core.internal.Failures;
 import dev.tollgate.core.internal.Throttle;
 
 /** What the provider's filters share in one application: the engine, the index, the peer address. */
@@ -22,11 +23,13 @@ final class Gate {
   final Tollgate tollgate;
   final PageSizeIndex index;
   final PeerAddress peer;
-  private final Throttle failureWarnings = Throttle.perMinute();
-  private final Throttle mismatchWarnings = Throttle.perMinute();
+  private final Throttle failureWarnings;
+  private final Throttle mismatchWarnings;
 
   Gate(Tollgate tollgate, PageSizeIndex index, PeerAddress peer) {
     this.tollgate = tollgate;
+    this.failureWarnings = Throttle.perMinute(tollgate.clock());
+    this.mismatchWarnings = Throttle.perMinute(tollgate.clock());
     this.index = index;
     this.peer = peer;
   }
@@ -83,8 +86,15 @@ final class Gate {
     return verdict.outcome() == Verdict.Outcome.STATUS ? MediaType.APPLICATION_JSON_TYPE : PROBLEM_JSON;
   }
 
-  /** Logs an unexpected failure of the engine at most once a minute; the request goes on unlimited. */
-  void failed(RuntimeException e) {
+  /**
+   * Logs an unexpected failure of the engine at most once a minute; the request goes on unlimited.
+   * A failing JVM ({@link VirtualMachineError}) is rethrown, not hidden.
+   */
+  void failed(Throwable e) {
+    Error fatal = Failures.fatal(e);
+    if (fatal != null) {
+      throw fatal;
+    }
     if (failureWarnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited."
           + " Further failures in the next minute are not logged.", e);

@@ -54,7 +54,7 @@ final class PageSizeFilter implements ContainerRequestFilter {
         }
       }
       state.pageSize = outcome;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       gate.failed(e);
     }
   }

@@ -46,7 +46,7 @@ final class ResponseFilter implements ContainerResponseFilter {
       // The resource has answered (async ones too, since response filters run on resume): free the
       // client's concurrency slot.
       state.verdict.release();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       gate.failed(e);
     }
   }

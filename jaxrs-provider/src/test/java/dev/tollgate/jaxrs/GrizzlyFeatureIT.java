@@ -158,6 +158,23 @@ class GrizzlyFeatureIT extends JerseyTest {
         target("reports").request().header("X-Api-Key", "k1").get(String.class), "the default is lowered to the maximum");
   }
 
+  /** The maximum itself reaches the method and one above it is clamped: configured and annotated. */
+  @Test
+  void pageSizesAtTheMaximumReachTheMethodAndOneAboveIsClamped() {
+    int[][] items = {{49, 49}, {50, 50}, {51, 50}};
+    for (int[] c : items) {
+      assertEquals("param=" + c[1] + " bean=" + c[1] + " uriInfo=[" + c[1] + "] other=null",
+          target("items").queryParam("pageSize", c[0]).request().header("X-Api-Key", "items").get(String.class),
+          "default rule, pageSize=" + c[0]);
+    }
+    int[][] reports = {{4, 4}, {5, 5}, {6, 5}};
+    for (int[] c : reports) {
+      assertEquals("reports pageSize=" + c[1],
+          target("reports").queryParam("pageSize", c[0]).request().header("X-Api-Key", "reports").get(String.class),
+          "annotation, pageSize=" + c[0]);
+    }
+  }
+
   @Test
   void annotatedRequestsCountTowardsTheGlobalLimitToo() {
     for (int i = 0; i < 3; i++) {

@@ -125,6 +125,31 @@ class HardeningIT {
     return false;
   }
 
+  /** The container, named in assertions about answers that are the container's own, not Tollgate's. */
+  String container() {
+    return "Grizzly";
+  }
+
+  /** An answer the container gives itself: no RateLimit header (Tollgate never ran), the resource not called. */
+  void assertContainerAnswer(int status, RawHttp.Response r) {
+    assertEquals(status, r.status(), container() + " answers it itself:\n" + r.raw());
+    assertNull(r.header("RateLimit"), container() + " answered before Tollgate:\n" + r.raw());
+    assertFalse(r.body().startsWith("app "), r.raw());
+    assertClean(r.body(), r.raw());
+  }
+
+  static void assertTollgate400(RawHttp.Response r) {
+    assertEquals(400, r.status(), r.raw());
+    assertTrue(r.header("Content-Type").startsWith("application/problem+json"), r.raw());
+    assertNotNull(r.header("RateLimit"), "Tollgate counted it:\n" + r.raw());
+  }
+
+  static void assertTollgate429(RawHttp.Response r) {
+    assertEquals(429, r.status(), r.raw());
+    assertTrue(r.header("Content-Type").startsWith("application/problem+json"), r.raw());
+    assertTrue(r.body().contains("\"status\":429"), r.raw());
+  }
+
   // The concurrent tests open a connection per request: under 16 threads, java.net.http's pooled
   // connections to Grizzly now and then meet a connection the server has just closed (EOF before
   // any response), which says nothing about Tollgate.
@@ -355,26 +380,45 @@ class HardeningIT {
     }
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"pageSize=5000&x=%zz", "x=%zz&pageSize=5000", "pageSize=%zz", "pageSize=5000%",
-      "x=%&pageSize=5000", "pageSize=%C0%AF5000", "pageSize=5000&x=%FF%FE"})
-  void malformedPercentEncoding_isCountedAndNeverPassesAPageSizeAboveTheMaximum(String query) throws Exception {
+  static Stream<Arguments> malformedQueries() {
+    return Stream.of(
+        // query, Tollgate's status where the request reaches Jersey, what the resource then sees
+        Arguments.of("pageSize=5000&x=%zz", 200, "100"),
+        Arguments.of("x=%zz&pageSize=5000", 200, "100"),
+        Arguments.of("pageSize=%zz", 400, null),
+        Arguments.of("pageSize=5000%", 400, null),
+        Arguments.of("x=%&pageSize=5000", 200, "100"),
+        Arguments.of("pageSize=%C0%AF5000", 400, null),
+        Arguments.of("pageSize=5000&x=%FF%FE", 200, "100"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedQueries")
+  void malformedPercentEncoding_isCountedAndNeverPassesAPageSizeAboveTheMaximum(String query, int status, String seen)
+      throws Exception {
     start("limits", "3/1m");
-    RawHttp.Response first = RawHttp.get(port, base + "items?" + query);
-    if (!malformedUrisReachJersey() && first.header("RateLimit") == null) {
-      RawHttp.Response r = first;
-      assertNull(r.header("RateLimit"), "the container answered before Jersey:\n" + r.raw());
+    // %C0%AF and %FF%FE are well-formed escapes (of invalid UTF-8); the others are malformed.
+    boolean malformed = !query.contains("%C0") && !query.contains("%FF");
+    if (malformed && !malformedUrisReachJersey()) {
+      for (int i = 0; i < 4; i++) {
+        // Grizzly's 500: see malformedUrisReachJersey. Not Tollgate's; nothing of the request is served.
+        assertContainerAnswer(500, RawHttp.get(port, base + "items?" + query));
+      }
       assertEquals(0, appCalls.get());
-      assertClean(r.body(), r.raw());
       return;
     }
-    checked(first);
-    for (int i = 0; i < 2; i++) {
-      raw("items?" + query);
+    for (int i = 0; i < 3; i++) {
+      RawHttp.Response r = raw("items?" + query);
+      if (status == 200) {
+        assertEquals(200, r.status(), r.raw());
+        assertEquals("app pageSize=" + seen, r.body());
+      } else {
+        assertTollgate400(r);
+      }
+      assertEquals("\"minute\";r=" + (2 - i) + ";t=45", r.header("RateLimit"), "counted");
     }
-    RawHttp.Response fourth = raw("items?" + query);
-    assertTrue(fourth.status() == 429 || (fourth.status() >= 400 && appCalls.get() == 0),
-        "the fourth malformed request is over the quota of 3 (or never reached the resource):\n" + fourth.raw());
+    assertTollgate429(raw("items?" + query));
+    assertEquals(status == 200 ? 3 : 0, appCalls.get());
   }
 
   @Test
@@ -401,7 +445,9 @@ class HardeningIT {
   void formBodyAboveTheInspectionLimit_isPassedOnWithoutA500() throws Exception {
     start();
     RawHttp.Response r = postForm("items", "q=" + "x".repeat(PageSizeFilter.MAX_FORM_BYTES * 3));
-    assertTrue(r.status() < 500, "a large form is the application's to handle, not a 500:\n" + r.status());
+    assertEquals(200, r.status(), "a large form is the application's to handle:\n" + r.status());
+    assertEquals("app pageSize=20", r.body(), "no page size in the query: the default");
+    assertEquals("\"minute\";r=999;t=45", r.header("RateLimit"));
   }
 
   @Test
@@ -415,12 +461,23 @@ class HardeningIT {
     start("rules.reports.path", "/reports", "rules.reports.limits", "2/1m");
     assertEquals(200, raw("reports").status());
     assertEquals(200, raw("reports").status());
-    for (String variant : List.of("reports/", "/reports", "./reports", "%72eports", "x/../reports", "reports;x=1",
-        "reports;pageSize=5", "reports;", "reports?x=1")) {
+    for (String variant : List.of("reports/", "/reports", "%72eports", "reports;x=1", "reports;pageSize=5", "reports;",
+        "reports?x=1")) {
       RawHttp.Response r = raw(variant);
-      assertTrue(r.status() == 429 || (r.status() >= 400 && !r.body().startsWith("app ")),
-          variant + " reached the resource past the rule:\n" + r.raw());
+      if (variant.equals("/reports") && malformedUrisReachJersey()) {
+        assertContainerAnswer(400, r); // Jetty 12 refuses the empty segment of /ctx/api//reports itself
+      } else {
+        assertTollgate429(r);
+      }
     }
+    // Jersey matches the path as sent: with a dot segment it is no resource at all (404), counted by
+    // the default rule and served by nothing.
+    for (String variant : List.of("./reports", "x/../reports")) {
+      RawHttp.Response r = raw(variant);
+      assertEquals(404, r.status(), variant + ":\n" + r.raw());
+      assertNotNull(r.header("RateLimit"), "counted by the default rule:\n" + r.raw());
+    }
+    assertEquals(2, appCalls.get(), "the two admitted calls only");
   }
 
   @ParameterizedTest
@@ -428,10 +485,15 @@ class HardeningIT {
   void matrixParametersInThePath_cannotEscapeAnAnnotationsPageSizeRule(String path) throws Exception {
     start();
     RawHttp.Response r = raw(path + "?pageSize=100");
-    if (r.status() == 404) {
-      return; // Jersey matches the encoded path: /%73mall is no resource at all
+    if (path.equals("%73mall") || path.equals("./small")) {
+      // Jersey matches the path as sent: /%73mall and /./small are no resource at all.
+      assertEquals(404, r.status(), r.raw());
+      assertEquals("\"minute\";r=999;t=45", r.header("RateLimit"), "counted by the default rule");
+      assertEquals(0, appCalls.get());
+      return;
     }
     assertEquals(200, r.status(), r.raw());
+    assertEquals("\"minute\";r=999;t=45, \"small.minute\";r=999;t=45", r.header("RateLimit"));
     assertEquals("app pageSize=5", r.body(), path + " gets the annotation's maximum of 5");
   }
 
@@ -472,12 +534,21 @@ class HardeningIT {
       "X-Api-Key: a\u0001\u007fb", "X-Api-Key: \u00e9\u0085", "X-Api-Key: a%0d%0aX-Injected: yes"})
   void controlCharactersAndLineBreaksInKeys_neverReachAResponseHeader(String headerLine) throws Exception {
     start();
-    raw("items", headerLine);
-    for (ClientUsage c : tollgate.heaviestClients(10)) {
-      for (char ch : c.client().toCharArray()) {
-        assertTrue(ch >= 0x20 && ch < 0x7f, "stored key with a control character: " + c.client());
-      }
+    RawHttp.Response r = raw("items", headerLine);
+    // Jetty 12 refuses a bare CR, an obsolete line folding and control characters itself; Grizzly
+    // accepts them all and Tollgate counts the key.
+    boolean refused = malformedUrisReachJersey()
+        && (headerLine.contains("\r") || headerLine.contains("\u0001"));
+    if (refused) {
+      assertContainerAnswer(400, r);
+      assertTrue(tollgate.heaviestClients(10).isEmpty());
+      return;
     }
+    assertEquals(200, r.status(), r.raw());
+    List<ClientUsage> clients = tollgate.heaviestClients(10);
+    assertEquals(1, clients.size(), clients.toString());
+    // Stored as the key's keyed digest, never as sent: nothing of the value can come back.
+    assertTrue(clients.get(0).client().matches("key:[A-Za-z0-9_-]{22}"), clients.get(0).client());
   }
 
   @ParameterizedTest
@@ -486,7 +557,7 @@ class HardeningIT {
   void hostileInvalidPageSizes_areEscapedAndTruncatedInTheProblemBody(String value) throws Exception {
     start();
     RawHttp.Response r = raw("items?pageSize=" + value);
-    assertEquals(400, r.status(), r.raw());
+    assertTollgate400(r);
     String body = r.body();
     for (char ch : body.toCharArray()) {
       assertTrue(ch >= 0x20 && ch < 0x7f, "raw control or non-ASCII character in the problem body: " + body);

@@ -40,6 +40,11 @@ class JettyHardeningIT extends HardeningIT {
   }
 
   @Override
+  String container() {
+    return "Jetty 12";
+  }
+
+  @Override
   boolean malformedUrisReachJersey() {
     return true;
   }

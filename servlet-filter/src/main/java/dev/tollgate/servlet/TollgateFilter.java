@@ -4,9 +4,11 @@ import dev.tollgate.core.ConfigException;
 import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Header;
 import dev.tollgate.core.HeaderSink;
+import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
+import dev.tollgate.core.internal.Failures;
 import dev.tollgate.core.internal.Throttle;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -125,7 +127,11 @@ public final class TollgateFilter implements Filter {
 
   private final TollgateConfig presetConfig;
   private final Tollgate presetEngine;
-  private final Throttle failureWarnings = Throttle.perMinute();
+  // On the engine's clock (the system clock until there is an engine).
+  private final Throttle failureWarnings = Throttle.perMinute(() -> {
+    Tollgate engine = this.tollgate;
+    return engine != null ? engine.clock().millis() : System.currentTimeMillis();
+  });
   /**
    * The servlet context attribute under which the filter publishes its {@link Tollgate}, so that the
    * application can reach it at run time: {@code reconfigure}, {@code suspensions()},
@@ -219,9 +225,12 @@ public final class TollgateFilter implements Filter {
     Verdict verdict;
     try {
       verdict = engine.check(new ServletRequestView(request));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      if (Failures.fatal(e) != null) {
+        throw e;
+      }
       warnEngineFailure(e);
-      chain.doFilter(request, response);
+      passUnlimited(engine, request, response, chain);
       return;
     }
 
@@ -322,13 +331,17 @@ public final class TollgateFilter implements Filter {
   }
 
   private static void reject(HttpServletResponse response, Verdict verdict) throws IOException {
-    response.setStatus(verdict.status());
-    String body = verdict.problemBody();
+    writeProblem(response, verdict.status(), verdict.problemBody(), verdict.contentType());
+  }
+
+  private static void writeProblem(HttpServletResponse response, int status, String body, String contentType)
+      throws IOException {
+    response.setStatus(status);
     if (body == null) {
       return;
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setContentType(verdict.contentType() + ";charset=UTF-8");
+    response.setContentType(contentType + ";charset=UTF-8");
     response.setContentLength(bytes.length);
     try {
       response.getOutputStream().write(bytes);
@@ -338,7 +351,27 @@ public final class TollgateFilter implements Filter {
     }
   }
 
-  private void warnEngineFailure(RuntimeException e) {
+  /**
+   * The engine could not decide the rate limits: the request goes on unlimited, but its page size
+   * still holds (it needs no client key nor store), so the application never sees one above the
+   * maximum.
+   */
+  private static void passUnlimited(Tollgate engine, HttpServletRequest request, HttpServletResponse response,
+      FilterChain chain) throws IOException, ServletException {
+    PageSizeOutcome pageSize;
+    try {
+      pageSize = engine.pageSize(new ServletRequestView(request), null);
+    } catch (RuntimeException e) {
+      pageSize = PageSizeOutcome.disabled();
+    }
+    if (pageSize.rejected()) {
+      writeProblem(response, 400, pageSize.problemBody(), Verdict.PROBLEM_JSON);
+      return;
+    }
+    chain.doFilter(pageSize.values().isEmpty() ? request : new PageSizeRequest(request, pageSize), response);
+  }
+
+  private void warnEngineFailure(Throwable e) {
     if (failureWarnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited;"
           + " further failures in the next minute are not logged", e);

@@ -9,6 +9,7 @@ import dev.tollgate.core.HeaderDialect;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.testing.WallClockWindows;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -218,6 +219,30 @@ abstract class FilterContract {
         + " getQueryString=pageSize=50", get("/api/assets?pageSize=50").body());
   }
 
+  /**
+   * The maximum itself reaches the application and one above it is clamped, for the default rule
+   * (one parameter name) and an endpoint rule (two names, so core's general loop decides).
+   */
+  @Test
+  void pageSizesAtTheMaximumReachTheApplicationAndOneAboveIsClamped() throws Exception {
+    runWithEngine(new App().servlet("/api/*", new EchoServlet()), "limits", "1000/1m", "page-size.max", "1000",
+        "rules.reports.path", "/api/reports", "rules.reports.page-size.max", "100",
+        "rules.reports.page-size.parameters", "pageSize, limit");
+    int[][] sentAndSeen = {{999, 999}, {1000, 1000}, {1001, 1000}};
+    for (int[] c : sentAndSeen) {
+      assertEquals(echoed(c[1]), get("/api/assets?pageSize=" + c[0]).body(), "default rule, pageSize=" + c[0]);
+    }
+    int[][] reports = {{99, 99}, {100, 100}, {101, 100}};
+    for (int[] c : reports) {
+      assertEquals(echoed(c[1]), get("/api/reports?pageSize=" + c[0]).body(), "endpoint rule, pageSize=" + c[0]);
+    }
+  }
+
+  private static String echoed(int pageSize) {
+    return "getParameter=" + pageSize + " getParameterValues=" + pageSize + " getParameterMap=" + pageSize
+        + " getParameterNames=[pageSize] getQueryString=pageSize=" + pageSize;
+  }
+
   @Test
   void invalidPageSizeGets400ProblemWhereTheRuleRejectsAndTheDefaultWhereItDoesNot() throws Exception {
     EchoServlet echo = new EchoServlet();
@@ -327,6 +352,7 @@ abstract class FilterContract {
 
   @Test
   void initParamsConfigureTheFilterTheContainerCreates() throws Exception {
+    WallClockWindows.awaitFreshMinute(); // the container's engine runs on the system clock
     Running r = run(new App().servlet("/api/*", new EchoServlet())
         .initParam("config", "classpath:tollgate-test.properties")
         .initParam("limits", "2/1m")
@@ -347,6 +373,7 @@ abstract class FilterContract {
         .defaultRule(Rule.builder(Rule.DEFAULT).limits("1/1m").build())
         .dialects(HeaderDialect.TEOS)
         .build();
+    WallClockWindows.awaitFreshMinute(); // the filter's own engine runs on the system clock
     Running r = run(new App().servlet("/api/*", new TextServlet("ok")).filter(new TollgateFilter(config)));
     assertNull(r.startupFailure());
 

@@ -213,12 +213,20 @@ class TollgateFilterTest {
     verify(store, never()).close();
     assertSame(shared, callers.engine());
 
-    TollgateFilter own = new TollgateFilter(TollgateConfig.builder().build());
+    TollgateFilter own = new TollgateFilter(TollgateConfig.parse(java.util.Map.of("store.type", "closing")));
     own.init(Mocks.filterConfig(null));
-    Tollgate created = own.engine();
-    assertTrue(created != null);
+    assertTrue(own.engine() != null);
+    int closedBefore = ClosingStoreProvider.CLOSED.get();
     own.destroy();
+    assertEquals(closedBefore + 1, ClosingStoreProvider.CLOSED.get(), "the engine the filter created closed its store");
     assertEquals(null, own.engine());
+    own.destroy();
+    assertEquals(closedBefore + 1, ClosingStoreProvider.CLOSED.get(), "a second destroy closes nothing twice");
+
+    TollgateFilter fromInitParams = new TollgateFilter();
+    fromInitParams.init(Mocks.filterConfig(null, "store.type", "closing"));
+    fromInitParams.destroy();
+    assertEquals(closedBefore + 2, ClosingStoreProvider.CLOSED.get(), "so is the engine made from init-params");
   }
 
   @Test

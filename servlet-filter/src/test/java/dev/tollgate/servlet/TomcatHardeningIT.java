@@ -12,6 +12,11 @@ class TomcatHardeningIT extends HardeningIT {
   }
 
   @Override
+  String container() {
+    return "Tomcat 10.1";
+  }
+
+  @Override
   boolean runsFloods() {
     return false;
   }

@@ -10,6 +10,7 @@ import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Limit;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ class InMemoryStoreTest {
 
   @Test
   @Timeout(60)
+  @Tag("slow") // seconds per run: too slow to repeat for every mutant
   void aMillionDistinctKeysNeverExceedTheBoundAndAnHonestClientKeepsItsCount() {
     FakeClock clock = FakeClock.at1800();
     InMemoryStore store = InMemoryStore.create(10_000, clock);
