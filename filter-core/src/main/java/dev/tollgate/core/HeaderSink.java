@@ -13,12 +13,4 @@ public interface HeaderSink {
    */
   void set(String name, String value);
 
-  /**
-   * Adds a further value of a header this verdict has already set: two selected dialects share a
-   * header name (compared ignoring case), e.g. {@code RateLimit-Policy} of {@code ietf} and
-   * {@code ietf-draft-6}. The default replaces the value; sinks that can hold several values override it.
-   */
-  default void add(String name, String value) {
-    set(name, value);
-  }
 }

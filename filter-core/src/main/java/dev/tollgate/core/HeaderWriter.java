@@ -1,9 +1,6 @@
 package dev.tollgate.core;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * Writes the selected header dialects for a decision straight into a {@link HeaderSink}. The parts
@@ -52,9 +49,6 @@ final class HeaderWriter {
       }
     }
     long now = usage[0];
-    if (sharesNames(config)) {
-      out = new OnceThenAdd(out);
-    }
     List<HeaderDialect> dialects = config.dialects();
     for (int d = 0; d < dialects.size(); d++) { // no iterator: this runs for every response
       switch (dialects.get(d)) {
@@ -72,32 +66,6 @@ final class HeaderWriter {
           break;
         default:
           github(out, route, usage, nearest, now);
-      }
-    }
-  }
-
-  /** True if two of the selected dialects write a header of the same name. */
-  private static boolean sharesNames(TollgateConfig config) {
-    List<HeaderDialect> d = config.dialects();
-    return d.size() > 1 && d.contains(HeaderDialect.IETF_DRAFT_6)
-        && (d.contains(HeaderDialect.IETF) || d.contains(HeaderDialect.TRUTO));
-  }
-
-  /** Sets each name once and adds its further values, for dialects that share names. */
-  private static final class OnceThenAdd implements HeaderSink {
-    private final HeaderSink out;
-    private final Set<String> seen = new HashSet<>();
-
-    OnceThenAdd(HeaderSink out) {
-      this.out = out;
-    }
-
-    @Override
-    public void set(String name, String value) {
-      if (seen.add(name.toLowerCase(Locale.ROOT))) {
-        out.set(name, value);
-      } else {
-        out.add(name, value);
       }
     }
   }

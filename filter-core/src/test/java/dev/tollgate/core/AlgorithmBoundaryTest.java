@@ -220,6 +220,40 @@ class AlgorithmBoundaryTest {
     assertEquals(3, admitted(t, request, 4));
   }
 
+  @Test
+  void rollingWindowResetIsWhenTheOldestCountedBucketLeavesTheWindow() {
+    FakeClock clock = new FakeClock(T0.plusMillis(10_500));
+    Tollgate t = engine(clock, "limits", "10/1m rolling");
+    assertEquals("\"minute\";r=9;t=62", header(t.check(request), "RateLimit"), "bucket [0:10, 0:12) + 1m - 0:10.5");
+    clock.set(T0.plusSeconds(30));
+    assertEquals("\"minute\";r=8;t=42", header(t.check(request), "RateLimit"), "still the bucket of 0:10");
+  }
+
+  @Test
+  void tokenBucketResetIsTheNextTokenAndACostlyRetryWaitsForAllItsTokens() {
+    FakeClock clock = new FakeClock(T0);
+    Tollgate t = engine(clock, "limits", "6/1m token-bucket", "rules.big.path", "/big", "rules.big.cost", "3");
+    assertEquals("\"minute\";r=5;t=10", header(t.check(request), "RateLimit"), "one token every 10 s");
+    clock.set(T0.plusSeconds(3));
+    assertEquals("\"minute\";r=4;t=7", header(t.check(request), "RateLimit"));
+    assertEquals(4, admitted(t, request, 4));
+    Verdict costly = t.check(TestRequest.get("/big"));
+    assertFalse(costly.proceed());
+    assertEquals("27", header(costly, "Retry-After"), "three tokens: 7 s, then 10 s, then 10 s");
+  }
+
+  @Test
+  void rollingWindowRetryForACostlyRequestWaitsUntilEnoughBucketsHaveLeft() {
+    FakeClock clock = new FakeClock(T0.plusSeconds(10));
+    Tollgate t = engine(clock, "limits", "4/1m rolling", "rules.big.path", "/big", "rules.big.cost", "3");
+    assertEquals(2, admitted(t, request, 2)); // bucket [0:10, 0:12)
+    clock.set(T0.plusSeconds(20));
+    assertEquals(2, admitted(t, request, 2)); // bucket [0:20, 0:22)
+    Verdict costly = t.check(TestRequest.get("/big"));
+    assertFalse(costly.proceed());
+    assertEquals("62", header(costly, "Retry-After"), "3 units need both buckets gone: 0:22 + 1m - 0:20");
+  }
+
   // ---- randomized property: admitted requests per window-long span --------------------------------
 
   @ParameterizedTest

@@ -296,10 +296,7 @@ public final class TollgateFilter implements Filter {
     }
   }
 
-  /**
-   * A verdict's headers onto the response: setHeader so that a value set earlier in the chain is
-   * replaced, addHeader for a further value of the same name.
-   */
+  /** A verdict's headers onto the response: setHeader, so that a value set earlier in the chain is replaced. */
   private static final class ResponseHeaders implements HeaderSink {
     private final HttpServletResponse response;
 
@@ -310,11 +307,6 @@ public final class TollgateFilter implements Filter {
     @Override
     public void set(String name, String value) {
       response.setHeader(name, value);
-    }
-
-    @Override
-    public void add(String name, String value) {
-      response.addHeader(name, value);
     }
   }
 

@@ -189,7 +189,11 @@ class TollgateFilterTest {
 
     f.doFilter(req, res, chain);
 
-    verify(chain).doFilter(req, res);
+    // Unlimited, but with its page size held: the request reaches the chain with the default.
+    ArgumentCaptor<ServletRequest> seen = ArgumentCaptor.forClass(ServletRequest.class);
+    verify(chain).doFilter(seen.capture(), org.mockito.ArgumentMatchers.same(res));
+    assertInstanceOf(PageSizeRequest.class, seen.getValue());
+    assertEquals("20", seen.getValue().getParameter("pageSize"));
     verify(res, never()).setStatus(anyInt());
     verify(res, never()).setHeader(anyString(), anyString());
   }
