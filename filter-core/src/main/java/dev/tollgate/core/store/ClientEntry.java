@@ -32,8 +32,6 @@ final class ClientEntry {
   private volatile int lock;
   /** Set under the lock when the store drops the entry; holders must look the client up again. */
   private boolean retired;
-  /** Decisions made with this entry (wraps); some of them are reported to the cache's policy. */
-  int uses;
   private RuleState first;
   private RuleState[] others;
 

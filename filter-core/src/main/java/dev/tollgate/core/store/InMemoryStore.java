@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.Clock;
 import dev.tollgate.core.Limit;
-import dev.tollgate.core.internal.RecentCache;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,20 +33,11 @@ public final class InMemoryStore implements RateLimitStore {
   /** How often idle states are looked for; eviction keeps the bound in between. */
   private static final long SWEEP_INTERVAL_MILLIS = 60_000;
 
-  /** One use in this many of an entry is reported to the cache's eviction policy (a power of two). */
-  private static final int READS_PER_REPORT = 8;
-
   /**
    * Size-bounded only: Caffeine's cheapest configuration (no expiry, so a read neither reads a clock
    * nor writes an access time). Idle states are found by {@link #sweep(long)} instead.
    */
   private final Cache<String, ClientEntry> clients;
-  /**
-   * The entries of recent clients, looked up before the cache: a hit skips Caffeine's per-read
-   * bookkeeping. Holds only entries the cache holds or has retired (a retired one is seen under its
-   * lock, and the client is then looked up in the cache itself).
-   */
-  private final RecentCache<ClientEntry> recent = new RecentCache<>(4096);
   private final Clock clock;
   private final long maxClients;
   private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -136,59 +126,35 @@ public final class InMemoryStore implements RateLimitStore {
   public boolean acquire(BucketSpec[] specs, String[] clients, int cost, long[] usage) {
     if (specs.length == 1 || allSame(clients)) {
       String client = clients[0];
-      boolean again = false;
       while (true) {
-        ClientEntry entry = entry(client, again);
-        boolean decided = false;
-        boolean admitted = false;
+        ClientEntry entry = entry(client);
         entry.lock();
         try {
           if (!entry.retired()) {
-            entry.uses++;
-            admitted = decide(specs, entry, null, cost, usage);
-            decided = true;
+            return decide(specs, entry, null, cost, usage);
           }
         } finally {
           entry.unlock();
         }
-        if (decided) {
-          reportUse(entry);
-          return admitted;
-        }
-        again = true;
       }
     }
-    boolean again = false;
     while (true) {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
-        entries[i] = entry(clients[i], again);
+        entries[i] = entry(clients[i]);
       }
-      again = true;
       ClientEntry[] order = distinctInLockOrder(entries);
       for (ClientEntry e : order) {
         e.lock();
       }
-      boolean decided = false;
-      boolean admitted = false;
       try {
         if (noneRetired(order)) {
-          for (ClientEntry e : order) {
-            e.uses++;
-          }
-          admitted = decide(specs, null, entries, cost, usage);
-          decided = true;
+          return decide(specs, null, entries, cost, usage);
         }
       } finally {
         for (ClientEntry e : order) {
           e.unlock();
         }
-      }
-      if (decided) {
-        for (ClientEntry e : order) {
-          reportUse(e);
-        }
-        return admitted;
       }
     }
   }
@@ -273,34 +239,10 @@ public final class InMemoryStore implements RateLimitStore {
     return admitted;
   }
 
-  /**
-   * The client's entry: from the recent entries if there, else from the cache (creating it).
-   *
-   * @param again true after the entry found before was retired: ask the cache itself
-   */
-  private ClientEntry entry(String client, boolean again) {
-    long hash = client.hashCode();
-    ClientEntry entry = again ? null : recent.get(hash, client);
-    if (entry == null) {
-      entry = clients.getIfPresent(client);
-      // The lookup above is the common path; only a new client pays for the capturing lambda.
-      if (entry == null) {
-        entry = clients.get(client, ClientEntry::new);
-      }
-      recent.put(hash, client, entry);
-    }
-    return entry;
-  }
-
-  /**
-   * Tells the cache of one in {@value #READS_PER_REPORT} uses of an entry found among the recent
-   * ones, so that W-TinyLFU still knows regular clients from one-off keys without paying its
-   * bookkeeping (a read buffer and a frequency sketch) on every request.
-   */
-  private void reportUse(ClientEntry entry) {
-    if ((entry.uses & (READS_PER_REPORT - 1)) == 0) {
-      clients.getIfPresent(entry.client);
-    }
+  private ClientEntry entry(String client) {
+    ClientEntry entry = clients.getIfPresent(client);
+    // The lookup above is the hot path; only a new client pays for the capturing lambda.
+    return entry != null ? entry : clients.get(client, ClientEntry::new);
   }
 
   /** Starts a sweep for idle states in the background at most once a {@link #SWEEP_INTERVAL_MILLIS}. */
