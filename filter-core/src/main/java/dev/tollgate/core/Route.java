@@ -19,8 +19,6 @@ final class Route {
   final BucketSpec[] specs;
   /** The client key chain of each spec's rule. */
   final ClientKeyResolver[] resolvers;
-  /** True if every spec's rule uses the same client key chain (the usual case). */
-  final boolean oneClientKey;
   /** The specs of enforced rules and of dry-run rules, with their positions in {@link #specs}. */
   final BucketSpec[] enforced;
   final int[] enforcedAt;
@@ -114,11 +112,6 @@ final class Route {
     }
     this.specs = specs.toArray(new BucketSpec[0]);
     this.resolvers = resolvers.toArray(new ClientKeyResolver[0]);
-    boolean same = true;
-    for (ClientKeyResolver r : this.resolvers) {
-      same &= r == this.resolvers[0];
-    }
-    this.oneClientKey = same;
     this.enforcedAt = toArray(enforcedAt);
     this.observedAt = toArray(observedAt);
     this.enforced = select(this.specs, this.enforcedAt);
