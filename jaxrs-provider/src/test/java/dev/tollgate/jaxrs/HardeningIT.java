@@ -611,7 +611,13 @@ class HardeningIT {
         go.await();
         for (int i = 0; i < 50; i++) {
           int s = raw("items", "X-Api-Key: one").status();
-          (s == 200 ? ok : s == 429 ? limited : null).incrementAndGet();
+          if (s == 200) {
+            ok.incrementAndGet();
+          } else if (s == 429) {
+            limited.incrementAndGet();
+          } else {
+            throw new AssertionError("status " + s);
+          }
         }
         return null;
       }));

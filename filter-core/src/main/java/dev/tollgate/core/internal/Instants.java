@@ -13,9 +13,9 @@ public final class Instants {
    */
   public static String dotNetRoundTrip(long epochMillis) {
     long seconds = Math.floorDiv(epochMillis, 1000);
-    int millis = (int) Math.floorMod(epochMillis, 1000);
+    int millis = Math.floorMod(epochMillis, 1000);
     LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
-    int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+    int secondOfDay = Math.floorMod(seconds, 86_400);
     char[] out = new char[28];
     int year = date.getYear();
     if (year < 0 || year > 9999) {

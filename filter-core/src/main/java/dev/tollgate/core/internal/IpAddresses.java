@@ -1,5 +1,6 @@
 package dev.tollgate.core.internal;
 
+import org.jspecify.annotations.Nullable;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -19,7 +20,7 @@ public final class IpAddresses {
    * bracketed IPv6 address, and an IPv6 zone; returns {@code null} for anything else (host names
    * included: this never resolves). An IPv4-mapped IPv6 address comes back as IPv4.
    */
-  public static InetAddress parse(String text) {
+  public static @Nullable InetAddress parse(String text) {
     if (text == null) {
       return null;
     }
@@ -74,7 +75,7 @@ public final class IpAddresses {
   }
 
   /** The four bytes of a plain dotted-quad IPv4 literal such as {@code 203.0.113.7}; null for anything else. */
-  private static byte[] plainIpv4(String s) {
+  private static byte @Nullable [] plainIpv4(String s) {
     int n = s.length();
     if (n < 7 || n > 15) {
       return null;

@@ -1,5 +1,7 @@
 package dev.tollgate.core.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A small cache of recent answers for values computed on the request path: two-way
  * set-associative, so a new entry takes the place of the less recently used of its set's two, and
@@ -15,16 +17,16 @@ public final class RecentCache<V> {
 
   private static final class Entry<V> {
     final long hash;
-    final Object key;
+    final @Nullable Object key;
     final V value;
 
-    Entry(long hash, Object key, V value) {
+    Entry(long hash, @Nullable Object key, V value) {
       this.hash = hash;
       this.key = key;
       this.value = value;
     }
 
-    boolean matches(long h, Object k) {
+    boolean matches(long h, @Nullable Object k) {
       return hash == h && (key == null || key.equals(k));
     }
   }
@@ -43,7 +45,7 @@ public final class RecentCache<V> {
    * The value cached for {@code hash} and {@code key}, or null. With a null key the hash alone
    * identifies the entry: only for hashes no client can aim a collision at.
    */
-  public V get(long hash, Object key) {
+  public @Nullable V get(long hash, @Nullable Object key) {
     int first = set(hash);
     Entry<V> recent = slots[first];
     if (recent != null && recent.matches(hash, key)) {
@@ -65,7 +67,7 @@ public final class RecentCache<V> {
   }
 
   /** Caches {@code value}, pushing out the less recent entry of its set. */
-  public void put(long hash, Object key, V value) {
+  public void put(long hash, @Nullable Object key, V value) {
     int first = set(hash);
     slots[first + 1] = slots[first];
     slots[first] = new Entry<>(hash, key, value);

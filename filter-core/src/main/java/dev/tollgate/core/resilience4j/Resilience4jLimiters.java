@@ -1,7 +1,9 @@
 package dev.tollgate.core.resilience4j;
 
+import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tollgate.core.ExternalLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -41,7 +43,7 @@ public final class Resilience4jLimiters implements ExternalLimiter {
         .maximumSize(maxClients)
         .expireAfterAccess(Duration.ofHours(1))
         .executor(Runnable::run)
-        .removalListener((String key, RateLimiter limiter, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+        .removalListener((@Nullable String key, @Nullable RateLimiter limiter, RemovalCause cause) -> {
           // Only limiters Tollgate added leave the registry; the application's own stay as configured.
           if (limiter != null && created.remove(limiter.getName())) {
             registry.remove(limiter.getName());

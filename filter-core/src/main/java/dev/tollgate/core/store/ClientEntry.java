@@ -1,8 +1,12 @@
 package dev.tollgate.core.store;
 
+import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
 import dev.tollgate.core.Limit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,8 +36,8 @@ final class ClientEntry {
   private volatile int lock;
   /** Set under the lock when the store drops the entry; holders must look the client up again. */
   private boolean retired;
-  private RuleState first;
-  private RuleState[] others;
+  private @Nullable RuleState first;
+  private RuleState @Nullable [] others;
 
   ClientEntry(String client) {
     this.client = client;
@@ -88,7 +92,7 @@ final class ClientEntry {
     return s;
   }
 
-  private RuleState find(String rule) {
+  private @Nullable RuleState find(String rule) {
     if (first != null && (first.rule == rule || first.rule.equals(rule))) {
       return first;
     }
@@ -109,7 +113,8 @@ final class ClientEntry {
 
   /** The rule state at {@code i} (in order of creation). Locked. */
   RuleState at(int i) {
-    return i == 0 ? first : others[i - 1];
+    // i < size(), so the state is there.
+    return i == 0 ? requireNonNull(first) : requireNonNull(others)[i - 1];
   }
 
   /**
@@ -128,7 +133,7 @@ final class ClientEntry {
       }
     }
     first = kept > 0 ? all[0] : null;
-    others = kept > 1 ? java.util.Arrays.copyOfRange(all, 1, kept) : null;
+    others = kept > 1 ? Arrays.copyOfRange(all, 1, kept) : null;
     return kept == 0;
   }
 

@@ -1,5 +1,8 @@
 package dev.tollgate.core.store;
 
+import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -52,7 +55,7 @@ public final class InMemoryStore implements RateLimitStore {
         // Runs atomically with the removal: a request that still holds the dropped entry sees it
         // retired once it gets the lock, and looks the client up again, so one client never has
         // two live entries (which could admit more than the quota).
-        .evictionListener((String key, ClientEntry entry, RemovalCause cause) -> {
+        .evictionListener((@Nullable String key, @Nullable ClientEntry entry, RemovalCause cause) -> {
           if (entry != null) {
             entry.lock();
             entry.retire();
@@ -195,14 +198,15 @@ public final class InMemoryStore implements RateLimitStore {
    * @param single the one entry of every spec, or null to use {@code entries}
    * @param entries the entry of each spec, when they differ
    */
-  private boolean decide(BucketSpec[] specs, ClientEntry single, ClientEntry[] entries, int cost, long[] usage) {
+  private boolean decide(
+      BucketSpec[] specs, @Nullable ClientEntry single, ClientEntry @Nullable [] entries, int cost, long[] usage) {
     long now = clock.millis();
     usage[0] = now;
     boolean admitted = true;
     // First pass: move every state to now and note what it has available (in the remaining slot).
     int n = 0;
     for (int b = 0; b < specs.length; b++) {
-      ClientEntry.RuleState rs = (single != null ? single : entries[b]).state(specs[b], now);
+      ClientEntry.RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
       rs.lastUsed = now;
       List<Limit> limits = specs[b].limits;
       for (int l = 0; l < limits.size(); l++, n++) {
@@ -219,7 +223,7 @@ public final class InMemoryStore implements RateLimitStore {
     n = 0;
     for (int b = 0; b < specs.length; b++) {
       BucketSpec spec = specs[b];
-      ClientEntry.RuleState rs = (single != null ? single : entries[b]).state(spec, now);
+      ClientEntry.RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
       boolean consume = cost > 0 && (admitted || spec.countRejected);
       List<Limit> limits = spec.limits;
       for (int l = 0; l < limits.size(); l++, n++) {
@@ -329,8 +333,8 @@ public final class InMemoryStore implements RateLimitStore {
   }
 
   /** The limit of {@code rs} with the largest used share, or null if nothing is used. Locked. */
-  private static ClientUsage heaviestOf(String client, ClientEntry.RuleState rs, long now) {
-    ClientUsage heaviest = null;
+  private static @Nullable ClientUsage heaviestOf(String client, ClientEntry.RuleState rs, long now) {
+    @Nullable ClientUsage heaviest = null;
     List<Limit> limits = rs.limits();
     for (int i = 0; i < limits.size(); i++) {
       Limit limit = limits.get(i);
