@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -43,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FaultInjectionIT extends JerseyTest {
 
-  private MutableClock clock;
+  private FakeClock clock;
   private volatile Supplier<Throwable> storeFault;
   private volatile Supplier<Throwable> resolverFault;
   private volatile long storeSleepMillis;
@@ -78,7 +80,7 @@ class FaultInjectionIT extends JerseyTest {
   @Override
   protected Application configure() {
     forceSet(TestProperties.CONTAINER_PORT, "0");
-    clock = new MutableClock();
+    clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     RateLimitStore memory = InMemoryStore.create(1000, clock);
     RateLimitStore store = new RateLimitStore() {
       @Override

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import java.net.URI;
+import java.time.Instant;
 import java.util.Map;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.test.JerseyTest;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The feature on Grizzly over real HTTP, with Jersey's test framework. */
 class GrizzlyFeatureIT extends JerseyTest {
 
-  private MutableClock clock;
+  private FakeClock clock;
 
   @Override
   protected TestContainerFactory getTestContainerFactory() {
@@ -37,7 +39,7 @@ class GrizzlyFeatureIT extends JerseyTest {
   @Override
   protected Application configure() {
     forceSet(TestProperties.CONTAINER_PORT, "0");
-    clock = new MutableClock();
+    clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     TollgateConfig config = TollgateConfig.parse(Map.of(
         "limits", "5/1m",
         "client.key", "header:X-Api-Key, ip",

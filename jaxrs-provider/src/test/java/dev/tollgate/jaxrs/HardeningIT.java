@@ -1,5 +1,6 @@
 package dev.tollgate.jaxrs;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.testing.RawHttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,6 +32,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +70,7 @@ class HardeningIT {
   static final int MAX = 100;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  final MutableClock clock = new MutableClock();
+  final FakeClock clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
   final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
   final AtomicInteger appCalls = new AtomicInteger();
   private final List<AutoCloseable> started = new ArrayList<>();

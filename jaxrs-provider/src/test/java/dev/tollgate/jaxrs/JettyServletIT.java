@@ -3,6 +3,7 @@ package dev.tollgate.jaxrs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import jakarta.servlet.DispatcherType;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -41,7 +43,7 @@ class JettyServletIT {
   }
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
   private Server server;
   private URI base;
 

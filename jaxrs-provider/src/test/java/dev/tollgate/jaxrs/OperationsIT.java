@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.ClientKeys;
 import dev.tollgate.core.ConfigWatcher;
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.micrometer.MicrometerMetrics;
@@ -66,7 +67,7 @@ class OperationsIT extends JerseyTest {
       "rules.new.dry-run", "true");
 
   // Set in configure(), which JerseyTest calls from its constructor, before field initialisers run.
-  private MutableClock clock;
+  private FakeClock clock;
   private SimpleMeterRegistry registry;
   private Tollgate tollgate;
   private Ops ops;
@@ -86,7 +87,7 @@ class OperationsIT extends JerseyTest {
   @Override
   protected Application configure() {
     forceSet(TestProperties.CONTAINER_PORT, "0");
-    clock = new MutableClock();
+    clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     registry = new SimpleMeterRegistry();
     tollgate = Tollgate.builder(TollgateConfig.parse(BASE)).clock(clock).metrics(new MicrometerMetrics(registry)).build();
     ops = new Ops();

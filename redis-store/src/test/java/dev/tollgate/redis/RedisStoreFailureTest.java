@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Header;
+import dev.tollgate.core.TestRequest;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
@@ -132,7 +133,7 @@ class RedisStoreFailureTest {
   }
 
   private Verdict check(String path, String ip) {
-    return tollgate.check(TestRequest.get(path, ip));
+    return tollgate.check(TestRequest.get(path).from(ip));
   }
 
   /** Polls (a closed rule answers 503 until Redis decides again), within 10 s. */

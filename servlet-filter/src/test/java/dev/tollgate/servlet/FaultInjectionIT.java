@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Clock;
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.store.AcquireRequest;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.HeaderDialect;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;

@@ -1,5 +1,6 @@
 package dev.tollgate.servlet;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.testing.WallClockWindows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -17,6 +17,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import jakarta.servlet.DispatcherType;
