@@ -3,6 +3,7 @@
 #   benchmarks/results/<date>-<mode>.md   machine, JDK, commands, raw output, summary
 #   benchmarks/results/latest-summary.md  the summary table alone
 #   benchmarks/README.md                  the same table, between its results markers
+#   benchmarks/results/charts/*.svg       charts of decision cost, memory and HTTP throughput
 #
 # Usage: benchmarks/run.sh [quick|full] [parts]
 #   quick (default): about 10 minutes on 2 cores, JMH 1 fork, 2x1s warm-up, 3x1s measurement
@@ -37,6 +38,8 @@ echo "== ${suite[*]}"
 start=$(date +%s)
 CLASSPATH="$classpath" java -Xms512m -Xmx1g dev.tollgate.benchmarks.Suite "$mode" "$summary" "$parts" 2>&1 | tee "$raw"
 elapsed=$(( $(date +%s) - start ))
+# Charts of the same summary (SVG), shown in the benchmarks README.
+CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/charts"
 
 {
   echo "# Tollgate benchmarks, $mode mode, $(date -u '+%Y-%m-%d %H:%M UTC')"
