@@ -4,6 +4,7 @@ import dev.tollgate.core.ConfigException;
 import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.jaxrs.internal.ServletPeerAddress;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.ext.Provider;
@@ -12,11 +13,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
-import org.glassfish.jersey.InjectionManagerProvider;
-import org.glassfish.jersey.internal.inject.InjectionManager;
-import org.glassfish.jersey.server.spi.Container;
-import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
 
 /**
  * Protects a Jersey (JAX-RS 3.1) application with Tollgate's rate limits and page-size limits, with
@@ -123,6 +121,10 @@ public final class TollgateFeature implements Feature {
   public static final String ENGINE_PROPERTY = "dev.tollgate.Tollgate";
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
+  /** Checked without loading {@link JerseyExtras}, whose loading could need Jersey's classes. */
+  private static final boolean JERSEY_PRESENT = present("org.glassfish.jersey.InjectionManagerProvider")
+      && present("org.glassfish.jersey.server.spi.ContainerLifecycleListener");
+  private static final boolean SERVLET_PRESENT = present("jakarta.servlet.http.HttpServletRequest");
 
   private ConfigWatcher watcher;
   private final TollgateConfig config;
@@ -212,17 +214,44 @@ public final class TollgateFeature implements Feature {
       }
     }
     AnnotationRules rules = new AnnotationRules(tollgate.config(), tollgate::reportRule);
-    PageSizeIndex index = new PageSizeIndex(rules);
-    Gate gate = new Gate(tollgate, index, new PeerAddress(injectionManager(context), classLoader()));
+    PageSizeIndex index = new PageSizeIndex();
+    // Jersey is optional: its extras are used only when this application runs on it.
+    PeerAddress.Source jersey = JERSEY_PRESENT ? JerseyExtras.peerAddress(context, classLoader()) : null;
+    if (jersey == null && SERVLET_PRESENT) {
+      context.register(ServletPeerAddress.class, ServletPeerAddress.PRIORITY);
+    }
+    Gate gate = new Gate(tollgate, index, new PeerAddress(jersey == null ? List.of() : List.of(jersey)));
     context.property(ENGINE_PROPERTY, tollgate);
-    context.register(index);
     context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
     context.register(new RateLimitBinding(gate, rules));
     context.register(new ResponseFilter(gate), TollgatePriorities.RESPONSE);
     if (owned) {
-      context.register(new EngineCloser(tollgate, watcher));
+      Tollgate created = tollgate;
+      ConfigWatcher w = watcher;
+      Runnable close = () -> {
+        if (w != null) {
+          w.close();
+        }
+        created.close();
+      };
+      if (jersey != null) {
+        JerseyExtras.onShutdown(context, close);
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "Jakarta REST has no shutdown callback: the engine the feature created"
+            + " is closed only with the JVM (pass your own engine to close it on undeploy)");
+      }
     }
     return true;
+  }
+
+  /** True if {@code name} can be linked from the provider's own class loader (not loaded yet). */
+  private static boolean present(String name) {
+    try {
+      Class.forName(name, false, TollgateFeature.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   /** Reads a configuration from a location as {@value #CONFIG_PROPERTY} takes it. */
@@ -256,42 +285,8 @@ public final class TollgateFeature implements Feature {
     }
   }
 
-  private static InjectionManager injectionManager(FeatureContext context) {
-    try {
-      return InjectionManagerProvider.getInjectionManager(context);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "no Jersey injection manager: " + e);
-      return null;
-    }
-  }
-
   private static ClassLoader classLoader() {
     ClassLoader context = Thread.currentThread().getContextClassLoader();
     return context != null ? context : TollgateFeature.class.getClassLoader();
-  }
-
-  /** Closes an engine the feature created when the application shuts down. */
-  static final class EngineCloser implements ContainerLifecycleListener {
-    private final Tollgate tollgate;
-    private final ConfigWatcher watcher;
-
-    EngineCloser(Tollgate tollgate, ConfigWatcher watcher) {
-      this.tollgate = tollgate;
-      this.watcher = watcher;
-    }
-
-    @Override
-    public void onStartup(Container container) {}
-
-    @Override
-    public void onReload(Container container) {}
-
-    @Override
-    public void onShutdown(Container container) {
-      if (watcher != null) {
-        watcher.close();
-      }
-      tollgate.close();
-    }
   }
 }
