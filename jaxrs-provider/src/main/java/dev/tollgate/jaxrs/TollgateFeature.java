@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Protects a Jersey (JAX-RS 3.1) application with Tollgate's rate limits and page-size limits, with
- * one registration:
+ * Protects a Jakarta REST 3.1 application, on Jersey, RESTEasy or Apache CXF, with Tollgate's rate
+ * limits and page-size limits, with one registration (from {@code Application.getSingletons()} on
+ * any runtime, or with Jersey's {@code ResourceConfig}):
  *
  * <pre>{@code
  * // a configuration file in core's format (see the README's configuration reference)
@@ -31,8 +32,8 @@ import java.util.Objects;
  *
  * <p>The feature is also a {@link Provider} with a public no-argument constructor, so package or
  * class-path scanning can find it; it then reads the configuration file named by the application
- * property {@value #CONFIG_PROPERTY} (a {@code ResourceConfig} property, or a Jersey servlet
- * init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A location is {@code classpath:<name>}
+ * property {@value #CONFIG_PROPERTY} ({@code Application.getProperties()}, a {@code ResourceConfig}
+ * property, or a Jersey servlet init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A location is {@code classpath:<name>}
  * or a file path ({@code file:} prefix optional). A missing or invalid file fails the application's
  * startup with a message naming the location or the key.
  *
@@ -43,7 +44,8 @@ import java.util.Objects;
  *       page-size rule by rewriting the request URI, so {@code @QueryParam("pageSize") int},
  *       {@code @BeanParam} and {@code UriInfo.getQueryParameters()} all see the effective value. The
  *       rule is the {@link RateLimit} annotation's if the request's path and method lead to an
- *       annotated method (looked up in an index of the resource model built at startup), otherwise
+ *       annotated method (looked up in an index of the resource methods that the runtime hands the
+ *       feature's {@code DynamicFeature} at startup), otherwise
  *       the configuration's rule for the path.
  *   <li>A post-matching request filter on every resource method ({@link TollgatePriorities#RATE_LIMIT},
  *       after authentication, so a client can be keyed by its principal) that counts the request
@@ -80,15 +82,23 @@ import java.util.Objects;
  *
  * <h2>The client's IP address</h2>
  *
- * <p>JAX-RS has no standard way to read the peer address. The provider reads it from the
- * container's request on a servlet container and on Grizzly. On other runtimes (such as the JDK
- * HTTP server) it is unknown: clients that only {@code ip} could identify then share one anonymous
- * quota, and a warning is logged once. Key clients by header, token or principal there.
+ * <p>JAX-RS has no standard way to read the peer address. On a servlet container the provider reads
+ * it from an injected {@code HttpServletRequest} (any runtime), on Jersey from Jersey's container
+ * request (Grizzly too). Elsewhere (such as the JDK HTTP server) it is unknown: clients that only
+ * {@code ip} could identify then share one anonymous quota, and a warning is logged once. Key
+ * clients by header, token or principal there.
+ *
+ * <h2>Runtimes</h2>
+ *
+ * <p>Everything above is plain Jakarta REST. Jersey and the servlet API are optional: the provider
+ * looks their classes up by name before using them. An engine the feature created is closed when
+ * the application stops on Jersey only (Jakarta REST has no shutdown callback); on other runtimes
+ * pass an engine ({@link #TollgateFeature(Tollgate)}) and close it when the application stops.
  *
  * <h2>Together with the servlet filter</h2>
  *
- * <p>If Tollgate's servlet filter runs in front of the Jersey servlet, it marks each request with
- * the attribute {@value #COUNTED_PROPERTY}, which Jersey exposes as a request property; the provider
+ * <p>If Tollgate's servlet filter runs in front of the JAX-RS servlet, it marks each request with
+ * the attribute {@value #COUNTED_PROPERTY}, which Jakarta REST exposes as a request property; the provider
  * then neither counts the request again nor writes headers (the servlet filter did both). It still
  * applies page sizes, including the annotations', since the servlet filter cannot see annotations.
  * The annotations' limits are then <em>not</em> enforced: install one adapter per application, or
@@ -143,7 +153,8 @@ public final class TollgateFeature implements Feature {
 
   /**
    * A feature that creates its engine from {@code config} (with the store the configuration names)
-   * when the application starts, and closes it when the application shuts down.
+   * when the application starts, and closes it when the application shuts down (on Jersey; see
+   * the class comment).
    */
   public TollgateFeature(TollgateConfig config) {
     this.config = Objects.requireNonNull(config, "config");
