@@ -33,15 +33,18 @@ final class PageSizeIndex {
 
   private record Entry(PathTemplate template, String method, Rule rule) {}
 
+  /** A method as a resource class has it: an inherited method may sit under two classes' paths. */
+  private record Key(Class<?> resourceClass, Method method) {}
+
   /** Guards the copy-on-write updates; matching reads {@link #entries} without it. */
   private final Object lock = new Object();
-  private final Set<Method> indexed = new HashSet<>();
+  private final Set<Key> indexed = new HashSet<>();
   private final List<Entry> all = new ArrayList<>();
   /** All entries in template order, or none while no method has a page-size rule. */
   private volatile List<Entry> entries = List.of();
 
   /**
-   * Adds a resource method (once; later calls for the same method are ignored).
+   * Adds a resource method of a resource class (once; later calls for the same pair are ignored).
    *
    * @param rule the method's annotation rule, or {@code null}
    */
@@ -64,7 +67,7 @@ final class PageSizeIndex {
     }
     Rule withPageSize = rule != null && rule.pageSize() != null ? rule : null;
     synchronized (lock) {
-      if (!indexed.add(method)) {
+      if (!indexed.add(new Key(resourceClass, method))) {
         return;
       }
       all.add(new Entry(parsed, httpMethod, withPageSize));
