@@ -107,7 +107,7 @@ final class Gate {
       LOG.log(System.Logger.Level.WARNING, "Tollgate applied the page-size rule of "
           + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
           + " to " + request.getMethod() + " /" + request.getUriInfo().getPath(false)
-          + " before matching, but Jersey matched a method with "
+          + " before matching, but the runtime matched a method with "
           + (actual == null || actual.pageSize() == null ? "no page-size annotation" : "@RateLimit '" + actual.name() + "'")
           + "; the URI can no longer be rewritten after matching, so the first rule's page size stays."
           + " Further mismatches in the next minute are not logged.");

@@ -79,7 +79,7 @@ final class JaxRsRequestView implements RequestView {
   @Override
   public String remoteAddress() {
     if (!remoteAddressRead) {
-      remoteAddress = peer.current();
+      remoteAddress = peer.of(request);
       remoteAddressRead = true;
     }
     return remoteAddress;

@@ -1,96 +1,156 @@
 package dev.tollgate.jaxrs;
 
 import dev.tollgate.core.Rule;
-import jakarta.ws.rs.core.Configuration;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import org.glassfish.jersey.server.model.Invocable;
-import org.glassfish.jersey.server.model.ModelProcessor;
-import org.glassfish.jersey.server.model.Resource;
-import org.glassfish.jersey.server.model.ResourceMethod;
-import org.glassfish.jersey.server.model.ResourceModel;
-import org.glassfish.jersey.uri.PathTemplate;
-import org.glassfish.jersey.uri.UriTemplate;
+import java.util.Set;
 
 /**
- * Finds, before Jersey matches a request, the resource method it will most likely reach, so that
- * the pre-matching filter can apply that method's {@link RateLimit} page-size rule while the URI can
- * still be rewritten. Built once from the application's resource model at startup (a Jersey
- * {@link ModelProcessor} that leaves the model unchanged).
+ * Finds, before the runtime matches a request, the resource method it will most likely reach, so
+ * that the pre-matching filter can apply that method's {@link RateLimit} page-size rule while the
+ * URI can still be rewritten. Filled at startup by {@link RateLimitBinding}, which every runtime
+ * calls once per resource method (a {@code DynamicFeature}); the paths come from the methods'
+ * {@code @Path} annotations, so no runtime's resource model is needed.
  *
- * <p>Every resource method's full URI template (resource path plus method path) is tried in
- * Jersey's template order ({@link UriTemplate#COMPARATOR}: more literal characters first), and the
- * first whose template and HTTP method match wins. This agrees with Jersey's matching for ordinary
- * resource trees; methods reached through sub-resource locators are not indexed, so their
- * annotation's page-size rule does not apply (their limits do). The post-matching filter checks
- * the guess against the method Jersey chose and logs a warning if they differ.
+ * <p>Every resource method's full URI template (resource path plus method path) is tried in the
+ * specification's template order ({@link PathTemplate#ORDER}: more literal characters first), and
+ * the first whose template and HTTP method match wins. This agrees with the runtimes' matching for
+ * ordinary resource trees; methods reached through sub-resource locators are not indexed (their
+ * class has no {@code @Path}), so their annotation's page-size rule does not apply (their limits
+ * do). The post-matching filter checks the guess against the method the runtime chose and logs a
+ * warning if they differ.
  *
- * <p>If no method has an annotation with a page-size rule, the index is empty and costs nothing.
+ * <p>If no method has an annotation with a page-size rule, matching costs nothing.
  */
-final class PageSizeIndex implements ModelProcessor {
+final class PageSizeIndex {
 
   private static final System.Logger LOG = System.getLogger(PageSizeIndex.class.getName());
 
-  private record Entry(UriTemplate template, String method, Rule rule) {}
+  private record Entry(PathTemplate template, String method, Rule rule) {}
 
-  private final AnnotationRules rules;
+  /** A method as a resource class has it: an inherited method may sit under two classes' paths. */
+  private record Key(Class<?> resourceClass, Method method) {}
+
+  /** Guards the copy-on-write updates; matching reads {@link #entries} without it. */
+  private final Object lock = new Object();
+  private final Set<Key> indexed = new HashSet<>();
+  private final List<Entry> all = new ArrayList<>();
+  /** All entries in template order, or none while no method has a page-size rule. */
   private volatile List<Entry> entries = List.of();
 
-  PageSizeIndex(AnnotationRules rules) {
-    this.rules = rules;
-  }
-
-  @Override
-  public ResourceModel processResourceModel(ResourceModel model, Configuration configuration) {
-    List<Entry> found = new ArrayList<>();
-    boolean anyPageSize = false;
-    for (Resource r : model.getResources()) {
-      anyPageSize |= collect(r, "", found);
+  /**
+   * Adds a resource method of a resource class (once; later calls for the same pair are ignored).
+   *
+   * @param rule the method's annotation rule, or {@code null}
+   */
+  void add(Class<?> resourceClass, Method method, Rule rule) {
+    if (resourceClass == null) {
+      resourceClass = method.getDeclaringClass();
     }
-    found.sort((a, b) -> UriTemplate.COMPARATOR.compare(a.template(), b.template()));
-    entries = anyPageSize ? List.copyOf(found) : List.of();
-    return model;
-  }
-
-  @Override
-  public ResourceModel processSubResource(ResourceModel subResourceModel, Configuration configuration) {
-    return subResourceModel;
-  }
-
-  /** Adds every resource method below {@code r}; true if any has a page-size rule. */
-  private boolean collect(Resource r, String parent, List<Entry> found) {
-    String path = join(parent, r.getPath());
-    boolean anyPageSize = false;
-    for (ResourceMethod m : r.getResourceMethods()) {
-      Invocable invocable = m.getInvocable();
-      Rule rule = null;
-      if (!invocable.isInflector() && invocable.getHandlingMethod() != null) {
-        rule = rules.forMethod(invocable.getHandler().getHandlerClass(), invocable.getHandlingMethod());
+    String classPath = pathOf(resourceClass);
+    String httpMethod = httpMethodOf(resourceClass, method);
+    if (classPath == null || httpMethod == null) {
+      return; // a sub-resource (no @Path on its class) or a locator: see the class comment
+    }
+    String template = join(classPath, methodPath(resourceClass, method));
+    PathTemplate parsed;
+    try {
+      parsed = new PathTemplate(template);
+    } catch (IllegalArgumentException e) {
+      LOG.log(System.Logger.Level.DEBUG, "Tollgate does not index the path template " + template + ": " + e.getMessage());
+      return;
+    }
+    Rule withPageSize = rule != null && rule.pageSize() != null ? rule : null;
+    synchronized (lock) {
+      if (!indexed.add(new Key(resourceClass, method))) {
+        return;
       }
-      Rule withPageSize = rule != null && rule.pageSize() != null ? rule : null;
-      anyPageSize |= withPageSize != null;
+      all.add(new Entry(parsed, httpMethod, withPageSize));
+      all.sort((a, b) -> PathTemplate.ORDER.compare(a.template(), b.template()));
+      boolean anyPageSize = all.stream().anyMatch(e -> e.rule() != null);
+      entries = anyPageSize ? List.copyOf(all) : List.of();
+    }
+  }
+
+  /** The class's {@code @Path}, looked up the class hierarchy and its interfaces; null if none. */
+  private static String pathOf(Class<?> type) {
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      Path p = c.getAnnotation(Path.class);
+      if (p != null) {
+        return p.value();
+      }
+      for (Class<?> i : c.getInterfaces()) {
+        Path onInterface = i.getAnnotation(Path.class);
+        if (onInterface != null) {
+          return onInterface.value();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The method's {@code @Path}, on it or on the method it implements (annotation inheritance); "" if none. */
+  private static String methodPath(Class<?> resourceClass, Method method) {
+    for (Method m : declarations(resourceClass, method)) {
+      Path p = m.getAnnotation(Path.class);
+      if (p != null) {
+        return p.value();
+      }
+    }
+    return "";
+  }
+
+  /** GET, POST, ... from the method's designator (on it or the method it implements); null if none. */
+  private static String httpMethodOf(Class<?> resourceClass, Method method) {
+    for (Method m : declarations(resourceClass, method)) {
+      for (Annotation a : m.getAnnotations()) {
+        HttpMethod designator = a.annotationType().getAnnotation(HttpMethod.class);
+        if (designator != null) {
+          return designator.value();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The method itself, then the same method on the resource class, its superclasses and interfaces. */
+  private static List<Method> declarations(Class<?> resourceClass, Method method) {
+    List<Method> found = new ArrayList<>(2);
+    found.add(method);
+    List<Class<?>> types = new ArrayList<>();
+    for (Class<?> c = resourceClass; c != null && c != Object.class; c = c.getSuperclass()) {
+      types.add(c);
+      types.addAll(List.of(c.getInterfaces()));
+    }
+    for (Class<?> t : types) {
       try {
-        found.add(new Entry(new PathTemplate(path), m.getHttpMethod(), withPageSize));
-      } catch (IllegalArgumentException e) {
-        LOG.log(System.Logger.Level.DEBUG, "Tollgate does not index the path template " + path + ": " + e.getMessage());
+        Method m = t.getDeclaredMethod(method.getName(), method.getParameterTypes());
+        if (!found.contains(m)) {
+          found.add(m);
+        }
+      } catch (NoSuchMethodException | SecurityException e) {
+        // not declared there
       }
     }
-    for (Resource child : r.getChildResources()) {
-      anyPageSize |= collect(child, path, found);
-    }
-    return anyPageSize;
+    return found;
   }
 
   private static String join(String parent, String path) {
+    String a = parent.startsWith("/") ? parent : "/" + parent;
     if (path == null || path.isEmpty()) {
-      return parent.isEmpty() ? "/" : parent;
+      return a;
     }
-    String a = parent.endsWith("/") ? parent.substring(0, parent.length() - 1) : parent;
+    a = a.endsWith("/") ? a.substring(0, a.length() - 1) : a;
     String b = path.startsWith("/") ? path : "/" + path;
     return a + b;
   }
 
-  /** Jersey matches templates against the path without matrix parameters; so must the index. */
+  /** Runtimes match templates against the path without matrix parameters; so must the index. */
   static String withoutMatrixParameters(String encodedPath) {
     if (encodedPath.indexOf(';') < 0) {
       return encodedPath;
@@ -115,21 +175,19 @@ final class PageSizeIndex implements ModelProcessor {
    * The annotation rule with a page-size rule of the method the request will reach, or
    * {@code null} if that method has none (or no method matches).
    *
-   * @param encodedPath the request path below the base URI, still percent-encoded, as Jersey
-   *     matches it (matrix parameters are ignored, as Jersey ignores them)
+   * @param encodedPath the request path below the base URI, still percent-encoded, as the runtime
+   *     matches it (matrix parameters are ignored, as runtimes ignore them)
    */
   Rule match(String method, String encodedPath) {
-    List<Entry> all = entries;
-    if (all.isEmpty()) {
+    List<Entry> current = entries;
+    if (current.isEmpty()) {
       return null;
     }
     String path = withoutMatrixParameters(encodedPath.startsWith("/") ? encodedPath : "/" + encodedPath);
-    String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    List<String> ignored = new ArrayList<>();
-    for (Entry e : all) {
+    for (Entry e : current) {
       boolean methodMatches = e.method() == null || e.method().equals(method)
           || ("HEAD".equals(method) && "GET".equals(e.method()));
-      if (methodMatches && (e.template().match(path, ignored) || e.template().match(trimmed, ignored))) {
+      if (methodMatches && e.template().matches(path)) {
         return e.rule();
       }
     }

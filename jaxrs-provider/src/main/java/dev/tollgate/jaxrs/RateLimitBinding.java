@@ -1,5 +1,6 @@
 package dev.tollgate.jaxrs;
 
+import dev.tollgate.core.Rule;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
@@ -7,7 +8,9 @@ import java.lang.reflect.Method;
 
 /**
  * Binds a {@link RateLimitFilter} to every resource method, carrying the method's {@link RateLimit}
- * rule (built once, here, at startup) or none.
+ * rule (built once, here, at startup) or none, and adds the method to the {@link PageSizeIndex}.
+ * Every runtime calls this once per resource method when the application starts, which is what
+ * makes the index portable.
  */
 final class RateLimitBinding implements DynamicFeature {
 
@@ -22,7 +25,10 @@ final class RateLimitBinding implements DynamicFeature {
   @Override
   public void configure(ResourceInfo resourceInfo, FeatureContext context) {
     Method method = resourceInfo.getResourceMethod();
-    context.register(new RateLimitFilter(gate, method == null ? null : rules.forMethod(resourceInfo.getResourceClass(), method)),
-        TollgatePriorities.RATE_LIMIT);
+    Rule rule = method == null ? null : rules.forMethod(resourceInfo.getResourceClass(), method);
+    if (method != null) {
+      gate.index.add(resourceInfo.getResourceClass(), method, rule);
+    }
+    context.register(new RateLimitFilter(gate, rule), TollgatePriorities.RATE_LIMIT);
   }
 }

@@ -4,6 +4,7 @@ import dev.tollgate.core.ConfigException;
 import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.jaxrs.internal.ServletPeerAddress;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.ext.Provider;
@@ -12,15 +13,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
-import org.glassfish.jersey.InjectionManagerProvider;
-import org.glassfish.jersey.internal.inject.InjectionManager;
-import org.glassfish.jersey.server.spi.Container;
-import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
 
 /**
- * Protects a Jersey (JAX-RS 3.1) application with Tollgate's rate limits and page-size limits, with
- * one registration:
+ * Protects a Jakarta REST 3.1 application, on Jersey, RESTEasy or Apache CXF, with Tollgate's rate
+ * limits and page-size limits, with one registration (from {@code Application.getSingletons()} on
+ * any runtime, or with Jersey's {@code ResourceConfig}):
  *
  * <pre>{@code
  * // a configuration file in core's format (see the README's configuration reference)
@@ -33,8 +32,8 @@ import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
  *
  * <p>The feature is also a {@link Provider} with a public no-argument constructor, so package or
  * class-path scanning can find it; it then reads the configuration file named by the application
- * property {@value #CONFIG_PROPERTY} (a {@code ResourceConfig} property, or a Jersey servlet
- * init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A location is {@code classpath:<name>}
+ * property {@value #CONFIG_PROPERTY} ({@code Application.getProperties()}, a {@code ResourceConfig}
+ * property, or a Jersey servlet init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A location is {@code classpath:<name>}
  * or a file path ({@code file:} prefix optional). A missing or invalid file fails the application's
  * startup with a message naming the location or the key.
  *
@@ -45,7 +44,8 @@ import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
  *       page-size rule by rewriting the request URI, so {@code @QueryParam("pageSize") int},
  *       {@code @BeanParam} and {@code UriInfo.getQueryParameters()} all see the effective value. The
  *       rule is the {@link RateLimit} annotation's if the request's path and method lead to an
- *       annotated method (looked up in an index of the resource model built at startup), otherwise
+ *       annotated method (looked up in an index of the resource methods that the runtime hands the
+ *       feature's {@code DynamicFeature} at startup), otherwise
  *       the configuration's rule for the path.
  *   <li>A post-matching request filter on every resource method ({@link TollgatePriorities#RATE_LIMIT},
  *       after authentication, so a client can be keyed by its principal) that counts the request
@@ -82,15 +82,23 @@ import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
  *
  * <h2>The client's IP address</h2>
  *
- * <p>JAX-RS has no standard way to read the peer address. The provider reads it from the
- * container's request on a servlet container and on Grizzly. On other runtimes (such as the JDK
- * HTTP server) it is unknown: clients that only {@code ip} could identify then share one anonymous
- * quota, and a warning is logged once. Key clients by header, token or principal there.
+ * <p>JAX-RS has no standard way to read the peer address. On a servlet container the provider reads
+ * it from an injected {@code HttpServletRequest} (any runtime), on Jersey from Jersey's container
+ * request (Grizzly too). Elsewhere (such as the JDK HTTP server) it is unknown: clients that only
+ * {@code ip} could identify then share one anonymous quota, and a warning is logged once. Key
+ * clients by header, token or principal there.
+ *
+ * <h2>Runtimes</h2>
+ *
+ * <p>Everything above is plain Jakarta REST. Jersey and the servlet API are optional: the provider
+ * looks their classes up by name before using them. An engine the feature created is closed when
+ * the application stops on Jersey only (Jakarta REST has no shutdown callback); on other runtimes
+ * pass an engine ({@link #TollgateFeature(Tollgate)}) and close it when the application stops.
  *
  * <h2>Together with the servlet filter</h2>
  *
- * <p>If Tollgate's servlet filter runs in front of the Jersey servlet, it marks each request with
- * the attribute {@value #COUNTED_PROPERTY}, which Jersey exposes as a request property; the provider
+ * <p>If Tollgate's servlet filter runs in front of the JAX-RS servlet, it marks each request with
+ * the attribute {@value #COUNTED_PROPERTY}, which Jakarta REST exposes as a request property; the provider
  * then neither counts the request again nor writes headers (the servlet filter did both). It still
  * applies page sizes, including the annotations', since the servlet filter cannot see annotations.
  * The annotations' limits are then <em>not</em> enforced: install one adapter per application, or
@@ -123,6 +131,10 @@ public final class TollgateFeature implements Feature {
   public static final String ENGINE_PROPERTY = "dev.tollgate.Tollgate";
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
+  /** Checked without loading {@link JerseyExtras}, whose loading could need Jersey's classes. */
+  private static final boolean JERSEY_PRESENT = present("org.glassfish.jersey.InjectionManagerProvider")
+      && present("org.glassfish.jersey.server.spi.ContainerLifecycleListener");
+  private static final boolean SERVLET_PRESENT = present("jakarta.servlet.http.HttpServletRequest");
 
   private ConfigWatcher watcher;
   private final TollgateConfig config;
@@ -141,7 +153,8 @@ public final class TollgateFeature implements Feature {
 
   /**
    * A feature that creates its engine from {@code config} (with the store the configuration names)
-   * when the application starts, and closes it when the application shuts down.
+   * when the application starts, and closes it when the application shuts down (on Jersey; see
+   * the class comment).
    */
   public TollgateFeature(TollgateConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -212,17 +225,44 @@ public final class TollgateFeature implements Feature {
       }
     }
     AnnotationRules rules = new AnnotationRules(tollgate.config(), tollgate::reportRule);
-    PageSizeIndex index = new PageSizeIndex(rules);
-    Gate gate = new Gate(tollgate, index, new PeerAddress(injectionManager(context), classLoader()));
+    PageSizeIndex index = new PageSizeIndex();
+    // Jersey is optional: its extras are used only when this application runs on it.
+    PeerAddress.Source jersey = JERSEY_PRESENT ? JerseyExtras.peerAddress(context, classLoader()) : null;
+    if (jersey == null && SERVLET_PRESENT) {
+      context.register(ServletPeerAddress.class, ServletPeerAddress.PRIORITY);
+    }
+    Gate gate = new Gate(tollgate, index, new PeerAddress(jersey == null ? List.of() : List.of(jersey)));
     context.property(ENGINE_PROPERTY, tollgate);
-    context.register(index);
     context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
     context.register(new RateLimitBinding(gate, rules));
     context.register(new ResponseFilter(gate), TollgatePriorities.RESPONSE);
     if (owned) {
-      context.register(new EngineCloser(tollgate, watcher));
+      Tollgate created = tollgate;
+      ConfigWatcher w = watcher;
+      Runnable close = () -> {
+        if (w != null) {
+          w.close();
+        }
+        created.close();
+      };
+      if (jersey != null) {
+        JerseyExtras.onShutdown(context, close);
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "Jakarta REST has no shutdown callback: the engine the feature created"
+            + " is closed only with the JVM (pass your own engine to close it on undeploy)");
+      }
     }
     return true;
+  }
+
+  /** True if {@code name} can be linked from the provider's own class loader (not loaded yet). */
+  private static boolean present(String name) {
+    try {
+      Class.forName(name, false, TollgateFeature.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   /** Reads a configuration from a location as {@value #CONFIG_PROPERTY} takes it. */
@@ -256,42 +296,8 @@ public final class TollgateFeature implements Feature {
     }
   }
 
-  private static InjectionManager injectionManager(FeatureContext context) {
-    try {
-      return InjectionManagerProvider.getInjectionManager(context);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "no Jersey injection manager: " + e);
-      return null;
-    }
-  }
-
   private static ClassLoader classLoader() {
     ClassLoader context = Thread.currentThread().getContextClassLoader();
     return context != null ? context : TollgateFeature.class.getClassLoader();
-  }
-
-  /** Closes an engine the feature created when the application shuts down. */
-  static final class EngineCloser implements ContainerLifecycleListener {
-    private final Tollgate tollgate;
-    private final ConfigWatcher watcher;
-
-    EngineCloser(Tollgate tollgate, ConfigWatcher watcher) {
-      this.tollgate = tollgate;
-      this.watcher = watcher;
-    }
-
-    @Override
-    public void onStartup(Container container) {}
-
-    @Override
-    public void onReload(Container container) {}
-
-    @Override
-    public void onShutdown(Container container) {
-      if (watcher != null) {
-        watcher.close();
-      }
-      tollgate.close();
-    }
   }
 }
