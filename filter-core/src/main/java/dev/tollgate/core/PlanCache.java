@@ -105,9 +105,12 @@ final class PlanCache {
 
   private static Executor pool(String name) {
     AtomicInteger n = new AtomicInteger();
+    // The configuration's class loader: in a container, java:comp/env (JNDI) is found through it.
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
       Thread t = new Thread(r, "tollgate-plans-" + n.incrementAndGet());
       t.setDaemon(true);
+      t.setContextClassLoader(loader);
       return t;
     });
     pool.allowCoreThreadTimeOut(true);

@@ -105,7 +105,8 @@ public final class Plans {
         chain.add(headerSource(((String) s).substring("header:".length()), b.trustedProxies));
       } else {
         PlanCache c = PlanCache.create((PlanResolver) s, b.cacheSettings, b.clock);
-        chain.add((request, client, ip) -> cached(c, client));
+        String name = s.toString();
+        chain.add((request, client, ip) -> cached(c, client, name));
         cache = c;
       }
       names.add(s.getClass().isSynthetic() ? "resolver " + s.getClass().getName().replaceAll("\\$\\$.*", "") : s.toString());
@@ -240,7 +241,7 @@ public final class Plans {
     return cache == null || cache.lastFailure == null ? "no detail" : cache.lastFailure.toString();
   }
 
-  private Plan cached(PlanCache cache, String client) {
+  private Plan cached(PlanCache cache, String client, String source) {
     String name = cache.lookup(client);
     if (name == PlanCache.FAILED) {
       return FAILED;
@@ -248,7 +249,7 @@ public final class Plans {
     if (name == PlanCache.TIMED_OUT) {
       return TIMED_OUT;
     }
-    return known(name, cache.toString());
+    return known(name, source);
   }
 
   /** The plan a source named, or null (with a warning a minute) if there is no such plan. */

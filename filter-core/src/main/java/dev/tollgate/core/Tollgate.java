@@ -424,7 +424,7 @@ public final class Tollgate implements AutoCloseable {
       }
     }
     return Verdict.fixed(Verdict.Outcome.STATUS, List.of(new Header("Cache-Control", "no-store")),
-        StatusDocument.write(limits, now, c.plans() == null ? null : plan == null ? "none" : plan.name()),
+        StatusDocument.write(limits, now, plan == null ? null : plan.name()),
         PageSizeOutcome.disabled(), limits, Rule.DEFAULT);
   }
 

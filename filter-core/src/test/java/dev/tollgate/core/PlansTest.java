@@ -77,7 +77,7 @@ class PlansTest {
 
   @Test
   void withoutADefaultPlanUnplacedClientsHaveTheRulesOwnLimits() {
-    Tollgate t = engine(new FakeClock(T0), "client.key", "principal", "limits", "3/1m",
+    Tollgate t = engine(new FakeClock(T0), "client.key", "principal", "limits", "3/1m", "status.path", "/rate_limit",
         "plans.pro.limits", "20/1m", "plans.pro.clients", "user:alice");
 
     Verdict bob = t.check(user("bob"));
@@ -85,6 +85,8 @@ class PlansTest {
     assertEquals("\"minute\";q=3;w=60", header(bob, "RateLimit-Policy"));
     assertEquals("none", bob.plan());
     assertEquals("pro", t.check(user("alice")).plan());
+    assertTrue(t.check(user("bob").path("/rate_limit")).body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\""),
+        "the status document of a client on no plan is as without plans");
   }
 
   @Test
