@@ -61,12 +61,14 @@ class TomcatJndiPlansIT {
     Context context = tomcat.addContext("", null);
     ContextResource resource = new ContextResource();
     resource.setName("jdbc/plans");
-    resource.setType("javax.sql.DataSource");
+    resource.setType("org.h2.jdbcx.JdbcDataSource"); // H2's factory makes only its own type
     resource.setAuth("Container");
     resource.setProperty("factory", "org.h2.jdbcx.JdbcDataSourceFactory");
     resource.setProperty("url", URL);
     resource.setProperty("user", "sa");
     resource.setProperty("password", "");
+    resource.setProperty("description", "tenants' plans"); // H2's factory needs every one of these
+    resource.setProperty("loginTimeout", "5");
     context.getNamingResources().addResource(resource);
 
     FilterDef def = new FilterDef();
