@@ -1,6 +1,8 @@
 package dev.tollgate.benchmarks;
 
+import dev.tollgate.core.ClientKeys;
 import dev.tollgate.core.HeaderSink;
+import dev.tollgate.core.PlanResolver;
 import dev.tollgate.core.RequestView;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
@@ -46,7 +48,7 @@ public class EngineBenchmark {
   /** One engine for every thread, as one engine serves a whole application. */
   @State(Scope.Benchmark)
   public static class Shared {
-    @Param({"admitted", "rejected", "ip"})
+    @Param({"admitted", "rejected", "ip", "plans", "plans-resolver"})
     public String scenario;
 
     Tollgate tollgate;
@@ -55,7 +57,8 @@ public class EngineBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       boolean rejecting = scenario.equals("rejected");
-      tollgate = Tollgate.create(exampleConfig(rejecting));
+      tollgate = Tollgate.create(scenario.startsWith("plans") ? plansConfig(scenario.equals("plans-resolver"))
+          : exampleConfig(rejecting));
       int n = rejecting ? 1 : CLIENTS;
       String[] addresses = Keys.create(n);
       requests = new RequestView[n];
@@ -114,6 +117,47 @@ public class EngineBenchmark {
     p.put("status.path", "/api/rate_limit");
     p.put("store.max-clients", "100000");
     return TollgateConfig.parse(p);
+  }
+
+  /**
+   * The example configuration with two plans (quotas nobody reaches): one API key in a hundred on
+   * pro by the static mapping, or every other key on pro by a cached application resolver.
+   */
+  static TollgateConfig plansConfig(boolean resolver) {
+    Map<String, String> p = new HashMap<>();
+    p.put("client.key", "header:X-Api-Key, ip");
+    p.put("page-size.default", "20");
+    p.put("page-size.max", "1000");
+    p.put("headers.dialects", "ietf, teos");
+    p.put("rules.reports.path", "/api/reports");
+    p.put("rules.reports.limits", "1000000000/1m");
+    p.put("rules.reports.page-size.max", "100");
+    p.put("status.path", "/api/rate_limit");
+    p.put("store.max-clients", "100000");
+    p.put("plans.free.limits", "2000000000/1m, 2000000000/24h rolling");
+    p.put("plans.pro.limits", "2000000001/1m, 2000000001/24h rolling");
+    p.put("plans.default", "free");
+    if (resolver) {
+      p.put("plans.resolvers", "clients, class:" + EveryOtherKeyOnPro.class.getName());
+      p.put("plans.cache.max-entries", "20000");
+      p.put("plans.cache.ttl", "1h");
+      p.put("plans.cache.refresh", "1h");
+    } else {
+      StringBuilder pro = new StringBuilder();
+      for (int i = 0; i < CLIENTS; i += 100) {
+        pro.append(pro.length() == 0 ? "" : ", ").append(ClientKeys.hashed("key:", "demo-key-" + (100_000 + i)));
+      }
+      p.put("plans.pro.clients", pro.toString());
+    }
+    return TollgateConfig.parse(p);
+  }
+
+  /** An application's plan resolver: every other client key on pro. */
+  public static final class EveryOtherKeyOnPro implements PlanResolver {
+    @Override
+    public String planOf(String clientKey) {
+      return (clientKey.hashCode() & 1) == 0 ? "pro" : null;
+    }
   }
 
   /** A GET as an adapter presents it: an API-key header and a page-size parameter, each optional. */

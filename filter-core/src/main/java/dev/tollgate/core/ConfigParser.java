@@ -70,6 +70,7 @@ final class ConfigParser {
     TollgateConfig.Builder builder = TollgateConfig.builder();
     Map<String, Map<String, String>> ruleProps = new LinkedHashMap<>();
     Map<String, String> storeSettings = new LinkedHashMap<>();
+    Map<String, String> planProps = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : props.entrySet()) {
       String key = e.getKey();
       if (key.startsWith("rules.")) {
@@ -83,10 +84,12 @@ final class ConfigParser {
         ruleProps.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), e.getValue());
       } else if (key.startsWith("store.") && !GLOBAL_KEYS.contains(key)) {
         storeSettings.put(key.substring("store.".length()), e.getValue());
+      } else if (key.startsWith("plans.")) {
+        planProps.put(key.substring("plans.".length()), e.getValue()); // read by PlanParser
       } else if (!GLOBAL_KEYS.contains(key)) {
         throw new ConfigException(key, "unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(GLOBAL_KEYS))
             + ", " + String.join(", ", new java.util.TreeSet<>(DEFAULT_RULE_SHORTHANDS))
-            + ", store.<setting> or rules.<name>.<setting>)" + KeySuggestion.didYouMean("", key, knownTopLevelKeys()));
+            + ", store.<setting>, rules.<name>.<setting> or plans.<name>.<setting>)" + KeySuggestion.didYouMean("", key, knownTopLevelKeys()));
       }
     }
 
@@ -179,6 +182,7 @@ final class ConfigParser {
     for (Map.Entry<String, Map<String, String>> r : ruleProps.entrySet()) {
       builder.rule(rule(r.getKey(), r.getValue(), ip, defaultRule.pageSize()));
     }
+    builder.plans(PlanParser.parse(planProps, proxies, ruleProps.keySet()));
     return builder.build();
   }
 

@@ -13,6 +13,11 @@ final class Problems {
   private Problems() {}
 
   static String quotaExceeded(List<LimitStatus> limits, long retryAfterSeconds) {
+    return quotaExceeded(limits, retryAfterSeconds, null);
+  }
+
+  /** As {@link #quotaExceeded(List, long)}, naming the client's plan when {@code plan} is not null. */
+  static String quotaExceeded(List<LimitStatus> limits, long retryAfterSeconds, Plan plan) {
     Set<String> violated = new LinkedHashSet<>();
     for (LimitStatus l : limits) {
       if (l.usage().rejected()) {
@@ -27,8 +32,10 @@ final class Problems {
         + ",\"title\":\"Too Many Requests\",\"status\":429"
         + ",\"detail\":" + Json.quote("The request exceeds the quota of "
             + (violated.size() == 1 ? "policy " : "policies ") + String.join(", ", violated)
+            + (plan == null ? "" : " of plan " + plan.name())
             + "; retry in " + retryAfterSeconds + (retryAfterSeconds == 1 ? " second." : " seconds."))
         + ",\"violated-policies\":[" + names + "]"
+        + (plan == null ? "" : ",\"plan\":" + Json.quote(plan.name()))
         + ",\"retry-after\":" + retryAfterSeconds + "}";
   }
 

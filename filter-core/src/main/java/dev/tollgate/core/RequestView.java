@@ -31,6 +31,15 @@ public interface RequestView {
   String principalName();
 
   /**
+   * True if the authenticated principal has {@code role} (for plans given by role): the servlet
+   * filter asks {@code HttpServletRequest.isUserInRole}, the JAX-RS provider the
+   * {@code SecurityContext}. False when not authenticated, and by default.
+   */
+  default boolean isUserInRole(String role) {
+    return false;
+  }
+
+  /**
    * Every value the application would read for a request parameter: for the servlet filter the
    * query string and a form-encoded body, for JAX-RS the query string. Empty if absent.
    */

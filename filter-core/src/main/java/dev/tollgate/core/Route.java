@@ -36,6 +36,13 @@ final class Route {
   final String ietfPolicy;
   /** The {@code RateLimit-Policy} value of the draft-6 dialect. */
   final String draft6Policy;
+  /** The plan this route is for, or null; its name (or {@code none}) when the configuration has plans. */
+  final Plan plan;
+  final String planTag;
+  /** The most requests one client may have in flight (the plan's cap, else the configuration's); 0 for no limit. */
+  final int maxConcurrent;
+  /** With plans: this route for each plan, in the order of {@link Plans#all()}. */
+  private final Route[] byPlan;
 
   /** One limit as clients see it, with the parts of its header values that never change. */
   static final class Policy {
@@ -81,8 +88,11 @@ final class Route {
    *     counting on this server alone while a shared store is unavailable)
    */
   private Route(TollgateConfig c, List<Rule> applying, String mostSpecific, PageSizeRule pageSizeRule,
-      int quotasDividedBy) {
+      int quotasDividedBy, Plan plan) {
     this.config = c;
+    this.plan = plan;
+    this.planTag = c.plans() == null ? null : plan == null ? "none" : plan.name();
+    this.maxConcurrent = plan != null && plan.maxConcurrent() != null ? plan.maxConcurrent() : c.maxConcurrentPerClient();
     this.quotasDividedBy = quotasDividedBy;
     this.applying = List.copyOf(applying);
     List<BucketSpec> specs = new ArrayList<>(applying.size());
@@ -90,7 +100,8 @@ final class Route {
     List<Integer> enforcedAt = new ArrayList<>();
     List<Integer> observedAt = new ArrayList<>();
     List<Policy> policies = new ArrayList<>();
-    int cost = c.defaultRule().cost() != null ? c.defaultRule().cost() : 1;
+    Rule first = applying.get(0); // the default rule, as this route's plan has it
+    int cost = first.cost() != null ? first.cost() : 1;
     Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
     boolean external = false;
     for (Rule r : applying) {
@@ -131,6 +142,29 @@ final class Route {
     }
     this.ietfPolicy = ietf.toString();
     this.draft6Policy = draft6.toString();
+    this.byPlan = plan != null || c.plans() == null || quotasDividedBy != 1 ? null : forEachPlan(c.plans());
+  }
+
+  private Route[] forEachPlan(Plans plans) {
+    Route[] out = new Route[plans.all().size()];
+    for (int i = 0; i < out.length; i++) {
+      Plan p = plans.all().get(i);
+      List<Rule> rules = new ArrayList<>(applying.size());
+      for (Rule r : applying) {
+        rules.add(p.apply(r));
+      }
+      out[i] = new Route(config, rules, mostSpecific, p.apply(pageSizeRule), 1, p);
+    }
+    return out;
+  }
+
+  /** This route as a client on {@code p} is subject to it; this route itself for no plan. */
+  Route forPlan(Plan p) {
+    if (p == null || byPlan == null) {
+      return this;
+    }
+    int i = config.plans().indexOf(p);
+    return i < 0 ? this : byPlan[i];
   }
 
   /** The route of a request under {@code c}, plus {@code extraRule} if not null. */
@@ -154,7 +188,7 @@ final class Route {
       Rule withPageSize = mostSpecific(c, method, path, true);
       pageSize = withPageSize != null ? withPageSize.pageSize() : c.defaultRule().pageSize();
     }
-    return new Route(c, applying, mostSpecific, pageSize, 1);
+    return new Route(c, applying, mostSpecific, pageSize, 1, null);
   }
 
   /**
@@ -162,7 +196,7 @@ final class Route {
    * servers together never exceed the shared quota): what one server enforces alone.
    */
   Route dividedAmong(int servers) {
-    return servers <= 1 ? this : new Route(config, applying, mostSpecific, pageSizeRule, quotasDividedBy * servers);
+    return servers <= 1 ? this : new Route(config, applying, mostSpecific, pageSizeRule, quotasDividedBy * servers, plan);
   }
 
   private static List<Limit> divided(List<Limit> limits, int by) {
@@ -211,7 +245,7 @@ final class Route {
     if ((Long) last[0] == violated && (Long) last[1] == retryAfter && policies.length <= 64) {
       return (String) last[2];
     }
-    String body = Problems.quotaExceeded(Verdict.statuses(this, usage), retryAfter);
+    String body = Problems.quotaExceeded(Verdict.statuses(this, usage), retryAfter, plan);
     lastProblem = new Object[] {violated, retryAfter, body};
     return body;
   }

@@ -15,7 +15,16 @@ final class StatusDocument {
    * seconds from now.
    */
   static String write(List<LimitStatus> limits, long nowMillis) {
-    StringBuilder s = new StringBuilder("{\"limits\":[");
+    return write(limits, nowMillis, null);
+  }
+
+  /** As {@link #write(List, long)}, with {@code "plan":"pro"} first when {@code plan} is not null. */
+  static String write(List<LimitStatus> limits, long nowMillis, String plan) {
+    StringBuilder s = new StringBuilder("{");
+    if (plan != null) {
+      s.append("\"plan\":").append(Json.quote(plan)).append(',');
+    }
+    s.append("\"limits\":[");
     for (int i = 0; i < limits.size(); i++) {
       LimitStatus l = limits.get(i);
       LimitUsage u = l.usage();

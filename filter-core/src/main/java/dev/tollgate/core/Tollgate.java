@@ -82,7 +82,16 @@ public final class Tollgate implements AutoCloseable {
    * takes precedence.
    */
   public Verdict check(RequestView request, Rule extraRule) {
-    return decide(request, extraRule, pageSize(request, extraRule));
+    Routes routes = this.routes;
+    TollgateConfig c = routes.config;
+    if (c.plans() == null || (c.statusPath() != null && c.statusPath().equals(request.path()))) {
+      return decide(request, extraRule, pageSize(request, extraRule));
+    }
+    // The plan is found once, for the page size and the limits alike.
+    String client = clientKey(c.clientKey(), request);
+    Route route = routes.route(request.method(), request.path(), extraRule)
+        .forPlan(c.plans().resolve(request, client, c.clientIp(), metrics));
+    return decide(routes, request, extraRule, PageSizeOutcome.evaluate(route.pageSizeRule, request), route, client);
   }
 
   /**
@@ -90,7 +99,13 @@ public final class Tollgate implements AutoCloseable {
    * request before they can decide (a JAX-RS pre-matching filter).
    */
   public PageSizeOutcome pageSize(RequestView request, Rule extraRule) {
-    return PageSizeOutcome.evaluate(routes.route(request.method(), request.path(), extraRule).pageSizeRule, request);
+    Routes routes = this.routes;
+    Route route = routes.route(request.method(), request.path(), extraRule);
+    Plans plans = routes.config.plans();
+    if (plans != null && plans.limitPageSizes()) {
+      route = route.forPlan(plans.resolve(request, clientKey(routes.config.clientKey(), request), routes.config.clientIp(), metrics));
+    }
+    return PageSizeOutcome.evaluate(route.pageSizeRule, request);
   }
 
   /**
@@ -99,8 +114,16 @@ public final class Tollgate implements AutoCloseable {
    * rate limited like any other.
    */
   public Verdict decide(RequestView request, Rule extraRule, PageSizeOutcome pageSize) {
+    return decide(this.routes, request, extraRule, pageSize, null, null);
+  }
+
+  /**
+   * @param planned the route with the client's plan already found, or null
+   * @param planClient the client key under the configuration's chain when {@code planned} is set
+   */
+  private Verdict decide(Routes routes, RequestView request, Rule extraRule, PageSizeOutcome pageSize, Route planned,
+      String planClient) {
     Objects.requireNonNull(pageSize, "pageSize");
-    Routes routes = this.routes;
     TollgateConfig c = routes.config;
     String path = request.path();
     if (c.statusPath() != null && c.statusPath().equals(path)) {
@@ -111,17 +134,25 @@ public final class Tollgate implements AutoCloseable {
     if (extraRule != null && !extraRules.containsKey(extraRule.name())) {
       extraRules.putIfAbsent(extraRule.name(), extraRule);
     }
-    Route route = routes.route(request.method(), path, extraRule);
+    Route route = planned;
+    String client = planClient; // under the configuration's client key chain, resolved at most once
+    if (route == null) {
+      route = routes.route(request.method(), path, extraRule);
+      if (c.plans() != null) {
+        client = clientKey(c.clientKey(), request);
+        route = route.forPlan(c.plans().resolve(request, client, c.clientIp(), metrics));
+      }
+    }
     String[] clients = new String[route.specs.length];
-    String client = null; // under the configuration's client key chain, resolved at most once
     for (int i = 0; i < clients.length; i++) {
       ClientKeyResolver resolver = route.resolvers[i];
-      clients[i] = i > 0 && resolver == route.resolvers[i - 1] ? clients[i - 1] : clientKey(resolver, request);
+      clients[i] = i > 0 && resolver == route.resolvers[i - 1] ? clients[i - 1]
+          : resolver == c.clientKey() && client != null ? client : clientKey(resolver, request);
       if (resolver == c.clientKey()) {
         client = clients[i];
       }
     }
-    if (client == null && (!suspensions.isEmpty() || c.maxConcurrentPerClient() > 0)) {
+    if (client == null && (!suspensions.isEmpty() || route.maxConcurrent > 0)) {
       client = clientKey(c.clientKey(), request);
     }
 
@@ -137,11 +168,11 @@ public final class Tollgate implements AutoCloseable {
     }
 
     Runnable release = NOTHING;
-    if (c.maxConcurrentPerClient() > 0) {
+    if (route.maxConcurrent > 0) {
       String key = client;
-      if (!concurrency.tryAcquire(key, c.maxConcurrentPerClient())) {
+      if (!concurrency.tryAcquire(key, route.maxConcurrent)) {
         Verdict v = Verdict.fixed(Verdict.Outcome.CONCURRENCY_LIMITED, List.of(new Header("Retry-After", "1")),
-            Problems.tooManyConcurrent(c.maxConcurrentPerClient()), pageSize, List.of(), route.mostSpecific);
+            Problems.tooManyConcurrent(route.maxConcurrent), pageSize, List.of(), route.mostSpecific);
         metrics.decided(v, false);
         return v;
       }
@@ -355,7 +386,14 @@ public final class Tollgate implements AutoCloseable {
     rules.addAll(c.rules());
     rules.addAll(extraRules.values());
     Map<ClientKeyResolver, String> keys = new IdentityHashMap<>();
-    for (Rule r : rules) {
+    Plan plan = null;
+    if (c.plans() != null) {
+      String client = clientKey(c.clientKey(), request);
+      keys.put(c.clientKey(), client);
+      plan = c.plans().resolve(request, client, c.clientIp(), metrics);
+    }
+    for (Rule configured : rules) {
+      Rule r = plan == null ? configured : plan.apply(configured);
       if (!r.limits().isEmpty()) {
         String client = keys.computeIfAbsent(r.clientKey() != null ? r.clientKey() : c.clientKey(),
             resolver -> clientKey(resolver, request));
@@ -386,7 +424,8 @@ public final class Tollgate implements AutoCloseable {
       }
     }
     return Verdict.fixed(Verdict.Outcome.STATUS, List.of(new Header("Cache-Control", "no-store")),
-        StatusDocument.write(limits, now), PageSizeOutcome.disabled(), limits, Rule.DEFAULT);
+        StatusDocument.write(limits, now, plan == null ? null : plan.name()),
+        PageSizeOutcome.disabled(), limits, Rule.DEFAULT);
   }
 
   /**

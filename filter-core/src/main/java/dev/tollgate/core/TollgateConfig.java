@@ -38,6 +38,7 @@ public final class TollgateConfig {
   private final int maxConcurrentPerClient;
   private final java.time.Duration reloadInterval;
   private final boolean micrometer;
+  private final Plans plans;
 
   private TollgateConfig(Builder b) {
     this.defaultRule = b.defaultRule;
@@ -54,6 +55,7 @@ public final class TollgateConfig {
     this.maxConcurrentPerClient = b.maxConcurrentPerClient;
     this.reloadInterval = b.reloadInterval;
     this.micrometer = b.micrometer;
+    this.plans = b.plans;
   }
 
   /** A new builder with every default: 100 requests per minute per client IP, IETF headers. */
@@ -199,6 +201,11 @@ public final class TollgateConfig {
     return micrometer;
   }
 
+  /** The plans clients are on, or {@code null} if every client of a rule has the same limits. */
+  public Plans plans() {
+    return plans;
+  }
+
   /** A one-paragraph summary for the startup log. Holds no secret. */
   public String summary() {
     StringBuilder s = new StringBuilder("Tollgate: clients by [").append(clientKey).append("]; ")
@@ -222,6 +229,12 @@ public final class TollgateConfig {
     }
     if (!suspended.isEmpty()) {
       s.append("; ").append(suspended.size()).append(" suspended");
+    }
+    if (plans != null) {
+      s.append("; ").append(plans);
+      for (Plan p : plans.all()) {
+        s.append("; ").append(p);
+      }
     }
     return s.toString();
   }
@@ -247,8 +260,15 @@ public final class TollgateConfig {
     private int maxConcurrentPerClient;
     private java.time.Duration reloadInterval = java.time.Duration.ZERO;
     private boolean micrometer;
+    private Plans plans;
 
     private Builder() {}
+
+    /** The plans clients are on; {@code null} for none. Default value is none. */
+    public Builder plans(Plans plans) {
+      this.plans = plans;
+      return this;
+    }
 
     /** Records decisions in Micrometer's global registry. Default value is false. */
     public Builder micrometerGlobalRegistry(boolean record) {
@@ -408,6 +428,9 @@ public final class TollgateConfig {
                 + " exceeds the quota of " + l + ", so no request could pass");
           }
         }
+      }
+      if (plans != null) {
+        plans.check(defaultRule, rules.values());
       }
       return new TollgateConfig(this);
     }

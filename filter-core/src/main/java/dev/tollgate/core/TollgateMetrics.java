@@ -28,4 +28,10 @@ public interface TollgateMetrics {
    * the store is unavailable ({@code true}), or back to the shared store ({@code false}).
    */
   default void localFallback(boolean active) {}
+
+  /**
+   * A request got the fallback plan because a plan resolver failed ({@code reason} {@code error}) or
+   * did not answer in time ({@code timeout}).
+   */
+  default void planFallback(String reason) {}
 }

@@ -222,6 +222,15 @@ public final class Verdict {
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * The name of the plan whose limits decided the request, {@code none} for a client on no plan, or
+   * {@code null} when the configuration has no plans or the limits were not decided (suspended,
+   * concurrency-limited, status document, store failed open).
+   */
+  public String plan() {
+    return route == null ? null : route.planTag;
+  }
+
   /** The name of the most specific rule that applied ({@code default} if no endpoint rule did). */
   public String rule() {
     return rule;

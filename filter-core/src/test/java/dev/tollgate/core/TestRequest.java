@@ -16,6 +16,7 @@ public final class TestRequest implements RequestView {
   private final Map<String, List<String>> headers = new LinkedHashMap<>();
   private String remoteAddress = "203.0.113.7";
   private String principal;
+  private final java.util.Set<String> roles = new java.util.HashSet<>();
   private final Map<String, List<String>> parameters = new LinkedHashMap<>();
 
   public static TestRequest get(String path) {
@@ -45,6 +46,17 @@ public final class TestRequest implements RequestView {
   public TestRequest principal(String name) {
     this.principal = name;
     return this;
+  }
+
+  /** The principal's roles (asked by {@link #isUserInRole}). */
+  public TestRequest roles(String... names) {
+    roles.addAll(List.of(names));
+    return this;
+  }
+
+  @Override
+  public boolean isUserInRole(String role) {
+    return principal != null && roles.contains(role);
   }
 
   public TestRequest param(String name, String value) {

@@ -92,6 +92,12 @@ final class JaxRsRequestView implements RequestView {
     return principal == null ? null : principal.getName();
   }
 
+  @Override
+  public boolean isUserInRole(String role) {
+    SecurityContext security = request.getSecurityContext();
+    return security != null && security.isUserInRole(role);
+  }
+
   /**
    * The query parameter's values, then those of a form-encoded body (if {@link #formBody(String)}
    * gave one), then those of matrix parameters of that name in any path segment: every place a

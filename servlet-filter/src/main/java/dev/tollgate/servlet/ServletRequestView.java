@@ -73,6 +73,11 @@ final class ServletRequestView implements RequestView {
     return p == null ? null : p.getName();
   }
 
+  @Override
+  public boolean isUserInRole(String role) {
+    return request.isUserInRole(role);
+  }
+
   /**
    * Query string and form-encoded body alike; reading it makes the container parse a form body.
    * If the container cannot parse the parameters (Jetty throws for malformed percent-encoding, a

@@ -193,6 +193,39 @@ abstract class FilterContract {
   }
 
   @Test
+  void twoKeysOnTwoPlansGetTheirOwnLimitsAndHeaders() throws Exception {
+    runWithEngine(new App().servlet("/api/*", new TextServlet("ok")),
+        "client.key", "header:X-Api-Key, ip",
+        "client.trusted-proxies", "127.0.0.1",
+        "status.path", "/api/rate_limit",
+        "plans.free.limits", "2/1m",
+        "plans.pro.limits", "5/1m",
+        "plans.pro.clients", dev.tollgate.core.ClientKeys.hashed("key:", "pro-key"),
+        "plans.default", "free",
+        "plans.resolvers", "clients, header:X-Gateway-Plan");
+
+    HttpResponse<String> pro = get("/api/assets", "X-Api-Key", "pro-key");
+    HttpResponse<String> free = get("/api/assets", "X-Api-Key", "free-key");
+
+    assertEquals("\"pro-minute\";q=5;w=60", header(pro, "RateLimit-Policy"));
+    assertEquals("\"pro-minute\";r=4;t=50", header(pro, "RateLimit"));
+    assertEquals("\"free-minute\";q=2;w=60", header(free, "RateLimit-Policy"));
+    assertEquals(200, get("/api/assets", "X-Api-Key", "free-key").statusCode());
+    HttpResponse<String> limited = get("/api/assets", "X-Api-Key", "free-key");
+    assertEquals(429, limited.statusCode());
+    assertTrue(limited.body().contains("\"violated-policies\":[\"free-minute\"],\"plan\":\"free\""), limited.body());
+    for (int i = 0; i < 4; i++) {
+      assertEquals(200, get("/api/assets", "X-Api-Key", "pro-key").statusCode(), "pro call " + (i + 2));
+    }
+    assertEquals(429, get("/api/assets", "X-Api-Key", "pro-key").statusCode());
+    HttpResponse<String> status = get("/api/rate_limit", "X-Api-Key", "pro-key");
+    assertTrue(status.body().startsWith("{\"plan\":\"pro\",\"limits\":[{\"rule\":\"default\",\"policy\":\"pro-minute\""),
+        status.body());
+    HttpResponse<String> gateway = get("/api/assets", "X-Api-Key", "third-key", "X-Gateway-Plan", "pro");
+    assertEquals("\"pro-minute\";q=5;w=60", header(gateway, "RateLimit-Policy"), "the peer is a trusted gateway");
+  }
+
+  @Test
   void endpointRuleLimitsItsPathOnly() throws Exception {
     runWithEngine(new App().servlet("/api/*", new TextServlet("ok")), "limits", "100/1m",
         "rules.reports.path", "/api/reports", "rules.reports.limits", "2/1m");

@@ -1,6 +1,8 @@
 package dev.tollgate.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -49,6 +51,15 @@ class ServletRequestViewTest {
     assertNull(v.principalName());
     when(r.getUserPrincipal()).thenReturn(() -> "alice");
     assertEquals("alice", v.principalName());
+  }
+
+  @Test
+  void rolesAreTheContainers() {
+    HttpServletRequest r = Mocks.request("/api", "/x");
+    when(r.isUserInRole("pro-tenant")).thenReturn(true);
+    ServletRequestView v = new ServletRequestView(r);
+    assertTrue(v.isUserInRole("pro-tenant"));
+    assertFalse(v.isUserInRole("partner"));
   }
 
   @Test

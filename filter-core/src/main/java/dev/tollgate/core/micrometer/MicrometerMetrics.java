@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       per limit that rejected, or would have in dry-run
  *   <li>{@code tollgate.page.size} (counter; tag {@code status}: clamped, defaulted, rejected,
  *       invalid_defaulted)
+ *   <li>with plans, {@code tollgate.plan.requests} (counter; tags {@code plan}: a plan's name or
+ *       {@code none}, so bounded by the number of plans; {@code outcome}) for decisions on limits, and {@code tollgate.plan.fallbacks} (counter; tag {@code reason}: error,
+ *       timeout) counts requests given the fallback plan because a plan resolver failed or was slow
  *   <li>{@code tollgate.store.latency} (timer) and {@code tollgate.store.errors} (counter)
  *   <li>{@code tollgate.store.local} (gauge): 1 while rules with {@code on-store-failure=local} count
  *       in this server's memory because the store is unavailable, else 0; and
@@ -59,6 +62,9 @@ public final class MicrometerMetrics implements TollgateMetrics {
   public void decided(Verdict verdict, boolean dryRunRejected) {
     String outcome = dryRunRejected ? "dry_run_rejected" : verdict.outcome().name().toLowerCase(Locale.ROOT);
     registry.counter("tollgate.requests", "rule", verdict.rule(), "outcome", outcome).increment();
+    if (verdict.plan() != null) {
+      registry.counter("tollgate.plan.requests", "plan", verdict.plan(), "outcome", outcome).increment();
+    }
     for (LimitStatus l : verdict.limits()) {
       if (l.usage().rejected()) {
         registry.counter("tollgate.limit.rejections", "rule", l.rule(), "policy", l.policy(),
@@ -79,6 +85,11 @@ public final class MicrometerMetrics implements TollgateMetrics {
   @Override
   public void storeFailed(Throwable error) {
     storeErrors.increment();
+  }
+
+  @Override
+  public void planFallback(String reason) {
+    registry.counter("tollgate.plan.fallbacks", "reason", reason).increment();
   }
 
   @Override

@@ -212,6 +212,57 @@ public abstract class ExampleContract {
     assertEquals("9", header(report, "X-Rate-Limit-Remaining"), "TEOS reports the limit nearest to exhaustion");
   }
 
+  /** False for an example whose configuration has no plans (the plan tests are then skipped). */
+  protected boolean hasPlans() {
+    return true;
+  }
+
+  private HttpResponse<String> post(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Asks with {@code apiKey} until the policies start with {@code expected} (a plan change lands in the background). */
+  private HttpResponse<String> awaitPolicy(String apiKey, String expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    HttpResponse<String> r;
+    do {
+      r = get("/api/assets?pageSize=1", apiKey);
+      if (String.valueOf(header(r, "RateLimit-Policy")).startsWith(expected)) {
+        return r;
+      }
+      Thread.sleep(200); // the deployed WAR runs on the system clock: its cache refreshes every 2 s
+    } while (System.nanoTime() < deadline);
+    return r;
+  }
+
+  @Test
+  public void twoDemoKeysOnTwoPlansGetTheirOwnLimits() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(hasPlans());
+    HttpResponse<String> starter = get("/api/assets", "demo-starter-key");
+    HttpResponse<String> business = get("/api/assets", "demo-business-key");
+
+    assertEquals("\"starter-minute\";q=20;w=60, \"starter-day\";q=2000;w=86400", header(starter, "RateLimit-Policy"));
+    assertEquals("\"business-minute\";q=1000;w=60, \"business-day\";q=100000;w=86400", header(business, "RateLimit-Policy"));
+    HttpResponse<String> status = get("/api/rate_limit", "demo-starter-key");
+    assertTrue(status.body().startsWith("{\"plan\":\"starter\",\"limits\":[{\"rule\":\"default\",\"policy\":\"starter-minute\","),
+        status.body());
+  }
+
+  @Test
+  public void theTrialKeysPlanChangesWhileTheExampleRuns() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(hasPlans());
+    HttpResponse<String> before = awaitPolicy("demo-trial-key", "\"starter-minute\";q=20;");
+    assertTrue(header(before, "RateLimit-Policy").startsWith("\"starter-minute\";q=20;"), header(before, "RateLimit-Policy"));
+
+    assertEquals(200, post("/api/billing?key=demo-trial-key&plan=business").statusCode());
+    HttpResponse<String> after = awaitPolicy("demo-trial-key", "\"business-minute\";q=1000;");
+
+    assertTrue(header(after, "RateLimit-Policy").startsWith("\"business-minute\";q=1000;"), header(after, "RateLimit-Policy"));
+    assertEquals(200, post("/api/billing?key=demo-trial-key&plan=starter").statusCode());
+  }
+
   @Test
   public void statusPathAnswersJsonWithoutConsumingQuota() throws Exception {
     String key = fresh();

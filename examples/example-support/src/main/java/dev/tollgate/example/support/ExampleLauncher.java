@@ -36,6 +36,10 @@ public final class ExampleLauncher {
     System.out.println("  for i in $(seq 101); do curl -s -o /dev/null -w '%{http_code} ' -H 'X-Api-Key: k1' '" + base
         + "/api/assets?pageSize=1'; done; echo   # the 101st is 429");
     System.out.println("  curl -i -H 'X-Api-Key: k2' '" + base + "/api/assets?pageSize=1'  # another key is still served");
+    System.out.println("  curl -i -H 'X-Api-Key: demo-starter-key' '" + base + "/api/assets?pageSize=1'   # plan starter: 20/min");
+    System.out.println("  curl -i -H 'X-Api-Key: demo-business-key' '" + base + "/api/assets?pageSize=1'  # plan business: 1000/min");
+    System.out.println("  curl -i -H 'X-Api-Key: demo-trial-key' '" + base + "/api/assets?pageSize=1'     # starter, until:");
+    System.out.println("  curl -X POST '" + base + "/api/billing?key=demo-trial-key&plan=business'  # seen within 2 s");
     System.out.println();
     Thread.currentThread().join();
   }

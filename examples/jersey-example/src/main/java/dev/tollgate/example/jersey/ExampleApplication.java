@@ -12,6 +12,7 @@ public class ExampleApplication extends ResourceConfig {
   public ExampleApplication() {
     register(AssetsResource.class);
     register(ReportsResource.class);
+    register(BillingResource.class);
     register(TollgateFeature.fromClasspath("tollgate.properties"));
   }
 }

@@ -32,6 +32,11 @@ class SpringBootExampleTest extends ExampleContract {
   }
 
   @Override
+  protected boolean hasPlans() {
+    return false; // plans are shown in the servlet and Jersey examples
+  }
+
+  @Override
   protected AutoCloseable deploy(Path war) {
     throw new UnsupportedOperationException("a Spring Boot application, not a WAR");
   }

@@ -1,0 +1,186 @@
+package dev.tollgate.core;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link PlanResolver} behind a bounded cache: at most {@code maxEntries} clients, each answer kept
+ * for {@code ttl} and refreshed in the background once older than {@code refresh} (the cached plan
+ * is served meanwhile). A request waits for a client's first answer at most {@code timeout}; a
+ * resolver that throws, or has not answered by then, gives the request the fallback plan. A failed
+ * answer is remembered for {@link #FAILURE_BACKOFF_MILLIS} so a broken database is not asked on every
+ * request; a failed refresh keeps the plan already known until it expires.
+ */
+final class PlanCache {
+
+  /** How long a failure is remembered before the resolver is asked again. */
+  static final long FAILURE_BACKOFF_MILLIS = 5_000;
+
+  /** What {@link #lookup} returns when the resolver failed or was too slow. */
+  static final String FAILED = new String("<failed>");
+  static final String TIMED_OUT = new String("<timed out>");
+  /** The resolver's answer when it does not know the client. */
+  static final String UNKNOWN = "";
+
+  /** One answer: the plan name (or {@link #UNKNOWN}), or a failure; and when it was loaded. */
+  private static final class Answer {
+    final String plan;
+    final boolean failed;
+    final long loadedAt;
+
+    Answer(String plan, boolean failed, long loadedAt) {
+      this.plan = plan;
+      this.failed = failed;
+      this.loadedAt = loadedAt;
+    }
+  }
+
+  private final PlanResolver resolver;
+  private final Plans.CacheSettings settings;
+  private final Clock clock;
+  private final AsyncLoadingCache<String, Answer> cache;
+
+  PlanCache(PlanResolver resolver, Plans.CacheSettings settings, Clock clock, Executor executor) {
+    this.resolver = resolver;
+    this.settings = settings;
+    this.clock = clock;
+    long ttlNanos = settings.ttl().toNanos();
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(settings.maxEntries())
+        .ticker(() -> clock.millis() * 1_000_000L)
+        .executor(executor)
+        .refreshAfterWrite(settings.refresh())
+        .expireAfter(new Expiry<String, Answer>() {
+          @Override
+          public long expireAfterCreate(String key, Answer a, long currentTime) {
+            return lifetime(a);
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Answer a, long currentTime, long currentDuration) {
+            return lifetime(a);
+          }
+
+          @Override
+          public long expireAfterRead(String key, Answer a, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+
+          private long lifetime(Answer a) {
+            long age = Math.max(0, clock.millis() - a.loadedAt) * 1_000_000L;
+            return Math.max(0, (a.failed ? FAILURE_BACKOFF_MILLIS * 1_000_000L : ttlNanos) - age);
+          }
+        })
+        .buildAsync(new AsyncCacheLoader<String, Answer>() {
+          @Override
+          public CompletableFuture<Answer> asyncLoad(String key, Executor e) {
+            return CompletableFuture.supplyAsync(() -> load(key), e);
+          }
+
+          @Override
+          public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor e) {
+            return CompletableFuture.supplyAsync(() -> {
+              Answer fresh = load(key);
+              // A failed refresh keeps what was known, and expires when it would have.
+              return fresh.failed && !old.failed ? old : fresh;
+            }, e);
+          }
+        });
+  }
+
+  /** A cache asking on its own small pool of daemon threads, which end when idle. */
+  static PlanCache create(PlanResolver resolver, Plans.CacheSettings settings, Clock clock) {
+    return new PlanCache(resolver, settings, clock, pool(resolver.toString()));
+  }
+
+  private static Executor pool(String name) {
+    AtomicInteger n = new AtomicInteger();
+    // The configuration's class loader: in a container, java:comp/env (JNDI) is found through it.
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
+      Thread t = new Thread(r, "tollgate-plans-" + n.incrementAndGet());
+      t.setDaemon(true);
+      t.setContextClassLoader(loader);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  private Answer load(String client) {
+    long now = clock.millis();
+    try {
+      String plan = resolver.planOf(client);
+      return new Answer(plan == null || plan.isBlank() ? UNKNOWN : plan.trim(), false, now);
+    } catch (Exception | LinkageError e) {
+      lastFailure = e;
+      return new Answer(UNKNOWN, true, now);
+    }
+  }
+
+  /** The last failure of the resolver, for the log. */
+  volatile Throwable lastFailure;
+
+  /**
+   * The plan name the resolver gave {@code client}, {@link #UNKNOWN} if none, or {@link #FAILED} or
+   * {@link #TIMED_OUT}. Allocates nothing when the answer is cached.
+   */
+  String lookup(String client) {
+    CompletableFuture<Answer> f;
+    try {
+      f = cache.getIfPresent(client);
+      if (f == null) {
+        f = cache.get(client);
+      }
+    } catch (RuntimeException e) { // e.g. the pool's queue is full
+      lastFailure = e;
+      return FAILED;
+    }
+    Answer a;
+    if (f.isDone()) {
+      if (f.isCompletedExceptionally()) {
+        return FAILED;
+      }
+      a = f.getNow(null);
+    } else {
+      try {
+        a = f.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        return TIMED_OUT;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return TIMED_OUT;
+      } catch (ExecutionException e) {
+        lastFailure = e.getCause();
+        return FAILED;
+      }
+    }
+    return a == null || a.failed ? FAILED : a.plan;
+  }
+
+  /** Forgets every answer (for tests and reloads). */
+  void invalidateAll() {
+    cache.synchronous().invalidateAll();
+  }
+
+  /** The number of clients held; maintenance is run first. */
+  long size() {
+    cache.synchronous().cleanUp();
+    return cache.synchronous().estimatedSize();
+  }
+
+  @Override
+  public String toString() {
+    return resolver + " cached";
+  }
+}

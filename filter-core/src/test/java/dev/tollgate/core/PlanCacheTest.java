@@ -1,0 +1,124 @@
+package dev.tollgate.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cache in front of a plan resolver, on a fake clock and a same-thread executor, so that expiry
+ * and refresh are exact and a refresh has completed when the lookup that started it returns.
+ */
+class PlanCacheTest {
+
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-11-22T18:00:00Z"));
+  private final Map<String, String> billing = new ConcurrentHashMap<>();
+  private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicBoolean broken = new AtomicBoolean();
+
+  private final PlanResolver resolver = client -> {
+    calls.incrementAndGet();
+    if (broken.get()) {
+      throw new java.sql.SQLTransientConnectionException("database unreachable");
+    }
+    return billing.get(client);
+  };
+
+  private PlanCache cache(long maxEntries) {
+    return new PlanCache(resolver, new Plans.CacheSettings(maxEntries, Duration.ofMinutes(10), Duration.ofMinutes(1),
+        Duration.ofSeconds(1)), clock, Runnable::run);
+  }
+
+  @Test
+  void anAnswerIsAskedOnceThenServedFromTheCache() {
+    billing.put("user:alice", "pro");
+    PlanCache cache = cache(100);
+
+    for (int i = 0; i < 10; i++) {
+      assertEquals("pro", cache.lookup("user:alice"));
+    }
+    assertEquals(PlanCache.UNKNOWN, cache.lookup("user:bob"));
+    assertEquals(PlanCache.UNKNOWN, cache.lookup("user:bob"));
+    assertEquals(2, calls.get(), "one call per client, unknown clients included");
+  }
+
+  @Test
+  void anAnswerOlderThanTheRefreshIntervalIsAskedAgainInTheBackground() {
+    billing.put("user:alice", "free");
+    PlanCache cache = cache(100);
+    assertEquals("free", cache.lookup("user:alice"));
+
+    billing.put("user:alice", "pro");
+    clock.advance(Duration.ofSeconds(59));
+    assertEquals("free", cache.lookup("user:alice"), "still fresh");
+    clock.advance(Duration.ofSeconds(2));
+    cache.lookup("user:alice"); // starts the refresh (here on the same thread)
+
+    assertEquals("pro", cache.lookup("user:alice"));
+    assertEquals(2, calls.get());
+  }
+
+  @Test
+  void aFailedRefreshKeepsTheKnownPlanUntilItExpires() {
+    billing.put("user:alice", "pro");
+    PlanCache cache = cache(100);
+    assertEquals("pro", cache.lookup("user:alice"));
+
+    broken.set(true);
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals("pro", cache.lookup("user:alice"));
+    assertEquals("pro", cache.lookup("user:alice"));
+    clock.advance(Duration.ofMinutes(9));
+
+    assertSame(PlanCache.FAILED, cache.lookup("user:alice"), "expired 10 minutes after it was last known");
+  }
+
+  @Test
+  void aFailureIsRememberedForAFewSecondsSoABrokenDatabaseIsNotAskedOnEveryRequest() {
+    broken.set(true);
+    PlanCache cache = cache(100);
+
+    for (int i = 0; i < 20; i++) {
+      assertSame(PlanCache.FAILED, cache.lookup("user:alice"));
+    }
+    assertEquals(1, calls.get());
+    broken.set(false);
+    billing.put("user:alice", "pro");
+    clock.advanceMillis(PlanCache.FAILURE_BACKOFF_MILLIS);
+
+    assertEquals("pro", cache.lookup("user:alice"));
+    assertEquals(2, calls.get());
+  }
+
+  @Test
+  void anAnswerExpiresAfterItsTimeToLive() {
+    billing.put("user:alice", "pro");
+    PlanCache cache = new PlanCache(resolver, new Plans.CacheSettings(100, Duration.ofMinutes(5), Duration.ofMinutes(5),
+        Duration.ofSeconds(1)), clock, Runnable::run);
+    cache.lookup("user:alice");
+
+    billing.put("user:alice", "free");
+    clock.advance(Duration.ofMinutes(5));
+
+    assertEquals("free", cache.lookup("user:alice"));
+    assertEquals(2, calls.get());
+  }
+
+  @Test
+  void theCacheIsBoundedWhateverClientsAreSeen() {
+    PlanCache cache = cache(50);
+
+    for (int i = 0; i < 5_000; i++) {
+      cache.lookup("key:hostile-" + i);
+    }
+
+    assertTrue(cache.size() <= 50, "held " + cache.size());
+  }
+}
