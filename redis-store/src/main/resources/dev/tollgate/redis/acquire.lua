@@ -183,14 +183,19 @@ end
 local Rolling = {}
 
 function Rolling.load(key, lim)
+  -- sum: the counts' total, kept up to date rather than summed at every question.
+  -- last: the newest used bucket as stored, which the key's expiry was set from.
   local s = { key = key, counts = {}, newest = nil, size = lim.window / lim.precision + 1,
-              dirty = false, rewrite = false, dels = {}, incr = 0 }
+              dirty = false, rewrite = false, dels = {}, incr = 0, sum = 0, last = nil }
   local flat = redis.call('HGETALL', key)
   for i = 1, #flat, 2 do
     if flat[i] == 'n' then
       s.newest = tonumber(flat[i + 1])
     else
-      s.counts[tonumber(flat[i])] = tonumber(flat[i + 1])
+      local b, c = tonumber(flat[i]), tonumber(flat[i + 1])
+      s.counts[b] = c
+      s.sum = s.sum + c
+      if c ~= 0 and (s.last == nil or b > s.last) then s.last = b end
     end
   end
   s.existed = #flat > 0
@@ -204,9 +209,10 @@ function Rolling.advance(s, lim)
     s.dirty = true
   elseif current > s.newest then
     local oldest = current - s.size + 1
-    for b, _ in pairs(s.counts) do
+    for b, c in pairs(s.counts) do
       if b < oldest then
         s.counts[b] = nil
+        s.sum = s.sum - c
         table.insert(s.dels, fmt(b))
       end
     end
@@ -226,18 +232,13 @@ function Rolling.advance(s, lim)
   end
 end
 
-local function used(s)
-  local sum = 0
-  for _, c in pairs(s.counts) do sum = sum + c end
-  return sum
-end
-
 function Rolling.available(s, lim)
-  return math.max(0, lim.quota - used(s))
+  return math.max(0, lim.quota - s.sum)
 end
 
 function Rolling.consume(s, lim, c)
   s.counts[s.newest] = (s.counts[s.newest] or 0) + c
+  s.sum = s.sum + c
   s.incr = s.incr + c
 end
 
@@ -255,7 +256,7 @@ function Rolling.reset(s, lim)
 end
 
 function Rolling.retry(s, lim, c)
-  local u = used(s)
+  local u = s.sum
   if lim.quota - u >= c then return 0 end
   local freed = 0
   for b = s.newest - s.size + 1, s.newest do
@@ -285,11 +286,22 @@ function Rolling.save(s, lim)
     redis.call('HSET', s.key, unpack(args))
   else
     if #s.dels > 0 then redis.call('HDEL', s.key, unpack(s.dels)) end
-    if s.dirty then redis.call('HSET', s.key, 'n', fmt(s.newest)) end
-    if s.incr > 0 then redis.call('HINCRBY', s.key, fmt(s.newest), fmt(s.incr)) end
+    -- One HSET for the newest bucket's number and its count (the script is atomic, so writing
+    -- the count itself is the same as incrementing it).
+    local args = {}
+    if s.dirty then
+      args[1] = 'n'
+      args[2] = fmt(s.newest)
+    end
+    if s.incr > 0 then
+      args[#args + 1] = fmt(s.newest)
+      args[#args + 1] = fmt(s.counts[s.newest])
+    end
+    if #args > 0 then redis.call('HSET', s.key, unpack(args)) end
   end
-  if s.dirty or s.incr > 0 or s.rewrite then
-    -- The state equals a fresh one once its newest used bucket has left the window.
+  if s.rewrite or ((s.dirty or s.incr > 0) and (not s.existed or last ~= s.last)) then
+    -- The state equals a fresh one once its newest used bucket has left the window. That moment
+    -- depends only on the newest used bucket: while it stays the same, the expiry already set holds.
     redis.call('PEXPIRE', s.key, fmt(leaves(lim, last) - now))
   end
 end
