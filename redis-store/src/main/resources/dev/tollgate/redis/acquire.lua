@@ -6,9 +6,11 @@
 -- ARGV[2]   '' to read the Redis server's TIME, or epoch millis (tests only)
 -- ARGV[3]   1 if an earlier script call of the same request already rejected it (Cluster, one
 --           call per client hash slot), else 0
--- ARGV[4]   number of buckets, then per bucket: countRejected (0|1), number of limits,
+-- ARGV[4]   lease: if admitted, take up to this many requests' cost at once (1 = this request only)
+-- ARGV[5]   number of buckets, then per bucket: countRejected (0|1), number of limits,
 --           then per limit: algorithm (f|r|t), quota, window millis, precision millis
--- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis}
+-- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis,
+--           then the number of requests taken (1, or up to the lease; 0 if rejected)}
 --
 -- Lua numbers are doubles: every integer below 2^53 is exact. Times are epoch milliseconds
 -- (~2^41); token-bucket times are nanoseconds relative to now, exact for windows up to 104 days.
@@ -30,6 +32,7 @@ else
   now = tonumber(ARGV[2])
 end
 local rejectedBefore = ARGV[3] == '1'
+local lease = tonumber(ARGV[4])
 
 local function fmt(n)
   return string.format('%.0f', n)
@@ -311,8 +314,8 @@ local ALGORITHMS = { f = Fixed, r = Rolling, t = Token }
 
 local buckets = {}
 local limits = {}
-local a = 5
-for b = 1, tonumber(ARGV[4]) do
+local a = 6
+for b = 1, tonumber(ARGV[5]) do
   local bucket = { countRejected = ARGV[a] == '1', first = #limits + 1, n = tonumber(ARGV[a + 1]) }
   a = a + 2
   for _ = 1, bucket.n do
@@ -333,13 +336,23 @@ for i, lim in ipairs(limits) do
   if before[i] < cost then admitted = false end
 end
 
+-- A lease takes as many requests as every limit still admits, up to the lease.
+local taken = admitted and 1 or 0
+if admitted and cost > 0 and lease > 1 then
+  taken = lease
+  for i = 1, #limits do
+    taken = math.min(taken, floor(before[i] / cost))
+  end
+end
+
 local out = { admitted and 1 or 0, now }
 for _, bucket in ipairs(buckets) do
   local consume = cost > 0 and (admitted or bucket.countRejected)
+  local units = admitted and taken * cost or cost
   for i = bucket.first, bucket.first + bucket.n - 1 do
     local lim = limits[i]
     local algo, s = lim.algo, lim.state
-    if consume then algo.consume(s, lim, cost) end
+    if consume then algo.consume(s, lim, units) end
     local reset = algo.reset(s, lim)
     local retry = 0
     if before[i] < cost then
@@ -351,4 +364,5 @@ for _, bucket in ipairs(buckets) do
     algo.save(s, lim)
   end
 end
+table.insert(out, taken)
 return out
