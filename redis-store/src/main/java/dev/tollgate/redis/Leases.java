@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Quota leases ({@code store.redis.lease=N}, off by default): a server that sees the same request
- * (same client, rules, limits and cost) again within {@value #LEASE_MILLIS} ms takes up to N
- * requests' worth of every limit of it in one script call, and admits the next N−1 from memory.
+ * (same client, rules, limits and cost) often takes up to N requests' worth of every limit of it in
+ * one script call, and admits the next ones from memory. How many it asks for follows how busy the
+ * request is on this server ({@link #toAsk}); Redis grants at most half of what is left.
  *
  * <p><b>The bound.</b> Leased permits are counted in Redis when they are taken, so Redis never lets
  * the servers take more than the quota. What a lease changes is <em>when</em> a permit is counted:
@@ -91,13 +92,27 @@ final class Leases {
     return new AcquireResult(true, result.nowMillis(), usages);
   }
 
-  /** How many requests to ask Redis for: the lease if this request was seen recently, else 1. */
+  /**
+   * How many requests to ask Redis for: 1 for a request not seen here in the last
+   * {@value #LEASE_MILLIS} ms; else what this server used since its last call to Redis for it, scaled
+   * to half a lease's lifetime, up to the lease. A client that is busy on this server gets the whole
+   * lease; one that calls here now and then gets none, so that few permits go unused.
+   */
   int toAsk(AcquireRequest request, long nowMillis) {
     if (request.cost() == 0) {
       return 1;
     }
     Lease seen = byRequest.get(request);
-    return seen != null && nowMillis - seen.localMillis >= 0 && nowMillis - seen.localMillis < LEASE_MILLIS ? permits : 1;
+    if (seen == null) {
+      return 1;
+    }
+    long since = nowMillis - seen.localMillis;
+    if (since < 0 || since >= LEASE_MILLIS) {
+      return 1;
+    }
+    long used = seen.taken - Math.max(0, seen.left.get());
+    long want = used * (LEASE_MILLIS / 2) / Math.max(1, since);
+    return (int) Math.max(1, Math.min(permits, want));
   }
 
   /** Records Redis' answer to a request sent at {@code sentMillis} that took {@code taken} requests. */

@@ -336,13 +336,16 @@ for i, lim in ipairs(limits) do
   if before[i] < cost then admitted = false end
 end
 
--- A lease takes as many requests as every limit still admits, up to the lease.
+-- A lease takes up to half of what every limit still admits, up to the lease: as a quota runs
+-- out, leases shrink, so that few permits sit unused on one server while another server's client
+-- is rejected.
 local taken = admitted and 1 or 0
 if admitted and cost > 0 and lease > 1 then
   taken = lease
   for i = 1, #limits do
-    taken = math.min(taken, floor(before[i] / cost))
+    taken = math.min(taken, floor(before[i] / (2 * cost)))
   end
+  taken = math.max(1, taken)
 end
 
 local out = { admitted and 1 or 0, now }

@@ -104,11 +104,35 @@ class LeasingTest {
         assertEquals(memory.acquire(request), store.acquire(request), "call " + i);
         time.addAndGet(7);
       }
-      // The first call, then leases of 10, 10, ..., 10 and 9 (what is left), then one rejection
-      // (the rest are rejected locally until the minute ends): 12 calls for 130 decisions.
-      assertEquals(89, store.leasedAdmissionCount());
-      assertEquals(12, RedisCommandCountTest.commands(redis).get("evalsha"));
+      // The first call (99 left), then leases of 10 while half of what is left allows it (99 -> 19),
+      // then of 9, 5, 2, 1, 1 and 1 as the quota runs out, then one rejection (the rest are rejected
+      // locally until the minute ends): 16 calls for 130 decisions, 85 admissions from leases.
+      assertEquals(85, store.leasedAdmissionCount());
+      assertEquals(16, RedisCommandCountTest.commands(redis).get("evalsha"));
     }
+  }
+
+  @Test
+  void aBusyClientUnderItsQuotaCostsOneScriptCallPerLease() {
+    AcquireRequest request = request(Limit.parse("100000/1m"));
+    List<RedisStore> stores = stores(LEASE);
+    Random random = new Random(9);
+    int decisions = 5_000;
+    redis.configResetstat();
+    try {
+      for (int i = 0; i < decisions; i++) {
+        time.addAndGet(random.nextInt(3)); // about 1,000 a second over 5 servers
+        assertTrue(stores.get(random.nextInt(SERVERS)).acquire(request).admitted());
+      }
+    } finally {
+      stores.forEach(RedisStore::close);
+    }
+    Map<String, Long> commands = RedisCommandCountTest.commands(redis);
+    double scripts = commands.get("evalsha") / (double) decisions;
+    double all = commands.values().stream().mapToLong(Long::longValue).sum() / (double) decisions;
+    System.out.printf("a busy client under its quota, lease %d over %d servers: %.3f script calls and %.3f Redis commands"
+        + " per decision (%s; TIME adds one per call on Redis' own clock)%n", LEASE, SERVERS, scripts, all, commands);
+    assertTrue(scripts <= 0.12, scripts + " script calls per decision");
   }
 
   @Test
