@@ -82,9 +82,7 @@ final class RejectedCache {
    */
   void record(AcquireRequest request, AcquireResult result, long sentMillis) {
     // Even a peek may have changed a state (after the clock went back, a window is re-based).
-    for (Bucket b : request.buckets()) {
-      byClient.remove(b.client());
-    }
+    forget(request.buckets());
     if (result.admitted() || request.cost() == 0 || !cacheable(request)) {
       return;
     }
@@ -105,6 +103,17 @@ final class RejectedCache {
     Entry e = new Entry(request, result, sentMillis, valid);
     for (Bucket b : request.buckets()) {
       byClient.put(b.client(), e);
+    }
+  }
+
+  /**
+   * Drops what is known about the clients of {@code buckets}: to be called by anything else that
+   * changes their counts in Redis through this server (e.g. a charge after the response), so that
+   * the remaining counts shown stay Redis' own.
+   */
+  void forget(List<Bucket> buckets) {
+    for (Bucket b : buckets) {
+      byClient.remove(b.client());
     }
   }
 
