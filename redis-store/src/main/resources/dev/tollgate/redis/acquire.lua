@@ -42,6 +42,48 @@ local function fmod(a, b) -- Math.floorMod for b > 0
   return a - floor(a / b) * b
 end
 
+-- ------------------------------------------- fast path: one bucket with one fixed window
+-- The most common rule, decided with the arithmetic of Fixed below but without building the
+-- general machinery (its tables and closures) at every call. FastPathTest compares both with the
+-- in-memory store.
+if ARGV[5] == '1' and ARGV[7] == '1' and ARGV[8] == 'f' then
+  local key, quota, window = KEYS[1], tonumber(ARGV[9]), tonumber(ARGV[10])
+  local raw = redis.call('GET', key)
+  local start, count = nil, 0
+  if raw then
+    local a, b = string.match(raw, '^(%-?%d+):(%d+)$')
+    start, count = tonumber(a), tonumber(b)
+  end
+  local windowStart = now - fmod(now, window)
+  if start == nil or windowStart > start then
+    count = 0
+  end
+  start = windowStart -- a backwards jump re-bases the window but keeps the count
+  local before = math.max(0, quota - count)
+  local admitted = not rejectedBefore and before >= cost
+  local taken = admitted and 1 or 0
+  if admitted and cost > 0 and lease > 1 then
+    taken = math.max(1, math.min(lease, floor(before / (2 * cost))))
+  end
+  if cost > 0 and (admitted or ARGV[6] == '1') then
+    count = count + (admitted and taken * cost or cost)
+  end
+  local ends = start + window - now
+  local reset = count == 0 and 0 or ends
+  local retry = 0
+  if before < cost then
+    retry = math.max(1, reset)
+    if quota - count < cost then retry = math.max(retry, ends) end
+  end
+  if count == 0 then
+    if raw then redis.call('DEL', key) end
+  else
+    local v = fmt(start) .. ':' .. fmt(count)
+    if v ~= raw then redis.call('SET', key, v, 'PX', fmt(ends)) end
+  end
+  return { admitted and 1 or 0, now, math.max(0, quota - count), reset, retry, taken }
+end
+
 -- ---------------------------------------------------------------- fixed window: "start:count"
 local Fixed = {}
 
