@@ -27,8 +27,11 @@ import java.util.List;
  */
 final class RedisContenders {
 
-  /** Ours first. */
-  static final List<String> ALL = List.of("tollgate-redis", "bucket4j-redis");
+  /**
+   * Ours first. {@code tollgate-redis-every-call}: ours without local rejections, so every decision
+   * runs the script, as every Bucket4j decision reaches Redis: the script's own cost.
+   */
+  static final List<String> ALL = List.of("tollgate-redis", "bucket4j-redis", "tollgate-redis-every-call");
 
   /** How long our store waits for Redis before giving up; generous so that a GC pause is no failure. */
   static final Duration TIMEOUT = Duration.ofSeconds(1);
@@ -44,7 +47,8 @@ final class RedisContenders {
 
   static Contender create(String name, String uri, String[] keys) {
     switch (name) {
-      case "tollgate-redis": return new Ours(uri, keys);
+      case "tollgate-redis": return new Ours(RedisStore.builder(uri), keys);
+      case "tollgate-redis-every-call": return new Ours(RedisStore.builder(uri).localRejections(0), keys);
       case "bucket4j-redis": return new Bucket4jRedis(uri, keys);
       case LETTUCE_FLOOR: return new LettuceFloor(uri);
       default: throw new IllegalArgumentException("unknown Redis contender " + name + "; known: " + ALL);
@@ -56,8 +60,8 @@ final class RedisContenders {
     private final RedisStore store;
     private final Bucket[] buckets;
 
-    Ours(String uri, String[] keys) {
-      store = RedisStore.builder(uri).timeout(TIMEOUT).build();
+    Ours(RedisStore.Builder builder, String[] keys) {
+      store = builder.timeout(TIMEOUT).build();
       List<Limit> limits = List.of(Limit.of(Contenders.QUOTA, Contenders.WINDOW));
       buckets = new Bucket[keys.length];
       for (int i = 0; i < keys.length; i++) {

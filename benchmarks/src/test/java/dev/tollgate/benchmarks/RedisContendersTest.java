@@ -33,7 +33,7 @@ class RedisContendersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tollgate-redis", "bucket4j-redis"})
+  @ValueSource(strings = {"tollgate-redis", "bucket4j-redis", "tollgate-redis-every-call"})
   void eachRedisContenderAdmitsExactly100Of101CallsForOneKeyAndKeepsKeysApart(String name) {
     redis.flush();
     String[] keys = Keys.create(8);

@@ -29,12 +29,14 @@ final class AcquireScript {
    *
    * @param nowMillis the time to decide at, or {@code null} to use the Redis server's {@code TIME}
    * @param rejectedBefore true if an earlier call for the same request already rejected it
+   * @param lease if admitted, how many requests of this cost to take at once (1: this one only)
    */
-  static String[] args(List<Bucket> buckets, int cost, Long nowMillis, boolean rejectedBefore) {
-    List<String> a = new ArrayList<>(4 + buckets.size() * 10);
+  static String[] args(List<Bucket> buckets, int cost, Long nowMillis, boolean rejectedBefore, int lease) {
+    List<String> a = new ArrayList<>(5 + buckets.size() * 10);
     a.add(Integer.toString(cost));
     a.add(nowMillis == null ? "" : Long.toString(nowMillis));
     a.add(rejectedBefore ? "1" : "0");
+    a.add(Integer.toString(lease));
     a.add(Integer.toString(buckets.size()));
     for (Bucket b : buckets) {
       a.add(b.countRejected() ? "1" : "0");
@@ -59,6 +61,11 @@ final class AcquireScript {
     return number(reply, 1);
   }
 
+  /** How many requests the reply took: 1, up to the lease asked for, or 0 if it rejected. */
+  static int taken(List<Object> reply) {
+    return (int) number(reply, reply.size() - 1);
+  }
+
   /** Appends the usages of the reply's limits, in the order of {@code buckets}. */
   static void usages(List<Object> reply, List<Bucket> buckets, List<LimitUsage> out) {
     int i = 2;
@@ -68,7 +75,7 @@ final class AcquireScript {
         i += 3;
       }
     }
-    if (i != reply.size()) {
+    if (i != reply.size() - 1) {
       throw new IllegalStateException("unexpected script reply of " + reply.size() + " values");
     }
   }

@@ -50,7 +50,9 @@ import java.util.concurrent.atomic.LongAdder;
  * A store shared by every application server through Redis (or a fork such as Valkey): standalone,
  * Sentinel or Cluster. Each decision is one {@code EVALSHA} of a server-side script that checks and
  * consumes every limit of the request atomically, on the Redis server's clock ({@code TIME}), with
- * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}.
+ * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}. A request Redis
+ * has just rejected is answered the same way without Redis until its limits can reset
+ * ({@link Builder#localRejections}, exact); {@linkplain Builder#lease quota leasing} is opt-in.
  *
  * <p>A decision never waits longer than {@linkplain Builder#timeout(Duration) the timeout}
  * (default 1 s). What happens when it cannot decide depends on why, because a slow Redis is not a
@@ -92,12 +94,16 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   /** The prefix of every key unless configured. */
   public static final String DEFAULT_KEY_PREFIX = "tollgate:";
+  /** How many rejected clients a store answers without Redis unless configured. */
+  public static final int DEFAULT_LOCAL_REJECTIONS = 10_000;
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate.redis");
   /** Lettuce reconnects with exponential back-off up to this, so recovery is noticed within it. */
   private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
   /** While Redis is down, one request asks it this often (the others do not wait at all). */
   static final long PROBE_INTERVAL_MILLIS = 500;
+  /** With leasing on, how many requests (client, rules, cost) a server tracks at most. */
+  static final int LEASED_REQUESTS = 10_000;
 
   private final AbstractRedisClient client;
   private final ClientResources resources;
@@ -118,6 +124,12 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicLong nextProbe = new AtomicLong();
   private volatile boolean closed;
+  /** Rejections repeated without Redis until the client's state can change; null when disabled. */
+  private final RejectedCache rejections;
+  private final LongAdder localRejections = new LongAdder();
+  /** Quota leases ({@link Builder#lease}); null when off, the default. */
+  private final Leases leases;
+  private final LongAdder leasedAdmissions = new LongAdder();
 
   private RedisStore(Builder b, List<RedisURI> uris) {
     this.cluster = b.cluster;
@@ -127,6 +139,8 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     this.keys = new KeyLayout(b.keyPrefix);
     this.scriptClock = b.scriptClock;
     this.expectedServers = b.expectedServers;
+    this.rejections = b.localRejections == 0 ? null : new RejectedCache(b.localRejections);
+    this.leases = b.lease <= 1 ? null : new Leases(b.lease, LEASED_REQUESTS);
     this.lastAnswer = System.nanoTime();
     this.resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
@@ -167,6 +181,21 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   @Override
   public AcquireResult acquire(AcquireRequest request) {
+    long local = localMillis();
+    if (leases != null) {
+      AcquireResult leased = leases.spend(request, local);
+      if (leased != null) {
+        leasedAdmissions.increment();
+        return leased;
+      }
+    }
+    if (rejections != null && request.cost() > 0) {
+      AcquireResult known = rejections.answer(request, local);
+      if (known != null) {
+        localRejections.increment();
+        return known;
+      }
+    }
     long start = System.nanoTime();
     if (down.get() && !probeDue(start)) {
       unavailable.increment();
@@ -174,7 +203,18 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     }
     long deadline = start + timeoutNanos;
     try {
-      AcquireResult result = decide(request, connection(deadline), deadline);
+      int lease = leases == null ? 1 : leases.toAsk(request, local);
+      int[] taken = {1};
+      AcquireResult result = decide(request, connection(deadline), deadline, lease, taken);
+      if (rejections != null) {
+        rejections.record(request, result, local);
+      }
+      if (leases != null && result.admitted()) {
+        leases.record(request, result, taken[0], local);
+        if (taken[0] > 1) {
+          result = Leases.asTaker(result, taken[0], request.cost());
+        }
+      }
       if (down.get() && down.compareAndSet(true, false)) {
         LOG.log(System.Logger.Level.INFO, "Redis at {0} answers again: shared limiting resumes.", uris);
       }
@@ -225,6 +265,24 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   }
 
   /**
+   * How many requests were rejected by this server without asking Redis, because Redis had already
+   * rejected the same request and its limits could not have reset since. For metrics and tests.
+   */
+  public long localRejectionCount() {
+    return localRejections.sum();
+  }
+
+  /** How many requests were admitted from a lease of this server, without asking Redis. */
+  public long leasedAdmissionCount() {
+    return leasedAdmissions.sum();
+  }
+
+  /** How many clients' rejections are remembered now (bounded by {@link Builder#localRejections}). */
+  int rejectionsRemembered() {
+    return rejections == null ? 0 : rejections.size();
+  }
+
+  /**
    * How many decisions failed because Redis was unreachable, slow or answered with an error (each
    * then followed the rule's failure policy). For metrics.
    */
@@ -252,11 +310,17 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     return "RedisStore[" + (cluster ? "cluster " : "") + uris + "]";
   }
 
-  private AcquireResult decide(AcquireRequest request, Connection c, long deadline) {
+  /**
+   * Decides {@code request} in Redis, taking up to {@code lease} requests' cost if admitted (one
+   * script call only: a request spread over cluster slots takes one); {@code taken[0]} is set to how
+   * many were taken.
+   */
+  private AcquireResult decide(AcquireRequest request, Connection c, long deadline, int lease, int[] taken) {
     List<Bucket> buckets = request.buckets();
     List<List<Integer>> groups = groups(buckets);
     if (groups.size() == 1) {
-      List<Object> reply = run(c, keys.keys(buckets), AcquireScript.args(buckets, request.cost(), now(), false), deadline);
+      List<Object> reply = run(c, keys.keys(buckets), AcquireScript.args(buckets, request.cost(), now(), false, lease), deadline);
+      taken[0] = AcquireScript.taken(reply);
       List<LimitUsage> usages = new ArrayList<>(request.limitCount());
       AcquireScript.usages(reply, buckets, usages);
       return new AcquireResult(AcquireScript.admitted(reply), AcquireScript.nowMillis(reply), usages);
@@ -274,7 +338,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       for (int b : groups.get(g)) {
         part.add(buckets.get(b));
       }
-      List<Object> reply = run(c, keys.keys(part), AcquireScript.args(part, request.cost(), now(), !admitted), deadline);
+      List<Object> reply = run(c, keys.keys(part), AcquireScript.args(part, request.cost(), now(), !admitted, 1), deadline);
       List<LimitUsage> partUsages = new ArrayList<>();
       AcquireScript.usages(reply, part, partUsages);
       admitted &= AcquireScript.admitted(reply);
@@ -315,6 +379,14 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   private Long now() {
     return scriptClock == null ? null : scriptClock.millis();
+  }
+
+  /**
+   * This server's clock for what it decides without Redis: monotonic, so a wall-clock step cannot
+   * stretch a cached rejection (tests: the script clock, which is then Redis' clock too).
+   */
+  private long localMillis() {
+    return scriptClock == null ? System.nanoTime() / 1_000_000 : scriptClock.millis();
   }
 
   private List<Object> run(Connection c, String[] k, String[] args, long deadline) {
@@ -478,6 +550,8 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private int expectedServers = 1;
+    private int localRejections = DEFAULT_LOCAL_REJECTIONS;
+    private int lease;
     private Clock scriptClock;
 
     private Builder(String uri) {
@@ -531,6 +605,36 @@ public final class RedisStore implements RateLimitStore, SharedStore {
         throw new IllegalArgumentException("expected servers must be from 1 to 10000 but was " + servers);
       }
       this.expectedServers = servers;
+      return this;
+    }
+
+    /**
+     * How many rejected clients this server remembers, to answer their next requests 429 without
+     * asking Redis until their limits can reset (exact: see the README); 0 asks Redis for every
+     * request. From 0 to 1,000,000. Default value is {@value RedisStore#DEFAULT_LOCAL_REJECTIONS}.
+     */
+    public Builder localRejections(int clients) {
+      if (clients < 0 || clients > 1_000_000) {
+        throw new IllegalArgumentException("local rejections must be from 0 to 1000000 but was " + clients);
+      }
+      this.localRejections = clients;
+      return this;
+    }
+
+    /**
+     * Quota leasing, off by default (0): a server that sees the same request again within a second
+     * takes up to this many requests' worth of its limits in one call and admits the next ones from
+     * memory, so a busy client costs Redis about one call per {@code permits} requests. The price,
+     * stated and tested: in any window of a rolling window or token bucket, all servers together may
+     * admit up to {@code (permits - 1) × servers} more than the quota (a fixed window never more), and
+     * permits a server took but did not use stay counted until their window ends. From 0 to 1,000
+     * (0 and 1 mean off).
+     */
+    public Builder lease(int permits) {
+      if (permits < 0 || permits > 1_000) {
+        throw new IllegalArgumentException("lease must be from 0 to 1000 but was " + permits);
+      }
+      this.lease = permits;
       return this;
     }
 

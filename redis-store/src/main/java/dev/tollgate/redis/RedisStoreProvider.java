@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *   <li>{@code redis.key-prefix}: the prefix of every key; default {@code tollgate:}
  *   <li>{@code redis.expected-servers}: how many servers share Redis; quotas of rules with
  *       {@code on-store-failure=local} are divided by it while Redis is down; default {@code 1}
+ *   <li>{@code redis.lease}: quota leasing, up to this many requests per Redis call for a busy
+ *       client, with a stated over-admission bound; default {@code 0} (off, exact)
  * </ul>
  *
  * <p>The configured clock is not used: decisions run on the Redis server's clock.
@@ -35,6 +37,7 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
   static final String CONNECT_TIMEOUT = "redis.connect-timeout";
   static final String KEY_PREFIX = "redis.key-prefix";
   static final String EXPECTED_SERVERS = "redis.expected-servers";
+  static final String LEASE = "redis.lease";
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})\\s*(ms|s)");
 
@@ -45,7 +48,7 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
 
   @Override
   public Set<String> keys() {
-    return Set.of(URI, CLUSTER, TIMEOUT, CONNECT_TIMEOUT, KEY_PREFIX, EXPECTED_SERVERS);
+    return Set.of(URI, CLUSTER, TIMEOUT, CONNECT_TIMEOUT, KEY_PREFIX, EXPECTED_SERVERS, LEASE);
   }
 
   @Override
@@ -88,6 +91,16 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
         throw ConfigException.invalid("store." + EXPECTED_SERVERS, v, "is not a whole number (expected e.g. 3)");
       }
       apply(EXPECTED_SERVERS, v, () -> b.expectedServers(n));
+    }
+    if (settings.containsKey(LEASE)) {
+      String v = settings.get(LEASE);
+      int n;
+      try {
+        n = Integer.parseInt(v == null ? "" : v.trim());
+      } catch (NumberFormatException e) {
+        throw ConfigException.invalid("store." + LEASE, v, "is not a whole number (expected e.g. 10, or 0 for no leasing)");
+      }
+      apply(LEASE, v, () -> b.lease(n));
     }
     // Parse the URI now, so a typo is reported against its key rather than at the first request.
     try {

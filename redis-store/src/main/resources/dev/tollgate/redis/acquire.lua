@@ -6,9 +6,11 @@
 -- ARGV[2]   '' to read the Redis server's TIME, or epoch millis (tests only)
 -- ARGV[3]   1 if an earlier script call of the same request already rejected it (Cluster, one
 --           call per client hash slot), else 0
--- ARGV[4]   number of buckets, then per bucket: countRejected (0|1), number of limits,
+-- ARGV[4]   lease: if admitted, take up to this many requests' cost at once (1 = this request only)
+-- ARGV[5]   number of buckets, then per bucket: countRejected (0|1), number of limits,
 --           then per limit: algorithm (f|r|t), quota, window millis, precision millis
--- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis}
+-- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis,
+--           then the number of requests taken (1, or up to the lease; 0 if rejected)}
 --
 -- Lua numbers are doubles: every integer below 2^53 is exact. Times are epoch milliseconds
 -- (~2^41); token-bucket times are nanoseconds relative to now, exact for windows up to 104 days.
@@ -30,6 +32,7 @@ else
   now = tonumber(ARGV[2])
 end
 local rejectedBefore = ARGV[3] == '1'
+local lease = tonumber(ARGV[4])
 
 local function fmt(n)
   return string.format('%.0f', n)
@@ -37,6 +40,48 @@ end
 
 local function fmod(a, b) -- Math.floorMod for b > 0
   return a - floor(a / b) * b
+end
+
+-- ------------------------------------------- fast path: one bucket with one fixed window
+-- The most common rule, decided with the arithmetic of Fixed below but without building the
+-- general machinery (its tables and closures) at every call. FastPathTest compares both with the
+-- in-memory store.
+if ARGV[5] == '1' and ARGV[7] == '1' and ARGV[8] == 'f' then
+  local key, quota, window = KEYS[1], tonumber(ARGV[9]), tonumber(ARGV[10])
+  local raw = redis.call('GET', key)
+  local start, count = nil, 0
+  if raw then
+    local a, b = string.match(raw, '^(%-?%d+):(%d+)$')
+    start, count = tonumber(a), tonumber(b)
+  end
+  local windowStart = now - fmod(now, window)
+  if start == nil or windowStart > start then
+    count = 0
+  end
+  start = windowStart -- a backwards jump re-bases the window but keeps the count
+  local before = math.max(0, quota - count)
+  local admitted = not rejectedBefore and before >= cost
+  local taken = admitted and 1 or 0
+  if admitted and cost > 0 and lease > 1 then
+    taken = math.max(1, math.min(lease, floor(before / (2 * cost))))
+  end
+  if cost > 0 and (admitted or ARGV[6] == '1') then
+    count = count + (admitted and taken * cost or cost)
+  end
+  local ends = start + window - now
+  local reset = count == 0 and 0 or ends
+  local retry = 0
+  if before < cost then
+    retry = math.max(1, reset)
+    if quota - count < cost then retry = math.max(retry, ends) end
+  end
+  if count == 0 then
+    if raw then redis.call('DEL', key) end
+  else
+    local v = fmt(start) .. ':' .. fmt(count)
+    if v ~= raw then redis.call('SET', key, v, 'PX', fmt(ends)) end
+  end
+  return { admitted and 1 or 0, now, math.max(0, quota - count), reset, retry, taken }
 end
 
 -- ---------------------------------------------------------------- fixed window: "start:count"
@@ -183,14 +228,19 @@ end
 local Rolling = {}
 
 function Rolling.load(key, lim)
+  -- sum: the counts' total, kept up to date rather than summed at every question.
+  -- last: the newest used bucket as stored, which the key's expiry was set from.
   local s = { key = key, counts = {}, newest = nil, size = lim.window / lim.precision + 1,
-              dirty = false, rewrite = false, dels = {}, incr = 0 }
+              dirty = false, rewrite = false, dels = {}, incr = 0, sum = 0, last = nil }
   local flat = redis.call('HGETALL', key)
   for i = 1, #flat, 2 do
     if flat[i] == 'n' then
       s.newest = tonumber(flat[i + 1])
     else
-      s.counts[tonumber(flat[i])] = tonumber(flat[i + 1])
+      local b, c = tonumber(flat[i]), tonumber(flat[i + 1])
+      s.counts[b] = c
+      s.sum = s.sum + c
+      if c ~= 0 and (s.last == nil or b > s.last) then s.last = b end
     end
   end
   s.existed = #flat > 0
@@ -204,9 +254,10 @@ function Rolling.advance(s, lim)
     s.dirty = true
   elseif current > s.newest then
     local oldest = current - s.size + 1
-    for b, _ in pairs(s.counts) do
+    for b, c in pairs(s.counts) do
       if b < oldest then
         s.counts[b] = nil
+        s.sum = s.sum - c
         table.insert(s.dels, fmt(b))
       end
     end
@@ -226,18 +277,13 @@ function Rolling.advance(s, lim)
   end
 end
 
-local function used(s)
-  local sum = 0
-  for _, c in pairs(s.counts) do sum = sum + c end
-  return sum
-end
-
 function Rolling.available(s, lim)
-  return math.max(0, lim.quota - used(s))
+  return math.max(0, lim.quota - s.sum)
 end
 
 function Rolling.consume(s, lim, c)
   s.counts[s.newest] = (s.counts[s.newest] or 0) + c
+  s.sum = s.sum + c
   s.incr = s.incr + c
 end
 
@@ -255,7 +301,7 @@ function Rolling.reset(s, lim)
 end
 
 function Rolling.retry(s, lim, c)
-  local u = used(s)
+  local u = s.sum
   if lim.quota - u >= c then return 0 end
   local freed = 0
   for b = s.newest - s.size + 1, s.newest do
@@ -285,11 +331,22 @@ function Rolling.save(s, lim)
     redis.call('HSET', s.key, unpack(args))
   else
     if #s.dels > 0 then redis.call('HDEL', s.key, unpack(s.dels)) end
-    if s.dirty then redis.call('HSET', s.key, 'n', fmt(s.newest)) end
-    if s.incr > 0 then redis.call('HINCRBY', s.key, fmt(s.newest), fmt(s.incr)) end
+    -- One HSET for the newest bucket's number and its count (the script is atomic, so writing
+    -- the count itself is the same as incrementing it).
+    local args = {}
+    if s.dirty then
+      args[1] = 'n'
+      args[2] = fmt(s.newest)
+    end
+    if s.incr > 0 then
+      args[#args + 1] = fmt(s.newest)
+      args[#args + 1] = fmt(s.counts[s.newest])
+    end
+    if #args > 0 then redis.call('HSET', s.key, unpack(args)) end
   end
-  if s.dirty or s.incr > 0 or s.rewrite then
-    -- The state equals a fresh one once its newest used bucket has left the window.
+  if s.rewrite or ((s.dirty or s.incr > 0) and (not s.existed or last ~= s.last)) then
+    -- The state equals a fresh one once its newest used bucket has left the window. That moment
+    -- depends only on the newest used bucket: while it stays the same, the expiry already set holds.
     redis.call('PEXPIRE', s.key, fmt(leaves(lim, last) - now))
   end
 end
@@ -299,8 +356,8 @@ local ALGORITHMS = { f = Fixed, r = Rolling, t = Token }
 
 local buckets = {}
 local limits = {}
-local a = 5
-for b = 1, tonumber(ARGV[4]) do
+local a = 6
+for b = 1, tonumber(ARGV[5]) do
   local bucket = { countRejected = ARGV[a] == '1', first = #limits + 1, n = tonumber(ARGV[a + 1]) }
   a = a + 2
   for _ = 1, bucket.n do
@@ -321,13 +378,26 @@ for i, lim in ipairs(limits) do
   if before[i] < cost then admitted = false end
 end
 
+-- A lease takes up to half of what every limit still admits, up to the lease: as a quota runs
+-- out, leases shrink, so that few permits sit unused on one server while another server's client
+-- is rejected.
+local taken = admitted and 1 or 0
+if admitted and cost > 0 and lease > 1 then
+  taken = lease
+  for i = 1, #limits do
+    taken = math.min(taken, floor(before[i] / (2 * cost)))
+  end
+  taken = math.max(1, taken)
+end
+
 local out = { admitted and 1 or 0, now }
 for _, bucket in ipairs(buckets) do
   local consume = cost > 0 and (admitted or bucket.countRejected)
+  local units = admitted and taken * cost or cost
   for i = bucket.first, bucket.first + bucket.n - 1 do
     local lim = limits[i]
     local algo, s = lim.algo, lim.state
-    if consume then algo.consume(s, lim, cost) end
+    if consume then algo.consume(s, lim, units) end
     local reset = algo.reset(s, lim)
     local retry = 0
     if before[i] < cost then
@@ -339,4 +409,5 @@ for _, bucket in ipairs(buckets) do
     algo.save(s, lim)
   end
 end
+table.insert(out, taken)
 return out

@@ -71,6 +71,18 @@ class RedisStoreProviderTest {
   }
 
   @Test
+  void leaseTakesAWholeNumberFromZeroToAThousand() {
+    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", "10"));
+    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", " 0 "));
+    for (String bad : new String[] {"-1", "ten", "1.5", "1001", ""}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", bad)), bad);
+      assertEquals("store.redis.lease", e.key());
+      assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
   void anUnknownStoreKeyIsAConfigurationError() {
     ConfigException e = assertThrows(ConfigException.class, () -> Tollgate.create(config(Map.of(
         "store.redis.uri", "redis://127.0.0.1:1", "store.redis.timout", "50ms"))));
