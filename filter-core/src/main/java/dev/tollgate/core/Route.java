@@ -36,6 +36,8 @@ final class Route {
   final String ietfPolicy;
   /** The {@code RateLimit-Policy} value of the draft-6 dialect. */
   final String draft6Policy;
+  /** What is charged after the response; null when nothing is (most routes). */
+  final Metering metering;
 
   /** One limit as clients see it, with the parts of its header values that never change. */
   static final class Policy {
@@ -90,6 +92,7 @@ final class Route {
     List<Integer> enforcedAt = new ArrayList<>();
     List<Integer> observedAt = new ArrayList<>();
     List<Policy> policies = new ArrayList<>();
+    List<Rule> specRules = new ArrayList<>(applying.size());
     int cost = c.defaultRule().cost() != null ? c.defaultRule().cost() : 1;
     Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
     boolean external = false;
@@ -104,7 +107,8 @@ final class Route {
       }
       (r.dryRun() ? observedAt : enforcedAt).add(specs.size());
       List<Limit> limits = divided(r.limits(), quotasDividedBy);
-      specs.add(new BucketSpec(r.name(), limits, r.countRejected()));
+      specs.add(new BucketSpec(r.name(), limits, r.countRejected(), r.counting().requestsAfterResponse()));
+      specRules.add(r);
       resolvers.add(r.clientKey() != null ? r.clientKey() : c.clientKey());
       for (Limit l : limits) {
         policies.add(new Policy(r.name(), l));
@@ -125,12 +129,16 @@ final class Route {
     StringBuilder ietf = new StringBuilder();
     StringBuilder draft6 = new StringBuilder();
     for (Policy p : this.policies) {
-      separate(ietf).append('"').append(p.name).append("\";q=").append(p.limit.quota())
-          .append(";w=").append(p.limit.window().getSeconds());
+      separate(ietf).append('"').append(p.name).append("\";q=").append(p.limit.quota());
+      if (p.limit.unit() != QuotaUnit.REQUESTS) {
+        ietf.append(";qu=\"").append(p.limit.unit().ietfName()).append('"');
+      }
+      ietf.append(";w=").append(p.limit.window().getSeconds());
       separate(draft6).append(p.quotaAndWindow);
     }
     this.ietfPolicy = ietf.toString();
     this.draft6Policy = draft6.toString();
+    this.metering = Metering.of(specRules, this.specs, cost);
   }
 
   /** The route of a request under {@code c}, plus {@code extraRule} if not null. */
