@@ -38,6 +38,8 @@ final class Route {
   final String draft6Policy;
   /** What is charged after the response; null when nothing is (most routes). */
   final Metering metering;
+  /** True if a limit counts something other than requests. */
+  final boolean mixedUnits;
 
   /** One limit as clients see it, with the parts of its header values that never change. */
   static final class Policy {
@@ -139,6 +141,11 @@ final class Route {
     this.ietfPolicy = ietf.toString();
     this.draft6Policy = draft6.toString();
     this.metering = Metering.of(specRules, this.specs, cost);
+    boolean mixed = false;
+    for (Policy p : this.policies) {
+      mixed |= p.limit.unit() != QuotaUnit.REQUESTS;
+    }
+    this.mixedUnits = mixed;
   }
 
   /** The route of a request under {@code c}, plus {@code extraRule} if not null. */

@@ -110,6 +110,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   private final AtomicReference<CompletableFuture<Connection>> connection = new AtomicReference<>();
   private final AtomicLong nextConnectAttempt = new AtomicLong();
   private final LongAdder unavailable = new LongAdder();
+  private final LongAdder lostCharges = new LongAdder();
   private final int expectedServers;
   /** When Redis last answered anything (System.nanoTime), recorded on the I/O thread. */
   private volatile long lastAnswer;
@@ -230,6 +231,105 @@ public final class RedisStore implements RateLimitStore, SharedStore {
    */
   public long unavailableCount() {
     return unavailable.sum();
+  }
+
+  // ---- charges after the response (issue #15): kept apart from acquire's path ----------------
+
+  /**
+   * Charges a completed request without waiting: one {@code EVALSHA} of {@link ChargeScript} per
+   * client hash slot, sent on the connection as it is and never waited for. The stage fails (the
+   * engine then logs and counts a lost charge) when Redis is down, not connected, or does not
+   * answer within the timeout; nothing is retried, so a charge is never applied twice.
+   */
+  @Override
+  public java.util.concurrent.CompletionStage<Void> charge(dev.tollgate.core.store.ChargeRequest request) {
+    CompletableFuture<Connection> f = connection.get();
+    if (closed || down.get() || f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      lostCharges.increment();
+      return CompletableFuture.failedFuture(new StoreUnavailableException(
+          closed ? "the store is closed" : "Redis is down or not connected: the charge is dropped"));
+    }
+    Connection c = f.join();
+    List<Bucket> buckets = request.buckets();
+    int[] offsets = offsets(buckets);
+    List<CompletableFuture<Object>> sent = new ArrayList<>();
+    for (List<Integer> group : groups(buckets)) {
+      List<Bucket> part = new ArrayList<>();
+      if (group.isEmpty()) {
+        part = buckets;
+      } else {
+        for (int b : group) {
+          part.add(buckets.get(b));
+        }
+      }
+      long[] amounts = request.amounts();
+      if (!group.isEmpty()) {
+        // This group's amounts, in its buckets' order.
+        int n = 0;
+        for (Bucket b : part) {
+          n += b.limits().size();
+        }
+        amounts = new long[n];
+        int i = 0;
+        for (int b : group) {
+          for (int l = 0; l < buckets.get(b).limits().size(); l++) {
+            amounts[i++] = request.amounts()[offsets[b] + l];
+          }
+        }
+      }
+      if (allZero(amounts)) {
+        continue;
+      }
+      String[] k = keys.keys(part);
+      String[] args = ChargeScript.args(part, amounts, 0, request.admittedAtMillis(), now());
+      sent.add(evalCharge(c, k, args));
+    }
+    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
+      if (error != null) {
+        lostCharges.increment();
+      } else {
+        markAnswer.run();
+      }
+    });
+  }
+
+  @Override
+  public boolean charges() {
+    return true;
+  }
+
+  /** How many charges after the response were lost (Redis down, slow or failing). For metrics. */
+  public long lostChargeCount() {
+    return lostCharges.sum();
+  }
+
+  private CompletableFuture<Object> evalCharge(Connection c, String[] k, String[] args) {
+    try {
+      return c.commands.<Object>evalsha(ChargeScript.SHA1, ScriptOutputType.INTEGER, k, args).toCompletableFuture()
+          .handle((r, e) -> {
+            if (e == null) {
+              return CompletableFuture.completedFuture(r);
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+              // The script cache is empty: EVAL sends and caches it (once).
+              return c.commands.<Object>eval(ChargeScript.SOURCE, ScriptOutputType.INTEGER, k, args).toCompletableFuture();
+            }
+            return CompletableFuture.<Object>failedFuture(cause);
+          })
+          .thenCompose(x -> x);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static boolean allZero(long[] amounts) {
+    for (long a : amounts) {
+      if (a != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a connection to Redis is established now (it may still be reconnecting). */

@@ -7,7 +7,9 @@
 -- ARGV[3]   1 if an earlier script call of the same request already rejected it (Cluster, one
 --           call per client hash slot), else 0
 -- ARGV[4]   number of buckets, then per bucket: countRejected (0|1), number of limits,
---           then per limit: algorithm (f|r|t), quota, window millis, precision millis
+--           then per limit: algorithm (f|r|t), quota, window millis, precision millis; the
+--           algorithm in upper case (F|R|T) marks a limit charged after the response (charge.lua):
+--           admission needs min(cost, 1) of it and consumes nothing
 -- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis}
 --
 -- Lua numbers are doubles: every integer below 2^53 is exact. Times are epoch milliseconds
@@ -304,8 +306,11 @@ for b = 1, tonumber(ARGV[4]) do
   local bucket = { countRejected = ARGV[a] == '1', first = #limits + 1, n = tonumber(ARGV[a + 1]) }
   a = a + 2
   for _ = 1, bucket.n do
-    local lim = { algo = ALGORITHMS[ARGV[a]], quota = tonumber(ARGV[a + 1]),
-                  window = tonumber(ARGV[a + 2]), precision = tonumber(ARGV[a + 3]) }
+    local letter = ARGV[a]
+    local lim = { algo = ALGORITHMS[string.lower(letter)], quota = tonumber(ARGV[a + 1]),
+                  window = tonumber(ARGV[a + 2]), precision = tonumber(ARGV[a + 3]),
+                  after = letter ~= string.lower(letter) }
+    lim.need = lim.after and math.min(cost, 1) or cost
     a = a + 4
     table.insert(limits, lim)
   end
@@ -318,7 +323,7 @@ for i, lim in ipairs(limits) do
   lim.state = lim.algo.load(KEYS[i], lim)
   lim.algo.advance(lim.state, lim)
   before[i] = lim.algo.available(lim.state, lim)
-  if before[i] < cost then admitted = false end
+  if before[i] < lim.need then admitted = false end
 end
 
 local out = { admitted and 1 or 0, now }
@@ -327,11 +332,11 @@ for _, bucket in ipairs(buckets) do
   for i = bucket.first, bucket.first + bucket.n - 1 do
     local lim = limits[i]
     local algo, s = lim.algo, lim.state
-    if consume then algo.consume(s, lim, cost) end
+    if consume and not lim.after then algo.consume(s, lim, cost) end
     local reset = algo.reset(s, lim)
     local retry = 0
-    if before[i] < cost then
-      retry = math.max(math.max(1, reset), algo.retry(s, lim, cost))
+    if before[i] < lim.need then
+      retry = math.max(math.max(1, reset), algo.retry(s, lim, lim.need))
     end
     table.insert(out, algo.available(s, lim))
     table.insert(out, reset)
