@@ -255,10 +255,12 @@ public final class TollgateFilter implements Filter {
       if (request.isAsyncStarted()) {
         verdict.requestThreadDone();
         request.getAsyncContext().addListener(new CompleteOnEnd(verdict, response, counted));
-      } else {
+      } else if (verdict.chargesAfterResponse()) {
         // An exception on its way out becomes a server error.
         verdict.complete(failed && response.getStatus() < 400 ? 500 : response.getStatus(),
             counted != null ? counted.bytes() : 0);
+      } else {
+        verdict.release();
       }
     }
   }
