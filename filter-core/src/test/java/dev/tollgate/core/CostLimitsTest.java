@@ -255,6 +255,43 @@ class CostLimitsTest {
   }
 
   @Test
+  void concurrentChargesAddUpExactly() throws Exception {
+    dev.tollgate.core.store.InMemoryStore store = dev.tollgate.core.store.InMemoryStore.create(100, clock);
+    java.util.List<Limit> limits = java.util.List.of(Limit.parse("1000s/1m time"), Limit.parse("1000s/1m time rolling as r"),
+        Limit.parse("1000s/1m time token-bucket as t"));
+    dev.tollgate.core.store.BucketSpec[] specs = {new dev.tollgate.core.store.BucketSpec("default", limits, false)};
+    String[] clients = {"c"};
+    int threads = 32;
+    int charges = 200;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<Thread> running = new java.util.ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      Thread th = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int c = 0; c < charges; c++) {
+          store.charge(specs, clients, new long[] {7, 7, 7}, clock.millis());
+        }
+      });
+      th.start();
+      running.add(th);
+    }
+    start.countDown();
+    for (Thread th : running) {
+      th.join();
+    }
+    long[] usage = new long[1 + 3 * 3];
+    store.acquire(specs, clients, 0, usage);
+    long used = 7L * threads * charges;
+    assertEquals(1_000_000 - used, usage[1], "fixed");
+    assertEquals(1_000_000 - used, usage[4], "rolling");
+    assertEquals(1_000_000 - used, usage[7], "token bucket");
+  }
+
+  @Test
   void plainRoutesCarryNoCharge() {
     Tollgate t = engine("limits", "100/1m");
     Verdict v = t.check(request);
