@@ -292,6 +292,18 @@ class CostLimitsTest {
   }
 
   @Test
+  void metricsCountWhatWasCharged() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    Tollgate t = Tollgate.builder(TollgateConfig.parse(props("limits", "30s/1m time, 1MB/1m bytes")))
+        .clock(clock).costClock(cost).metrics(new dev.tollgate.core.micrometer.MicrometerMetrics(registry)).build();
+    serve(t, Duration.ofMillis(1500), 200, 4096);
+    serve(t, Duration.ofMillis(500), 200, 1024);
+    assertEquals(2000, registry.counter("tollgate.charged", "unit", "time").count());
+    assertEquals(5120, registry.counter("tollgate.charged", "unit", "bytes").count());
+    assertEquals(0, registry.counter("tollgate.charged", "unit", "cpu").count(), "no cpu limit, nothing measured");
+  }
+
+  @Test
   void plainRoutesCarryNoCharge() {
     Tollgate t = engine("limits", "100/1m");
     Verdict v = t.check(request);

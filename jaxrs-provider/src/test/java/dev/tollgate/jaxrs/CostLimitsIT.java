@@ -80,7 +80,7 @@ class CostLimitsIT extends JerseyTest {
         "limits", "1000/1m",
         "client.key", "header:X-Api-Key, ip",
         "concurrency.max-per-client", "1",
-        "rules.search.path", "/costly/slow",
+        "rules.search.path", "/costly/slow, /costly/later",
         "rules.search.limits", "30s/1m time",
         "rules.export.path", "/costly/large",
         "rules.export.limits", "1MB/1m bytes",
@@ -119,6 +119,16 @@ class CostLimitsIT extends JerseyTest {
         cost.nanos.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
         out.write("last part".getBytes());
       };
+    }
+
+    /** Suspends; another thread takes {@code seconds} and resumes. */
+    @GET
+    @Path("later")
+    public void later(@QueryParam("seconds") int seconds, @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
+      new Thread(() -> {
+        cost.nanos.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
+        response.resume("resumed");
+      }).start();
     }
 
     @GET
@@ -169,6 +179,16 @@ class CostLimitsIT extends JerseyTest {
     assertEquals(200, get("costly/slow", "seconds=1", "k2").getStatus(), "another client has its own budget");
     clock.advanceSeconds(45);
     assertEquals(200, get("costly/slow", "seconds=1", "k1").getStatus());
+  }
+
+  @Test
+  void aResumedAsyncResponseIsChargedItsWholeTime() {
+    Response first = get("costly/later", "seconds=31", "k5");
+    assertEquals(200, first.getStatus());
+    assertEquals("resumed", first.readEntity(String.class));
+    Response second = get("costly/later", "seconds=1", "k5");
+    assertEquals(429, second.getStatus());
+    assertEquals("45", second.getHeaderString("Retry-After"));
   }
 
   @Test
