@@ -21,12 +21,14 @@ final class ConfigParser {
   private static final Set<String> RULE_KEYS = Set.of(
       "path", "methods", "limits", "cost", "count-rejected", "client.key", "on-store-failure", "dry-run",
       "page-size.enabled", "page-size.parameters", "page-size.default", "page-size.max",
-      "page-size.on-invalid");
+      "page-size.on-invalid",
+      "count", "refund-on-server-error");
 
   /** Keys that stand for the default rule's, so that the common case reads short: {@code limits=100/1m}. */
   private static final Set<String> DEFAULT_RULE_SHORTHANDS = Set.of(
       "limits", "cost", "count-rejected", "on-store-failure", "dry-run", "page-size.enabled",
-      "page-size.parameters", "page-size.default", "page-size.max", "page-size.on-invalid");
+      "page-size.parameters", "page-size.default", "page-size.max", "page-size.on-invalid",
+      "count", "refund-on-server-error");
 
   private ConfigParser() {}
 
@@ -245,6 +247,9 @@ final class ConfigParser {
     if (p.containsKey("dry-run")) {
       b.dryRun(bool(prefix + "dry-run", p.get("dry-run")));
     }
+    if (p.containsKey("count") || p.containsKey("refund-on-server-error")) {
+      b.counting(counting(prefix, p));
+    }
     if (p.containsKey("on-store-failure")) {
       String v = p.get("on-store-failure").toLowerCase(Locale.ROOT);
       if (v.equals("open")) {
@@ -266,6 +271,19 @@ final class ConfigParser {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(prefix + (e.getMessage().startsWith("cost") ? "cost" : "limits"), e.getMessage());
     }
+  }
+
+  private static Counting counting(String prefix, Map<String, String> p) {
+    Counting.Responses responses = Counting.Responses.ALL;
+    if (p.containsKey("count")) {
+      try {
+        responses = Counting.responsesNamed(p.get("count"));
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.invalid(prefix + "count", p.get("count"), e.getMessage());
+      }
+    }
+    boolean refund = p.containsKey("refund-on-server-error") && bool(prefix + "refund-on-server-error", p.get("refund-on-server-error"));
+    return Counting.of(responses, refund);
   }
 
   /** Null when the rule sets nothing about page sizes (it inherits the default rule's). */

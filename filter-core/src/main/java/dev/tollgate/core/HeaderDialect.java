@@ -11,11 +11,21 @@ import java.util.Locale;
 public enum HeaderDialect {
 
   /**
-   * IETF {@code draft-ietf-httpapi-ratelimit-headers-10}: every limit in force, as RFC 9651
+   * IETF {@code draft-ietf-httpapi-ratelimit-headers-11}: every limit in force, as RFC 9651
    * structured fields: {@code RateLimit-Policy: "minute";q=100;w=60, "day";q=10000;w=86400} and
-   * {@code RateLimit: "minute";r=57;t=17, "day";r=9421;t=50311}.
+   * {@code RateLimit: "minute";r=57;t=17, "day";r=9421;t=50311}. {@code r} is the available quota
+   * and {@code t} the effective window, the seconds within which the client can use no more than
+   * {@code r}: never 0 for an unused limit, and on a 429 never beyond {@code Retry-After}. Limits in
+   * units other than requests carry {@code qu} in the policy ({@code qu="content-bytes"}).
    */
   IETF("ietf"),
+
+  /**
+   * IETF {@code draft-ietf-httpapi-ratelimit-headers-10}, as {@link #IETF} sent it before draft-11:
+   * {@code t} is the seconds until the available quota next grows (0 for an unused limit), on a 429
+   * too.
+   */
+  IETF_DRAFT_10("ietf-draft-10"),
 
   /**
    * The earlier IETF draft (06) many clients read: {@code RateLimit-Limit: 100},
@@ -65,6 +75,6 @@ public enum HeaderDialect {
         return d;
       }
     }
-    throw new IllegalArgumentException("is not a header dialect (expected ietf, ietf-draft-6, truto, teos or github)");
+    throw new IllegalArgumentException("is not a header dialect (expected ietf, ietf-draft-10, ietf-draft-6, truto, teos or github)");
   }
 }

@@ -41,7 +41,7 @@ final class HeaderWriter {
     if (route.limitCount() == 0 || config.dialects().isEmpty()) {
       return;
     }
-    int nearest = nearestToExhaustion(usage, route.limitCount());
+    int nearest = route.mixedUnits ? nearestToExhaustion(route, usage) : nearestToExhaustion(usage, route.limitCount());
     if (!rejected && config.headersAfterUsedShare() > 0) {
       long quota = route.policies[nearest].limit.quota();
       if ((double) (quota - remaining(usage, nearest)) / quota < config.headersAfterUsedShare()) {
@@ -53,7 +53,10 @@ final class HeaderWriter {
     for (int d = 0; d < dialects.size(); d++) { // no iterator: this runs for every response
       switch (dialects.get(d)) {
         case IETF:
-          ietf(out, route, usage);
+          ietf(out, route, usage, true, rejected, retryAfterSeconds);
+          break;
+        case IETF_DRAFT_10:
+          ietf(out, route, usage, false, false, 0);
           break;
         case IETF_DRAFT_6:
           draft6(out, route, usage, nearest);
@@ -106,7 +109,14 @@ final class HeaderWriter {
     return best;
   }
 
-  private static void ietf(HeaderSink out, Route route, long[] usage) {
+  /**
+   * @param draft11 {@code t} as draft-11's effective window: for an unused limit the time within
+   *     which its whole quota is all the client can use (not 0), and on a 429 at most
+   *     {@code Retry-After}, which must not point before the end of any effective window; both
+   *     remain true statements about the limit. Otherwise draft-10's time until quota next grows.
+   */
+  private static void ietf(HeaderSink out, Route route, long[] usage, boolean draft11, boolean rejected,
+      long retryAfterSeconds) {
     out.set("RateLimit-Policy", route.ietfPolicy);
     StringBuilder state = BUFFER.get();
     state.setLength(0);
@@ -114,13 +124,70 @@ final class HeaderWriter {
       if (i > 0) {
         state.append(", ");
       }
-      state.append(route.policies[i].ietfItem).append(remaining(usage, i))
-          .append(";t=").append(LimitStatus.ceilSeconds(resetMillis(usage, i)));
+      long reset = resetMillis(usage, i);
+      long t = LimitStatus.ceilSeconds(reset);
+      if (draft11) {
+        if (reset <= 0) {
+          t = LimitStatus.ceilSeconds(unusedEffectiveWindowMillis(route.policies[i].limit, usage[0]));
+        }
+        if (rejected) {
+          t = Math.min(t, retryAfterSeconds);
+        }
+      }
+      state.append(route.policies[i].ietfItem).append(remaining(usage, i)).append(";t=").append(t);
     }
     out.set("RateLimit", state.toString());
     if (state.capacity() > 4096) {
       BUFFER.remove(); // an unusual number of limits: don't keep a large buffer per thread
     }
+  }
+
+  /**
+   * For a limit nothing is counted in: how long the client, using its whole quota now, gets no
+   * more. A fixed window until it ends; a rolling window until the current bucket leaves it; a token
+   * bucket until its next token.
+   */
+  static long unusedEffectiveWindowMillis(Limit limit, long now) {
+    long window = limit.windowMillis();
+    switch (limit.algorithm()) {
+      case FIXED_WINDOW:
+        return window - Math.floorMod(now, window);
+      case ROLLING_WINDOW:
+        long precision = limit.precision().toMillis();
+        return (Math.floorDiv(now, precision) + 1) * precision + window - now;
+      default:
+        return Math.max(1, window / limit.quota());
+    }
+  }
+
+  /**
+   * {@link #nearestToExhaustion(long[], int)} for a route with limits in units other than requests,
+   * for dialects that carry one limit and no unit: on a 429 one of the limits that rejected (of
+   * any unit); otherwise a request limit, since a count of milliseconds or bytes would read as
+   * requests. Only when the route has no request limit is a limit in another unit shown.
+   */
+  static int nearestToExhaustion(Route route, long[] usage) {
+    int count = route.limitCount();
+    boolean anyRejected = false;
+    boolean anyRequests = false;
+    for (int i = 0; i < count; i++) {
+      anyRejected |= retryAfterMillis(usage, i) > 0;
+      anyRequests |= route.policies[i].limit.unit() == QuotaUnit.REQUESTS;
+    }
+    if (anyRejected || !anyRequests) {
+      return nearestToExhaustion(usage, count);
+    }
+    int best = -1;
+    for (int i = 0; i < count; i++) {
+      if (route.policies[i].limit.unit() != QuotaUnit.REQUESTS) {
+        continue;
+      }
+      if (best < 0 || remaining(usage, i) < remaining(usage, best)
+          || (remaining(usage, i) == remaining(usage, best) && resetMillis(usage, i) > resetMillis(usage, best))) {
+        best = i;
+      }
+    }
+    return best;
   }
 
   private static void draft6(HeaderSink out, Route route, long[] usage, int nearest) {

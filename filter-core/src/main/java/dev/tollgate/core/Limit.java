@@ -28,8 +28,10 @@ public final class Limit {
   private static final Duration MAX_WINDOW = Duration.ofDays(366);
 
   private static final Pattern EXPRESSION = Pattern.compile(
-      "\\s*(\\d{1,10})\\s*/\\s*(\\d{1,9}[smhd])"
+      "\\s*(\\d{1,13}\\s*[A-Za-z]{0,3})\\s*/\\s*(\\d{1,9}[smhd])"
+          + "(?:\\s+(requests|time|cpu|bytes))?"
           + "(?:\\s+(fixed|rolling|token-bucket)(?:\\((\\d{1,9}[smhd])\\))?)?"
+          + "(?:\\s+(requests|time|cpu|bytes))?"
           + "(?:\\s+as\\s+([A-Za-z0-9_.-]{1,64}))?\\s*");
 
   private final long quota;
@@ -37,8 +39,14 @@ public final class Limit {
   private final Algorithm algorithm;
   private final Duration precision;
   private final String name;
+  private final QuotaUnit unit;
 
   private Limit(long quota, Duration window, Algorithm algorithm, Duration precision, String name) {
+    this(quota, window, algorithm, precision, name, QuotaUnit.REQUESTS);
+  }
+
+  private Limit(long quota, Duration window, Algorithm algorithm, Duration precision, String name, QuotaUnit unit) {
+    this.unit = unit;
     this.quota = quota;
     this.window = window;
     this.algorithm = algorithm;
@@ -79,33 +87,46 @@ public final class Limit {
   public static Limit parse(String expression) {
     Objects.requireNonNull(expression, "expression");
     Matcher m = EXPRESSION.matcher(expression);
-    if (!m.matches()) {
+    if (!m.matches() || !m.group(1).matches("\\d+\\s*(?i:ms|s|m|h|b|kb|mb|gb|kib|mib|gib)?")) {
       throw new IllegalArgumentException(
-          "is not a valid limit (expected <count>/<duration> [fixed|rolling|token-bucket] [as <name>],"
-              + " e.g. 100/1m or 10000/24h rolling; a duration is a whole number and a unit:"
+          "is not a valid limit (expected <count>/<duration> [time|cpu|bytes] [fixed|rolling|token-bucket] [as <name>],"
+              + " e.g. 100/1m, 10000/24h rolling, 30s/1m time or 500MB/1h bytes; a duration is a whole number and a unit:"
               + " s (seconds), m (minutes), h (hours) or d (days), from 1s to 366d)");
     }
-    long quota = Long.parseLong(m.group(1));
+    if (m.group(3) != null && m.group(6) != null) {
+      throw new IllegalArgumentException("is not a valid limit: it names two units");
+    }
+    QuotaUnit unit = QuotaUnit.named(m.group(3) != null ? m.group(3) : m.group(6));
+    if (unit == null) {
+      unit = QuotaUnit.impliedBy(m.group(1));
+    }
+    if (unit == null) {
+      unit = QuotaUnit.REQUESTS;
+    }
+    long quota = unit.parseQuota(m.group(1));
     Duration window = parseDuration(m.group(2));
-    Algorithm algorithm = m.group(3) == null ? Algorithm.FIXED_WINDOW : algorithmNamed(m.group(3));
+    Algorithm algorithm = m.group(4) == null ? Algorithm.FIXED_WINDOW : algorithmNamed(m.group(4));
     Limit limit;
     try {
       limit = of(quota, window, algorithm);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("is not a valid limit: " + e.getMessage());
     }
-    if (m.group(4) != null) {
+    if (unit != QuotaUnit.REQUESTS) {
+      limit = limit.in(unit);
+    }
+    if (m.group(5) != null) {
       if (algorithm != Algorithm.ROLLING_WINDOW) {
         throw new IllegalArgumentException("is not a valid limit: only a rolling window takes a precision");
       }
       try {
-        limit = limit.withPrecision(parseDuration(m.group(4)));
+        limit = limit.withPrecision(parseDuration(m.group(5)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("is not a valid limit: " + e.getMessage());
       }
     }
-    if (m.group(5) != null) {
-      limit = limit.named(m.group(5));
+    if (m.group(7) != null) {
+      limit = limit.named(m.group(7));
     }
     return limit;
   }
@@ -154,7 +175,7 @@ public final class Limit {
     if (!newName.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new IllegalArgumentException("name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + newName + "'");
     }
-    return new Limit(quota, window, algorithm, precision, newName);
+    return new Limit(quota, window, algorithm, precision, newName, unit);
   }
 
   /**
@@ -171,16 +192,35 @@ public final class Limit {
       throw new IllegalArgumentException("precision must be at least 1s and divide the window "
           + formatDuration(window) + " into at most 1440 steps, but was " + formatDuration(newPrecision));
     }
-    return new Limit(quota, window, algorithm, newPrecision, name);
+    return new Limit(quota, window, algorithm, newPrecision, name, unit);
   }
 
   /** This limit with another quota: same window, algorithm and name. */
   public Limit withQuota(long newQuota) {
     Limit checked = of(newQuota, window, algorithm);
-    return new Limit(checked.quota, window, algorithm, precision, name);
+    return new Limit(checked.quota, window, algorithm, precision, name, unit);
   }
 
-  /** The number of requests (quota units) allowed per window. */
+  /**
+   * This limit counting {@code newUnit} instead of requests, its quota in that unit's base
+   * (milliseconds for time and CPU, bytes for bytes). Unless it was named, its name becomes
+   * {@code <unit>-<window name>} ({@code time-minute}), so that it never clashes with a request
+   * limit of the same window.
+   */
+  public Limit in(QuotaUnit newUnit) {
+    Objects.requireNonNull(newUnit, "unit");
+    String newName = name.equals(defaultName(window)) || name.equals(unit.configName() + "-" + defaultName(window))
+        ? (newUnit == QuotaUnit.REQUESTS ? defaultName(window) : newUnit.configName() + "-" + defaultName(window))
+        : name;
+    return new Limit(quota, window, algorithm, precision, newName, newUnit);
+  }
+
+  /** What this limit counts; {@link QuotaUnit#REQUESTS} unless written with a unit. */
+  public QuotaUnit unit() {
+    return unit;
+  }
+
+  /** The quota units allowed per window: requests, milliseconds or bytes (see {@link #unit()}). */
   public long quota() {
     return quota;
   }
@@ -220,13 +260,17 @@ public final class Limit {
    */
   public String stateId() {
     return algorithm.configName() + ':' + window.getSeconds()
-        + (algorithm == Algorithm.ROLLING_WINDOW ? ":" + precision.getSeconds() : "");
+        + (algorithm == Algorithm.ROLLING_WINDOW ? ":" + precision.getSeconds() : "")
+        + (unit == QuotaUnit.REQUESTS ? "" : ":" + unit.configName());
   }
 
   /** The limit as {@link #parse} reads it, e.g. {@code 10000/24h rolling(1h) as day}. */
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder().append(quota).append('/').append(formatDuration(window));
+    StringBuilder s = new StringBuilder().append(unit.format(quota)).append('/').append(formatDuration(window));
+    if (unit != QuotaUnit.REQUESTS) {
+      s.append(' ').append(unit.configName());
+    }
     if (algorithm != Algorithm.FIXED_WINDOW) {
       s.append(' ').append(algorithm.configName());
       if (algorithm == Algorithm.ROLLING_WINDOW) {
@@ -243,12 +287,12 @@ public final class Limit {
     }
     Limit other = (Limit) o;
     return quota == other.quota && window.equals(other.window) && algorithm == other.algorithm
-        && precision.equals(other.precision) && name.equals(other.name);
+        && precision.equals(other.precision) && name.equals(other.name) && unit == other.unit;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(quota, window, algorithm, precision, name);
+    return Objects.hash(quota, window, algorithm, precision, name, unit);
   }
 
   private static Algorithm algorithmNamed(String word) {

@@ -43,6 +43,10 @@ final class Route {
   final int maxConcurrent;
   /** With plans: this route for each plan, in the order of {@link Plans#all()}. */
   private final Route[] byPlan;
+  /** What is charged after the response; null when nothing is (most routes). */
+  final Metering metering;
+  /** True if a limit counts something other than requests. */
+  final boolean mixedUnits;
 
   /** One limit as clients see it, with the parts of its header values that never change. */
   static final class Policy {
@@ -100,6 +104,7 @@ final class Route {
     List<Integer> enforcedAt = new ArrayList<>();
     List<Integer> observedAt = new ArrayList<>();
     List<Policy> policies = new ArrayList<>();
+    List<Rule> specRules = new ArrayList<>(applying.size());
     Rule first = applying.get(0); // the default rule, as this route's plan has it
     int cost = first.cost() != null ? first.cost() : 1;
     Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
@@ -115,7 +120,8 @@ final class Route {
       }
       (r.dryRun() ? observedAt : enforcedAt).add(specs.size());
       List<Limit> limits = divided(r.limits(), quotasDividedBy);
-      specs.add(new BucketSpec(r.name(), limits, r.countRejected()));
+      specs.add(new BucketSpec(r.name(), limits, r.countRejected(), r.counting().requestsAfterResponse()));
+      specRules.add(r);
       resolvers.add(r.clientKey() != null ? r.clientKey() : c.clientKey());
       for (Limit l : limits) {
         policies.add(new Policy(r.name(), l));
@@ -136,12 +142,21 @@ final class Route {
     StringBuilder ietf = new StringBuilder();
     StringBuilder draft6 = new StringBuilder();
     for (Policy p : this.policies) {
-      separate(ietf).append('"').append(p.name).append("\";q=").append(p.limit.quota())
-          .append(";w=").append(p.limit.window().getSeconds());
+      separate(ietf).append('"').append(p.name).append("\";q=").append(p.limit.quota());
+      if (p.limit.unit() != QuotaUnit.REQUESTS) {
+        ietf.append(";qu=\"").append(p.limit.unit().ietfName()).append('"');
+      }
+      ietf.append(";w=").append(p.limit.window().getSeconds());
       separate(draft6).append(p.quotaAndWindow);
     }
     this.ietfPolicy = ietf.toString();
     this.draft6Policy = draft6.toString();
+    this.metering = Metering.of(specRules, this.specs, cost);
+    boolean mixed = false;
+    for (Policy p : this.policies) {
+      mixed |= p.limit.unit() != QuotaUnit.REQUESTS;
+    }
+    this.mixedUnits = mixed;
     this.byPlan = plan != null || c.plans() == null || quotasDividedBy != 1 ? null : forEachPlan(c.plans());
   }
 

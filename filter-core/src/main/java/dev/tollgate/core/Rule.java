@@ -39,8 +39,10 @@ public final class Rule {
   private final StoreFailure onStoreFailure;
   private final boolean dryRun;
   private final ExternalLimiter externalLimiter;
+  private final Counting counting;
 
   private Rule(Builder b) {
+    this.counting = b.counting;
     this.name = b.name;
     this.paths = List.copyOf(b.paths);
     this.methods = Set.copyOf(b.methods);
@@ -75,6 +77,7 @@ public final class Rule {
     b.onStoreFailure = onStoreFailure;
     b.dryRun = dryRun;
     b.externalLimiter = externalLimiter;
+    b.counting = counting;
     return b;
   }
 
@@ -186,6 +189,11 @@ public final class Rule {
     return onStoreFailure;
   }
 
+  /** Which responses count against this rule's limits, and whether server errors are refunded. */
+  public Counting counting() {
+    return counting;
+  }
+
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder(name).append(':');
@@ -204,6 +212,9 @@ public final class Rule {
     }
     if (dryRun) {
       s.append(" DRY-RUN");
+    }
+    if (counting != Counting.ALL) {
+      s.append(' ').append(counting);
     }
     if (pageSize != null) {
       s.append("; ").append(pageSize);
@@ -248,6 +259,7 @@ public final class Rule {
     private StoreFailure onStoreFailure;
     private boolean dryRun;
     private ExternalLimiter externalLimiter;
+    private Counting counting = Counting.ALL;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -344,6 +356,12 @@ public final class Rule {
       return this;
     }
 
+    /** Which responses count, and refunds; see {@link Counting}. Default value is {@link Counting#ALL}. */
+    public Builder counting(Counting c) {
+      this.counting = Objects.requireNonNull(c, "counting");
+      return this;
+    }
+
     /** Observe without enforcing; see {@link Rule#dryRun()}. Default value is false. */
     public Builder dryRun(boolean observeOnly) {
       this.dryRun = observeOnly;
@@ -361,7 +379,7 @@ public final class Rule {
       }
       if (cost != null) {
         for (Limit l : limits) {
-          if (cost > l.quota()) {
+          if (l.unit() == QuotaUnit.REQUESTS && cost > l.quota()) {
             throw new IllegalArgumentException("cost " + cost + " exceeds the quota of " + l + ", so no request could pass");
           }
         }

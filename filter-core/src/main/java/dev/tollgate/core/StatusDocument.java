@@ -11,8 +11,9 @@ final class StatusDocument {
 
   /**
    * {@code {"limits":[{"rule":"default","policy":"minute","limit":100,"window":60,"remaining":57,
-   * "used":43,"reset":1763834460,"reset-after":17}, ...]}}: reset in epoch seconds, reset-after in
-   * seconds from now.
+   * "used":43,"reset":1763834460,"reset-after":17,"unit":"requests"}, ...]}}: reset in epoch seconds,
+   * reset-after in seconds from now; limit, remaining and used in the unit (requests, milliseconds of
+   * time or cpu, bytes).
    */
   static String write(List<LimitStatus> limits, long nowMillis) {
     return write(limits, nowMillis, null);
@@ -38,6 +39,7 @@ final class StatusDocument {
           .append(",\"used\":").append(u.used())
           .append(",\"reset\":").append(Math.floorDiv(nowMillis + u.resetMillis() + 999, 1000))
           .append(",\"reset-after\":").append(l.resetSeconds())
+          .append(",\"unit\":").append(Json.quote(u.limit().unit().configName()))
           .append('}');
     }
     return s.append("]}").toString();

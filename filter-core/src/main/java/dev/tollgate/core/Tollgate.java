@@ -35,7 +35,9 @@ public final class Tollgate implements AutoCloseable {
   /** The store when it is the in-memory one, asked without request objects; else null. */
   private final InMemoryStore memoryStore;
   private final Clock clock;
+  private final CostClock costClock;
   private final dev.tollgate.core.internal.Throttle storeWarnings;
+  private final dev.tollgate.core.internal.Throttle chargeWarnings;
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
@@ -45,12 +47,15 @@ public final class Tollgate implements AutoCloseable {
 
   private static final Runnable NOTHING = () -> {};
 
-  private Tollgate(TollgateConfig config, RateLimitStore store, Clock clock, TollgateMetrics metrics) {
+  private Tollgate(TollgateConfig config, RateLimitStore store, Clock clock, CostClock costClock,
+      TollgateMetrics metrics) {
     this.routes = new Routes(config);
     this.store = store;
     this.memoryStore = store instanceof InMemoryStore ? (InMemoryStore) store : null;
     this.clock = clock;
+    this.costClock = costClock;
     this.storeWarnings = dev.tollgate.core.internal.Throttle.perMinute(clock);
+    this.chargeWarnings = dev.tollgate.core.internal.Throttle.perMinute(clock);
     this.metrics = metrics;
     this.localFallback = new LocalFallback(store, config.maxTrackedClients(), clock, metrics);
     suspensions.replaceConfigured(config.suspended());
@@ -221,6 +226,7 @@ public final class Tollgate implements AutoCloseable {
   private Verdict rateDecision(TollgateConfig c, RequestView request, Route route, String[] clients,
       PageSizeOutcome pageSize, Runnable release) {
     long[] usage = new long[1 + 3 * route.limitCount()];
+    InMemoryStore decidedIn = null;
     boolean admitted = true;
     boolean dryRunRejected = false;
     if (route.specs.length == 0) {
@@ -228,6 +234,7 @@ public final class Tollgate implements AutoCloseable {
     } else {
       int decided;
       try {
+        decidedIn = memoryStore;
         decided = decideIn(memoryStore, route, clients, usage);
         if (memoryStore == null) {
           localFallback.storeAnswered();
@@ -238,7 +245,8 @@ public final class Tollgate implements AutoCloseable {
         Rule.StoreFailure policy = LocalFallback.policy(e, route.onFailure);
         if (policy == Rule.StoreFailure.LOCAL) {
           route = localFallback.local(route);
-          decided = decideIn(localFallback.switchTo(e), route, clients, usage);
+          decidedIn = localFallback.switchTo(e);
+          decided = decideIn(decidedIn, route, clients, usage);
         } else {
           Verdict v = policy == Rule.StoreFailure.CLOSED
               ? Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
@@ -279,6 +287,9 @@ public final class Tollgate implements AutoCloseable {
           ? Verdict.decided(Verdict.Outcome.INVALID_PAGE_SIZE, c, route, usage, 0, Problems.invalidPageSize(pageSize),
               pageSize, NOTHING)
           : Verdict.decided(Verdict.Outcome.ADMITTED, c, route, usage, 0, null, pageSize, release);
+      if (route.metering != null && v.proceed()) {
+        v.charge = new Charge(this, costClock, decidedIn, route, clients, usage[0]);
+      }
     }
     metrics.decided(v, dryRunRejected);
     return v;
@@ -371,6 +382,78 @@ public final class Tollgate implements AutoCloseable {
       int n = route.specs[spec].limits().size();
       System.arraycopy(part, 1 + 3 * from, usage, 1 + 3 * to, 3 * n);
       from += n;
+    }
+  }
+
+  /**
+   * Charges a completed request's costs ({@link Verdict#complete}): in memory at once, to a shared
+   * store without waiting for it. Never throws; a charge the store loses is logged and counted.
+   */
+  void charge(Charge charge, long[] amounts, long wallNanos, long cpuNanos, long bytes) {
+    Metering m = charge.route.metering;
+    if (m.time) {
+      metrics.charged(QuotaUnit.TIME, Metering.millis(wallNanos));
+    }
+    if (m.cpu) {
+      metrics.charged(QuotaUnit.CPU, Metering.millis(cpuNanos));
+    }
+    if (m.bytes) {
+      metrics.charged(QuotaUnit.BYTES, bytes);
+    }
+    Route route = charge.route;
+    try {
+      if (charge.memory != null) {
+        charge.memory.charge(route.specs, charge.clients, amounts, charge.admittedAtMillis);
+        return;
+      }
+      List<Bucket> buckets = new ArrayList<>(route.specs.length);
+      for (int i = 0; i < route.specs.length; i++) {
+        buckets.add(route.specs[i].forClient(charge.clients[i]));
+      }
+      store.charge(new dev.tollgate.core.store.ChargeRequest(buckets, amounts, charge.admittedAtMillis))
+          .whenComplete((done, error) -> {
+            if (error != null) {
+              chargeLost(error);
+            }
+          });
+    } catch (RuntimeException e) {
+      chargeLost(e);
+    }
+  }
+
+  private void chargeLost(Throwable error) {
+    metrics.chargeLost(error);
+    if (chargeWarnings.tryAcquire()) {
+      LOG.log(System.Logger.Level.WARNING, "A charge after the response was lost ({0}); the client was not charged"
+          + " for it. Further lost charges in the next minute are not logged.", error.toString());
+    }
+  }
+
+  /** Something unexpected while completing a request: logged, never thrown at the adapter. */
+  static void chargeFailed(RuntimeException e) {
+    LOG.log(System.Logger.Level.WARNING, "Tollgate could not charge a completed request", e);
+  }
+
+  /** Warns once at startup about limits this engine can only partly enforce. */
+  private static void warnAboutCharges(TollgateConfig config, RateLimitStore store, CostClock costClock) {
+    boolean cpu = false;
+    boolean after = false;
+    List<Rule> rules = new ArrayList<>(config.rules());
+    rules.add(config.defaultRule());
+    for (Rule r : rules) {
+      after |= r.counting() != Counting.ALL;
+      for (Limit l : r.limits()) {
+        cpu |= l.unit() == QuotaUnit.CPU;
+        after |= l.unit().chargedAfterResponse();
+      }
+    }
+    if (cpu && costClock.currentThreadCpuNanos() < 0) {
+      LOG.log(System.Logger.Level.WARNING, "This JVM cannot measure thread CPU time: cpu limits charge wall time instead");
+    }
+    if (after && !store.charges()) {
+      LOG.log(System.Logger.Level.WARNING, "The store " + store.getClass().getName() + " cannot charge after the response:"
+          + " limits in time, cpu or bytes and rules with count=failed|successful or refund-on-server-error"
+          + " only check admission there and are never charged");
     }
   }
 
@@ -515,6 +598,7 @@ public final class Tollgate implements AutoCloseable {
     private RateLimitStore store;
     private Clock clock = Clock.system();
     private TollgateMetrics metrics = TollgateMetrics.NONE;
+    private CostClock costClock = CostClock.system();
 
     private Builder(TollgateConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -529,6 +613,15 @@ public final class Tollgate implements AutoCloseable {
     /** The clock. Default value is {@link Clock#system()}. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where the time and CPU a request takes are measured, for limits in time and CPU. Default
+     * value is {@link CostClock#system()}.
+     */
+    public Builder costClock(CostClock costClock) {
+      this.costClock = Objects.requireNonNull(costClock, "costClock");
       return this;
     }
 
@@ -550,7 +643,8 @@ public final class Tollgate implements AutoCloseable {
           throw new ConfigException("metrics", "micrometer needs micrometer-core on the class path");
         }
       }
-      Tollgate t = new Tollgate(config, s, clock, m);
+      Tollgate t = new Tollgate(config, s, clock, costClock, m);
+      warnAboutCharges(config, s, costClock);
       LOG.log(System.Logger.Level.INFO, config.summary());
       return t;
     }

@@ -370,6 +370,11 @@ public final class TollgateConfig {
       for (HeaderDialect d : chosen) {
         set.add(Objects.requireNonNull(d, "dialect"));
       }
+      if (set.contains(HeaderDialect.IETF_DRAFT_10) && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.IETF_DRAFT_6))) {
+        throw new ConfigException("headers.dialects", "ietf-draft-10 cannot be combined with "
+            + (set.contains(HeaderDialect.IETF) ? "ietf (both send RateLimit and RateLimit-Policy; choose one draft)"
+                : "ietf-draft-6 (both send RateLimit-Policy, in different syntaxes)"));
+      }
       if (set.contains(HeaderDialect.IETF_DRAFT_6) && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
         throw new ConfigException("headers.dialects", "ietf-draft-6 cannot be combined with "
             + (set.contains(HeaderDialect.IETF) ? "ietf (both send RateLimit-Policy, in different syntaxes)"

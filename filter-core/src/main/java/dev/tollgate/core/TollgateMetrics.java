@@ -34,4 +34,13 @@ public interface TollgateMetrics {
    * did not answer in time ({@code timeout}).
    */
   default void planFallback(String reason) {}
+
+  /**
+   * A completed request was measured for a limit in {@code unit}: {@code amount} milliseconds of
+   * time or CPU, or bytes. Called once per unit and request, whatever the number of limits.
+   */
+  default void charged(QuotaUnit unit, long amount) {}
+
+  /** A charge after the response was lost (the shared store was unavailable); the client was not charged. */
+  default void chargeLost(Throwable error) {}
 }

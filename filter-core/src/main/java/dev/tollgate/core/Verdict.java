@@ -27,10 +27,12 @@ public final class Verdict {
   private static final Runnable NOTHING = () -> {};
 
   private static final VarHandle RELEASED;
+  private static final VarHandle COMPLETED;
 
   static {
     try {
       RELEASED = MethodHandles.lookup().findVarHandle(Verdict.class, "released", int.class);
+      COMPLETED = MethodHandles.lookup().findVarHandle(Verdict.class, "completed", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -72,6 +74,10 @@ public final class Verdict {
   private final Runnable release;
   @SuppressWarnings("unused") // through RELEASED
   private volatile int released;
+  /** The admitted request's open account when its route charges after the response; else null. */
+  Charge charge;
+  @SuppressWarnings("unused") // through COMPLETED
+  private volatile int completed;
 
   // Either fixed headers and limits ...
   private final List<Header> fixedHeaders;
@@ -194,6 +200,58 @@ public final class Verdict {
     if (release != NOTHING && RELEASED.compareAndSet(this, 0, 1)) {
       release.run();
     }
+  }
+
+  /**
+   * True if a limit of this request counts response body bytes: the adapter then counts the bytes
+   * it writes (and only then, so other responses are not wrapped).
+   */
+  public boolean countsResponseBytes() {
+    Charge c = charge;
+    return c != null && c.route.metering.bytes;
+  }
+
+  /**
+   * True if {@link #complete} needs the response's status and size: limits in time, CPU or bytes,
+   * or rules that count by outcome or refund server errors. Adapters may skip gathering them
+   * otherwise (calling {@code complete} is still right: it releases the concurrency slot).
+   */
+  public boolean chargesAfterResponse() {
+    return charge != null;
+  }
+
+  /**
+   * Adapters call this on the request's thread when that thread leaves the request, for example
+   * when the filter chain returns while the request goes on asynchronously: it ends the measurement
+   * of CPU time, which counts the admitting thread only. Unneeded when {@link #complete} runs on
+   * that thread; harmless otherwise.
+   */
+  public void requestThreadDone() {
+    Charge c = charge;
+    if (c != null) {
+      c.requestThreadDone();
+    }
+  }
+
+  /**
+   * The response is complete: charges what the request cost to the limits that count it after the
+   * response (time, CPU, bytes; requests of rules that count by outcome; refunds of server errors),
+   * then releases the concurrency slot as {@link #release()} does. Never throws and never waits on
+   * a remote store; calling it again does nothing.
+   *
+   * @param status the response's HTTP status
+   * @param bodyBytes the response body bytes actually written (0 if unknown or not counted)
+   */
+  public void complete(int status, long bodyBytes) {
+    Charge c = charge;
+    if (c != null && COMPLETED.compareAndSet(this, 0, 1)) {
+      try {
+        c.complete(status, bodyBytes);
+      } catch (RuntimeException e) {
+        Tollgate.chargeFailed(e);
+      }
+    }
+    release();
   }
 
   /** The page size the application must see. */

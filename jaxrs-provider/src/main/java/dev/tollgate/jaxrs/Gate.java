@@ -46,6 +46,18 @@ final class Gate {
     Verdict verdict;
     /** True once the verdict's headers are on the response. */
     boolean headersWritten;
+    /** The response's status, as the response filter saw it. */
+    int status = 200;
+    /** True once the verdict is completed (charged and its concurrency slot released). */
+    boolean completed;
+  }
+
+  /** Completes the request's verdict once: charges what it cost and releases its concurrency slot. */
+  void complete(State state, int status, long bodyBytes) {
+    if (!state.completed && state.verdict != null) {
+      state.completed = true;
+      state.verdict.complete(status, bodyBytes);
+    }
   }
 
   /** The request's state, made now if no earlier Tollgate filter ran for it. */

@@ -43,9 +43,13 @@ final class ResponseFilter implements ContainerResponseFilter {
         state.headersWritten = true;
         state.verdict.writeHeaders(response.getHeaders()::add);
       }
-      // The resource has answered (async ones too, since response filters run on resume): free the
-      // client's concurrency slot.
-      state.verdict.release();
+      state.status = response.getStatus();
+      // The resource has answered (async ones too, since response filters run on resume). Without
+      // an entity to write, the response is complete now: charge it and free the client's
+      // concurrency slot; otherwise ResponseCompletion does once the entity is written.
+      if (!response.hasEntity() || "HEAD".equals(request.getMethod())) {
+        gate.complete(state, state.status, 0);
+      }
     } catch (RuntimeException | Error e) {
       gate.failed(e);
     }

@@ -74,8 +74,13 @@ import java.util.Objects;
  *       ({@link #fromFile}, or a file location in {@value #CONFIG_PROPERTY}), the file is watched; a
  *       valid change applies without a restart, an invalid one is logged and the running
  *       configuration stays.
- *   <li>A request holds its client's slot under {@code concurrency.max-per-client} until the response
- *       filter runs, which for an {@code AsyncResponse} is when it is resumed.
+ *   <li>A request holds its client's slot under {@code concurrency.max-per-client} until its entity
+ *       is written (a {@code WriterInterceptor}, so a streamed entity holds it until it is streamed),
+ *       or for a response without an entity until the response filter runs. At the same point it is
+ *       charged what it cost, for limits in time, CPU or bytes and rules that count by outcome:
+ *       time from the rate-limit decision, body bytes written, the response's status. CPU time is
+ *       that of the request thread when the entity is written on it; an {@code AsyncResponse}
+ *       resumed on another thread is charged no CPU time (use a time limit there).
  *   <li>The engine is published as the application property {@value #ENGINE_PROPERTY} for
  *       {@code reconfigure}, {@code suspensions()} and {@code heaviestClients}.
  * </ul>
@@ -236,6 +241,7 @@ public final class TollgateFeature implements Feature {
     context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
     context.register(new RateLimitBinding(gate, rules));
     context.register(new ResponseFilter(gate), TollgatePriorities.RESPONSE);
+    context.register(new ResponseCompletion(gate), TollgatePriorities.RESPONSE_COMPLETION);
     if (owned) {
       Tollgate created = tollgate;
       ConfigWatcher w = watcher;

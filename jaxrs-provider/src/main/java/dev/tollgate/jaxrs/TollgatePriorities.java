@@ -38,5 +38,13 @@ public final class TollgatePriorities {
    */
   public static final int RESPONSE = Priorities.HEADER_DECORATOR;
 
+  /**
+   * The writer interceptor that charges a request and releases its concurrency slot once the entity
+   * is written: {@link Priorities#ENTITY_CODER} + 500 = {@value}, inside entity coders such as
+   * compression, so that it counts the entity's bytes as written, before compression (as the servlet
+   * filter does).
+   */
+  public static final int RESPONSE_COMPLETION = Priorities.ENTITY_CODER + 500;
+
   private TollgatePriorities() {}
 }

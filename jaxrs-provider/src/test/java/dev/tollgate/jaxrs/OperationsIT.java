@@ -303,7 +303,7 @@ class OperationsIT extends JerseyTest {
     assertEquals(200, a.get(10, TimeUnit.SECONDS).statusCode());
     assertEquals(200, b.get(10, TimeUnit.SECONDS).statusCode());
 
-    // The slot is released in the response filter, before the response is written.
+    // The slot is released once the entity is written.
     Response after = get("ops/fast", "k1");
     assertEquals(200, after.getStatus());
     assertEquals("\"minute\";r=97;t=45", after.getHeaderString("RateLimit"), "the 429 was not counted");

@@ -42,7 +42,9 @@ final class AcquireScript {
       a.add(b.countRejected() ? "1" : "0");
       a.add(Integer.toString(b.limits().size()));
       for (Limit l : b.limits()) {
-        a.add(code(l));
+        // Upper case: charged after the response, so admission only checks it (see acquire.lua).
+        boolean after = b.requestsAfterResponse() || l.unit().chargedAfterResponse();
+        a.add(after ? code(l).toUpperCase(java.util.Locale.ROOT) : code(l));
         a.add(Long.toString(l.quota()));
         a.add(Long.toString(l.windowMillis()));
         a.add(Long.toString(l.precision().toMillis()));
@@ -88,7 +90,7 @@ final class AcquireScript {
     return (Long) o;
   }
 
-  private static String code(Limit l) {
+  static String code(Limit l) {
     switch (l.algorithm()) {
       case FIXED_WINDOW: return "f";
       case ROLLING_WINDOW: return "r";
@@ -97,9 +99,13 @@ final class AcquireScript {
   }
 
   private static String load() {
-    try (InputStream in = AcquireScript.class.getResourceAsStream("acquire.lua")) {
+    return resource("acquire.lua");
+  }
+
+  static String resource(String name) {
+    try (InputStream in = AcquireScript.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("acquire.lua is missing from the redis-store jar");
+        throw new IllegalStateException(name + " is missing from the redis-store jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -107,7 +113,7 @@ final class AcquireScript {
     }
   }
 
-  private static String sha1(String text) {
+  static String sha1(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

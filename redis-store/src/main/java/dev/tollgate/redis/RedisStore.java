@@ -1,9 +1,11 @@
 package dev.tollgate.redis;
 
 import dev.tollgate.core.Clock;
+import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.ChargeRequest;
 import dev.tollgate.core.store.LimitUsage;
 import dev.tollgate.core.store.RateLimitStore;
 import dev.tollgate.core.store.SharedStore;
@@ -38,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -116,6 +119,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   private final AtomicReference<CompletableFuture<Connection>> connection = new AtomicReference<>();
   private final AtomicLong nextConnectAttempt = new AtomicLong();
   private final LongAdder unavailable = new LongAdder();
+  private final LongAdder lostCharges = new LongAdder();
   private final int expectedServers;
   /** When Redis last answered anything (System.nanoTime), recorded on the I/O thread. */
   private volatile long lastAnswer;
@@ -182,6 +186,9 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   @Override
   public AcquireResult acquire(AcquireRequest request) {
     long local = localMillis();
+    // A lease spends request permits locally; a budget charged after the response must be asked of
+    // Redis on every request, so such requests are never leased.
+    Leases leases = chargedAfterResponse(request) ? null : this.leases;
     if (leases != null) {
       AcquireResult leased = leases.spend(request, local);
       if (leased != null) {
@@ -272,6 +279,20 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     return localRejections.sum();
   }
 
+  private static boolean chargedAfterResponse(AcquireRequest request) {
+    for (Bucket b : request.buckets()) {
+      if (b.requestsAfterResponse()) {
+        return true;
+      }
+      for (Limit l : b.limits()) {
+        if (l.unit().chargedAfterResponse()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** How many requests were admitted from a lease of this server, without asking Redis. */
   public long leasedAdmissionCount() {
     return leasedAdmissions.sum();
@@ -288,6 +309,109 @@ public final class RedisStore implements RateLimitStore, SharedStore {
    */
   public long unavailableCount() {
     return unavailable.sum();
+  }
+
+  // ---- charges after the response (issue #15): kept apart from acquire's path ----------------
+
+  /**
+   * Charges a completed request without waiting: one {@code EVALSHA} of {@link ChargeScript} per
+   * client hash slot, sent on the connection as it is and never waited for. The stage fails (the
+   * engine then logs and counts a lost charge) when Redis is down, not connected, or does not
+   * answer within the timeout; nothing is retried, so a charge is never applied twice.
+   */
+  @Override
+  public CompletionStage<Void> charge(ChargeRequest request) {
+    CompletableFuture<Connection> f = connection.get();
+    if (closed || down.get() || f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      lostCharges.increment();
+      return CompletableFuture.failedFuture(new StoreUnavailableException(
+          closed ? "the store is closed" : "Redis is down or not connected: the charge is dropped"));
+    }
+    Connection c = f.join();
+    List<Bucket> buckets = request.buckets();
+    if (rejections != null) {
+      // A refund can lift a rejection this server remembers before its reset.
+      rejections.forget(buckets);
+    }
+    int[] offsets = offsets(buckets);
+    List<CompletableFuture<Object>> sent = new ArrayList<>();
+    for (List<Integer> group : groups(buckets)) {
+      List<Bucket> part = new ArrayList<>();
+      if (group.isEmpty()) {
+        part = buckets;
+      } else {
+        for (int b : group) {
+          part.add(buckets.get(b));
+        }
+      }
+      long[] amounts = request.amounts();
+      if (!group.isEmpty()) {
+        // This group's amounts, in its buckets' order.
+        int n = 0;
+        for (Bucket b : part) {
+          n += b.limits().size();
+        }
+        amounts = new long[n];
+        int i = 0;
+        for (int b : group) {
+          for (int l = 0; l < buckets.get(b).limits().size(); l++) {
+            amounts[i++] = request.amounts()[offsets[b] + l];
+          }
+        }
+      }
+      if (allZero(amounts)) {
+        continue;
+      }
+      String[] k = keys.keys(part);
+      String[] args = ChargeScript.args(part, amounts, 0, request.admittedAtMillis(), now());
+      sent.add(evalCharge(c, k, args));
+    }
+    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
+      if (error != null) {
+        lostCharges.increment();
+      } else {
+        markAnswer.run();
+      }
+    });
+  }
+
+  @Override
+  public boolean charges() {
+    return true;
+  }
+
+  /** How many charges after the response were lost (Redis down, slow or failing). For metrics. */
+  public long lostChargeCount() {
+    return lostCharges.sum();
+  }
+
+  private CompletableFuture<Object> evalCharge(Connection c, String[] k, String[] args) {
+    try {
+      return c.commands.<Object>evalsha(ChargeScript.SHA1, ScriptOutputType.INTEGER, k, args).toCompletableFuture()
+          .handle((r, e) -> {
+            if (e == null) {
+              return CompletableFuture.completedFuture(r);
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+              // The script cache is empty: EVAL sends and caches it (once).
+              return c.commands.<Object>eval(ChargeScript.SOURCE, ScriptOutputType.INTEGER, k, args).toCompletableFuture();
+            }
+            return CompletableFuture.<Object>failedFuture(cause);
+          })
+          .thenCompose(x -> x);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static boolean allZero(long[] amounts) {
+    for (long a : amounts) {
+      if (a != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a connection to Redis is established now (it may still be reconnecting). */

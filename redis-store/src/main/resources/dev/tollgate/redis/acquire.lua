@@ -8,7 +8,9 @@
 --           call per client hash slot), else 0
 -- ARGV[4]   lease: if admitted, take up to this many requests' cost at once (1 = this request only)
 -- ARGV[5]   number of buckets, then per bucket: countRejected (0|1), number of limits,
---           then per limit: algorithm (f|r|t), quota, window millis, precision millis
+--           then per limit: algorithm (f|r|t), quota, window millis, precision millis; the
+--           algorithm in upper case (F|R|T) marks a limit charged after the response (charge.lua):
+--           admission needs min(cost, 1) of it and consumes nothing, leased or not
 -- Returns   {admitted (0|1), now millis, then per limit: remaining, reset millis, retry millis,
 --           then the number of requests taken (1, or up to the lease; 0 if rejected)}
 --
@@ -361,8 +363,11 @@ for b = 1, tonumber(ARGV[5]) do
   local bucket = { countRejected = ARGV[a] == '1', first = #limits + 1, n = tonumber(ARGV[a + 1]) }
   a = a + 2
   for _ = 1, bucket.n do
-    local lim = { algo = ALGORITHMS[ARGV[a]], quota = tonumber(ARGV[a + 1]),
-                  window = tonumber(ARGV[a + 2]), precision = tonumber(ARGV[a + 3]) }
+    local letter = ARGV[a]
+    local lim = { algo = ALGORITHMS[string.lower(letter)], quota = tonumber(ARGV[a + 1]),
+                  window = tonumber(ARGV[a + 2]), precision = tonumber(ARGV[a + 3]),
+                  after = letter ~= string.lower(letter) }
+    lim.need = lim.after and math.min(cost, 1) or cost
     a = a + 4
     table.insert(limits, lim)
   end
@@ -375,7 +380,7 @@ for i, lim in ipairs(limits) do
   lim.state = lim.algo.load(KEYS[i], lim)
   lim.algo.advance(lim.state, lim)
   before[i] = lim.algo.available(lim.state, lim)
-  if before[i] < cost then admitted = false end
+  if before[i] < lim.need then admitted = false end
 end
 
 -- A lease takes up to half of what every limit still admits, up to the lease: as a quota runs
@@ -397,11 +402,11 @@ for _, bucket in ipairs(buckets) do
   for i = bucket.first, bucket.first + bucket.n - 1 do
     local lim = limits[i]
     local algo, s = lim.algo, lim.state
-    if consume then algo.consume(s, lim, units) end
+    if consume and not lim.after then algo.consume(s, lim, units) end
     local reset = algo.reset(s, lim)
     local retry = 0
-    if before[i] < cost then
-      retry = math.max(math.max(1, reset), algo.retry(s, lim, cost))
+    if before[i] < lim.need then
+      retry = math.max(math.max(1, reset), algo.retry(s, lim, lim.need))
     end
     table.insert(out, algo.available(s, lim))
     table.insert(out, reset)

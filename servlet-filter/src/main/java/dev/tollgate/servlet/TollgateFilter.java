@@ -95,7 +95,10 @@ import java.util.Set;
  *
  * <p>With {@code concurrency.max-per-client}, a request holds its client's slot until the chain
  * returns or, if the application started async processing, until the async context completes
- * (or times out or fails).
+ * (or times out or fails). At the same point a request is charged what it cost, for limits in
+ * time, CPU or bytes and rules that count by outcome: time until then, the CPU time of the
+ * request thread until the chain returned, the body bytes the application wrote (counted through a
+ * response wrapper only for requests under a limit in bytes), and the response's status.
  *
  * <p>With {@code reload.interval} set and the configuration in a file on disk (a file path, or a
  * {@code /WEB-INF/} file of an unpacked application), the file is watched and a valid change applied
@@ -240,29 +243,47 @@ public final class TollgateFilter implements Filter {
       return;
     }
     HttpServletRequest seen = verdict.pageSize().values().isEmpty() ? request : new PageSizeRequest(request, verdict.pageSize());
+    // Only requests under a limit in bytes pay for counting them.
+    ByteCountingResponse counted = verdict.countsResponseBytes() ? new ByteCountingResponse(response) : null;
+    boolean failed = true;
     try {
-      chain.doFilter(seen, response);
+      chain.doFilter(seen, counted != null ? counted : response);
+      failed = false;
     } finally {
-      // The client's concurrency slot is held until the response is complete, async included.
+      // The request is charged and its client's concurrency slot released once the response is
+      // complete, async included.
       if (request.isAsyncStarted()) {
-        request.getAsyncContext().addListener(new ReleaseOnComplete(verdict));
+        verdict.requestThreadDone();
+        request.getAsyncContext().addListener(new CompleteOnEnd(verdict, response, counted));
+      } else if (verdict.chargesAfterResponse()) {
+        // An exception on its way out becomes a server error.
+        verdict.complete(failed && response.getStatus() < 400 ? 500 : response.getStatus(),
+            counted != null ? counted.bytes() : 0);
       } else {
         verdict.release();
       }
     }
   }
 
-  /** Releases a verdict's concurrency slot when an async request ends, however it ends. */
-  private static final class ReleaseOnComplete implements AsyncListener {
+  /**
+   * Completes a verdict when an async request ends: charges it on completion, and releases the
+   * concurrency slot however it ends (a timeout or error is followed by completion, which then
+   * charges).
+   */
+  private static final class CompleteOnEnd implements AsyncListener {
     private final Verdict verdict;
+    private final HttpServletResponse response;
+    private final ByteCountingResponse counted;
 
-    ReleaseOnComplete(Verdict verdict) {
+    CompleteOnEnd(Verdict verdict, HttpServletResponse response, ByteCountingResponse counted) {
       this.verdict = verdict;
+      this.response = response;
+      this.counted = counted;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-      verdict.release();
+      verdict.complete(response.getStatus(), counted != null ? counted.bytes() : 0);
     }
 
     @Override

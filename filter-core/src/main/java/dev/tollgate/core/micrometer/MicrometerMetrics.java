@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tollgate.store.local} (gauge): 1 while rules with {@code on-store-failure=local} count
  *       in this server's memory because the store is unavailable, else 0; and
  *       {@code tollgate.store.local.switches} (counter; tag {@code to}: local, shared)
+ *   <li>{@code tollgate.charged} (counter; tag {@code unit}: time, cpu, bytes): what completed
+ *       requests were measured for limits in those units, in milliseconds or bytes
+ *   <li>{@code tollgate.charges.lost} (counter): charges after the response the store lost
  * </ul>
  *
  * <p>micrometer-core is an optional dependency of filter-core: add it to use this class.
@@ -75,6 +78,16 @@ public final class MicrometerMetrics implements TollgateMetrics {
     if (status != PageSizeOutcome.Status.KEPT && status != PageSizeOutcome.Status.DISABLED) {
       registry.counter("tollgate.page.size", "status", status.name().toLowerCase(Locale.ROOT)).increment();
     }
+  }
+
+  @Override
+  public void charged(dev.tollgate.core.QuotaUnit unit, long amount) {
+    registry.counter("tollgate.charged", "unit", unit.configName()).increment(amount);
+  }
+
+  @Override
+  public void chargeLost(Throwable error) {
+    registry.counter("tollgate.charges.lost").increment();
   }
 
   @Override

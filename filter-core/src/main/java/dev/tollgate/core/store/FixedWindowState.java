@@ -30,6 +30,13 @@ final class FixedWindowState extends LimitState {
   }
 
   @Override
+  void refund(Limit limit, long now, long units, long takenAt) {
+    if (takenAt - Math.floorMod(takenAt, limit.windowMillis()) == windowStart) {
+      count = Math.max(0, count - units);
+    }
+  }
+
+  @Override
   long resetMillis(Limit limit, long now) {
     return count == 0 ? 0 : windowStart + limit.windowMillis() - now;
   }

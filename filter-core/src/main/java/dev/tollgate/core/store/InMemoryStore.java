@@ -90,7 +90,7 @@ public final class InMemoryStore implements RateLimitStore {
     String[] keys = new String[specs.length];
     for (int i = 0; i < specs.length; i++) {
       Bucket b = buckets.get(i);
-      specs[i] = new BucketSpec(b.rule(), b.limits(), b.countRejected());
+      specs[i] = new BucketSpec(b.rule(), b.limits(), b.countRejected(), b.requestsAfterResponse());
       keys[i] = b.client();
     }
     long[] usage = new long[usageLength(specs)];
@@ -209,13 +209,14 @@ public final class InMemoryStore implements RateLimitStore {
       ClientEntry.RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
       rs.lastUsed = now;
       List<Limit> limits = specs[b].limits;
+      boolean @Nullable [] after = specs[b].afterResponse;
       for (int l = 0; l < limits.size(); l++, n++) {
         LimitState state = rs.state(l);
         Limit limit = limits.get(l);
         state.advance(limit, now);
         long available = state.available(limit, now);
         usage[1 + 3 * n] = available;
-        if (available < cost) {
+        if (available < (after == null ? cost : specs[b].need(l, cost))) {
           admitted = false;
         }
       }
@@ -226,21 +227,99 @@ public final class InMemoryStore implements RateLimitStore {
       ClientEntry.RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
       boolean consume = cost > 0 && (admitted || spec.countRejected);
       List<Limit> limits = spec.limits;
+      boolean @Nullable [] after = spec.afterResponse;
       for (int l = 0; l < limits.size(); l++, n++) {
         Limit limit = limits.get(l);
         LimitState state = rs.state(l);
-        boolean rejecting = usage[1 + 3 * n] < cost;
-        if (consume) {
+        long need = after == null ? cost : spec.need(l, cost);
+        boolean rejecting = usage[1 + 3 * n] < need;
+        if (consume && (after == null || !after[l])) {
           state.consume(limit, now, cost);
         }
         long reset = state.resetMillis(limit, now);
         usage[1 + 3 * n] = state.available(limit, now);
         usage[2 + 3 * n] = reset;
-        usage[3 + 3 * n] = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, cost)) : 0;
+        usage[3 + 3 * n] = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, need)) : 0;
       }
     }
     maybeSweep(now);
     return admitted;
+  }
+
+  /**
+   * Charges what a request cost once its response is complete: {@code amounts[n]} units to the
+   * {@code n}th limit over all {@code specs} (in the order of {@link #acquire}'s usage), which may
+   * take a limit beyond its quota (the client then waits until it has refilled); a negative amount
+   * refunds units the request took on admission at {@code admittedAt}; zero leaves the limit alone.
+   */
+  public void charge(BucketSpec[] specs, String[] clients, long[] amounts, long admittedAt) {
+    while (true) {
+      ClientEntry[] entries = new ClientEntry[specs.length];
+      for (int i = 0; i < entries.length; i++) {
+        entries[i] = i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : entry(clients[i]);
+      }
+      ClientEntry[] order = distinctInLockOrder(entries);
+      for (ClientEntry e : order) {
+        e.lock();
+      }
+      try {
+        if (noneRetired(order)) {
+          chargeLocked(specs, entries, amounts, admittedAt);
+          return;
+        }
+      } finally {
+        for (ClientEntry e : order) {
+          e.unlock();
+        }
+      }
+    }
+  }
+
+  private void chargeLocked(BucketSpec[] specs, ClientEntry[] entries, long[] amounts, long admittedAt) {
+    long now = clock.millis();
+    int n = 0;
+    for (int b = 0; b < specs.length; b++) {
+      List<Limit> limits = specs[b].limits;
+      ClientEntry.RuleState rs = null;
+      for (int l = 0; l < limits.size(); l++, n++) {
+        long amount = amounts[n];
+        if (amount == 0) {
+          continue;
+        }
+        if (rs == null) {
+          rs = entries[b].state(specs[b], now);
+          rs.lastUsed = Math.max(rs.lastUsed, now);
+        }
+        Limit limit = limits.get(l);
+        LimitState state = rs.state(l);
+        state.advance(limit, now);
+        if (amount > 0) {
+          state.consume(limit, now, amount);
+        } else {
+          state.refund(limit, now, -amount, admittedAt);
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean charges() {
+    return true;
+  }
+
+  /** {@link #charge(BucketSpec[], String[], long[], long)} for a request in the store interface's terms. */
+  @Override
+  public java.util.concurrent.CompletionStage<Void> charge(ChargeRequest request) {
+    List<Bucket> buckets = request.buckets();
+    BucketSpec[] specs = new BucketSpec[buckets.size()];
+    String[] keys = new String[specs.length];
+    for (int i = 0; i < specs.length; i++) {
+      Bucket b = buckets.get(i);
+      specs[i] = new BucketSpec(b.rule(), b.limits(), b.countRejected(), b.requestsAfterResponse());
+      keys[i] = b.client();
+    }
+    charge(specs, keys, request.amounts(), request.admittedAtMillis());
+    return ChargeRequest.DONE;
   }
 
   private ClientEntry entry(String client) {

@@ -17,6 +17,12 @@ abstract class LimitState {
   /** Takes {@code cost} units, even beyond the quota (for rejected calls that count). */
   abstract void consume(Limit limit, long now, long cost);
 
+  /**
+   * Gives back {@code units} taken at {@code takenAt} (a refunded request), as far as they are still
+   * counted: units of a window or bucket that has passed are gone already. Never below empty.
+   */
+  abstract void refund(Limit limit, long now, long units, long takenAt);
+
   /** Milliseconds until the available quota next grows; 0 when nothing is used. */
   abstract long resetMillis(Limit limit, long now);
 

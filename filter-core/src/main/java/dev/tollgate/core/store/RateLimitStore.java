@@ -21,6 +21,23 @@ public interface RateLimitStore extends AutoCloseable {
    */
   AcquireResult acquire(AcquireRequest request);
 
+  /**
+   * Charges what a request cost once its response is complete (limits in time, CPU or bytes, rules
+   * that count by outcome, refunds). Called after the response, never on its way: a store that must
+   * reach a server sends the charge without waiting and completes the stage when it is done, or
+   * exceptionally when the charge was lost (the engine logs and counts that; the response is long
+   * gone). The default charges nothing: a store that does not implement it enforces only the
+   * admission side of such limits, and the engine warns at startup.
+   */
+  default java.util.concurrent.CompletionStage<Void> charge(ChargeRequest request) {
+    return ChargeRequest.DONE;
+  }
+
+  /** True if {@link #charge} is implemented. The default is false. */
+  default boolean charges() {
+    return false;
+  }
+
   /** Releases connections or threads. The default does nothing. */
   @Override
   default void close() {}

@@ -52,6 +52,15 @@ final class RollingWindowState extends LimitState {
   }
 
   @Override
+  void refund(Limit limit, long now, long units, long takenAt) {
+    long bucket = Math.floorDiv(takenAt, limit.precision().toMillis());
+    if (bucket <= newest && bucket > newest - counts.length) {
+      int s = slot(bucket);
+      counts[s] = (int) Math.max(0, counts[s] - units);
+    }
+  }
+
+  @Override
   long resetMillis(Limit limit, long now) {
     long oldest = newest - counts.length + 1;
     for (long b = oldest; b <= newest; b++) {

@@ -61,6 +61,15 @@ final class TokenBucketState extends LimitState {
   }
 
   @Override
+  void refund(Limit limit, long now, long units, long takenAt) {
+    long nowNanos = now * NANOS_PER_MILLI;
+    if (tat > nowNanos) {
+      long back = units > Long.MAX_VALUE / interval(limit) ? Long.MAX_VALUE : units * interval(limit);
+      tat = Math.max(nowNanos, tat - back);
+    }
+  }
+
+  @Override
   long resetMillis(Limit limit, long now) {
     long backlog = backlog(now);
     if (backlog == 0) {

@@ -207,9 +207,11 @@ public abstract class ExampleContract {
     assertTrue(resetAt.isAfter(before) && !resetAt.isAfter(before.plusSeconds(61)), reset);
 
     HttpResponse<String> report = get("/api/reports", fresh());
-    assertEquals("\"minute\";q=100;w=60, \"day\";q=10000;w=86400, \"reports.minute\";q=10;w=60",
-        header(report, "RateLimit-Policy"));
-    assertEquals("9", header(report, "X-Rate-Limit-Remaining"), "TEOS reports the limit nearest to exhaustion");
+    assertEquals("\"minute\";q=100;w=60, \"day\";q=10000;w=86400, \"reports.minute\";q=10;w=60,"
+        + " \"reports.time-minute\";q=30000;qu=\"server-time-ms\";w=60", header(report, "RateLimit-Policy"));
+    assertTrue(header(report, "RateLimit").contains(", \"reports.time-minute\";r=30000;t="),
+        "a time budget is charged after the response, so nothing is used yet: " + header(report, "RateLimit"));
+    assertEquals("9", header(report, "X-Rate-Limit-Remaining"), "TEOS reports the request limit nearest to exhaustion");
   }
 
   /** False for an example whose configuration has no plans (the plan tests are then skipped). */

@@ -48,7 +48,7 @@ class SpringBootExampleTest extends ExampleContract {
     HttpResponse<String> read = http.send(HttpRequest.newBuilder(endpoint).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, read.statusCode());
     assertTrue(read.body().contains("clients by [header:X-Api-Key, ip]"), read.body());
-    assertTrue(read.body().contains("reports: paths [/api/reports] limits [10/1m as minute]"), read.body());
+    assertTrue(read.body().contains("reports: paths [/api/reports] limits [10/1m as minute, 30s/1m time as time-minute]"), read.body());
 
     HttpResponse<String> write = http.send(HttpRequest.newBuilder(endpoint)
         .header("Content-Type", "application/json")
