@@ -87,7 +87,12 @@ public final class HttpOverhead {
     boolean full = args.length > 0 && args[0].equals("full");
     int concurrency = 16;
     int rounds = full ? 7 : 5;
-    Duration warmup = Duration.ofSeconds(full ? 15 : 5);
+    // The server's JIT compiles on the server's one core too: 5 s per variant left throughput still
+    // climbing from 14k to 34k req/s through the rounds (2026-12-02), which favoured whichever
+    // variant ran last. So: two warm-up passes over every variant, and each round starts with the
+    // next variant.
+    int warmupPasses = 2;
+    Duration warmup = Duration.ofSeconds(full ? 15 : 10);
     Duration measure = Duration.ofSeconds(full ? 10 : 3);
     // The server (this JVM, every thread) on core 0, the load generator on core 1: they no longer
     // compete for a core, so a variant's extra CPU per request shows as lost throughput.
@@ -156,12 +161,17 @@ public final class HttpOverhead {
         if (r.statusCode() != 200) {
           throw new IllegalStateException(v + " answered " + r.statusCode());
         }
-        // Warm up each variant before any round.
-        Load w = wrk != null ? wrk(wrk, uri, concurrency, warmup) : load(client, pool, uri, concurrency, warmup);
-        System.out.printf(Locale.ROOT, "warm-up %-15s %,10.0f req/s%n", v, w.perSecond);
+      }
+      for (int pass = 1; pass <= warmupPasses; pass++) {
+        for (String v : variants) {
+          URI uri = URI.create("http://127.0.0.1:" + port + "/" + v + "/api/assets?pageSize=20");
+          Load w = wrk != null ? wrk(wrk, uri, concurrency, warmup) : load(client, pool, uri, concurrency, warmup);
+          System.out.printf(Locale.ROOT, "warm-up %d %-15s %,10.0f req/s%n", pass, v, w.perSecond);
+        }
       }
       for (int round = 1; round <= rounds; round++) {
-        for (String v : variants) {
+        for (int i = 0; i < variants.size(); i++) {
+          String v = variants.get((i + round - 1) % variants.size());
           URI uri = URI.create("http://127.0.0.1:" + port + "/" + v + "/api/assets?pageSize=20");
           Load l = wrk != null ? wrk(wrk, uri, concurrency, measure) : load(client, pool, uri, concurrency, measure);
           results.computeIfAbsent(v, k -> new ArrayList<>()).add(l);
@@ -180,7 +190,8 @@ public final class HttpOverhead {
     System.out.println("## HTTP overhead (embedded Jetty " + Server.getVersion() + ", trivial endpoint)\n");
     System.out.printf(Locale.ROOT, "Load: %s, on the same machine over 127.0.0.1. "
         + "Endpoint: `GET /api/assets?pageSize=20`, a JSON page of 20 items (about 0.8 KB) like the examples'. "
-        + "%d rounds of %d s per variant, interleaved, after %d s of warm-up each; each figure is "
+        + "%d rounds of %d s per variant, interleaved (each round starts with the next variant), after "
+        + "two warm-up passes of %d s over every variant; each figure is "
         + "the median over the rounds. Tollgate runs the examples' configuration (clients by `X-Api-Key` "
         + "else IP, two limits, an endpoint rule, page size, IETF and TEOS headers) with quotas no client "
         + "reaches, so every request is admitted and gets its headers; `servlet-tomcat` is Tomcat's "
