@@ -39,7 +39,8 @@ public final class Charts {
     String markdown = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
     Path directory = Files.createDirectories(Path.of(args[1]));
     for (Map.Entry<String, String> chart : draw(markdown).entrySet()) {
-      Files.writeString(directory.resolve(chart.getKey()), chart.getValue(), StandardCharsets.UTF_8);
+      Files.writeString(
+          directory.resolve(chart.getKey()), chart.getValue(), StandardCharsets.UTF_8);
       System.out.println("wrote " + directory.resolve(chart.getKey()));
     }
   }
@@ -49,19 +50,33 @@ public final class Charts {
     Map<String, String> charts = new LinkedHashMap<>();
     Table decisions = Table.after(markdown, "## Decision cost");
     if (decisions != null) {
-      charts.put("decisions.svg", svg("Decision cost, one thread (ns; lower is better)",
-          decisions.labels(), List.of("hot/1", "zipf/1"),
-          List.of(decisions.column("hot/1"), decisions.column("zipf/1"))));
+      charts.put(
+          "decisions.svg",
+          svg(
+              "Decision cost, one thread (ns; lower is better)",
+              decisions.labels(),
+              List.of("hot/1", "zipf/1"),
+              List.of(decisions.column("hot/1"), decisions.column("zipf/1"))));
     }
     Table memory = Table.after(markdown, "## Memory per tracked client");
     if (memory != null) {
-      charts.put("memory.svg", svg("Heap per tracked client (bytes; lower is better)",
-          memory.labels(), List.of("heap bytes/client"), List.of(memory.column("heap bytes/client"))));
+      charts.put(
+          "memory.svg",
+          svg(
+              "Heap per tracked client (bytes; lower is better)",
+              memory.labels(),
+              List.of("heap bytes/client"),
+              List.of(memory.column("heap bytes/client"))));
     }
     Table http = Table.after(markdown, "## HTTP overhead");
     if (http != null) {
-      charts.put("http.svg", svg("HTTP throughput (requests per second; higher is better)",
-          http.labels(), List.of("req/s"), List.of(http.column("req/s"))));
+      charts.put(
+          "http.svg",
+          svg(
+              "HTTP throughput (requests per second; higher is better)",
+              http.labels(),
+              List.of("req/s"),
+              List.of(http.column("req/s"))));
     }
     return charts;
   }
@@ -80,29 +95,63 @@ public final class Charts {
     int height = TOP + labels.size() * (bars * ROW + 8) + 12;
     int plot = WIDTH - LABEL - 80;
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-        + "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, height));
-    out.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
-    out.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
-        escape(title)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+                + "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
+            WIDTH,
+            height));
+    out.append(
+        String.format(
+            Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
+            escape(title)));
     for (int s = 0; s < bars && bars > 1; s++) {
-      out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"28\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-          + "<text x=\"%d\" y=\"37\">%s</text>%n", LABEL + s * 120, colour(false, s), LABEL + s * 120 + 14,
-          escape(series.get(s))));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%d\" y=\"28\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                  + "<text x=\"%d\" y=\"37\">%s</text>%n",
+              LABEL + s * 120,
+              colour(false, s),
+              LABEL + s * 120 + 14,
+              escape(series.get(s))));
     }
     int y = TOP;
     for (int l = 0; l < labels.size(); l++) {
       String label = labels.get(l);
-      boolean ours = label.startsWith("tollgate") || label.startsWith("servlet-filter")
-          || label.startsWith("jaxrs-provider");
-      out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>%s</text>%n",
-          LABEL - 6, y + bars * ROW / 2 + 4, ours ? " font-weight=\"bold\"" : "", escape(label)));
+      boolean ours =
+          label.startsWith("tollgate")
+              || label.startsWith("servlet-filter")
+              || label.startsWith("jaxrs-provider");
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>%s</text>%n",
+              LABEL - 6,
+              y + bars * ROW / 2 + 4,
+              ours ? " font-weight=\"bold\"" : "",
+              escape(label)));
       for (int s = 0; s < bars; s++) {
         double v = values.get(s)[l];
         int width = Double.isNaN(v) || max == 0 ? 0 : (int) Math.round(plot * v / max);
-        out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
-            + "<text x=\"%d\" y=\"%d\">%s</text>%n", LABEL, y, width, ROW - 4, colour(ours, s),
-            LABEL + width + 4, y + ROW - 8, Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v)));
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>%n",
+                LABEL,
+                y,
+                width,
+                ROW - 4,
+                colour(ours, s),
+                LABEL + width + 4,
+                y + ROW - 8,
+                Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v)));
         y += ROW;
       }
       y += 8;

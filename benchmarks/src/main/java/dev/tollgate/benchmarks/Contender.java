@@ -2,8 +2,8 @@ package dev.tollgate.benchmarks;
 
 /**
  * One rate limiter under test, doing the work every contender does: a limit of 100 per minute per
- * client key, decided without blocking. Keys are precomputed strings, indexed by {@code key}, so
- * no contender pays for building them.
+ * client key, decided without blocking. Keys are precomputed strings, indexed by {@code key}, so no
+ * contender pays for building them.
  */
 interface Contender extends AutoCloseable {
 

@@ -27,8 +27,15 @@ import org.apache.catalina.util.FastRateLimiter;
 final class Contenders {
 
   /** Every contender, ours first. */
-  static final List<String> ALL = List.of(
-      "tollgate", "tollgate-2limits", "tollgate-engine", "bucket4j", "resilience4j", "guava", "tomcat");
+  static final List<String> ALL =
+      List.of(
+          "tollgate",
+          "tollgate-2limits",
+          "tollgate-engine",
+          "bucket4j",
+          "resilience4j",
+          "guava",
+          "tomcat");
 
   /** The contenders that do the same single-limit keyed work as {@code tollgate}. */
   static final List<String> PEERS = List.of("bucket4j", "resilience4j", "guava", "tomcat");
@@ -40,7 +47,8 @@ final class Contenders {
 
   /**
    * Creates contender {@code name} for {@code keys}; per-key objects that a real caller would
-   * already hold (our {@link BucketSpec} and client arrays) are built here, outside any measurement.
+   * already hold (our {@link BucketSpec} and client arrays) are built here, outside any
+   * measurement.
    */
   static Contender create(String name, String[] keys) {
     return create(name, keys, Clock.system());
@@ -49,15 +57,23 @@ final class Contenders {
   /** As {@link #create(String, String[])}, with our contenders on {@code clock} (for tests). */
   static Contender create(String name, String[] keys, Clock clock) {
     switch (name) {
-      case "tollgate": return new Ours(keys, List.of(Limit.of(QUOTA, WINDOW)), clock);
+      case "tollgate":
+        return new Ours(keys, List.of(Limit.of(QUOTA, WINDOW)), clock);
       case "tollgate-2limits":
-        return new Ours(keys, List.of(Limit.of(QUOTA, WINDOW), Limit.parse("10000/24h rolling")), clock);
-      case "tollgate-engine": return new Engine(keys, clock);
-      case "bucket4j": return new Bucket4j(keys);
-      case "resilience4j": return new Resilience4j(keys);
-      case "guava": return new Guava(keys);
-      case "tomcat": return new Tomcat(keys);
-      default: throw new IllegalArgumentException("unknown contender " + name + "; known: " + ALL);
+        return new Ours(
+            keys, List.of(Limit.of(QUOTA, WINDOW), Limit.parse("10000/24h rolling")), clock);
+      case "tollgate-engine":
+        return new Engine(keys, clock);
+      case "bucket4j":
+        return new Bucket4j(keys);
+      case "resilience4j":
+        return new Resilience4j(keys);
+      case "guava":
+        return new Guava(keys);
+      case "tomcat":
+        return new Tomcat(keys);
+      default:
+        throw new IllegalArgumentException("unknown contender " + name + "; known: " + ALL);
     }
   }
 
@@ -94,8 +110,8 @@ final class Contenders {
   }
 
   /**
-   * The full engine, as an adapter calls it: rule matching, client identification by IP, the
-   * store, and the response headers (IETF dialect).
+   * The full engine, as an adapter calls it: rule matching, client identification by IP, the store,
+   * and the response headers (IETF dialect).
    */
   static final class Engine implements Contender {
     private final Tollgate tollgate;
@@ -103,19 +119,27 @@ final class Contenders {
 
     Engine(String[] keys, Clock clock) {
       this.keys = keys;
-      TollgateConfig config = TollgateConfig.parse(Map.of(
-          "limits", QUOTA + "/1m",
-          "client.key", "ip",
-          "store.max-clients", Integer.toString(Math.max(keys.length, 1))));
-      tollgate = Tollgate.builder(config)
-          .clock(clock)
-          .store(InMemoryStore.create(Math.max(keys.length, 1), clock))
-          .build();
+      TollgateConfig config =
+          TollgateConfig.parse(
+              Map.of(
+                  "limits",
+                  QUOTA + "/1m",
+                  "client.key",
+                  "ip",
+                  "store.max-clients",
+                  Integer.toString(Math.max(keys.length, 1))));
+      tollgate =
+          Tollgate.builder(config)
+              .clock(clock)
+              .store(InMemoryStore.create(Math.max(keys.length, 1), clock))
+              .build();
     }
 
     @Override
     public boolean tryAcquire(int key) {
-      return tollgate.check(new EngineBenchmark.Request("/api/items", null, keys[key], null)).proceed();
+      return tollgate
+          .check(new EngineBenchmark.Request("/api/items", null, keys[key], null))
+          .proceed();
     }
 
     @Override
@@ -131,7 +155,8 @@ final class Contenders {
 
   /** Bucket4j's local lock-free bucket, capacity 100 refilled all at once every minute. */
   static final class Bucket4j implements Contender {
-    private final ConcurrentHashMap<String, io.github.bucket4j.Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, io.github.bucket4j.Bucket> buckets =
+        new ConcurrentHashMap<>();
     private final String[] keys;
 
     Bucket4j(String[] keys) {
@@ -140,8 +165,14 @@ final class Contenders {
 
     @Override
     public boolean tryAcquire(int key) {
-      return buckets.computeIfAbsent(keys[key], k -> io.github.bucket4j.Bucket.builder()
-          .addLimit(limit -> limit.capacity(QUOTA).refillIntervally(QUOTA, WINDOW)).build()).tryConsume(1);
+      return buckets
+          .computeIfAbsent(
+              keys[key],
+              k ->
+                  io.github.bucket4j.Bucket.builder()
+                      .addLimit(limit -> limit.capacity(QUOTA).refillIntervally(QUOTA, WINDOW))
+                      .build())
+          .tryConsume(1);
     }
 
     @Override
@@ -152,11 +183,13 @@ final class Contenders {
 
   /** resilience4j's default (Atomic) rate limiter: 100 permits per 1-minute cycle, no waiting. */
   static final class Resilience4j implements Contender {
-    private final RateLimiterRegistry registry = RateLimiterRegistry.of(RateLimiterConfig.custom()
-        .limitForPeriod(QUOTA)
-        .limitRefreshPeriod(WINDOW)
-        .timeoutDuration(Duration.ZERO)
-        .build());
+    private final RateLimiterRegistry registry =
+        RateLimiterRegistry.of(
+            RateLimiterConfig.custom()
+                .limitForPeriod(QUOTA)
+                .limitRefreshPeriod(WINDOW)
+                .timeoutDuration(Duration.ZERO)
+                .build());
     private final String[] keys;
 
     Resilience4j(String[] keys) {
@@ -175,10 +208,10 @@ final class Contenders {
   }
 
   /**
-   * Guava's SmoothBursty limiter at 100 per 60 s, {@code tryAcquire()} without waiting. Guava has no
-   * public way to allow a burst of the whole quota: it stores at most one second of permits, so it
-   * admits about 1.7 requests per second rather than 100 at once. The per-call work (a keyed lookup
-   * and a non-blocking decision) is the same, the policy is not.
+   * Guava's SmoothBursty limiter at 100 per 60 s, {@code tryAcquire()} without waiting. Guava has
+   * no public way to allow a burst of the whole quota: it stores at most one second of permits, so
+   * it admits about 1.7 requests per second rather than 100 at once. The per-call work (a keyed
+   * lookup and a non-blocking decision) is the same, the policy is not.
    */
   static final class Guava implements Contender {
     private final ConcurrentHashMap<String, RateLimiter> limiters = new ConcurrentHashMap<>();
@@ -192,7 +225,9 @@ final class Contenders {
     @Override
     @SuppressWarnings("UnstableApiUsage")
     public boolean tryAcquire(int key) {
-      return limiters.computeIfAbsent(keys[key], k -> RateLimiter.create(PERMITS_PER_SECOND)).tryAcquire();
+      return limiters
+          .computeIfAbsent(keys[key], k -> RateLimiter.create(PERMITS_PER_SECOND))
+          .tryAcquire();
     }
 
     @Override
@@ -204,8 +239,8 @@ final class Contenders {
   /**
    * The limiter behind Tomcat's {@code RateLimitFilter}: {@link FastRateLimiter}, a fixed window
    * counter per key in one map, as the filter uses it ({@code increment(ip) <= requests}). Tomcat
-   * rounds the window up to a power of two milliseconds (60 s becomes 65.536 s) and scales the quota
-   * with it ({@link FastRateLimiter#getRequests()} is the scaled quota, 109 for 100/60 s).
+   * rounds the window up to a power of two milliseconds (60 s becomes 65.536 s) and scales the
+   * quota with it ({@link FastRateLimiter#getRequests()} is the scaled quota, 109 for 100/60 s).
    */
   static final class Tomcat implements Contender {
     private final FastRateLimiter limiter = new FastRateLimiter();
@@ -240,27 +275,45 @@ final class Contenders {
       limiter.destroy();
     }
 
-    /** A filter config whose servlet context has no shared executor, so the limiter makes its own. */
+    /**
+     * A filter config whose servlet context has no shared executor, so the limiter makes its own.
+     */
     private static FilterConfig filterConfig() {
-      ServletContext context = (ServletContext) Proxy.newProxyInstance(Contenders.class.getClassLoader(),
-          new Class<?>[] {ServletContext.class}, (proxy, method, args) -> {
-            switch (method.getName()) {
-              case "getAttributeNames": return Collections.emptyEnumeration();
-              case "hashCode": return System.identityHashCode(proxy);
-              case "equals": return proxy == args[0];
-              default: return null;
-            }
-          });
-      return (FilterConfig) Proxy.newProxyInstance(Contenders.class.getClassLoader(),
-          new Class<?>[] {FilterConfig.class}, (proxy, method, args) -> {
-            switch (method.getName()) {
-              case "getServletContext": return context;
-              case "getInitParameterNames": return Collections.emptyEnumeration();
-              case "hashCode": return System.identityHashCode(proxy);
-              case "equals": return proxy == args[0];
-              default: return null;
-            }
-          });
+      ServletContext context =
+          (ServletContext)
+              Proxy.newProxyInstance(
+                  Contenders.class.getClassLoader(),
+                  new Class<?>[] {ServletContext.class},
+                  (proxy, method, args) -> {
+                    switch (method.getName()) {
+                      case "getAttributeNames":
+                        return Collections.emptyEnumeration();
+                      case "hashCode":
+                        return System.identityHashCode(proxy);
+                      case "equals":
+                        return proxy == args[0];
+                      default:
+                        return null;
+                    }
+                  });
+      return (FilterConfig)
+          Proxy.newProxyInstance(
+              Contenders.class.getClassLoader(),
+              new Class<?>[] {FilterConfig.class},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "getServletContext":
+                    return context;
+                  case "getInitParameterNames":
+                    return Collections.emptyEnumeration();
+                  case "hashCode":
+                    return System.identityHashCode(proxy);
+                  case "equals":
+                    return proxy == args[0];
+                  default:
+                    return null;
+                }
+              });
     }
   }
 }

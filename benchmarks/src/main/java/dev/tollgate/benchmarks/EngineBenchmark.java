@@ -26,15 +26,15 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What an adapter pays per request: {@link Tollgate#check} with the example applications'
- * configuration (clients by {@code X-Api-Key} else IP, {@code 100/1m, 10000/24h rolling}, a
- * {@code reports} endpoint rule, page size 20 up to 1000, IETF and TEOS headers), a request with an
- * API key and a {@code pageSize} parameter, and every header value handed to the response.
+ * configuration (clients by {@code X-Api-Key} else IP, {@code 100/1m, 10000/24h rolling}, a {@code
+ * reports} endpoint rule, page size 20 up to 1000, IETF and TEOS headers), a request with an API
+ * key and a {@code pageSize} parameter, and every header value handed to the response.
  *
  * <ul>
- *   <li>{@code admitted}: the quotas are raised so that every request is admitted (the common case):
- *       10,000 distinct API keys in turn, each thread from its own random start.
- *   <li>{@code rejected}: the example's quotas, one API key: after its first 100 calls every call is
- *       answered 429 with a problem body.
+ *   <li>{@code admitted}: the quotas are raised so that every request is admitted (the common
+ *       case): 10,000 distinct API keys in turn, each thread from its own random start.
+ *   <li>{@code rejected}: the example's quotas, one API key: after its first 100 calls every call
+ *       is answered 429 with a problem body.
  *   <li>{@code ip}: as {@code admitted}, but the clients have no API key and are told apart by
  *       10,000 distinct IPv4 addresses.
  * </ul>
@@ -57,8 +57,11 @@ public class EngineBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       boolean rejecting = scenario.equals("rejected");
-      tollgate = Tollgate.create(scenario.startsWith("plans") ? plansConfig(scenario.equals("plans-resolver"))
-          : exampleConfig(rejecting));
+      tollgate =
+          Tollgate.create(
+              scenario.startsWith("plans")
+                  ? plansConfig(scenario.equals("plans-resolver"))
+                  : exampleConfig(rejecting));
       int n = rejecting ? 1 : CLIENTS;
       String[] addresses = Keys.create(n);
       requests = new RequestView[n];
@@ -83,7 +86,9 @@ public class EngineBenchmark {
     @Setup(Level.Trial)
     public void setUp(Blackhole headers) {
       at = ThreadLocalRandom.current().nextInt(CLIENTS);
-      sink = (name, value) -> headers.consume(value); // an adapter makes its own per request (16 bytes)
+      sink =
+          (name, value) ->
+              headers.consume(value); // an adapter makes its own per request (16 bytes)
     }
 
     int next(int n) {
@@ -107,7 +112,9 @@ public class EngineBenchmark {
   static TollgateConfig exampleConfig(boolean exampleQuotas) {
     Map<String, String> p = new HashMap<>();
     p.put("client.key", "header:X-Api-Key, ip");
-    p.put("limits", exampleQuotas ? "100/1m, 10000/24h rolling" : "2000000000/1m, 2000000000/24h rolling");
+    p.put(
+        "limits",
+        exampleQuotas ? "100/1m, 10000/24h rolling" : "2000000000/1m, 2000000000/24h rolling");
     p.put("page-size.default", "20");
     p.put("page-size.max", "1000");
     p.put("headers.dialects", "ietf, teos");
@@ -145,7 +152,8 @@ public class EngineBenchmark {
     } else {
       StringBuilder pro = new StringBuilder();
       for (int i = 0; i < CLIENTS; i += 100) {
-        pro.append(pro.length() == 0 ? "" : ", ").append(ClientKeys.hashed("key:", "demo-key-" + (100_000 + i)));
+        pro.append(pro.length() == 0 ? "" : ", ")
+            .append(ClientKeys.hashed("key:", "demo-key-" + (100_000 + i)));
       }
       p.put("plans.pro.clients", pro.toString());
     }
@@ -160,7 +168,9 @@ public class EngineBenchmark {
     }
   }
 
-  /** A GET as an adapter presents it: an API-key header and a page-size parameter, each optional. */
+  /**
+   * A GET as an adapter presents it: an API-key header and a page-size parameter, each optional.
+   */
   static final class Request implements RequestView {
     private final String path;
     private final String apiKey;

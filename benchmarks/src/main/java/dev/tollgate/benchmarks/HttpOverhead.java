@@ -37,19 +37,21 @@ import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * What the adapters cost over HTTP: {@code HttpOverhead <quick|full>} serves a trivial endpoint on
- * embedded Jetty 12 (ee10) four ways in one server (a servlet, the servlet behind
- * {@code TollgateFilter}, a Jersey resource, the resource with {@code TollgateFeature}) and loads
- * each in turn, round after round so that drift hits all alike, from a Java client on the same
- * machine ({@link HttpClient}, HTTP/1.1, a fixed pool of threads each sending one request at a
- * time), or wrk when it is on the PATH (preferred: it needs far less CPU per request). The limit is set high enough that every request is admitted, so the numbers are the cost
- * of deciding and writing the headers, not of rejecting. The adapters are loaded by name: a missing
- * one is reported as such.
+ * embedded Jetty 12 (ee10) four ways in one server (a servlet, the servlet behind {@code
+ * TollgateFilter}, a Jersey resource, the resource with {@code TollgateFeature}) and loads each in
+ * turn, round after round so that drift hits all alike, from a Java client on the same machine
+ * ({@link HttpClient}, HTTP/1.1, a fixed pool of threads each sending one request at a time), or
+ * wrk when it is on the PATH (preferred: it needs far less CPU per request). The limit is set high
+ * enough that every request is admitted, so the numbers are the cost of deciding and writing the
+ * headers, not of rejecting. The adapters are loaded by name: a missing one is reported as such.
  */
 public final class HttpOverhead {
 
-    private HttpOverhead() {}
+  private HttpOverhead() {}
 
-  /** The endpoint: like the examples' {@code /api/assets}, a JSON page of {@code pageSize} items. */
+  /**
+   * The endpoint: like the examples' {@code /api/assets}, a JSON page of {@code pageSize} items.
+   */
   public static final class Hello extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
@@ -70,12 +72,23 @@ public final class HttpOverhead {
     }
   }
 
-  /** {@code {"page":1,"pageSize":n,"items":[{"id":1,"name":"asset 1"},...]}}, 20 items by default. */
+  /**
+   * {@code {"page":1,"pageSize":n,"items":[{"id":1,"name":"asset 1"},...]}}, 20 items by default.
+   */
   static String page(String pageSize) {
     int n = pageSize == null ? 20 : Integer.parseInt(pageSize);
-    StringBuilder json = new StringBuilder(40 * n + 40).append("{\"page\":1,\"pageSize\":").append(n).append(",\"items\":[");
+    StringBuilder json =
+        new StringBuilder(40 * n + 40)
+            .append("{\"page\":1,\"pageSize\":")
+            .append(n)
+            .append(",\"items\":[");
     for (int i = 1; i <= n; i++) {
-      json.append(i == 1 ? "" : ",").append("{\"id\":").append(i).append(",\"name\":\"asset ").append(i).append("\"}");
+      json.append(i == 1 ? "" : ",")
+          .append("{\"id\":")
+          .append(i)
+          .append(",\"name\":\"asset ")
+          .append(i)
+          .append("\"}");
     }
     return json.append("]}").toString();
   }
@@ -109,13 +122,18 @@ public final class HttpOverhead {
     context.addServlet(new ServletHolder(new Hello()), "/servlet/api/assets");
     context.addServlet(new ServletHolder(new Hello()), "/servlet-filter/api/assets");
     context.addServlet(new ServletHolder(new Hello()), "/servlet-tomcat/api/assets");
-    context.addServlet(new ServletHolder(new ServletContainer(new ResourceConfig(HelloResource.class))), "/jaxrs/*");
+    context.addServlet(
+        new ServletHolder(new ServletContainer(new ResourceConfig(HelloResource.class))),
+        "/jaxrs/*");
     List<String> variants = new ArrayList<>(List.of("servlet", "jaxrs"));
     Tollgate forFilter = Tollgate.create(config);
     Tollgate forFeature = Tollgate.create(config);
     try {
-      Filter filter = (Filter) Class.forName("dev.tollgate.servlet.TollgateFilter")
-          .getConstructor(Tollgate.class).newInstance(forFilter);
+      Filter filter =
+          (Filter)
+              Class.forName("dev.tollgate.servlet.TollgateFilter")
+                  .getConstructor(Tollgate.class)
+                  .newInstance(forFilter);
       FilterHolder holder = new FilterHolder(filter);
       holder.setAsyncSupported(true);
       context.addFilter(holder, "/servlet-filter/*", EnumSet.of(DispatcherType.REQUEST));
@@ -125,15 +143,20 @@ public final class HttpOverhead {
     }
     // Tomcat's own limiter, the peer: one fixed-window counter per client IP.
     FilterHolder tomcat = new FilterHolder(new org.apache.catalina.filters.RateLimitFilter());
-    tomcat.setInitParameter("bucketRequests", "100000000"); // Tomcat scales it to its rounded window: keep it in an int
+    tomcat.setInitParameter(
+        "bucketRequests", "100000000"); // Tomcat scales it to its rounded window: keep it in an int
     tomcat.setInitParameter("bucketDuration", "60");
     context.addFilter(tomcat, "/servlet-tomcat/*", EnumSet.of(DispatcherType.REQUEST));
     variants.add(variants.indexOf("servlet") + 1, "servlet-tomcat");
     try {
-      Object feature = Class.forName("dev.tollgate.jaxrs.TollgateFeature")
-          .getConstructor(Tollgate.class).newInstance(forFeature);
-      context.addServlet(new ServletHolder(new ServletContainer(
-          new ResourceConfig(HelloResource.class).register(feature))), "/jaxrs-provider/*");
+      Object feature =
+          Class.forName("dev.tollgate.jaxrs.TollgateFeature")
+              .getConstructor(Tollgate.class)
+              .newInstance(forFeature);
+      context.addServlet(
+          new ServletHolder(
+              new ServletContainer(new ResourceConfig(HelloResource.class).register(feature))),
+          "/jaxrs-provider/*");
       variants.add("jaxrs-provider");
     } catch (ReflectiveOperationException | LinkageError e) {
       missing.put("jaxrs-provider", e.toString());
@@ -143,21 +166,43 @@ public final class HttpOverhead {
     int port = connector.getLocalPort();
 
     String wrk = wrkPath();
-    String generator = wrk != null
-        ? "wrk (" + wrk + "), 2 threads, " + concurrency + " connections, header `X-Api-Key`"
-            + (pinned ? "; the server pinned to core 0 and wrk to core 1 (`taskset`)" : "; not pinned (no taskset)")
-        : concurrency + " client threads of java.net.http (HTTP/1.1; wrk not found on the PATH)";
+    String generator =
+        wrk != null
+            ? "wrk ("
+                + wrk
+                + "), 2 threads, "
+                + concurrency
+                + " connections, header `X-Api-Key`"
+                + (pinned
+                    ? "; the server pinned to core 0 and wrk to core 1 (`taskset`)"
+                    : "; not pinned (no taskset)")
+            : concurrency
+                + " client threads of java.net.http (HTTP/1.1; wrk not found on the PATH)";
     Map<String, List<Load>> results = new LinkedHashMap<>();
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .executor(Executors.newFixedThreadPool(2)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(2))
+            .build();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     try {
       for (String v : variants) {
         URI uri = URI.create("http://127.0.0.1:" + port + "/" + v + "/api/assets?pageSize=20");
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).header("X-Api-Key", API_KEY).build(),
-            HttpResponse.BodyHandlers.ofString());
-        System.out.println("# " + v + " -> " + r.statusCode() + " " + r.body().length() + " bytes "
-            + r.headers().map().keySet().stream().filter(h -> h.toLowerCase(Locale.ROOT).contains("ratelimit")).toList());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(uri).header("X-Api-Key", API_KEY).build(),
+                HttpResponse.BodyHandlers.ofString());
+        System.out.println(
+            "# "
+                + v
+                + " -> "
+                + r.statusCode()
+                + " "
+                + r.body().length()
+                + " bytes "
+                + r.headers().map().keySet().stream()
+                    .filter(h -> h.toLowerCase(Locale.ROOT).contains("ratelimit"))
+                    .toList());
         if (r.statusCode() != 200) {
           throw new IllegalStateException(v + " answered " + r.statusCode());
         }
@@ -165,7 +210,10 @@ public final class HttpOverhead {
       for (int pass = 1; pass <= warmupPasses; pass++) {
         for (String v : variants) {
           URI uri = URI.create("http://127.0.0.1:" + port + "/" + v + "/api/assets?pageSize=20");
-          Load w = wrk != null ? wrk(wrk, uri, concurrency, warmup) : load(client, pool, uri, concurrency, warmup);
+          Load w =
+              wrk != null
+                  ? wrk(wrk, uri, concurrency, warmup)
+                  : load(client, pool, uri, concurrency, warmup);
           System.out.printf(Locale.ROOT, "warm-up %d %-15s %,10.0f req/s%n", pass, v, w.perSecond);
         }
       }
@@ -173,10 +221,20 @@ public final class HttpOverhead {
         for (int i = 0; i < variants.size(); i++) {
           String v = variants.get((i + round - 1) % variants.size());
           URI uri = URI.create("http://127.0.0.1:" + port + "/" + v + "/api/assets?pageSize=20");
-          Load l = wrk != null ? wrk(wrk, uri, concurrency, measure) : load(client, pool, uri, concurrency, measure);
+          Load l =
+              wrk != null
+                  ? wrk(wrk, uri, concurrency, measure)
+                  : load(client, pool, uri, concurrency, measure);
           results.computeIfAbsent(v, k -> new ArrayList<>()).add(l);
-          System.out.printf(Locale.ROOT, "round %d %-15s %,10.0f req/s  p50 %7.0f us  p99 %7.0f us  non-200 %d%n",
-              round, v, l.perSecond, l.p50Nanos / 1e3, l.p99Nanos / 1e3, l.errors);
+          System.out.printf(
+              Locale.ROOT,
+              "round %d %-15s %,10.0f req/s  p50 %7.0f us  p99 %7.0f us  non-200 %d%n",
+              round,
+              v,
+              l.perSecond,
+              l.p50Nanos / 1e3,
+              l.p99Nanos / 1e3,
+              l.errors);
         }
       }
     } finally {
@@ -187,16 +245,22 @@ public final class HttpOverhead {
     }
 
     System.out.println("SUMMARY-BEGIN");
-    System.out.println("## HTTP overhead (embedded Jetty " + Server.getVersion() + ", trivial endpoint)\n");
-    System.out.printf(Locale.ROOT, "Load: %s, on the same machine over 127.0.0.1. "
-        + "Endpoint: `GET /api/assets?pageSize=20`, a JSON page of 20 items (about 0.8 KB) like the examples'. "
-        + "%d rounds of %d s per variant, interleaved (each round starts with the next variant), after "
-        + "two warm-up passes of %d s over every variant; each figure is "
-        + "the median over the rounds. Tollgate runs the examples' configuration (clients by `X-Api-Key` "
-        + "else IP, two limits, an endpoint rule, page size, IETF and TEOS headers) with quotas no client "
-        + "reaches, so every request is admitted and gets its headers; `servlet-tomcat` is Tomcat's "
-        + "`RateLimitFilter` (per IP, also admitting everything). Cost: the throughput lost against the "
-        + "same endpoint without a limiter (negative: within noise).%n%n", generator, rounds, measure.toSeconds(),
+    System.out.println(
+        "## HTTP overhead (embedded Jetty " + Server.getVersion() + ", trivial endpoint)\n");
+    System.out.printf(
+        Locale.ROOT,
+        "Load: %s, on the same machine over 127.0.0.1. "
+            + "Endpoint: `GET /api/assets?pageSize=20`, a JSON page of 20 items (about 0.8 KB) like the examples'. "
+            + "%d rounds of %d s per variant, interleaved (each round starts with the next variant), after "
+            + "two warm-up passes of %d s over every variant; each figure is "
+            + "the median over the rounds. Tollgate runs the examples' configuration (clients by `X-Api-Key` "
+            + "else IP, two limits, an endpoint rule, page size, IETF and TEOS headers) with quotas no client "
+            + "reaches, so every request is admitted and gets its headers; `servlet-tomcat` is Tomcat's "
+            + "`RateLimitFilter` (per IP, also admitting everything). Cost: the throughput lost against the "
+            + "same endpoint without a limiter (negative: within noise).%n%n",
+        generator,
+        rounds,
+        measure.toSeconds(),
         warmup.toSeconds());
     System.out.println("| variant | req/s | p50 µs | p99 µs | cost vs without |");
     System.out.println("|---|---:|---:|---:|---:|");
@@ -205,10 +269,16 @@ public final class HttpOverhead {
       double tput = median(ls.stream().map(Load::perSecond).toList());
       String base = v.startsWith("servlet") ? "servlet" : "jaxrs";
       double baseTput = median(results.get(base).stream().map(Load::perSecond).toList());
-      String cost = v.equals(base) ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * (1 - tput / baseTput));
-      System.out.printf(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %s |%n", v, tput,
+      String cost =
+          v.equals(base) ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * (1 - tput / baseTput));
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,.0f | %.0f | %.0f | %s |%n",
+          v,
+          tput,
           median(ls.stream().map(l -> l.p50Nanos / 1e3).toList()),
-          median(ls.stream().map(l -> l.p99Nanos / 1e3).toList()), cost);
+          median(ls.stream().map(l -> l.p99Nanos / 1e3).toList()),
+          cost);
     }
     for (Map.Entry<String, String> m : missing.entrySet()) {
       System.out.println("| " + m.getKey() + " | not measured: " + m.getValue() + " ||||");
@@ -229,13 +299,18 @@ public final class HttpOverhead {
     return onPath("taskset");
   }
 
-  /** Pins every thread of process {@code pid} to {@code cores}; false if taskset is missing or fails. */
+  /**
+   * Pins every thread of process {@code pid} to {@code cores}; false if taskset is missing or
+   * fails.
+   */
   static boolean pin(long pid, String cores) throws Exception {
     if (tasksetPath() == null || Runtime.getRuntime().availableProcessors() < 2) {
       return false;
     }
-    Process p = new ProcessBuilder(tasksetPath(), "-a", "-p", "-c", cores, Long.toString(pid))
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(tasksetPath(), "-a", "-p", "-c", cores, Long.toString(pid))
+            .redirectErrorStream(true)
+            .start();
     p.getInputStream().readAllBytes();
     return p.waitFor() == 0;
   }
@@ -256,10 +331,19 @@ public final class HttpOverhead {
     if (tasksetPath() != null) {
       command.addAll(List.of(tasksetPath(), "-c", "1"));
     }
-    command.addAll(List.of(wrk, "-t2", "-c" + concurrency, "-d" + duration.toSeconds() + "s", "--latency",
-        "-H", "X-Api-Key: " + API_KEY, uri.toString()));
+    command.addAll(
+        List.of(
+            wrk,
+            "-t2",
+            "-c" + concurrency,
+            "-d" + duration.toSeconds() + "s",
+            "--latency",
+            "-H",
+            "X-Api-Key: " + API_KEY,
+            uri.toString()));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     p.waitFor();
     double rps = Double.NaN;
     double p50 = Double.NaN;
@@ -297,7 +381,8 @@ public final class HttpOverhead {
   }
 
   /** {@code concurrency} threads send requests back to back for {@code duration}. */
-  static Load load(HttpClient client, ExecutorService pool, URI uri, int concurrency, Duration duration)
+  static Load load(
+      HttpClient client, ExecutorService pool, URI uri, int concurrency, Duration duration)
       throws Exception {
     HttpRequest request = HttpRequest.newBuilder(uri).build();
     long end = System.nanoTime() + duration.toNanos();
@@ -305,23 +390,26 @@ public final class HttpOverhead {
     List<Future<long[]>> futures = new ArrayList<>();
     long start = System.nanoTime();
     for (int t = 0; t < concurrency; t++) {
-      futures.add(pool.submit(() -> {
-        long[] lat = new long[1 << 16];
-        int n = 0;
-        while (System.nanoTime() < end) {
-          long t0 = System.nanoTime();
-          HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
-          long t1 = System.nanoTime();
-          if (r.statusCode() != 200) {
-            errors.incrementAndGet();
-          }
-          if (n == lat.length) {
-            lat = Arrays.copyOf(lat, n * 2);
-          }
-          lat[n++] = t1 - t0;
-        }
-        return Arrays.copyOf(lat, n);
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                long[] lat = new long[1 << 16];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                  long t0 = System.nanoTime();
+                  HttpResponse<Void> r =
+                      client.send(request, HttpResponse.BodyHandlers.discarding());
+                  long t1 = System.nanoTime();
+                  if (r.statusCode() != 200) {
+                    errors.incrementAndGet();
+                  }
+                  if (n == lat.length) {
+                    lat = Arrays.copyOf(lat, n * 2);
+                  }
+                  lat[n++] = t1 - t0;
+                }
+                return Arrays.copyOf(lat, n);
+              }));
     }
     List<long[]> parts = new ArrayList<>();
     for (Future<long[]> f : futures) {
@@ -329,7 +417,8 @@ public final class HttpOverhead {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long[] all = concat(parts);
-    return new Load(all.length / seconds, percentile(all, 0.50), percentile(all, 0.99), errors.get());
+    return new Load(
+        all.length / seconds, percentile(all, 0.50), percentile(all, 0.99), errors.get());
   }
 
   static long[] concat(List<long[]> parts) {

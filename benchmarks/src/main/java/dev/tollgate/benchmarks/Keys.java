@@ -1,8 +1,8 @@
 package dev.tollgate.benchmarks;
 
 /**
- * Client keys as an adapter would see them: IPv4 addresses (so that the full engine can resolve them
- * with its default {@code ip} key), built once before any measurement.
+ * Client keys as an adapter would see them: IPv4 addresses (so that the full engine can resolve
+ * them with its default {@code ip} key), built once before any measurement.
  */
 final class Keys {
 

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 /**
  * A private {@code redis-server} for the Redis part: a free port of 127.0.0.1, persistence off
  * ({@code --save '' --appendonly no}) in a temporary directory that is deleted on close. The binary
- * is taken from the PATH or {@code /usr/bin}; {@code redis-benchmark} from the same directory.
- * Also the admin connection the benchmark uses to flush and read the command statistics.
+ * is taken from the PATH or {@code /usr/bin}; {@code redis-benchmark} from the same directory. Also
+ * the admin connection the benchmark uses to flush and read the command statistics.
  */
 final class LocalRedis implements AutoCloseable {
 
@@ -48,19 +48,40 @@ final class LocalRedis implements AutoCloseable {
   static LocalRedis start() throws IOException {
     Path binary = find("redis-server");
     if (binary == null) {
-      throw new IllegalStateException("redis-server is not installed (apt-get install -y redis-server)");
+      throw new IllegalStateException(
+          "redis-server is not installed (apt-get install -y redis-server)");
     }
     Path dir = Files.createTempDirectory("tollgate-bench-redis");
     int port = freePort();
-    Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!ping(port)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
-        throw new IllegalStateException("redis-server did not start on port " + port + ": "
-            + Files.readString(dir.resolve("redis.log")));
+        throw new IllegalStateException(
+            "redis-server did not start on port "
+                + port
+                + ": "
+                + Files.readString(dir.resolve("redis.log")));
       }
       try {
         Thread.sleep(20);
@@ -130,7 +151,8 @@ final class LocalRedis implements AutoCloseable {
   /** CPU time the server process has used, user and system, in seconds ({@code INFO cpu}). */
   double cpuSeconds() {
     Map<String, String> cpu = info("cpu");
-    return Double.parseDouble(cpu.get("used_cpu_user")) + Double.parseDouble(cpu.get("used_cpu_sys"));
+    return Double.parseDouble(cpu.get("used_cpu_user"))
+        + Double.parseDouble(cpu.get("used_cpu_sys"));
   }
 
   /** Commands Redis ran during a {@link #monitor}: sent by clients, and run inside scripts. */
@@ -149,8 +171,9 @@ final class LocalRedis implements AutoCloseable {
       s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       s.setSoTimeout(30_000);
       s.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-      java.io.BufferedReader in = new java.io.BufferedReader(
-          new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
       String ok = in.readLine();
       if (!"+OK".equals(ok)) {
         throw new IllegalStateException("MONITOR answered " + ok);

@@ -11,8 +11,9 @@ import org.openjdk.jol.info.GraphLayout;
  * after full collections, divided by the number of clients. The keys themselves (and our
  * precomputed {@code Bucket}s) exist before the first measurement, so only what the limiter retains
  * is counted: a limiter that keeps the caller's key string pays nothing for it, one that builds its
- * own key pays for that string. With up to 200,000 clients, JOL's walk of the limiter's object graph
- * (minus the key strings) is printed too, as a cross-check. Run it in a fresh JVM per contender.
+ * own key pays for that string. With up to 200,000 clients, JOL's walk of the limiter's object
+ * graph (minus the key strings) is printed too, as a cross-check. Run it in a fresh JVM per
+ * contender.
  */
 public final class MemoryFootprint {
 
@@ -32,7 +33,8 @@ public final class MemoryFootprint {
       }
       long after = usedAfterGc();
       if (admitted != clients) {
-        throw new IllegalStateException(name + " admitted " + admitted + " of " + clients + " first calls");
+        throw new IllegalStateException(
+            name + " admitted " + admitted + " of " + clients + " first calls");
       }
       double heapPerClient = (after - before) / (double) clients;
       String jol = "n/a";
@@ -42,7 +44,8 @@ public final class MemoryFootprint {
         jol = String.format("%.1f", limiter.subtract(callerKeys).totalSize() / (double) clients);
       }
       // One line for Suite to read; the rest of the output is for humans.
-      System.out.printf("MEMORY %s clients=%d heapBytesPerClient=%.1f jolBytesPerClient=%s%n",
+      System.out.printf(
+          "MEMORY %s clients=%d heapBytesPerClient=%.1f jolBytesPerClient=%s%n",
           name, clients, heapPerClient, jol);
       Reference.reachabilityFence(contender);
       Reference.reachabilityFence(keys);

@@ -31,31 +31,41 @@ final class RedisContenders {
    * Ours first. {@code tollgate-redis-every-call}: ours without local rejections, so every decision
    * runs the script, as every Bucket4j decision reaches Redis: the script's own cost.
    */
-  static final List<String> ALL = List.of("tollgate-redis", "bucket4j-redis", "tollgate-redis-every-call");
+  static final List<String> ALL =
+      List.of("tollgate-redis", "bucket4j-redis", "tollgate-redis-every-call");
 
-  /** How long our store waits for Redis before giving up; generous so that a GC pause is no failure. */
+  /**
+   * How long our store waits for Redis before giving up; generous so that a GC pause is no failure.
+   */
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   private RedisContenders() {}
 
   /**
-   * Not a limiter: the cost of a round trip through Lettuce alone, {@code EVALSHA} of
-   * {@code return 1} on one shared connection, called like the contenders. The floor under both
-   * libraries' per-call cost; the gap to {@code redis-benchmark} is the client's own.
+   * Not a limiter: the cost of a round trip through Lettuce alone, {@code EVALSHA} of {@code return
+   * 1} on one shared connection, called like the contenders. The floor under both libraries'
+   * per-call cost; the gap to {@code redis-benchmark} is the client's own.
    */
   static final String LETTUCE_FLOOR = "lettuce-evalsha-return-1";
 
   static Contender create(String name, String uri, String[] keys) {
     switch (name) {
-      case "tollgate-redis": return new Ours(RedisStore.builder(uri), keys);
-      case "tollgate-redis-every-call": return new Ours(RedisStore.builder(uri).localRejections(0), keys);
-      case "bucket4j-redis": return new Bucket4jRedis(uri, keys);
-      case LETTUCE_FLOOR: return new LettuceFloor(uri);
-      default: throw new IllegalArgumentException("unknown Redis contender " + name + "; known: " + ALL);
+      case "tollgate-redis":
+        return new Ours(RedisStore.builder(uri), keys);
+      case "tollgate-redis-every-call":
+        return new Ours(RedisStore.builder(uri).localRejections(0), keys);
+      case "bucket4j-redis":
+        return new Bucket4jRedis(uri, keys);
+      case LETTUCE_FLOOR:
+        return new LettuceFloor(uri);
+      default:
+        throw new IllegalArgumentException("unknown Redis contender " + name + "; known: " + ALL);
     }
   }
 
-  /** {@link RedisStore}, called as the engine calls it: one bucket of the default rule, one EVALSHA. */
+  /**
+   * {@link RedisStore}, called as the engine calls it: one bucket of the default rule, one EVALSHA.
+   */
   static final class Ours implements Contender {
     private final RedisStore store;
     private final Bucket[] buckets;
@@ -99,12 +109,20 @@ final class RedisContenders {
     Bucket4jRedis(String uri, String[] keys) {
       client = RedisClient.create(uri);
       connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-      ProxyManager<String> proxies = Bucket4jLettuce.casBasedBuilder(connection)
-          .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Contenders.WINDOW))
-          .build();
-      BucketConfiguration configuration = BucketConfiguration.builder()
-          .addLimit(limit -> limit.capacity(Contenders.QUOTA).refillIntervally(Contenders.QUOTA, Contenders.WINDOW))
-          .build();
+      ProxyManager<String> proxies =
+          Bucket4jLettuce.casBasedBuilder(connection)
+              .expirationAfterWrite(
+                  ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                      Contenders.WINDOW))
+              .build();
+      BucketConfiguration configuration =
+          BucketConfiguration.builder()
+              .addLimit(
+                  limit ->
+                      limit
+                          .capacity(Contenders.QUOTA)
+                          .refillIntervally(Contenders.QUOTA, Contenders.WINDOW))
+              .build();
       buckets = new BucketProxy[keys.length];
       for (int i = 0; i < keys.length; i++) {
         buckets[i] = proxies.builder().build("bucket4j:" + keys[i], () -> configuration);
@@ -128,7 +146,9 @@ final class RedisContenders {
     }
   }
 
-  /** {@link #LETTUCE_FLOOR}: one {@code EVALSHA} of {@code return 1} per call; always "admitted". */
+  /**
+   * {@link #LETTUCE_FLOOR}: one {@code EVALSHA} of {@code return 1} per call; always "admitted".
+   */
   static final class LettuceFloor implements Contender {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;

@@ -21,10 +21,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs every benchmark of one mode and writes the summary table:
- * {@code Suite <quick|full> <summary.md> [parts]}, parts being a comma-separated subset of
- * {@code decisions,memory,http,redis} (all by default). The raw output of every part goes to
- * standard output; {@code run.sh} keeps it in the results file.
+ * Runs every benchmark of one mode and writes the summary table: {@code Suite <quick|full>
+ * <summary.md> [parts]}, parts being a comma-separated subset of {@code
+ * decisions,memory,http,redis} (all by default). The raw output of every part goes to standard
+ * output; {@code run.sh} keeps it in the results file.
  */
 public final class Suite {
 
@@ -43,7 +43,8 @@ public final class Suite {
       System.exit(2);
     }
     Suite suite = new Suite(args[0].equals("full"));
-    List<String> parts = List.of((args.length > 2 ? args[2] : "decisions,memory,http,redis").split(","));
+    List<String> parts =
+        List.of((args.length > 2 ? args[2] : "decisions,memory,http,redis").split(","));
     if (parts.contains("decisions")) {
       suite.decisions();
     }
@@ -66,23 +67,30 @@ public final class Suite {
     // contender -> scenario -> bytes allocated per decision, one thread
     Map<String, Map<String, Double>> bytes = new LinkedHashMap<>();
     for (int threads : THREADS) {
-      ChainedOptionsBuilder options = new OptionsBuilder()
-          .include(DecisionBenchmark.class.getName() + ".decide")
-          .param("contender", Contenders.ALL.toArray(new String[0]))
-          .param("scenario", "hot", "zipf")
-          .threads(threads)
-          .jvmArgs("-Xms3g", "-Xmx3g")
-          .addProfiler(GCProfiler.class)
-          .shouldFailOnError(true);
+      ChainedOptionsBuilder options =
+          new OptionsBuilder()
+              .include(DecisionBenchmark.class.getName() + ".decide")
+              .param("contender", Contenders.ALL.toArray(new String[0]))
+              .param("scenario", "hot", "zipf")
+              .threads(threads)
+              .jvmArgs("-Xms3g", "-Xmx3g")
+              .addProfiler(GCProfiler.class)
+              .shouldFailOnError(true);
       timing(options, 2, 1);
       for (RunResult r : new Runner(options.build()).run()) {
         String contender = r.getParams().getParam("contender");
         String column = r.getParams().getParam("scenario") + "/" + threads;
-        scores.computeIfAbsent(contender, k -> new LinkedHashMap<>()).put(column,
-            new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+        scores
+            .computeIfAbsent(contender, k -> new LinkedHashMap<>())
+            .put(
+                column,
+                new double[] {
+                  r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()
+                });
         if (threads == 1) {
-          bytes.computeIfAbsent(contender, k -> new LinkedHashMap<>()).put(r.getParams().getParam("scenario"),
-              allocated(r));
+          bytes
+              .computeIfAbsent(contender, k -> new LinkedHashMap<>())
+              .put(r.getParams().getParam("scenario"), allocated(r));
         }
       }
     }
@@ -92,10 +100,12 @@ public final class Suite {
         columns.add(scenario + "/" + t);
       }
     }
-    summary.append("## Decision cost (ns per decision per thread; lower is better)\n\n")
-        .append("Average time per call, each thread. `hot`: one key; `zipf`: 1,000,000 keys drawn from "
-            + "Zipf(s=1.0). `/n`: n threads sharing one limiter. In brackets: the contender's time divided "
-            + "by ours (`tollgate`), so above 1.00x means we are faster.\n\n")
+    summary
+        .append("## Decision cost (ns per decision per thread; lower is better)\n\n")
+        .append(
+            "Average time per call, each thread. `hot`: one key; `zipf`: 1,000,000 keys drawn from "
+                + "Zipf(s=1.0). `/n`: n threads sharing one limiter. In brackets: the contender's time divided "
+                + "by ours (`tollgate`), so above 1.00x means we are faster.\n\n")
         .append("| contender |");
     for (String c : columns) {
       summary.append(' ').append(c).append(" |");
@@ -119,11 +129,18 @@ public final class Suite {
       summary.append('\n');
     }
     summary.append('\n');
-    summary.append("Bytes allocated per decision, one thread (JMH `-prof gc`, `gc.alloc.rate.norm`):\n\n")
+    summary
+        .append(
+            "Bytes allocated per decision, one thread (JMH `-prof gc`, `gc.alloc.rate.norm`):\n\n")
         .append("| contender | hot | zipf |\n|---|---:|---:|\n");
     for (Map.Entry<String, Map<String, Double>> e : bytes.entrySet()) {
-      summary.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", e.getKey(),
-          e.getValue().getOrDefault("hot", Double.NaN), e.getValue().getOrDefault("zipf", Double.NaN)));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.0f | %.0f |%n",
+              e.getKey(),
+              e.getValue().getOrDefault("hot", Double.NaN),
+              e.getValue().getOrDefault("zipf", Double.NaN)));
     }
     summary.append('\n');
     double[] bucket4jHot = scores.getOrDefault("bucket4j", Map.of()).get("hot/1");
@@ -135,41 +152,61 @@ public final class Suite {
    * one and two threads, against Bucket4j's bare decision on one hot key from the same run.
    */
   private void engine(double bucket4jHotNanos) throws RunnerException {
-    summary.append("## The whole engine (`Tollgate.check`, the examples' configuration)\n\n")
-        .append("What an adapter pays per request: clients by `X-Api-Key` else IP, `100/1m, 10000/24h rolling`, "
-            + "a `reports` endpoint rule, page size 20 up to 1000, IETF and TEOS headers, every header value "
-            + "handed on. `admitted`: quotas raised so every request is admitted, 10,000 API keys in turn; "
-            + "`rejected`: the example's quotas on one API key, so every call is a 429 with a problem body; "
-            + "`ip`: as `admitted`, clients told apart by 10,000 IPv4 addresses. Ratio: our time divided by "
-            + "Bucket4j's bare decision on one hot key, measured above in the same run.\n\n")
+    summary
+        .append("## The whole engine (`Tollgate.check`, the examples' configuration)\n\n")
+        .append(
+            "What an adapter pays per request: clients by `X-Api-Key` else IP, `100/1m, 10000/24h rolling`, "
+                + "a `reports` endpoint rule, page size 20 up to 1000, IETF and TEOS headers, every header value "
+                + "handed on. `admitted`: quotas raised so every request is admitted, 10,000 API keys in turn; "
+                + "`rejected`: the example's quotas on one API key, so every call is a 429 with a problem body; "
+                + "`ip`: as `admitted`, clients told apart by 10,000 IPv4 addresses. Ratio: our time divided by "
+                + "Bucket4j's bare decision on one hot key, measured above in the same run.\n\n")
         .append("| scenario | threads | ns per request | bytes per request | vs Bucket4j hot/1 |\n")
         .append("|---|---:|---:|---:|---:|\n");
     for (int threads : new int[] {1, 2}) {
-      ChainedOptionsBuilder options = new OptionsBuilder()
-          .include(EngineBenchmark.class.getName() + ".check")
-          .threads(threads)
-          .jvmArgs("-Xms1g", "-Xmx1g")
-          .addProfiler(GCProfiler.class)
-          .shouldFailOnError(true);
+      ChainedOptionsBuilder options =
+          new OptionsBuilder()
+              .include(EngineBenchmark.class.getName() + ".check")
+              .threads(threads)
+              .jvmArgs("-Xms1g", "-Xmx1g")
+              .addProfiler(GCProfiler.class)
+              .shouldFailOnError(true);
       timing(options, 3, 2);
       for (RunResult r : new Runner(options.build()).run()) {
         double ns = r.getPrimaryResult().getScore();
-        summary.append(String.format(Locale.ROOT, "| %s | %d | %.0f ± %.0f | %.0f | %.2fx |%n",
-            r.getParams().getParam("scenario"), threads, ns, r.getPrimaryResult().getScoreError(), allocated(r),
-            ns / bucket4jHotNanos));
+        summary.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %.0f ± %.0f | %.0f | %.2fx |%n",
+                r.getParams().getParam("scenario"),
+                threads,
+                ns,
+                r.getPrimaryResult().getScoreError(),
+                allocated(r),
+                ns / bucket4jHotNanos));
       }
     }
     summary.append('\n');
   }
 
-  /** Full mode: 3 forks, 5 x 2 s warm-up, 10 x 2 s measured; quick: one fork, 3 measured iterations. */
+  /**
+   * Full mode: 3 forks, 5 x 2 s warm-up, 10 x 2 s measured; quick: one fork, 3 measured iterations.
+   */
   private void timing(ChainedOptionsBuilder options, int quickWarmups, int quickSeconds) {
     if (full) {
-      options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(2))
-          .measurementIterations(10).measurementTime(TimeValue.seconds(2));
+      options
+          .forks(3)
+          .warmupIterations(5)
+          .warmupTime(TimeValue.seconds(2))
+          .measurementIterations(10)
+          .measurementTime(TimeValue.seconds(2));
     } else {
-      options.forks(1).warmupIterations(quickWarmups).warmupTime(TimeValue.seconds(quickSeconds))
-          .measurementIterations(3).measurementTime(TimeValue.seconds(quickSeconds));
+      options
+          .forks(1)
+          .warmupIterations(quickWarmups)
+          .warmupTime(TimeValue.seconds(quickSeconds))
+          .measurementIterations(3)
+          .measurementTime(TimeValue.seconds(quickSeconds));
     }
   }
 
@@ -182,16 +219,25 @@ public final class Suite {
   /** Memory per tracked client, one fresh JVM per contender. */
   private void memory() throws IOException, InterruptedException {
     int clients = full ? 1_000_000 : 100_000;
-    summary.append("## Memory per tracked client (bytes; lower is better)\n\n")
-        .append(String.format(Locale.ROOT, "%,d clients, one call each, in a fresh JVM per contender. `heap`: growth "
-            + "of the used heap after full GCs; `JOL`: the limiter's object graph (quick mode only). The "
-            + "caller's key strings are not counted. Ratio: the contender's heap bytes divided by ours.%n%n", clients))
-        .append("| contender | limits | heap bytes/client | bytes/client/limit | JOL bytes/client | MB for 1M clients | vs ours |\n")
+    summary
+        .append("## Memory per tracked client (bytes; lower is better)\n\n")
+        .append(
+            String.format(
+                Locale.ROOT,
+                "%,d clients, one call each, in a fresh JVM per contender. `heap`: growth "
+                    + "of the used heap after full GCs; `JOL`: the limiter's object graph (quick mode only). The "
+                    + "caller's key strings are not counted. Ratio: the contender's heap bytes divided by ours.%n%n",
+                clients))
+        .append(
+            "| contender | limits | heap bytes/client | bytes/client/limit | JOL bytes/client | MB for 1M clients | vs ours |\n")
         .append("|---|---:|---:|---:|---:|---:|---:|\n");
     Double ours = null;
     for (String name : Contenders.ALL) {
-      List<String> lines = runJava(MemoryFootprint.class.getName(), List.of(name, Integer.toString(clients)),
-          List.of("-Xms4g", "-Xmx4g", "-Djol.magicFieldOffset=true"));
+      List<String> lines =
+          runJava(
+              MemoryFootprint.class.getName(),
+              List.of(name, Integer.toString(clients)),
+              List.of("-Xms4g", "-Xmx4g", "-Djol.magicFieldOffset=true"));
       String line = lines.stream().filter(l -> l.startsWith("MEMORY ")).findFirst().orElse(null);
       if (line == null) {
         summary.append("| ").append(name).append(" | failed, see the raw output |||||\n");
@@ -203,15 +249,26 @@ public final class Suite {
       if (name.equals("tollgate")) {
         ours = heap;
       }
-      summary.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %s | %.0f | %s |%n", name, limits, heap,
-          heap / limits, jol, heap * 1_000_000 / 1e6, ours == null || name.equals("tollgate") ? "" 
-              : String.format(Locale.ROOT, "%.2fx", heap / ours)));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.0f | %.0f | %s | %.0f | %s |%n",
+              name,
+              limits,
+              heap,
+              heap / limits,
+              jol,
+              heap * 1_000_000 / 1e6,
+              ours == null || name.equals("tollgate")
+                  ? ""
+                  : String.format(Locale.ROOT, "%.2fx", heap / ours)));
     }
     summary.append('\n');
   }
 
   /** Runs a part in its own JVM; it prints its own markdown section between markers. */
-  private void child(String part, String mainClass, String mode) throws IOException, InterruptedException {
+  private void child(String part, String mainClass, String mode)
+      throws IOException, InterruptedException {
     List<String> lines = runJava(mainClass, List.of(mode), List.of("-Xms1g", "-Xmx1g"));
     boolean in = false;
     boolean any = false;
@@ -226,7 +283,11 @@ public final class Suite {
       }
     }
     if (!any) {
-      summary.append("## ").append(part).append("\n\nThe ").append(part)
+      summary
+          .append("## ")
+          .append(part)
+          .append("\n\nThe ")
+          .append(part)
           .append(" part printed no summary; see the raw output.\n\n");
     }
   }
@@ -250,11 +311,17 @@ public final class Suite {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(args);
-    System.out.println("# " + String.join(" ", command.subList(0, command.indexOf("-cp")))
-        + " -cp <classpath> " + mainClass + " " + String.join(" ", args));
+    System.out.println(
+        "# "
+            + String.join(" ", command.subList(0, command.indexOf("-cp")))
+            + " -cp <classpath> "
+            + mainClass
+            + " "
+            + String.join(" ", args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String l; (l = r.readLine()) != null; ) {
         System.out.println(l);
         lines.add(l);

@@ -13,7 +13,9 @@ final class Zipf {
 
   private Zipf() {}
 
-  /** {@code count} indices in [0, n), from a fixed seed so every contender sees the same sequence. */
+  /**
+   * {@code count} indices in [0, n), from a fixed seed so every contender sees the same sequence.
+   */
   static int[] sample(int n, double s, int count, long seed) {
     double[] cdf = new double[n];
     double sum = 0;

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class ChartsTest {
 
-  private static final String SUMMARY = """
+  private static final String SUMMARY =
+      """
       ## Decision cost (ns per decision per thread; lower is better)
 
       Some text.
@@ -46,7 +47,8 @@ class ChartsTest {
     double[] zipf = decisions.column("zipf/1");
     assertEquals(400, zipf[0]);
     assertTrue(Double.isNaN(zipf[1]), "a dash is no number");
-    assertArrayEquals(new double[] {27_296, 32_201},
+    assertArrayEquals(
+        new double[] {27_296, 32_201},
         Charts.Table.after(SUMMARY, "## HTTP overhead").column("req/s"));
   }
 
@@ -58,8 +60,10 @@ class ChartsTest {
     assertTrue(memory.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""), memory);
     List<Integer> widths = barWidths(memory);
     assertEquals(2, widths.size(), memory);
-    assertEquals(Math.round(widths.get(0) * 133.0 / 234), widths.get(1), 1, "bars proportional to values");
-    assertTrue(memory.contains(">234<") && memory.contains(">133<"), "values printed beside their bars");
+    assertEquals(
+        Math.round(widths.get(0) * 133.0 / 234), widths.get(1), 1, "bars proportional to values");
+    assertTrue(
+        memory.contains(">234<") && memory.contains(">133<"), "values printed beside their bars");
   }
 
   @Test
@@ -68,7 +72,8 @@ class ChartsTest {
   }
 
   private static List<Integer> barWidths(String svg) {
-    Matcher m = Pattern.compile("<rect x=\"\\d+\" y=\"\\d+\" width=\"(\\d+)\" height=\"18\"").matcher(svg);
+    Matcher m =
+        Pattern.compile("<rect x=\"\\d+\" y=\"\\d+\" width=\"(\\d+)\" height=\"18\"").matcher(svg);
     List<Integer> widths = new ArrayList<>();
     while (m.find()) {
       widths.add(Integer.parseInt(m.group(1)));

@@ -5,17 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
-/** Proves that the contenders do the same work: 100 per minute per key, decided without blocking. */
+/**
+ * Proves that the contenders do the same work: 100 per minute per key, decided without blocking.
+ */
 class ContendersTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"tollgate", "tollgate-2limits", "tollgate-engine", "bucket4j", "resilience4j"})
+  @ValueSource(
+      strings = {"tollgate", "tollgate-2limits", "tollgate-engine", "bucket4j", "resilience4j"})
   void eachContenderAdmitsExactly100Of101CallsForOneKeyAndKeepsKeysApart(String name) {
-    // Ours count in windows aligned to the clock's minute: a fixed clock keeps the test off a boundary.
+    // Ours count in windows aligned to the clock's minute: a fixed clock keeps the test off a
+    // boundary.
     try (Contender c = Contenders.create(name, Keys.create(2), () -> 1_700_000_000_000L)) {
       assertEquals(100, admitted(c, 0, 101), name + " for key 0");
       assertEquals(100, admitted(c, 1, 101), name + " for key 1, independent of key 0");
@@ -49,7 +53,9 @@ class ContendersTest {
     long first = Arrays.stream(draws).filter(d -> d == 0).count();
     // P(key 0) = 1 / H(1e6) ~ 0.0695 for s = 1.
     assertTrue(first > 6_000 && first < 8_000, "key 0 drawn " + first + " times");
-    assertEquals(Arrays.toString(Zipf.sample(1000, 1.0, 10, 7)), Arrays.toString(Zipf.sample(1000, 1.0, 10, 7)));
+    assertEquals(
+        Arrays.toString(Zipf.sample(1000, 1.0, 10, 7)),
+        Arrays.toString(Zipf.sample(1000, 1.0, 10, 7)));
   }
 
   @Test

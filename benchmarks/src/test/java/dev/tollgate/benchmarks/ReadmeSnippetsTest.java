@@ -64,9 +64,15 @@ class ReadmeSnippetsTest {
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-    List<String> arguments = new ArrayList<>(List.of(
-        "-proc:none", "-Xlint:none", "-d", work.resolve("classes").toString(),
-        "-classpath", System.getProperty("java.class.path")));
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "-proc:none",
+                "-Xlint:none",
+                "-d",
+                work.resolve("classes").toString(),
+                "-classpath",
+                System.getProperty("java.class.path")));
     sources.forEach(source -> arguments.add(source.toString()));
     int status = javac.run(null, diagnostics, diagnostics, arguments.toArray(String[]::new));
     assertEquals(0, status, () -> "README samples do not compile:\n" + diagnostics);
@@ -74,15 +80,18 @@ class ReadmeSnippetsTest {
 
   @Test
   void samplesAreSplitIntoImportsAndBody() {
-    String unit = compilationUnit("S", "import java.util.List;\n\nList<String> names = List.of();\n");
+    String unit =
+        compilationUnit("S", "import java.util.List;\n\nList<String> names = List.of();\n");
     assertTrue(unit.startsWith("import java.util.List;\n"), unit);
     assertTrue(unit.contains("void run() throws Exception {\nList<String> names"), unit);
     String members = compilationUnit("S", "@Deprecated\npublic String list(int size) { ... }\n");
-    assertTrue(members.contains("public String list(int size) "
-        + "{ throw new UnsupportedOperationException(); }"), members);
+    assertTrue(
+        members.contains(
+            "public String list(int size) " + "{ throw new UnsupportedOperationException(); }"),
+        members);
     String usesContext = compilationUnit("S", "servletContext.getAttribute(\"a\");\n");
-    assertTrue(usesContext.contains("run(jakarta.servlet.ServletContext servletContext)"),
-        usesContext);
+    assertTrue(
+        usesContext.contains("run(jakarta.servlet.ServletContext servletContext)"), usesContext);
     assertEquals(List.of("int a = 1;\n"), javaSamples("x\n  ```java\n  int a = 1;\n  ```\n"));
   }
 
@@ -93,7 +102,9 @@ class ReadmeSnippetsTest {
       String indent = block.group(1);
       StringBuilder sample = new StringBuilder();
       for (String line : block.group(2).split("\n", -1)) {
-        sample.append(line.startsWith(indent) ? line.substring(indent.length()) : line).append('\n');
+        sample
+            .append(line.startsWith(indent) ? line.substring(indent.length()) : line)
+            .append('\n');
       }
       samples.add(sample.toString().stripTrailing() + "\n");
     }
@@ -106,27 +117,39 @@ class ReadmeSnippetsTest {
     for (String line : sample.split("\n")) {
       (line.startsWith("import ") ? imports : body).append(line).append('\n');
     }
-    String code = body.toString().replace("{ ... }", "{ throw new UnsupportedOperationException(); }")
-        .strip();
+    String code =
+        body.toString()
+            .replace("{ ... }", "{ throw new UnsupportedOperationException(); }")
+            .strip();
     StringBuilder stubs = new StringBuilder();
     for (String type : FREE_TYPES) {
       if (Pattern.compile("\\b" + type + "\\b").matcher(code).find()) {
         stubs.append("static class ").append(type).append(" {}\n");
       }
     }
-    boolean members = code.startsWith("@") || code.startsWith("public ") || code.startsWith("class ");
+    boolean members =
+        code.startsWith("@") || code.startsWith("public ") || code.startsWith("class ");
     if (members) {
       return imports + "\nclass " + className + " {\n" + stubs + code + "\n}\n";
     }
     List<String> parameters = new ArrayList<>();
-    FREE_VARIABLES.forEach((name, type) -> {
-      boolean used = Pattern.compile("\\b" + name + "\\b").matcher(code).find();
-      boolean declared = Pattern.compile("\\b" + name + "\\s*=").matcher(code).find();
-      if (used && !declared) {
-        parameters.add(type + " " + name);
-      }
-    });
-    return imports + "\nclass " + className + " {\n" + stubs + "void run(" + String.join(", ", parameters)
-        + ") throws Exception {\n" + code + "\n}\n}\n";
+    FREE_VARIABLES.forEach(
+        (name, type) -> {
+          boolean used = Pattern.compile("\\b" + name + "\\b").matcher(code).find();
+          boolean declared = Pattern.compile("\\b" + name + "\\s*=").matcher(code).find();
+          if (used && !declared) {
+            parameters.add(type + " " + name);
+          }
+        });
+    return imports
+        + "\nclass "
+        + className
+        + " {\n"
+        + stubs
+        + "void run("
+        + String.join(", ", parameters)
+        + ") throws Exception {\n"
+        + code
+        + "\n}\n}\n";
   }
 }

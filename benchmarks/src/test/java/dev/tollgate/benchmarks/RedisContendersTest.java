@@ -64,25 +64,32 @@ class RedisContendersTest {
         ours.tryAcquire(k); // the script is cached and every key exists before counting
         bucket4j.tryAcquire(k);
       }
-      LocalRedis.Monitored o = redis.monitor(() -> {
-        for (int k = 0; k < keys.length; k++) {
-          ours.tryAcquire(k);
-        }
-      });
+      LocalRedis.Monitored o =
+          redis.monitor(
+              () -> {
+                for (int k = 0; k < keys.length; k++) {
+                  ours.tryAcquire(k);
+                }
+              });
       assertEquals(Map.of("evalsha", 20L), o.fromClients());
-      assertTrue(o.inScripts().getOrDefault("get", 0L) >= 20, "the script reads the state: " + o.inScripts());
-      LocalRedis.Monitored b = redis.monitor(() -> {
-        for (int k = 0; k < keys.length; k++) {
-          bucket4j.tryAcquire(k);
-        }
-      });
+      assertTrue(
+          o.inScripts().getOrDefault("get", 0L) >= 20,
+          "the script reads the state: " + o.inScripts());
+      LocalRedis.Monitored b =
+          redis.monitor(
+              () -> {
+                for (int k = 0; k < keys.length; k++) {
+                  bucket4j.tryAcquire(k);
+                }
+              });
       // Admitted calls to known buckets: read, then compare-and-swap by script.
       assertEquals(Map.of("get", 20L, "eval", 20L), b.fromClients());
     }
   }
 
   @Test
-  void commandStatsCountEveryCommandRedisRanScriptsIncludedButNotTheAdminConnection() throws Exception {
+  void commandStatsCountEveryCommandRedisRanScriptsIncludedButNotTheAdminConnection()
+      throws Exception {
     redis.flush();
     try (Contender ours = RedisContenders.create("tollgate-redis", redis.uri(), Keys.create(1))) {
       ours.tryAcquire(0);
@@ -93,16 +100,20 @@ class RedisContendersTest {
       Map<String, Long> calls = redis.commandCalls();
       assertEquals(10L, calls.get("evalsha"));
       assertEquals(10L, calls.get("get"));
-      assertTrue(!calls.containsKey("config|resetstat") && !calls.containsKey("info"), calls.toString());
+      assertTrue(
+          !calls.containsKey("config|resetstat") && !calls.containsKey("info"), calls.toString());
     }
   }
 
   @Test
   void harnessRecordsEveryMeasuredCallOfEveryCaller() throws Exception {
-    try (Contender floor = RedisContenders.create(RedisContenders.LETTUCE_FLOOR, redis.uri(), Keys.create(1))) {
-      RedisBenchmark.Point p = RedisBenchmark.run(floor, 3, new int[] {0, 0, 0}, Duration.ofMillis(100),
-          Duration.ofMillis(300));
-      assertTrue(p.perSecond() > 0 && p.p50Nanos() > 0 && p.p99Nanos() >= p.p50Nanos(), p.toString());
+    try (Contender floor =
+        RedisContenders.create(RedisContenders.LETTUCE_FLOOR, redis.uri(), Keys.create(1))) {
+      RedisBenchmark.Point p =
+          RedisBenchmark.run(
+              floor, 3, new int[] {0, 0, 0}, Duration.ofMillis(100), Duration.ofMillis(300));
+      assertTrue(
+          p.perSecond() > 0 && p.p50Nanos() > 0 && p.p99Nanos() >= p.p50Nanos(), p.toString());
       assertEquals(1.0, p.admittedShare());
       assertEquals(0, p.errors());
       // Warm-up calls count towards calls but not towards the measured rate.
@@ -115,8 +126,11 @@ class RedisContendersTest {
     int[] draws = RedisBenchmark.draws(100_000, 42);
     long hot = Arrays.stream(draws).filter(d -> d < RedisBenchmark.HOT_KEYS).count();
     assertTrue(hot > 9_000 && hot < 11_000, "hot draws: " + hot);
-    assertTrue(Arrays.stream(draws).allMatch(d -> d >= 0 && d < RedisBenchmark.HOT_KEYS + RedisBenchmark.TAIL_KEYS));
-    assertTrue(Arrays.stream(draws).filter(d -> d >= RedisBenchmark.HOT_KEYS).distinct().count() > 9_900);
+    assertTrue(
+        Arrays.stream(draws)
+            .allMatch(d -> d >= 0 && d < RedisBenchmark.HOT_KEYS + RedisBenchmark.TAIL_KEYS));
+    assertTrue(
+        Arrays.stream(draws).filter(d -> d >= RedisBenchmark.HOT_KEYS).distinct().count() > 9_900);
   }
 
   private static int admitted(Contender c, int key, int calls) {

@@ -10,8 +10,10 @@ import dev.tollgate.core.store.InMemoryStore;
 final class Charge {
 
   private final Tollgate engine;
+
   /** The in-memory store the request was decided in, or null for the configured shared store. */
   final InMemoryStore memory;
+
   final Route route;
   final String[] clients;
   final long admittedAtMillis;
@@ -19,10 +21,17 @@ final class Charge {
   private final long startNanos;
   private final Thread thread;
   private final long startCpu;
+
   /** The admitting thread's CPU time for this request, once measured; -1 until then. */
   private volatile long cpuNanos = -1;
 
-  Charge(Tollgate engine, CostClock clock, InMemoryStore memory, Route route, String[] clients, long admittedAtMillis) {
+  Charge(
+      Tollgate engine,
+      CostClock clock,
+      InMemoryStore memory,
+      Route route,
+      String[] clients,
+      long admittedAtMillis) {
     this.engine = engine;
     this.clock = clock;
     this.memory = memory;

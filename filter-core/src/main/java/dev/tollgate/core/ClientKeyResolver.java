@@ -10,8 +10,9 @@ public interface ClientKeyResolver {
 
   /**
    * Returns the client key for this request, or {@code null} if this resolver cannot tell (the next
-   * resolver in the chain is asked). The returned key is used as given, after core bounds its length
-   * and hashes what is too long: do not return secrets in clear (see {@link ClientKeys#hashed}).
+   * resolver in the chain is asked). The returned key is used as given, after core bounds its
+   * length and hashes what is too long: do not return secrets in clear (see {@link
+   * ClientKeys#hashed}).
    */
   String resolve(RequestView request);
 }

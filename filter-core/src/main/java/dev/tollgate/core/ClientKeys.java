@@ -14,7 +14,8 @@ import java.util.Objects;
 /**
  * The built-in {@link ClientKeyResolver}s. Keys carry a prefix naming their source ({@code key:},
  * {@code token:}, {@code user:}, {@code ip:}), so an API key can never collide with an address.
- * Secrets (API keys, bearer tokens) are reduced to a SHA-256 digest before they are stored or logged.
+ * Secrets (API keys, bearer tokens) are reduced to a SHA-256 digest before they are stored or
+ * logged.
  */
 public final class ClientKeys {
 
@@ -30,38 +31,48 @@ public final class ClientKeys {
   public static ClientKeyResolver header(String headerName) {
     Objects.requireNonNull(headerName, "headerName");
     DigestCache digests = new DigestCache("key:");
-    return new Named("header:" + headerName, request -> {
-      String value = request.header(headerName);
-      return value == null || value.isBlank() ? null : digests.digest(value.trim());
-    });
+    return new Named(
+        "header:" + headerName,
+        request -> {
+          String value = request.header(headerName);
+          return value == null || value.isBlank() ? null : digests.digest(value.trim());
+        });
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header, hashed. */
   public static ClientKeyResolver bearerToken() {
     DigestCache digests = new DigestCache("token:");
-    return new Named("bearer", request -> {
-      String value = request.header("Authorization");
-      if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        return null;
-      }
-      String token = value.substring(7).trim();
-      return token.isEmpty() ? null : digests.digest(token);
-    });
+    return new Named(
+        "bearer",
+        request -> {
+          String value = request.header("Authorization");
+          if (value == null
+              || value.length() < 8
+              || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+          }
+          String token = value.substring(7).trim();
+          return token.isEmpty() ? null : digests.digest(token);
+        });
   }
 
-  /** The authenticated principal's name; unauthenticated requests fall through to the next resolver. */
+  /**
+   * The authenticated principal's name; unauthenticated requests fall through to the next resolver.
+   */
   public static ClientKeyResolver principal() {
-    return new Named("principal", request -> {
-      String name = request.principalName();
-      return name == null || name.isEmpty() ? null : "user:" + name;
-    });
+    return new Named(
+        "principal",
+        request -> {
+          String name = request.principalName();
+          return name == null || name.isEmpty() ? null : "user:" + name;
+        });
   }
 
   /**
    * The client's IP address. {@code Forwarded} and {@code X-Forwarded-For} are read only when the
    * direct peer is one of {@code trustedProxies}; then the nearest address in the chain that is not
-   * itself a trusted proxy is the client. IPv6 addresses are grouped by their first
-   * {@code ipv6PrefixBits} bits (128 keeps them whole).
+   * itself a trusted proxy is the client. IPv6 addresses are grouped by their first {@code
+   * ipv6PrefixBits} bits (128 keeps them whole).
    *
    * @throws IllegalArgumentException if a proxy is not an IP address or range, or the prefix is not
    *     between 1 and 128
@@ -77,17 +88,22 @@ public final class ClientKeys {
    *
    * @throws IllegalArgumentException for another header name
    */
-  public static ClientKeyResolver ip(List<String> trustedProxies, int ipv6PrefixBits, String forwardedHeader) {
+  public static ClientKeyResolver ip(
+      List<String> trustedProxies, int ipv6PrefixBits, String forwardedHeader) {
     boolean rfc7239;
     if (forwardedHeader.equalsIgnoreCase("X-Forwarded-For")) {
       rfc7239 = false;
     } else if (forwardedHeader.equalsIgnoreCase("Forwarded")) {
       rfc7239 = true;
     } else {
-      throw new IllegalArgumentException("'" + forwardedHeader + "' is not a forwarding header (expected X-Forwarded-For or Forwarded)");
+      throw new IllegalArgumentException(
+          "'"
+              + forwardedHeader
+              + "' is not a forwarding header (expected X-Forwarded-For or Forwarded)");
     }
     if (ipv6PrefixBits < 1 || ipv6PrefixBits > 128) {
-      throw new IllegalArgumentException("IPv6 prefix must be between 1 and 128 but was " + ipv6PrefixBits);
+      throw new IllegalArgumentException(
+          "IPv6 prefix must be between 1 and 128 but was " + ipv6PrefixBits);
     }
     List<Cidr> proxies = new ArrayList<>();
     for (String p : trustedProxies) {
@@ -189,6 +205,7 @@ public final class ClientKeys {
     private final List<Cidr> proxies;
     private final int ipv6PrefixBits;
     private final boolean rfc7239;
+
     /** The keys of recent direct peers that are not trusted proxies: most requests skip parsing. */
     private final RecentCache<String> peerKeys = new RecentCache<>(4096);
 
@@ -218,7 +235,9 @@ public final class ClientKeys {
       return key;
     }
 
-    /** From the nearest hop outwards, skip trusted proxies; the first other address is the client. */
+    /**
+     * From the nearest hop outwards, skip trusted proxies; the first other address is the client.
+     */
     private InetAddress walkForwardedChain(RequestView request, InetAddress peer) {
       List<String> hops = forwardedHops(request, rfc7239);
       InetAddress last = peer;

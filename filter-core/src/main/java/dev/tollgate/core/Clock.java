@@ -4,8 +4,9 @@ package dev.tollgate.core;
  * The source of time for every limit decision, in milliseconds since the epoch.
  *
  * <p>Injected so that tests move time forward instead of sleeping through windows, in the way of
- * Caffeine's {@code Ticker}. The in-memory store reads it once per decision; the Redis store ignores
- * it and uses the Redis server's {@code TIME}, so that servers with skewed clocks still agree.
+ * Caffeine's {@code Ticker}. The in-memory store reads it once per decision; the Redis store
+ * ignores it and uses the Redis server's {@code TIME}, so that servers with skewed clocks still
+ * agree.
  *
  * <p>Implementations must be thread-safe. The clock may jump; the algorithms never grant a fresh
  * quota when it jumps backwards, and never lock a client out for longer than its window.

@@ -1,8 +1,8 @@
 package dev.tollgate.core;
 
 /**
- * A configuration value that cannot be used. The message names the key and the value, e.g.
- * {@code rules.reports.limits: '10O/1m' is not a valid limit (expected <count>/<duration>)}.
+ * A configuration value that cannot be used. The message names the key and the value, e.g. {@code
+ * rules.reports.limits: '10O/1m' is not a valid limit (expected <count>/<duration>)}.
  *
  * <p>Thrown while a configuration is built or parsed, never while a request is decided.
  */
@@ -12,6 +12,7 @@ public final class ConfigException extends IllegalArgumentException {
 
   /** The configuration key at fault. */
   private final String key;
+
   /** Why the value cannot be used, without the key. */
   private final String reason;
 
@@ -22,7 +23,9 @@ public final class ConfigException extends IllegalArgumentException {
     this.reason = reason;
   }
 
-  /** The same problem, saying where the value was set, e.g. {@code in /WEB-INF/tollgate.properties}. */
+  /**
+   * The same problem, saying where the value was set, e.g. {@code in /WEB-INF/tollgate.properties}.
+   */
   public ConfigException withSource(String source) {
     ConfigException e = new ConfigException(key, reason + " (" + source + ")");
     e.initCause(getCause());

@@ -13,22 +13,58 @@ import java.util.TreeMap;
 /** Turns configuration properties into a {@link TollgateConfig} through its builder. */
 final class ConfigParser {
 
-  private static final Set<String> GLOBAL_KEYS = Set.of(
-      "client.key", "client.trusted-proxies", "client.ipv6-prefix", "client.forwarded-header",
-      "headers.dialects", "headers.after-used-share", "store.type", "store.max-clients",
-      "suspended", "status.path", "concurrency.max-per-client", "reload.interval", "metrics");
+  private static final Set<String> GLOBAL_KEYS =
+      Set.of(
+          "client.key",
+          "client.trusted-proxies",
+          "client.ipv6-prefix",
+          "client.forwarded-header",
+          "headers.dialects",
+          "headers.after-used-share",
+          "store.type",
+          "store.max-clients",
+          "suspended",
+          "status.path",
+          "concurrency.max-per-client",
+          "reload.interval",
+          "metrics");
 
-  private static final Set<String> RULE_KEYS = Set.of(
-      "path", "methods", "limits", "cost", "count-rejected", "client.key", "on-store-failure", "dry-run",
-      "page-size.enabled", "page-size.parameters", "page-size.default", "page-size.max",
-      "page-size.on-invalid",
-      "count", "refund-on-server-error");
+  private static final Set<String> RULE_KEYS =
+      Set.of(
+          "path",
+          "methods",
+          "limits",
+          "cost",
+          "count-rejected",
+          "client.key",
+          "on-store-failure",
+          "dry-run",
+          "page-size.enabled",
+          "page-size.parameters",
+          "page-size.default",
+          "page-size.max",
+          "page-size.on-invalid",
+          "count",
+          "refund-on-server-error");
 
-  /** Keys that stand for the default rule's, so that the common case reads short: {@code limits=100/1m}. */
-  private static final Set<String> DEFAULT_RULE_SHORTHANDS = Set.of(
-      "limits", "cost", "count-rejected", "on-store-failure", "dry-run", "page-size.enabled",
-      "page-size.parameters", "page-size.default", "page-size.max", "page-size.on-invalid",
-      "count", "refund-on-server-error");
+  /**
+   * Keys that stand for the default rule's, so that the common case reads short: {@code
+   * limits=100/1m}.
+   */
+  private static final Set<String> DEFAULT_RULE_SHORTHANDS =
+      Set.of(
+          "limits",
+          "cost",
+          "count-rejected",
+          "on-store-failure",
+          "dry-run",
+          "page-size.enabled",
+          "page-size.parameters",
+          "page-size.default",
+          "page-size.max",
+          "page-size.on-invalid",
+          "count",
+          "refund-on-server-error");
 
   private ConfigParser() {}
 
@@ -79,27 +115,45 @@ final class ConfigParser {
         String rest = key.substring("rules.".length());
         int dot = rest.indexOf('.');
         if (dot <= 0 || !RULE_KEYS.contains(rest.substring(dot + 1))) {
-          throw new ConfigException(key, "unknown key (a rule takes " + String.join(", ", new java.util.TreeSet<>(RULE_KEYS)) + ")"
-              + (dot <= 0 ? "" : KeySuggestion.didYouMean(key.substring(0, "rules.".length() + dot + 1),
-                  rest.substring(dot + 1), new java.util.TreeSet<>(RULE_KEYS))));
+          throw new ConfigException(
+              key,
+              "unknown key (a rule takes "
+                  + String.join(", ", new java.util.TreeSet<>(RULE_KEYS))
+                  + ")"
+                  + (dot <= 0
+                      ? ""
+                      : KeySuggestion.didYouMean(
+                          key.substring(0, "rules.".length() + dot + 1),
+                          rest.substring(dot + 1),
+                          new java.util.TreeSet<>(RULE_KEYS))));
         }
-        ruleProps.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), e.getValue());
+        ruleProps
+            .computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
+            .put(rest.substring(dot + 1), e.getValue());
       } else if (key.startsWith("store.") && !GLOBAL_KEYS.contains(key)) {
         storeSettings.put(key.substring("store.".length()), e.getValue());
       } else if (key.startsWith("plans.")) {
         planProps.put(key.substring("plans.".length()), e.getValue()); // read by PlanParser
       } else if (!GLOBAL_KEYS.contains(key)) {
-        throw new ConfigException(key, "unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(GLOBAL_KEYS))
-            + ", " + String.join(", ", new java.util.TreeSet<>(DEFAULT_RULE_SHORTHANDS))
-            + ", store.<setting>, rules.<name>.<setting> or plans.<name>.<setting>)" + KeySuggestion.didYouMean("", key, knownTopLevelKeys()));
+        throw new ConfigException(
+            key,
+            "unknown key (expected one of "
+                + String.join(", ", new java.util.TreeSet<>(GLOBAL_KEYS))
+                + ", "
+                + String.join(", ", new java.util.TreeSet<>(DEFAULT_RULE_SHORTHANDS))
+                + ", store.<setting>, rules.<name>.<setting> or plans.<name>.<setting>)"
+                + KeySuggestion.didYouMean("", key, knownTopLevelKeys()));
       }
     }
 
     List<String> proxies = list(props.getOrDefault("client.trusted-proxies", ""));
     int ipv6Prefix = integer(props, "client.ipv6-prefix", 64, 1, 128);
     String forwardedHeader = props.getOrDefault("client.forwarded-header", "X-Forwarded-For");
-    if (!forwardedHeader.equalsIgnoreCase("X-Forwarded-For") && !forwardedHeader.equalsIgnoreCase("Forwarded")) {
-      throw ConfigException.invalid("client.forwarded-header", forwardedHeader,
+    if (!forwardedHeader.equalsIgnoreCase("X-Forwarded-For")
+        && !forwardedHeader.equalsIgnoreCase("Forwarded")) {
+      throw ConfigException.invalid(
+          "client.forwarded-header",
+          forwardedHeader,
           "is not a forwarding header (expected X-Forwarded-For or Forwarded)");
     }
     ClientKeyResolver ip;
@@ -128,7 +182,8 @@ final class ConfigParser {
           }
         }
         if (dialects.isEmpty()) {
-          throw ConfigException.invalid("headers.dialects", value, "names no dialect (expected e.g. ietf, teos, or none)");
+          throw ConfigException.invalid(
+              "headers.dialects", value, "names no dialect (expected e.g. ietf, teos, or none)");
         }
       }
       builder.dialects(dialects.toArray(new HeaderDialect[0]));
@@ -139,10 +194,12 @@ final class ConfigParser {
       try {
         share = Double.parseDouble(v);
       } catch (NumberFormatException ex) {
-        throw ConfigException.invalid("headers.after-used-share", v, "is not a share (expected a number from 0 to 1)");
+        throw ConfigException.invalid(
+            "headers.after-used-share", v, "is not a share (expected a number from 0 to 1)");
       }
       if (!(share >= 0 && share <= 1)) {
-        throw ConfigException.invalid("headers.after-used-share", v, "is not a share (expected a number from 0 to 1)");
+        throw ConfigException.invalid(
+            "headers.after-used-share", v, "is not a share (expected a number from 0 to 1)");
       }
       builder.headersAfterUsedShare(share);
     }
@@ -155,7 +212,8 @@ final class ConfigParser {
     if (props.containsKey("status.path") && !props.get("status.path").isEmpty()) {
       builder.statusPath(props.get("status.path"));
     }
-    builder.maxConcurrentPerClient(integer(props, "concurrency.max-per-client", 0, 0, Integer.MAX_VALUE));
+    builder.maxConcurrentPerClient(
+        integer(props, "concurrency.max-per-client", 0, 0, Integer.MAX_VALUE));
     if (props.containsKey("reload.interval")) {
       String v = props.get("reload.interval");
       try {
@@ -167,14 +225,19 @@ final class ConfigParser {
     if (props.containsKey("metrics")) {
       String v = props.get("metrics").toLowerCase(Locale.ROOT);
       if (!v.equals("micrometer") && !v.equals("none")) {
-        throw ConfigException.invalid("metrics", props.get("metrics"), "is not a metrics choice (expected micrometer or none)");
+        throw ConfigException.invalid(
+            "metrics",
+            props.get("metrics"),
+            "is not a metrics choice (expected micrometer or none)");
       }
       builder.micrometerGlobalRegistry(v.equals("micrometer"));
     }
     String storeType = props.getOrDefault("store.type", "memory");
     if (storeType.equals("memory") && !storeSettings.isEmpty()) {
       String first = storeSettings.keySet().iterator().next();
-      throw new ConfigException("store." + first, "unknown key for the memory store (only store.max-clients applies; set store.type to use another store)");
+      throw new ConfigException(
+          "store." + first,
+          "unknown key for the memory store (only store.max-clients applies; set store.type to use another store)");
     }
     builder.store(storeType, storeSettings);
 
@@ -188,7 +251,8 @@ final class ConfigParser {
     return builder.build();
   }
 
-  private static Rule rule(String name, Map<String, String> p, ClientKeyResolver ip, PageSizeRule inheritedPageSize) {
+  private static Rule rule(
+      String name, Map<String, String> p, ClientKeyResolver ip, PageSizeRule inheritedPageSize) {
     String prefix = "rules." + name + ".";
     Rule.Builder b;
     try {
@@ -199,7 +263,8 @@ final class ConfigParser {
     boolean isDefault = name.equals(Rule.DEFAULT);
     if (p.containsKey("path")) {
       if (isDefault) {
-        throw new ConfigException(prefix + "path", "the default rule covers every request and takes no path");
+        throw new ConfigException(
+            prefix + "path", "the default rule covers every request and takes no path");
       }
       for (String pattern : list(p.get("path"))) {
         try {
@@ -211,7 +276,8 @@ final class ConfigParser {
     }
     if (p.containsKey("methods")) {
       if (isDefault) {
-        throw new ConfigException(prefix + "methods", "the default rule covers every request and takes no methods");
+        throw new ConfigException(
+            prefix + "methods", "the default rule covers every request and takes no methods");
       }
       for (String m : list(p.get("methods"))) {
         try {
@@ -222,7 +288,9 @@ final class ConfigParser {
       }
     }
     if (!isDefault && !p.containsKey("path") && !p.containsKey("methods")) {
-      throw new ConfigException(prefix + "path", "is missing: an endpoint rule needs a path (or methods) to say which requests it covers");
+      throw new ConfigException(
+          prefix + "path",
+          "is missing: an endpoint rule needs a path (or methods) to say which requests it covers");
     }
     if (p.containsKey("limits")) {
       for (String expression : list(p.get("limits"))) {
@@ -259,17 +327,22 @@ final class ConfigParser {
       } else if (v.equals("local")) {
         b.onStoreFailure(Rule.StoreFailure.LOCAL);
       } else {
-        throw ConfigException.invalid(prefix + "on-store-failure", p.get("on-store-failure"), "is not a failure policy (expected open, closed or local)");
+        throw ConfigException.invalid(
+            prefix + "on-store-failure",
+            p.get("on-store-failure"),
+            "is not a failure policy (expected open, closed or local)");
       }
     }
-    PageSizeRule pageSize = pageSize(prefix, p, isDefault ? PageSizeRule.defaults() : inheritedPageSize);
+    PageSizeRule pageSize =
+        pageSize(prefix, p, isDefault ? PageSizeRule.defaults() : inheritedPageSize);
     if (pageSize != null) {
       b.pageSize(pageSize);
     }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(prefix + (e.getMessage().startsWith("cost") ? "cost" : "limits"), e.getMessage());
+      throw new ConfigException(
+          prefix + (e.getMessage().startsWith("cost") ? "cost" : "limits"), e.getMessage());
     }
   }
 
@@ -282,7 +355,9 @@ final class ConfigParser {
         throw ConfigException.invalid(prefix + "count", p.get("count"), e.getMessage());
       }
     }
-    boolean refund = p.containsKey("refund-on-server-error") && bool(prefix + "refund-on-server-error", p.get("refund-on-server-error"));
+    boolean refund =
+        p.containsKey("refund-on-server-error")
+            && bool(prefix + "refund-on-server-error", p.get("refund-on-server-error"));
     return Counting.of(responses, refund);
   }
 
@@ -295,17 +370,32 @@ final class ConfigParser {
     if (!any) {
       return prefix.equals("rules.default.") ? base : null;
     }
-    if (p.containsKey("page-size.enabled") && !bool(prefix + "page-size.enabled", p.get("page-size.enabled"))) {
+    if (p.containsKey("page-size.enabled")
+        && !bool(prefix + "page-size.enabled", p.get("page-size.enabled"))) {
       return PageSizeRule.disabled();
     }
-    List<String> parameters = p.containsKey("page-size.parameters") ? list(p.get("page-size.parameters")) : base.parameters();
+    List<String> parameters =
+        p.containsKey("page-size.parameters")
+            ? list(p.get("page-size.parameters"))
+            : base.parameters();
     if (parameters.isEmpty()) {
-      throw ConfigException.invalid(prefix + "page-size.parameters", p.get("page-size.parameters"), "names no parameter");
+      throw ConfigException.invalid(
+          prefix + "page-size.parameters", p.get("page-size.parameters"), "names no parameter");
     }
     int max = integer(p, "page-size.max", prefix, base.maxSize(), 1, Integer.MAX_VALUE);
-    int dflt = integer(p, "page-size.default", prefix, Math.min(base.defaultSize(), max), 1, Integer.MAX_VALUE);
+    int dflt =
+        integer(
+            p,
+            "page-size.default",
+            prefix,
+            Math.min(base.defaultSize(), max),
+            1,
+            Integer.MAX_VALUE);
     if (dflt > max) {
-      throw ConfigException.invalid(prefix + "page-size.default", String.valueOf(dflt), "is above the maximum page size " + max);
+      throw ConfigException.invalid(
+          prefix + "page-size.default",
+          String.valueOf(dflt),
+          "is above the maximum page size " + max);
     }
     InvalidPageSize onInvalid = base.onInvalid();
     if (p.containsKey("page-size.on-invalid")) {
@@ -315,7 +405,10 @@ final class ConfigParser {
       } else if (v.equals("default")) {
         onInvalid = InvalidPageSize.USE_DEFAULT;
       } else {
-        throw ConfigException.invalid(prefix + "page-size.on-invalid", p.get("page-size.on-invalid"), "is not a choice (expected reject or default)");
+        throw ConfigException.invalid(
+            prefix + "page-size.on-invalid",
+            p.get("page-size.on-invalid"),
+            "is not a choice (expected reject or default)");
       }
     }
     try {
@@ -339,16 +432,22 @@ final class ConfigParser {
         chain.add(ClientKeys.bearerToken());
       } else if (lower.equals("principal")) {
         chain.add(ClientKeys.principal());
-      } else if (lower.startsWith("header:") && item.length() > 7 && item.substring(7).matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+      } else if (lower.startsWith("header:")
+          && item.length() > 7
+          && item.substring(7).matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
         chain.add(ClientKeys.header(item.substring(7)));
       } else if (lower.startsWith("class:") && item.length() > 6) {
         chain.add(custom(key, item.substring(6)));
       } else {
-        throw ConfigException.invalid(key, item, "is not a client key (expected header:<Name>, bearer, principal, ip or class:<ClientKeyResolver class>)");
+        throw ConfigException.invalid(
+            key,
+            item,
+            "is not a client key (expected header:<Name>, bearer, principal, ip or class:<ClientKeyResolver class>)");
       }
     }
     if (chain.isEmpty()) {
-      throw ConfigException.invalid(key, value, "names no client key (expected e.g. header:X-Api-Key, ip)");
+      throw ConfigException.invalid(
+          key, value, "names no client key (expected e.g. header:X-Api-Key, ip)");
     }
     return ClientKeys.firstOf(chain);
   }
@@ -357,13 +456,18 @@ final class ConfigParser {
     try {
       Class<?> type = Class.forName(className.trim(), true, classLoader());
       if (!ClientKeyResolver.class.isAssignableFrom(type)) {
-        throw ConfigException.invalid(key, className, "is not a " + ClientKeyResolver.class.getName());
+        throw ConfigException.invalid(
+            key, className, "is not a " + ClientKeyResolver.class.getName());
       }
       return (ClientKeyResolver) type.getConstructor().newInstance();
     } catch (ClassNotFoundException e) {
       throw ConfigException.invalid(key, className, "names a class that was not found");
-    } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {
-      throw ConfigException.invalid(key, className, "cannot be created (it needs a public no-argument constructor)");
+    } catch (NoSuchMethodException
+        | InstantiationException
+        | IllegalAccessException
+        | InvocationTargetException e) {
+      throw ConfigException.invalid(
+          key, className, "cannot be created (it needs a public no-argument constructor)");
     }
   }
 
@@ -396,7 +500,8 @@ final class ConfigParser {
     return integer(p, key, "", dflt, min, max);
   }
 
-  private static int integer(Map<String, String> p, String name, String prefix, int dflt, int min, int max) {
+  private static int integer(
+      Map<String, String> p, String name, String prefix, int dflt, int min, int max) {
     String v = p.get(name);
     if (v == null) {
       return dflt;
@@ -409,6 +514,7 @@ final class ConfigParser {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ConfigException.invalid(prefix + name, v, "is not a whole number from " + min + " to " + max);
+    throw ConfigException.invalid(
+        prefix + name, v, "is not a whole number from " + min + " to " + max);
   }
 }

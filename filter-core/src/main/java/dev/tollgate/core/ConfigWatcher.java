@@ -13,9 +13,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Re-reads a configuration file when it changes and hands it to {@link Tollgate#reconfigure}. A file
- * that cannot be read or holds an invalid configuration is logged (with the message naming the key
- * and value) and the configuration in force stays. Checks run on one daemon thread.
+ * Re-reads a configuration file when it changes and hands it to {@link Tollgate#reconfigure}. A
+ * file that cannot be read or holds an invalid configuration is logged (with the message naming the
+ * key and value) and the configuration in force stays. Checks run on one daemon thread.
  */
 public final class ConfigWatcher implements AutoCloseable {
 
@@ -28,7 +28,8 @@ public final class ConfigWatcher implements AutoCloseable {
   private FileTime lastModified;
   private long lastSize;
 
-  private ConfigWatcher(Tollgate tollgate, Path file, Map<String, String> overrides, Duration interval) {
+  private ConfigWatcher(
+      Tollgate tollgate, Path file, Map<String, String> overrides, Duration interval) {
     this.tollgate = tollgate;
     this.file = file;
     this.overrides = Map.copyOf(overrides);
@@ -36,23 +37,26 @@ public final class ConfigWatcher implements AutoCloseable {
     if (interval.isZero()) {
       this.timer = null;
     } else {
-      this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tollgate-config-watcher");
-        t.setDaemon(true);
-        return t;
-      });
+      this.timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "tollgate-config-watcher");
+                t.setDaemon(true);
+                return t;
+              });
       long millis = Math.max(100, interval.toMillis());
       timer.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
     }
   }
 
   /**
-   * Watches {@code file}, checking every {@code interval} (zero: only when {@link #reloadIfChanged()}
-   * is called).
+   * Watches {@code file}, checking every {@code interval} (zero: only when {@link
+   * #reloadIfChanged()} is called).
    *
    * @param overrides settings applied over the file's, as at startup
    */
-  public static ConfigWatcher watch(Tollgate tollgate, Path file, Map<String, String> overrides, Duration interval) {
+  public static ConfigWatcher watch(
+      Tollgate tollgate, Path file, Map<String, String> overrides, Duration interval) {
     Objects.requireNonNull(tollgate, "tollgate");
     Objects.requireNonNull(file, "file");
     return new ConfigWatcher(tollgate, file, overrides, interval);
@@ -90,11 +94,18 @@ public final class ConfigWatcher implements AutoCloseable {
       tollgate.reconfigure(next);
       return true;
     } catch (ConfigException e) {
-      LOG.log(System.Logger.Level.ERROR, "Rejected the new configuration in " + file + ": " + e.getMessage()
-          + ". The previous configuration stays in force.");
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "Rejected the new configuration in "
+              + file
+              + ": "
+              + e.getMessage()
+              + ". The previous configuration stays in force.");
       return false;
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.ERROR, "Cannot read " + file + ": " + e + ". The previous configuration stays in force.");
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "Cannot read " + file + ": " + e + ". The previous configuration stays in force.");
       return false;
     }
   }

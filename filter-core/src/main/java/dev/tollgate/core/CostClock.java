@@ -19,12 +19,17 @@ public interface CostClock {
    */
   long currentThreadCpuNanos();
 
-  /** {@link System#nanoTime()} and the JVM's {@link ThreadMXBean}, where it supports thread CPU time. */
+  /**
+   * {@link System#nanoTime()} and the JVM's {@link ThreadMXBean}, where it supports thread CPU
+   * time.
+   */
   static CostClock system() {
     return SystemCostClock.INSTANCE;
   }
 
-  /** The system cost clock; thread CPU time is switched on if the JVM supports it but has it off. */
+  /**
+   * The system cost clock; thread CPU time is switched on if the JVM supports it but has it off.
+   */
   final class SystemCostClock implements CostClock {
     static final SystemCostClock INSTANCE = new SystemCostClock();
 

@@ -51,7 +51,9 @@ public final class Counting {
    */
   public static Counting of(Responses responses, boolean refundServerErrors) {
     Objects.requireNonNull(responses, "responses");
-    return responses == Responses.ALL && !refundServerErrors ? ALL : new Counting(responses, refundServerErrors);
+    return responses == Responses.ALL && !refundServerErrors
+        ? ALL
+        : new Counting(responses, refundServerErrors);
   }
 
   /** Reads {@code all}, {@code failed} or {@code successful}. */
@@ -62,7 +64,8 @@ public final class Counting {
         return r;
       }
     }
-    throw new IllegalArgumentException("is not a way of counting (expected all, failed or successful)");
+    throw new IllegalArgumentException(
+        "is not a way of counting (expected all, failed or successful)");
   }
 
   public Responses responses() {
@@ -76,9 +79,12 @@ public final class Counting {
   /** True if a response with {@code status} counts (before any refund). */
   boolean counts(int status) {
     switch (responses) {
-      case FAILED: return status >= 400;
-      case SUCCESSFUL: return status < 400;
-      default: return true;
+      case FAILED:
+        return status >= 400;
+      case SUCCESSFUL:
+        return status < 400;
+      default:
+        return true;
     }
   }
 

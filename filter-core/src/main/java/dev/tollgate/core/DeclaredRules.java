@@ -20,10 +20,11 @@ public final class DeclaredRules {
   /**
    * One declaration.
    *
-   * @param where what declared it, for error messages (for example {@code @RateLimit on Api.list()})
+   * @param where what declared it, for error messages (for example {@code @RateLimit on
+   *     Api.list()})
    * @param name the rule's name
-   * @param limits the rule's limits in the configuration's syntax ({@code "10/1m, 100/1h rolling"});
-   *     empty for none of its own
+   * @param limits the rule's limits in the configuration's syntax ({@code "10/1m, 100/1h
+   *     rolling"}); empty for none of its own
    * @param cost the cost of a request, or {@link #INHERIT}
    * @param pageSizeMax the largest page size, or {@link #INHERIT}
    * @param pageSizeDefault the page size of a request without one, or {@link #INHERIT}
@@ -35,7 +36,9 @@ public final class DeclaredRules {
   private final Consumer<Rule> onNewRule;
   private final Map<String, Rule> byName = new ConcurrentHashMap<>();
 
-  /** @param onNewRule told of each distinct rule once, for example so the status document lists it */
+  /**
+   * @param onNewRule told of each distinct rule once, for example so the status document lists it
+   */
   public DeclaredRules(TollgateConfig config, Consumer<Rule> onNewRule) {
     this.config = config;
     this.onNewRule = onNewRule;
@@ -48,12 +51,18 @@ public final class DeclaredRules {
    */
   public Rule declare(Declaration d) {
     if (d.name().equals(Rule.DEFAULT)) {
-      throw new IllegalArgumentException(d.where() + ": the name 'default' is the configuration's default rule");
+      throw new IllegalArgumentException(
+          d.where() + ": the name 'default' is the configuration's default rule");
     }
     for (Rule r : config.rules()) {
       if (r.name().equals(d.name())) {
-        throw new IllegalArgumentException(d.where() + ": the name '" + d.name()
-            + "' is already a configured rule (rules." + d.name() + ".*); give the annotation its own name");
+        throw new IllegalArgumentException(
+            d.where()
+                + ": the name '"
+                + d.name()
+                + "' is already a configured rule (rules."
+                + d.name()
+                + ".*); give the annotation its own name");
       }
     }
     Rule rule;
@@ -68,8 +77,13 @@ public final class DeclaredRules {
       return rule;
     }
     if (!sameSettings(earlier, rule)) {
-      throw new IllegalArgumentException(d.where() + ": another declaration named '" + d.name()
-          + "' has different settings (" + earlier + "); set a distinct name");
+      throw new IllegalArgumentException(
+          d.where()
+              + ": another declaration named '"
+              + d.name()
+              + "' has different settings ("
+              + earlier
+              + "); set a distinct name");
     }
     return earlier;
   }
@@ -80,8 +94,12 @@ public final class DeclaredRules {
       b.cost(d.cost());
       for (Limit l : config.defaultRule().limits()) {
         if (d.cost() > l.quota()) {
-          throw new IllegalArgumentException("cost " + d.cost() + " exceeds the quota of the default rule's limit "
-              + l + ", so no request could pass");
+          throw new IllegalArgumentException(
+              "cost "
+                  + d.cost()
+                  + " exceeds the quota of the default rule's limit "
+                  + l
+                  + ", so no request could pass");
         }
       }
     }
@@ -94,21 +112,25 @@ public final class DeclaredRules {
   /** The default rule's parameters and invalid-value handling with the declaration's sizes. */
   private PageSizeRule pageSize(Declaration d) {
     if (d.pageSizeMax() != INHERIT && d.pageSizeMax() < 1) {
-      throw new IllegalArgumentException("pageSizeMax must be at least 1 (or -1 to keep the configuration's) but was "
-          + d.pageSizeMax());
+      throw new IllegalArgumentException(
+          "pageSizeMax must be at least 1 (or -1 to keep the configuration's) but was "
+              + d.pageSizeMax());
     }
     if (d.pageSizeDefault() != INHERIT && d.pageSizeDefault() < 1) {
       throw new IllegalArgumentException(
-          "pageSizeDefault must be at least 1 (or -1 to keep the configuration's) but was " + d.pageSizeDefault());
+          "pageSizeDefault must be at least 1 (or -1 to keep the configuration's) but was "
+              + d.pageSizeDefault());
     }
     PageSizeRule base = config.defaultRule().pageSize();
     int max = d.pageSizeMax() != INHERIT ? d.pageSizeMax() : base.maxSize();
-    int dflt = d.pageSizeDefault() != INHERIT ? d.pageSizeDefault() : Math.min(base.defaultSize(), max);
+    int dflt =
+        d.pageSizeDefault() != INHERIT ? d.pageSizeDefault() : Math.min(base.defaultSize(), max);
     return PageSizeRule.of(base.parameters(), dflt, max, base.onInvalid());
   }
 
   private static boolean sameSettings(Rule a, Rule b) {
-    return a.limits().equals(b.limits()) && Objects.equals(a.pageSize(), b.pageSize())
+    return a.limits().equals(b.limits())
+        && Objects.equals(a.pageSize(), b.pageSize())
         && Objects.equals(a.cost(), b.cost());
   }
 }

@@ -15,8 +15,8 @@ public enum HeaderDialect {
    * structured fields: {@code RateLimit-Policy: "minute";q=100;w=60, "day";q=10000;w=86400} and
    * {@code RateLimit: "minute";r=57;t=17, "day";r=9421;t=50311}. {@code r} is the available quota
    * and {@code t} the effective window, the seconds within which the client can use no more than
-   * {@code r}: never 0 for an unused limit, and on a 429 never beyond {@code Retry-After}. Limits in
-   * units other than requests carry {@code qu} in the policy ({@code qu="content-bytes"}).
+   * {@code r}: never 0 for an unused limit, and on a 429 never beyond {@code Retry-After}. Limits
+   * in units other than requests carry {@code qu} in the policy ({@code qu="content-bytes"}).
    */
   IETF("ietf"),
 
@@ -28,27 +28,29 @@ public enum HeaderDialect {
   IETF_DRAFT_10("ietf-draft-10"),
 
   /**
-   * The earlier IETF draft (06) many clients read: {@code RateLimit-Limit: 100},
-   * {@code RateLimit-Remaining: 57}, {@code RateLimit-Reset: 17} (seconds) and
-   * {@code RateLimit-Policy: 100;w=60, 10000;w=86400}.
+   * The earlier IETF draft (06) many clients read: {@code RateLimit-Limit: 100}, {@code
+   * RateLimit-Remaining: 57}, {@code RateLimit-Reset: 17} (seconds) and {@code RateLimit-Policy:
+   * 100;w=60, 10000;w=86400}.
    */
   IETF_DRAFT_6("ietf-draft-6"),
 
   /**
-   * Truto's normalised headers: {@code ratelimit-limit: 110;w=10}, {@code ratelimit-remaining: 109},
-   * {@code ratelimit-reset: 60} (seconds).
+   * Truto's normalised headers: {@code ratelimit-limit: 110;w=10}, {@code ratelimit-remaining:
+   * 109}, {@code ratelimit-reset: 60} (seconds).
    */
   TRUTO("truto"),
 
   /**
-   * TEOS platform headers: {@code X-Rate-Limit-Limit: 1m} (the period), {@code X-Rate-Limit-Remaining},
-   * {@code X-Rate-Limit-Reset: 2026-11-22T18:01:00.0000000Z} (UTC, .NET round-trip form).
+   * TEOS platform headers: {@code X-Rate-Limit-Limit: 1m} (the period), {@code
+   * X-Rate-Limit-Remaining}, {@code X-Rate-Limit-Reset: 2026-11-22T18:01:00.0000000Z} (UTC, .NET
+   * round-trip form).
    */
   TEOS("teos"),
 
   /**
-   * GitHub's headers: {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Used},
-   * {@code X-RateLimit-Reset} (epoch seconds) and {@code X-RateLimit-Resource} (the rule's name).
+   * GitHub's headers: {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code
+   * X-RateLimit-Used}, {@code X-RateLimit-Reset} (epoch seconds) and {@code X-RateLimit-Resource}
+   * (the rule's name).
    */
   GITHUB("github");
 
@@ -75,6 +77,7 @@ public enum HeaderDialect {
         return d;
       }
     }
-    throw new IllegalArgumentException("is not a header dialect (expected ietf, ietf-draft-10, ietf-draft-6, truto, teos or github)");
+    throw new IllegalArgumentException(
+        "is not a header dialect (expected ietf, ietf-draft-10, ietf-draft-6, truto, teos or github)");
   }
 }

@@ -8,9 +8,8 @@ package dev.tollgate.core;
 public interface HeaderSink {
 
   /**
-   * Sets header {@code name} to {@code value}, replacing a value set before (by the application or an
-   * earlier filter). Values never hold CR, LF or other control characters.
+   * Sets header {@code name} to {@code value}, replacing a value set before (by the application or
+   * an earlier filter). Values never hold CR, LF or other control characters.
    */
   void set(String name, String value);
-
 }

@@ -9,8 +9,11 @@ import java.util.List;
  */
 final class HeaderWriter {
 
-  /** Reused for the one header value built from parts ({@code RateLimit}): no builder per response. */
-  private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(128));
+  /**
+   * Reused for the one header value built from parts ({@code RateLimit}): no builder per response.
+   */
+  private static final ThreadLocal<StringBuilder> BUFFER =
+      ThreadLocal.withInitial(() -> new StringBuilder(128));
 
   /** The decimal strings of small numbers, made once: remaining quotas are mostly small. */
   private static final String[] SMALL_NUMBERS = new String[1024];
@@ -33,15 +36,23 @@ final class HeaderWriter {
    * @param rejected whether the request is answered 429
    * @param retryAfterSeconds the Retry-After value for a 429
    */
-  static void write(TollgateConfig config, Route route, long[] usage, boolean rejected,
-      long retryAfterSeconds, HeaderSink out) {
+  static void write(
+      TollgateConfig config,
+      Route route,
+      long[] usage,
+      boolean rejected,
+      long retryAfterSeconds,
+      HeaderSink out) {
     if (rejected) {
       out.set("Retry-After", number(retryAfterSeconds));
     }
     if (route.limitCount() == 0 || config.dialects().isEmpty()) {
       return;
     }
-    int nearest = route.mixedUnits ? nearestToExhaustion(route, usage) : nearestToExhaustion(usage, route.limitCount());
+    int nearest =
+        route.mixedUnits
+            ? nearestToExhaustion(route, usage)
+            : nearestToExhaustion(usage, route.limitCount());
     if (!rejected && config.headersAfterUsedShare() > 0) {
       long quota = route.policies[nearest].limit.quota();
       if ((double) (quota - remaining(usage, nearest)) / quota < config.headersAfterUsedShare()) {
@@ -85,7 +96,9 @@ final class HeaderWriter {
     return usage[3 + 3 * limit];
   }
 
-  /** On a 429 one of the limits that rejected; else the least remaining, a tie to the later reset. */
+  /**
+   * On a 429 one of the limits that rejected; else the least remaining, a tie to the later reset.
+   */
   static int nearestToExhaustion(long[] usage, int count) {
     boolean anyRejected = false;
     for (int i = 0; i < count; i++) {
@@ -111,11 +124,16 @@ final class HeaderWriter {
 
   /**
    * @param draft11 {@code t} as draft-11's effective window: for an unused limit the time within
-   *     which its whole quota is all the client can use (not 0), and on a 429 at most
-   *     {@code Retry-After}, which must not point before the end of any effective window; both
-   *     remain true statements about the limit. Otherwise draft-10's time until quota next grows.
+   *     which its whole quota is all the client can use (not 0), and on a 429 at most {@code
+   *     Retry-After}, which must not point before the end of any effective window; both remain true
+   *     statements about the limit. Otherwise draft-10's time until quota next grows.
    */
-  private static void ietf(HeaderSink out, Route route, long[] usage, boolean draft11, boolean rejected,
+  private static void ietf(
+      HeaderSink out,
+      Route route,
+      long[] usage,
+      boolean draft11,
+      boolean rejected,
       long retryAfterSeconds) {
     out.set("RateLimit-Policy", route.ietfPolicy);
     StringBuilder state = BUFFER.get();
@@ -128,7 +146,9 @@ final class HeaderWriter {
       long t = LimitStatus.ceilSeconds(reset);
       if (draft11) {
         if (reset <= 0) {
-          t = LimitStatus.ceilSeconds(unusedEffectiveWindowMillis(route.policies[i].limit, usage[0]));
+          t =
+              LimitStatus.ceilSeconds(
+                  unusedEffectiveWindowMillis(route.policies[i].limit, usage[0]));
         }
         if (rejected) {
           t = Math.min(t, retryAfterSeconds);
@@ -144,8 +164,8 @@ final class HeaderWriter {
 
   /**
    * For a limit nothing is counted in: how long the client, using its whole quota now, gets no
-   * more. A fixed window until it ends; a rolling window until the current bucket leaves it; a token
-   * bucket until its next token.
+   * more. A fixed window until it ends; a rolling window until the current bucket leaves it; a
+   * token bucket until its next token.
    */
   static long unusedEffectiveWindowMillis(Limit limit, long now) {
     long window = limit.windowMillis();
@@ -162,8 +182,8 @@ final class HeaderWriter {
 
   /**
    * {@link #nearestToExhaustion(long[], int)} for a route with limits in units other than requests,
-   * for dialects that carry one limit and no unit: on a 429 one of the limits that rejected (of
-   * any unit); otherwise a request limit, since a count of milliseconds or bytes would read as
+   * for dialects that carry one limit and no unit: on a 429 one of the limits that rejected (of any
+   * unit); otherwise a request limit, since a count of milliseconds or bytes would read as
    * requests. Only when the route has no request limit is a limit in another unit shown.
    */
   static int nearestToExhaustion(Route route, long[] usage) {
@@ -182,8 +202,10 @@ final class HeaderWriter {
       if (route.policies[i].limit.unit() != QuotaUnit.REQUESTS) {
         continue;
       }
-      if (best < 0 || remaining(usage, i) < remaining(usage, best)
-          || (remaining(usage, i) == remaining(usage, best) && resetMillis(usage, i) > resetMillis(usage, best))) {
+      if (best < 0
+          || remaining(usage, i) < remaining(usage, best)
+          || (remaining(usage, i) == remaining(usage, best)
+              && resetMillis(usage, i) > resetMillis(usage, best))) {
         best = i;
       }
     }
@@ -216,7 +238,9 @@ final class HeaderWriter {
     out.set("X-RateLimit-Limit", p.quota);
     out.set("X-RateLimit-Remaining", number(remaining));
     out.set("X-RateLimit-Used", number(p.limit.quota() - remaining));
-    out.set("X-RateLimit-Reset", Long.toString(Math.floorDiv(now + resetMillis(usage, nearest) + 999, 1000)));
+    out.set(
+        "X-RateLimit-Reset",
+        Long.toString(Math.floorDiv(now + resetMillis(usage, nearest) + 999, 1000)));
     out.set("X-RateLimit-Resource", p.rule);
   }
 }

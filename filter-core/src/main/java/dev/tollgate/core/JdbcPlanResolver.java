@@ -21,12 +21,14 @@ public final class JdbcPlanResolver implements PlanResolver {
   private final String query;
   private final int queryTimeoutSeconds;
 
-  private JdbcPlanResolver(DataSource dataSource, String jndiName, String query, int queryTimeoutSeconds) {
+  private JdbcPlanResolver(
+      DataSource dataSource, String jndiName, String query, int queryTimeoutSeconds) {
     this.dataSource = dataSource;
     this.jndiName = jndiName;
     this.query = check(query);
     if (queryTimeoutSeconds < 0) {
-      throw new IllegalArgumentException("query timeout must not be negative but was " + queryTimeoutSeconds);
+      throw new IllegalArgumentException(
+          "query timeout must not be negative but was " + queryTimeoutSeconds);
     }
     this.queryTimeoutSeconds = queryTimeoutSeconds;
   }
@@ -37,9 +39,9 @@ public final class JdbcPlanResolver implements PlanResolver {
   }
 
   /**
-   * Over the {@link DataSource} bound to {@code jndiName} in the container (e.g.
-   * {@code java:comp/env/jdbc/plans}), looked up at each query so that the data source may be bound
-   * after the filter starts. The query timeout is 5 seconds.
+   * Over the {@link DataSource} bound to {@code jndiName} in the container (e.g. {@code
+   * java:comp/env/jdbc/plans}), looked up at each query so that the data source may be bound after
+   * the filter starts. The query timeout is 5 seconds.
    */
   public static JdbcPlanResolver jndi(String jndiName, String query) {
     if (jndiName == null || jndiName.isBlank()) {
@@ -57,7 +59,8 @@ public final class JdbcPlanResolver implements PlanResolver {
     Objects.requireNonNull(query, "query");
     int markers = query.length() - query.replace("?", "").length();
     if (markers != 1) {
-      throw new IllegalArgumentException("the query must have exactly one '?' (the client key) but has " + markers);
+      throw new IllegalArgumentException(
+          "the query must have exactly one '?' (the client key) but has " + markers);
     }
     return query.trim();
   }
@@ -77,7 +80,8 @@ public final class JdbcPlanResolver implements PlanResolver {
   }
 
   // The name is the operator's (plans.jdbc.jndi-name in the configuration), never a request's, and
-  // names the container's own DataSource: the JNDI injection Error Prone guards against needs a name
+  // names the container's own DataSource: the JNDI injection Error Prone guards against needs a
+  // name
   // an attacker chooses.
   @SuppressWarnings("BanJNDI")
   private DataSource dataSource() throws NamingException {

@@ -4,8 +4,8 @@ import java.util.Collection;
 import java.util.Locale;
 
 /**
- * "Did you mean {@code page-size.max}?" for an unknown configuration key: the known key nearest to it
- * by edit distance, when it is near enough to be a typo rather than a different idea.
+ * "Did you mean {@code page-size.max}?" for an unknown configuration key: the known key nearest to
+ * it by edit distance, when it is near enough to be a typo rather than a different idea.
  */
 final class KeySuggestion {
 
@@ -29,7 +29,8 @@ final class KeySuggestion {
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
       int d = distance(u, candidate.toLowerCase(Locale.ROOT));
-      // Ties go to the first in iteration order, so callers pass a sorted collection for stable text.
+      // Ties go to the first in iteration order, so callers pass a sorted collection for stable
+      // text.
       if (d <= allowed && d < bestDistance) {
         best = candidate;
         bestDistance = d;
@@ -60,7 +61,10 @@ final class KeySuggestion {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           v = Math.min(v, d[i - 2][j - 2] + 1);
         }
         d[i][j] = v;

@@ -7,18 +7,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A quota of requests per window, counted with an {@link Algorithm}: "100 per minute" or
- * "10,000 per rolling 24 hours". Immutable.
+ * A quota of requests per window, counted with an {@link Algorithm}: "100 per minute" or "10,000
+ * per rolling 24 hours". Immutable.
  *
  * <p>Written in configuration as {@code <count>/<duration> [algorithm] [as <name>]}, for example
- * {@code 100/1m}, {@code 10000/24h rolling}, {@code 10000/24h rolling(15m) as daily} or
- * {@code 20/1s token-bucket}. Durations are whole seconds written with a unit: {@code s}, {@code m},
+ * {@code 100/1m}, {@code 10000/24h rolling}, {@code 10000/24h rolling(15m) as daily} or {@code
+ * 20/1s token-bucket}. Durations are whole seconds written with a unit: {@code s}, {@code m},
  * {@code h} or {@code d} ({@code 90s}, {@code 1m}, {@code 24h}, {@code 1d}). The algorithm defaults
  * to {@link Algorithm#FIXED_WINDOW}; a rolling window's precision defaults to 1/24 of the window.
  *
  * <p>The name is the policy name the IETF headers and problem bodies show (e.g. {@code "minute"}).
- * Unless given, it is derived from the window: {@code second}, {@code minute}, {@code hour},
- * {@code day}, or the duration as written ({@code 90s}).
+ * Unless given, it is derived from the window: {@code second}, {@code minute}, {@code hour}, {@code
+ * day}, or the duration as written ({@code 90s}).
  */
 public final class Limit {
 
@@ -27,12 +27,13 @@ public final class Limit {
 
   private static final Duration MAX_WINDOW = Duration.ofDays(366);
 
-  private static final Pattern EXPRESSION = Pattern.compile(
-      "\\s*(\\d{1,13}\\s*[A-Za-z]{0,3})\\s*/\\s*(\\d{1,9}[smhd])"
-          + "(?:\\s+(requests|time|cpu|bytes))?"
-          + "(?:\\s+(fixed|rolling|token-bucket)(?:\\((\\d{1,9}[smhd])\\))?)?"
-          + "(?:\\s+(requests|time|cpu|bytes))?"
-          + "(?:\\s+as\\s+([A-Za-z0-9_.-]{1,64}))?\\s*");
+  private static final Pattern EXPRESSION =
+      Pattern.compile(
+          "\\s*(\\d{1,13}\\s*[A-Za-z]{0,3})\\s*/\\s*(\\d{1,9}[smhd])"
+              + "(?:\\s+(requests|time|cpu|bytes))?"
+              + "(?:\\s+(fixed|rolling|token-bucket)(?:\\((\\d{1,9}[smhd])\\))?)?"
+              + "(?:\\s+(requests|time|cpu|bytes))?"
+              + "(?:\\s+as\\s+([A-Za-z0-9_.-]{1,64}))?\\s*");
 
   private final long quota;
   private final Duration window;
@@ -45,7 +46,13 @@ public final class Limit {
     this(quota, window, algorithm, precision, name, QuotaUnit.REQUESTS);
   }
 
-  private Limit(long quota, Duration window, Algorithm algorithm, Duration precision, String name, QuotaUnit unit) {
+  private Limit(
+      long quota,
+      Duration window,
+      Algorithm algorithm,
+      Duration precision,
+      String name,
+      QuotaUnit unit) {
     this.unit = unit;
     this.quota = quota;
     this.window = window;
@@ -67,15 +74,20 @@ public final class Limit {
       throw new IllegalArgumentException("quota must be at least 1 but was " + quota);
     }
     if (quota > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("quota must be at most " + Integer.MAX_VALUE + " but was " + quota);
+      throw new IllegalArgumentException(
+          "quota must be at most " + Integer.MAX_VALUE + " but was " + quota);
     }
-    if (window.isNegative() || window.getSeconds() < 1 || window.getNano() != 0
+    if (window.isNegative()
+        || window.getSeconds() < 1
+        || window.getNano() != 0
         || window.compareTo(MAX_WINDOW) > 0) {
-      throw new IllegalArgumentException("window must be a whole number of seconds from 1s to 366d, but was "
-          + (window.getNano() == 0 && !window.isNegative() ? formatDuration(window) : window.toString()));
+      throw new IllegalArgumentException(
+          "window must be a whole number of seconds from 1s to 366d, but was "
+              + (window.getNano() == 0 && !window.isNegative()
+                  ? formatDuration(window)
+                  : window.toString()));
     }
-    Duration precision = algorithm == Algorithm.ROLLING_WINDOW
-        ? defaultPrecision(window) : window;
+    Duration precision = algorithm == Algorithm.ROLLING_WINDOW ? defaultPrecision(window) : window;
     return new Limit(quota, window, algorithm, precision, defaultName(window));
   }
 
@@ -117,7 +129,8 @@ public final class Limit {
     }
     if (m.group(5) != null) {
       if (algorithm != Algorithm.ROLLING_WINDOW) {
-        throw new IllegalArgumentException("is not a valid limit: only a rolling window takes a precision");
+        throw new IllegalArgumentException(
+            "is not a valid limit: only a rolling window takes a precision");
       }
       try {
         limit = limit.withPrecision(parseDuration(m.group(5)));
@@ -140,14 +153,19 @@ public final class Limit {
   public static Duration parseDuration(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     if (!t.matches("\\d{1,9}[smhd]")) {
-      throw new IllegalArgumentException("is not a valid duration (expected a whole number and s, m, h or d, e.g. 1m)");
+      throw new IllegalArgumentException(
+          "is not a valid duration (expected a whole number and s, m, h or d, e.g. 1m)");
     }
     long n = Long.parseLong(t.substring(0, t.length() - 1));
     switch (t.charAt(t.length() - 1)) {
-      case 's': return Duration.ofSeconds(n);
-      case 'm': return Duration.ofMinutes(n);
-      case 'h': return Duration.ofHours(n);
-      default: return Duration.ofDays(n);
+      case 's':
+        return Duration.ofSeconds(n);
+      case 'm':
+        return Duration.ofMinutes(n);
+      case 'h':
+        return Duration.ofHours(n);
+      default:
+        return Duration.ofDays(n);
     }
   }
 
@@ -173,7 +191,8 @@ public final class Limit {
   public Limit named(String newName) {
     Objects.requireNonNull(newName, "name");
     if (!newName.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new IllegalArgumentException("name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + newName + "'");
+      throw new IllegalArgumentException(
+          "name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + newName + "'");
     }
     return new Limit(quota, window, algorithm, precision, newName, unit);
   }
@@ -189,8 +208,11 @@ public final class Limit {
     long p = newPrecision.toMillis();
     long w = window.toMillis();
     if (p < 1000 || w % p != 0 || w / p > 1440) {
-      throw new IllegalArgumentException("precision must be at least 1s and divide the window "
-          + formatDuration(window) + " into at most 1440 steps, but was " + formatDuration(newPrecision));
+      throw new IllegalArgumentException(
+          "precision must be at least 1s and divide the window "
+              + formatDuration(window)
+              + " into at most 1440 steps, but was "
+              + formatDuration(newPrecision));
     }
     return new Limit(quota, window, algorithm, newPrecision, name, unit);
   }
@@ -203,15 +225,19 @@ public final class Limit {
 
   /**
    * This limit counting {@code newUnit} instead of requests, its quota in that unit's base
-   * (milliseconds for time and CPU, bytes for bytes). Unless it was named, its name becomes
-   * {@code <unit>-<window name>} ({@code time-minute}), so that it never clashes with a request
-   * limit of the same window.
+   * (milliseconds for time and CPU, bytes for bytes). Unless it was named, its name becomes {@code
+   * <unit>-<window name>} ({@code time-minute}), so that it never clashes with a request limit of
+   * the same window.
    */
   public Limit in(QuotaUnit newUnit) {
     Objects.requireNonNull(newUnit, "unit");
-    String newName = name.equals(defaultName(window)) || name.equals(unit.configName() + "-" + defaultName(window))
-        ? (newUnit == QuotaUnit.REQUESTS ? defaultName(window) : newUnit.configName() + "-" + defaultName(window))
-        : name;
+    String newName =
+        name.equals(defaultName(window))
+                || name.equals(unit.configName() + "-" + defaultName(window))
+            ? (newUnit == QuotaUnit.REQUESTS
+                ? defaultName(window)
+                : newUnit.configName() + "-" + defaultName(window))
+            : name;
     return new Limit(quota, window, algorithm, precision, newName, newUnit);
   }
 
@@ -259,7 +285,9 @@ public final class Limit {
    * their counts, e.g. when a reload changes only the quota (the client keeps what it has used).
    */
   public String stateId() {
-    return algorithm.configName() + ':' + window.getSeconds()
+    return algorithm.configName()
+        + ':'
+        + window.getSeconds()
         + (algorithm == Algorithm.ROLLING_WINDOW ? ":" + precision.getSeconds() : "")
         + (unit == QuotaUnit.REQUESTS ? "" : ":" + unit.configName());
   }
@@ -267,7 +295,8 @@ public final class Limit {
   /** The limit as {@link #parse} reads it, e.g. {@code 10000/24h rolling(1h) as day}. */
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder().append(unit.format(quota)).append('/').append(formatDuration(window));
+    StringBuilder s =
+        new StringBuilder().append(unit.format(quota)).append('/').append(formatDuration(window));
     if (unit != QuotaUnit.REQUESTS) {
       s.append(' ').append(unit.configName());
     }
@@ -286,8 +315,12 @@ public final class Limit {
       return false;
     }
     Limit other = (Limit) o;
-    return quota == other.quota && window.equals(other.window) && algorithm == other.algorithm
-        && precision.equals(other.precision) && name.equals(other.name) && unit == other.unit;
+    return quota == other.quota
+        && window.equals(other.window)
+        && algorithm == other.algorithm
+        && precision.equals(other.precision)
+        && name.equals(other.name)
+        && unit == other.unit;
   }
 
   @Override
@@ -306,7 +339,8 @@ public final class Limit {
 
   private static Duration defaultPrecision(Duration window) {
     long w = window.toMillis();
-    // The largest whole-second divisor of the window that gives at least DEFAULT_ROLLING_BUCKETS steps.
+    // The largest whole-second divisor of the window that gives at least DEFAULT_ROLLING_BUCKETS
+    // steps.
     long seconds = Math.max(1, w / 1000 / DEFAULT_ROLLING_BUCKETS);
     while (seconds > 1 && (w / 1000) % seconds != 0) {
       seconds--;
@@ -316,11 +350,16 @@ public final class Limit {
 
   private static String defaultName(Duration window) {
     switch ((int) Math.min(window.getSeconds(), Integer.MAX_VALUE)) {
-      case 1: return "second";
-      case 60: return "minute";
-      case 3_600: return "hour";
-      case 86_400: return "day";
-      default: return formatDuration(window);
+      case 1:
+        return "second";
+      case 60:
+        return "minute";
+      case 3_600:
+        return "hour";
+      case 86_400:
+        return "day";
+      default:
+        return formatDuration(window);
     }
   }
 }

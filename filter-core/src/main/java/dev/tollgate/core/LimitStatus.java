@@ -6,8 +6,8 @@ import dev.tollgate.core.store.LimitUsage;
  * One limit in force for a request, after the decision.
  *
  * @param rule the name of the rule the limit belongs to
- * @param policy the policy name shown to clients: the limit's name under the default rule,
- *     {@code <rule>.<limit name>} under an endpoint rule, so names are unique in a response
+ * @param policy the policy name shown to clients: the limit's name under the default rule, {@code
+ *     <rule>.<limit name>} under an endpoint rule, so names are unique in a response
  * @param usage quota, remaining, reset and retry time
  */
 public record LimitStatus(String rule, String policy, LimitUsage usage) {

@@ -22,11 +22,13 @@ final class LocalFallback {
   private final Clock clock;
   private final TollgateMetrics metrics;
   private final AtomicBoolean active = new AtomicBoolean();
+
   /** Created at the first outage: most applications never need it. */
   private volatile InMemoryStore local;
 
   LocalFallback(RateLimitStore shared, long maxClients, Clock clock, TollgateMetrics metrics) {
-    this.servers = shared instanceof SharedStore ? Math.max(1, ((SharedStore) shared).expectedServers()) : 1;
+    this.servers =
+        shared instanceof SharedStore ? Math.max(1, ((SharedStore) shared).expectedServers()) : 1;
     this.maxClients = maxClients;
     this.clock = clock;
     this.metrics = metrics;
@@ -54,8 +56,11 @@ final class LocalFallback {
    */
   InMemoryStore switchTo(RuntimeException failure) {
     if (!active.get() && active.compareAndSet(false, true)) {
-      LOG.log(System.Logger.Level.WARNING, "Rate-limit store unavailable ({0}); rules with on-store-failure=local"
-          + " now count on this server only{1}, until the store answers again.", failure.toString(),
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Rate-limit store unavailable ({0}); rules with on-store-failure=local"
+              + " now count on this server only{1}, until the store answers again.",
+          failure.toString(),
           servers > 1 ? " with quotas divided by " + servers : "");
       metrics.localFallback(true);
     }
@@ -70,8 +75,10 @@ final class LocalFallback {
   /** The shared store decided: if requests were being decided locally, they no longer are. */
   void storeAnswered() {
     if (active.get() && active.compareAndSet(true, false)) {
-      LOG.log(System.Logger.Level.INFO, "Rate-limit store answers again; rules with on-store-failure=local"
-          + " use the shared counts again (local counts are not added to them).");
+      LOG.log(
+          System.Logger.Level.INFO,
+          "Rate-limit store answers again; rules with on-store-failure=local"
+              + " use the shared counts again (local counts are not added to them).");
       metrics.localFallback(false);
     }
   }

@@ -12,10 +12,13 @@ final class Metering {
 
   /** Nothing after the response: a request limit consumed on admission, never refunded. */
   static final byte NONE = 0;
+
   /** A request limit consumed on admission whose rule refunds server errors. */
   static final byte REFUND = 1;
+
   /** A request limit of a rule that counts by outcome: the cost, charged if the response counts. */
   static final byte REQUESTS = 2;
+
   static final byte TIME = 3;
   static final byte CPU = 4;
   static final byte BYTES = 5;
@@ -23,8 +26,10 @@ final class Metering {
   private final byte[] kinds;
   private final Counting[] countings;
   private final int cost;
+
   /** Whether any limit needs thread CPU time, or response bytes. */
   final boolean cpu;
+
   final boolean bytes;
   final boolean time;
 
@@ -63,11 +68,20 @@ final class Metering {
       for (Limit l : specs[b].limits()) {
         byte kind;
         switch (l.unit()) {
-          case TIME: kind = TIME; break;
-          case CPU: kind = CPU; break;
-          case BYTES: kind = BYTES; break;
+          case TIME:
+            kind = TIME;
+            break;
+          case CPU:
+            kind = CPU;
+            break;
+          case BYTES:
+            kind = BYTES;
+            break;
           default:
-            kind = counting.requestsAfterResponse() ? REQUESTS : counting.refundServerErrors() ? REFUND : NONE;
+            kind =
+                counting.requestsAfterResponse()
+                    ? REQUESTS
+                    : counting.refundServerErrors() ? REFUND : NONE;
         }
         kinds[i] = kind;
         countings[i++] = counting;
@@ -79,8 +93,8 @@ final class Metering {
 
   /**
    * The amounts to charge per limit for a response with {@code status} that took {@code wallNanos},
-   * {@code cpuNanos} and wrote {@code bytes}; null if there is nothing to charge. Time is charged in
-   * whole milliseconds, rounded to the nearest.
+   * {@code cpuNanos} and wrote {@code bytes}; null if there is nothing to charge. Time is charged
+   * in whole milliseconds, rounded to the nearest.
    */
   long[] amounts(int status, long wallNanos, long cpuNanos, long bytes) {
     long[] out = null;
@@ -99,10 +113,17 @@ final class Metering {
         amount = 0;
       } else {
         switch (kind) {
-          case REQUESTS: amount = cost; break;
-          case TIME: amount = millis(wallNanos); break;
-          case CPU: amount = millis(cpuNanos); break;
-          default: amount = Math.max(0, bytes);
+          case REQUESTS:
+            amount = cost;
+            break;
+          case TIME:
+            amount = millis(wallNanos);
+            break;
+          case CPU:
+            amount = millis(cpuNanos);
+            break;
+          default:
+            amount = Math.max(0, bytes);
         }
       }
       if (amount != 0) {

@@ -32,7 +32,8 @@ public final class PageSizeOutcome {
     REJECTED
   }
 
-  private static final PageSizeOutcome DISABLED = new PageSizeOutcome(Status.DISABLED, Map.of(), null, null, 0);
+  private static final PageSizeOutcome DISABLED =
+      new PageSizeOutcome(Status.DISABLED, Map.of(), null, null, 0);
 
   private final Status status;
   private final Map<String, Integer> values;
@@ -40,7 +41,12 @@ public final class PageSizeOutcome {
   private final String invalidValue;
   private final int maxSize;
 
-  private PageSizeOutcome(Status status, Map<String, Integer> values, String invalidParameter, String invalidValue, int maxSize) {
+  private PageSizeOutcome(
+      Status status,
+      Map<String, Integer> values,
+      String invalidParameter,
+      String invalidValue,
+      int maxSize) {
     this.status = status;
     this.values = values;
     this.invalidParameter = invalidParameter;
@@ -98,11 +104,15 @@ public final class PageSizeOutcome {
       values.put(rule.parameters().get(0), rule.defaultSize());
       status = Status.DEFAULTED;
     }
-    return new PageSizeOutcome(status, Collections.unmodifiableMap(values), null, null, rule.maxSize());
+    return new PageSizeOutcome(
+        status, Collections.unmodifiableMap(values), null, null, rule.maxSize());
   }
 
-  /** Outcomes of one-parameter rules worth sharing: kept values up to this, and the constant ones. */
+  /**
+   * Outcomes of one-parameter rules worth sharing: kept values up to this, and the constant ones.
+   */
   private static final int SHARED_KEPT = 1024;
+
   private static final int DEFAULTED_AT = 0;
   private static final int CLAMPED_AT = 1;
   private static final int INVALID_DEFAULTED_AT = 2;
@@ -136,7 +146,8 @@ public final class PageSizeOutcome {
     if (first > rule.maxSize()) {
       return shared[CLAMPED_AT];
     }
-    return first < shared.length - KEPT_FROM ? shared[KEPT_FROM + first]
+    return first < shared.length - KEPT_FROM
+        ? shared[KEPT_FROM + first]
         : new PageSizeOutcome(Status.KEPT, Map.of(name, first), null, null, rule.maxSize());
   }
 
@@ -144,12 +155,15 @@ public final class PageSizeOutcome {
     String name = rule.parameters().get(0);
     int max = rule.maxSize();
     PageSizeOutcome[] shared = new PageSizeOutcome[KEPT_FROM + Math.min(max, SHARED_KEPT) + 1];
-    shared[DEFAULTED_AT] = new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
+    shared[DEFAULTED_AT] =
+        new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
     shared[CLAMPED_AT] = new PageSizeOutcome(Status.CLAMPED, Map.of(name, max), null, null, max);
     shared[INVALID_DEFAULTED_AT] =
-        new PageSizeOutcome(Status.INVALID_DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
+        new PageSizeOutcome(
+            Status.INVALID_DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
     for (int size = 1; KEPT_FROM + size < shared.length; size++) {
-      shared[KEPT_FROM + size] = new PageSizeOutcome(Status.KEPT, Map.of(name, size), null, null, max);
+      shared[KEPT_FROM + size] =
+          new PageSizeOutcome(Status.KEPT, Map.of(name, size), null, null, max);
     }
     return shared;
   }
@@ -253,9 +267,9 @@ public final class PageSizeOutcome {
 
   /**
    * The values of {@code name} in {@code application/x-www-form-urlencoded} text (a raw query or a
-   * form body), decoded as UTF-8 where the percent-encoding is valid and kept as written where it is
-   * not: names are compared exactly as {@link #rewriteQuery(String)} compares them. For adapters whose
-   * container cannot (or does not) parse the parameters itself.
+   * form body), decoded as UTF-8 where the percent-encoding is valid and kept as written where it
+   * is not: names are compared exactly as {@link #rewriteQuery(String)} compares them. For adapters
+   * whose container cannot (or does not) parse the parameters itself.
    */
   public static List<String> parameterValues(String encoded, String name) {
     if (encoded == null || encoded.isEmpty()) {

@@ -15,25 +15,36 @@ public final class PageSizeRule {
 
   /** Default parameter name. */
   public static final String DEFAULT_PARAMETER = "pageSize";
+
   /** Default page size applied when the parameter is missing. */
   public static final int DEFAULT_SIZE = 20;
+
   /** Default maximum. */
   public static final int DEFAULT_MAX = 1000;
 
   private static final PageSizeRule DEFAULTS =
-      new PageSizeRule(true, List.of(DEFAULT_PARAMETER), DEFAULT_SIZE, DEFAULT_MAX, InvalidPageSize.REJECT);
+      new PageSizeRule(
+          true, List.of(DEFAULT_PARAMETER), DEFAULT_SIZE, DEFAULT_MAX, InvalidPageSize.REJECT);
   private static final PageSizeRule DISABLED =
-      new PageSizeRule(false, List.of(DEFAULT_PARAMETER), DEFAULT_SIZE, DEFAULT_MAX, InvalidPageSize.REJECT);
+      new PageSizeRule(
+          false, List.of(DEFAULT_PARAMETER), DEFAULT_SIZE, DEFAULT_MAX, InvalidPageSize.REJECT);
 
   private final boolean enabled;
   private final List<String> parameters;
   private final int defaultSize;
   private final int maxSize;
   private final InvalidPageSize onInvalid;
-  /** The outcomes of this one-parameter rule that repeat, made once (see {@link PageSizeOutcome}). */
+
+  /**
+   * The outcomes of this one-parameter rule that repeat, made once (see {@link PageSizeOutcome}).
+   */
   private volatile PageSizeOutcome[] outcomes;
 
-  private PageSizeRule(boolean enabled, List<String> parameters, int defaultSize, int maxSize,
+  private PageSizeRule(
+      boolean enabled,
+      List<String> parameters,
+      int defaultSize,
+      int maxSize,
       InvalidPageSize onInvalid) {
     this.enabled = enabled;
     this.parameters = List.copyOf(parameters);
@@ -58,14 +69,16 @@ public final class PageSizeRule {
    * @throws IllegalArgumentException if a name is empty, the default or maximum is below 1, or the
    *     default is above the maximum
    */
-  public static PageSizeRule of(List<String> parameters, int defaultSize, int maxSize, InvalidPageSize onInvalid) {
+  public static PageSizeRule of(
+      List<String> parameters, int defaultSize, int maxSize, InvalidPageSize onInvalid) {
     Objects.requireNonNull(onInvalid, "onInvalid");
     if (parameters.isEmpty()) {
       throw new IllegalArgumentException("at least one page-size parameter is required");
     }
     for (String p : parameters) {
       if (p == null || p.isBlank() || !p.equals(p.trim())) {
-        throw new IllegalArgumentException("parameter names must be non-empty without spaces but was '" + p + "'");
+        throw new IllegalArgumentException(
+            "parameter names must be non-empty without spaces but was '" + p + "'");
       }
     }
     if (maxSize < 1) {
@@ -73,7 +86,10 @@ public final class PageSizeRule {
     }
     if (defaultSize < 1 || defaultSize > maxSize) {
       throw new IllegalArgumentException(
-          "default page size must be between 1 and the maximum " + maxSize + " but was " + defaultSize);
+          "default page size must be between 1 and the maximum "
+              + maxSize
+              + " but was "
+              + defaultSize);
     }
     return new PageSizeRule(true, parameters, defaultSize, maxSize, onInvalid);
   }
@@ -116,8 +132,14 @@ public final class PageSizeRule {
   @Override
   public String toString() {
     return enabled
-        ? "page size " + String.join("|", parameters) + " default " + defaultSize + " max " + maxSize
-            + " invalid->" + onInvalid.configName()
+        ? "page size "
+            + String.join("|", parameters)
+            + " default "
+            + defaultSize
+            + " max "
+            + maxSize
+            + " invalid->"
+            + onInvalid.configName()
         : "page size off";
   }
 
@@ -127,8 +149,11 @@ public final class PageSizeRule {
       return false;
     }
     PageSizeRule p = (PageSizeRule) o;
-    return enabled == p.enabled && parameters.equals(p.parameters) && defaultSize == p.defaultSize
-        && maxSize == p.maxSize && onInvalid == p.onInvalid;
+    return enabled == p.enabled
+        && parameters.equals(p.parameters)
+        && defaultSize == p.defaultSize
+        && maxSize == p.maxSize
+        && onInvalid == p.onInvalid;
   }
 
   @Override

@@ -11,9 +11,9 @@ import java.util.Objects;
  * of endpoint rules'), and optionally a cost, a page-size maximum and a concurrency cap. Immutable;
  * built with {@link #builder(String)} or from {@code plans.<name>.*} keys.
  *
- * <p>A plan's limits count in the buckets of the rule they replace, keyed by rule, client and window:
- * a client that changes plan keeps what it has used of each window (80 of free's 100 used this
- * minute, upgraded to pro's 1000, has 920 left). Their policy names carry the plan's name
+ * <p>A plan's limits count in the buckets of the rule they replace, keyed by rule, client and
+ * window: a client that changes plan keeps what it has used of each window (80 of free's 100 used
+ * this minute, upgraded to pro's 1000, has 920 left). Their policy names carry the plan's name
  * ({@code pro-minute}, {@code reports.pro-minute}), so headers, problem bodies, the status document
  * and metrics tell which plan limited a client.
  */
@@ -41,7 +41,10 @@ public final class Plan {
     this.roles = List.copyOf(b.roles);
   }
 
-  /** Plan names are 1 to 32 letters, digits, {@code _} or {@code -}; they appear in policy names and metric tags. */
+  /**
+   * Plan names are 1 to 32 letters, digits, {@code _} or {@code -}; they appear in policy names and
+   * metric tags.
+   */
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -59,8 +62,8 @@ public final class Plan {
   }
 
   /**
-   * The limits in place of the default rule's, named {@code <plan>-<limit name>}; {@code null} to keep
-   * the default rule's, empty for none at all.
+   * The limits in place of the default rule's, named {@code <plan>-<limit name>}; {@code null} to
+   * keep the default rule's, empty for none at all.
    */
   public List<Limit> limits() {
     return limits;
@@ -71,7 +74,10 @@ public final class Plan {
     return ruleLimits;
   }
 
-  /** Quota units a request takes under this plan, in place of the default rule's cost; or {@code null}. */
+  /**
+   * Quota units a request takes under this plan, in place of the default rule's cost; or {@code
+   * null}.
+   */
   public Integer cost() {
     return cost;
   }
@@ -81,12 +87,16 @@ public final class Plan {
     return pageSizeMax;
   }
 
-  /** The most requests a client on this plan may have in flight, or {@code null} for the global cap. */
+  /**
+   * The most requests a client on this plan may have in flight, or {@code null} for the global cap.
+   */
   public Integer maxConcurrent() {
     return maxConcurrent;
   }
 
-  /** The static mapping: client keys as Tollgate shows them, IP addresses and ranges on this plan. */
+  /**
+   * The static mapping: client keys as Tollgate shows them, IP addresses and ranges on this plan.
+   */
   public List<String> clients() {
     return clients;
   }
@@ -118,7 +128,11 @@ public final class Plan {
     if (pageSizeMax == null || rule == null || !rule.enabled() || rule.maxSize() <= pageSizeMax) {
       return rule;
     }
-    return PageSizeRule.of(rule.parameters(), Math.min(rule.defaultSize(), pageSizeMax), pageSizeMax, rule.onInvalid());
+    return PageSizeRule.of(
+        rule.parameters(),
+        Math.min(rule.defaultSize(), pageSizeMax),
+        pageSizeMax,
+        rule.onInvalid());
   }
 
   @Override
@@ -154,12 +168,16 @@ public final class Plan {
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
       if (!name.matches("[A-Za-z0-9_-]{1,32}")) {
-        throw new IllegalArgumentException("plan name must be 1 to 32 letters, digits, '_' or '-' but was '" + name + "'");
+        throw new IllegalArgumentException(
+            "plan name must be 1 to 32 letters, digits, '_' or '-' but was '" + name + "'");
       }
       this.name = name;
     }
 
-    /** The limits in place of the default rule's; none (empty) means this plan's clients have no default limits. */
+    /**
+     * The limits in place of the default rule's; none (empty) means this plan's clients have no
+     * default limits.
+     */
     public Builder limits(Limit... replacing) {
       this.limits = checked(List.of(replacing));
       return this;
@@ -175,8 +193,10 @@ public final class Plan {
       java.util.Set<String> names = new java.util.HashSet<>();
       for (Limit l : limits) {
         if (!names.add(l.name())) {
-          throw new IllegalArgumentException("two limits are named '" + l.name()
-              + "'; name one with 'as <name>', e.g. 1000/1m as burst");
+          throw new IllegalArgumentException(
+              "two limits are named '"
+                  + l.name()
+                  + "'; name one with 'as <name>', e.g. 1000/1m as burst");
         }
       }
       return limits;
@@ -234,7 +254,8 @@ public final class Plan {
         List<Limit> all = new ArrayList<>(limits == null ? List.of() : limits);
         for (Limit l : all) {
           if (cost > l.quota()) {
-            throw new IllegalArgumentException("cost " + cost + " exceeds the quota of " + l + ", so no request could pass");
+            throw new IllegalArgumentException(
+                "cost " + cost + " exceeds the quota of " + l + ", so no request could pass");
           }
         }
       }

@@ -14,12 +14,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link PlanResolver} behind a bounded cache: at most {@code maxEntries} clients, each answer kept
- * for {@code ttl} and refreshed in the background once older than {@code refresh} (the cached plan
- * is served meanwhile). A request waits for a client's first answer at most {@code timeout}; a
+ * A {@link PlanResolver} behind a bounded cache: at most {@code maxEntries} clients, each answer
+ * kept for {@code ttl} and refreshed in the background once older than {@code refresh} (the cached
+ * plan is served meanwhile). A request waits for a client's first answer at most {@code timeout}; a
  * resolver that throws, or has not answered by then, gives the request the fallback plan. A failed
- * answer is remembered for {@link #FAILURE_BACKOFF_MILLIS} so a broken database is not asked on every
- * request; a failed refresh keeps the plan already known until it expires.
+ * answer is remembered for {@link #FAILURE_BACKOFF_MILLIS} so a broken database is not asked on
+ * every request; a failed refresh keeps the plan already known until it expires.
  */
 final class PlanCache {
 
@@ -28,7 +28,9 @@ final class PlanCache {
 
   /** What {@link #lookup} returns when the resolver failed or was too slow. */
   static final String FAILED = new String("<failed>");
+
   static final String TIMED_OUT = new String("<timed out>");
+
   /** The resolver's answer when it does not know the client. */
   static final String UNKNOWN = "";
 
@@ -55,47 +57,55 @@ final class PlanCache {
     this.settings = settings;
     this.clock = clock;
     long ttlNanos = settings.ttl().toNanos();
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(settings.maxEntries())
-        .ticker(() -> clock.millis() * 1_000_000L)
-        .executor(executor)
-        .refreshAfterWrite(settings.refresh())
-        .expireAfter(new Expiry<String, Answer>() {
-          @Override
-          public long expireAfterCreate(String key, Answer a, long currentTime) {
-            return lifetime(a);
-          }
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(settings.maxEntries())
+            .ticker(() -> clock.millis() * 1_000_000L)
+            .executor(executor)
+            .refreshAfterWrite(settings.refresh())
+            .expireAfter(
+                new Expiry<String, Answer>() {
+                  @Override
+                  public long expireAfterCreate(String key, Answer a, long currentTime) {
+                    return lifetime(a);
+                  }
 
-          @Override
-          public long expireAfterUpdate(String key, Answer a, long currentTime, long currentDuration) {
-            return lifetime(a);
-          }
+                  @Override
+                  public long expireAfterUpdate(
+                      String key, Answer a, long currentTime, long currentDuration) {
+                    return lifetime(a);
+                  }
 
-          @Override
-          public long expireAfterRead(String key, Answer a, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
+                  @Override
+                  public long expireAfterRead(
+                      String key, Answer a, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
 
-          private long lifetime(Answer a) {
-            long age = Math.max(0, clock.millis() - a.loadedAt) * 1_000_000L;
-            return Math.max(0, (a.failed ? FAILURE_BACKOFF_MILLIS * 1_000_000L : ttlNanos) - age);
-          }
-        })
-        .buildAsync(new AsyncCacheLoader<String, Answer>() {
-          @Override
-          public CompletableFuture<Answer> asyncLoad(String key, Executor e) {
-            return CompletableFuture.supplyAsync(() -> load(key), e);
-          }
+                  private long lifetime(Answer a) {
+                    long age = Math.max(0, clock.millis() - a.loadedAt) * 1_000_000L;
+                    return Math.max(
+                        0, (a.failed ? FAILURE_BACKOFF_MILLIS * 1_000_000L : ttlNanos) - age);
+                  }
+                })
+            .buildAsync(
+                new AsyncCacheLoader<String, Answer>() {
+                  @Override
+                  public CompletableFuture<Answer> asyncLoad(String key, Executor e) {
+                    return CompletableFuture.supplyAsync(() -> load(key), e);
+                  }
 
-          @Override
-          public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor e) {
-            return CompletableFuture.supplyAsync(() -> {
-              Answer fresh = load(key);
-              // A failed refresh keeps what was known, and expires when it would have.
-              return fresh.failed && !old.failed ? old : fresh;
-            }, e);
-          }
-        });
+                  @Override
+                  public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor e) {
+                    return CompletableFuture.supplyAsync(
+                        () -> {
+                          Answer fresh = load(key);
+                          // A failed refresh keeps what was known, and expires when it would have.
+                          return fresh.failed && !old.failed ? old : fresh;
+                        },
+                        e);
+                  }
+                });
   }
 
   /** A cache asking on its own small pool of daemon threads, which end when idle. */
@@ -107,12 +117,19 @@ final class PlanCache {
     AtomicInteger n = new AtomicInteger();
     // The configuration's class loader: in a container, java:comp/env (JNDI) is found through it.
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
-      Thread t = new Thread(r, "tollgate-plans-" + n.incrementAndGet());
-      t.setDaemon(true);
-      t.setContextClassLoader(loader);
-      return t;
-    });
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(10_000),
+            r -> {
+              Thread t = new Thread(r, "tollgate-plans-" + n.incrementAndGet());
+              t.setDaemon(true);
+              t.setContextClassLoader(loader);
+              return t;
+            });
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

@@ -27,22 +27,42 @@ final class PlanParser {
   /** Names under {@code plans.} that are settings, not plans. */
   static final Set<String> RESERVED = Set.of("default", "fallback", "resolvers", "cache", "jdbc");
 
-  private static final Set<String> SETTINGS = new TreeSet<>(List.of(
-      "default", "fallback", "resolvers", "cache.max-entries", "cache.ttl", "cache.refresh", "cache.timeout",
-      "jdbc.datasource", "jdbc.query", "jdbc.query-timeout"));
+  private static final Set<String> SETTINGS =
+      new TreeSet<>(
+          List.of(
+              "default",
+              "fallback",
+              "resolvers",
+              "cache.max-entries",
+              "cache.ttl",
+              "cache.refresh",
+              "cache.timeout",
+              "jdbc.datasource",
+              "jdbc.query",
+              "jdbc.query-timeout"));
 
-  private static final Set<String> PLAN_KEYS = new TreeSet<>(List.of(
-      "limits", "cost", "page-size.max", "concurrency.max-per-client", "clients", "roles", "rules.<rule>.limits"));
+  private static final Set<String> PLAN_KEYS =
+      new TreeSet<>(
+          List.of(
+              "limits",
+              "cost",
+              "page-size.max",
+              "concurrency.max-per-client",
+              "clients",
+              "roles",
+              "rules.<rule>.limits"));
 
   private PlanParser() {}
 
   /**
    * @param props the {@code plans.*} keys without {@code plans.}, values trimmed
-   * @param trustedProxies {@code client.trusted-proxies}, the gateways whose plan header is believed
+   * @param trustedProxies {@code client.trusted-proxies}, the gateways whose plan header is
+   *     believed
    * @param ruleNames the endpoint rules' names, which a plan may give its own limits
    * @return null if there are no such keys
    */
-  static Plans parse(Map<String, String> props, List<String> trustedProxies, Set<String> ruleNames) {
+  static Plans parse(
+      Map<String, String> props, List<String> trustedProxies, Set<String> ruleNames) {
     if (props.isEmpty()) {
       return null;
     }
@@ -53,15 +73,27 @@ final class PlanParser {
       String first = dot < 0 ? key : key.substring(0, dot);
       if (RESERVED.contains(first)) {
         if (!SETTINGS.contains(key)) {
-          throw new ConfigException("plans." + key, "unknown key (plan settings are plans." + String.join(", plans.", SETTINGS) + ")"
-              + KeySuggestion.didYouMean("plans.", key, new TreeSet<>(SETTINGS)));
+          throw new ConfigException(
+              "plans." + key,
+              "unknown key (plan settings are plans."
+                  + String.join(", plans.", SETTINGS)
+                  + ")"
+                  + KeySuggestion.didYouMean("plans.", key, new TreeSet<>(SETTINGS)));
         }
         continue;
       }
       String rest = dot < 0 ? "" : key.substring(dot + 1);
-      if (!rest.matches("limits|cost|page-size\\.max|concurrency\\.max-per-client|clients|roles|rules\\.[^.]+\\.limits")) {
-        throw new ConfigException("plans." + key, "unknown key (a plan takes " + String.join(", ", PLAN_KEYS) + ")"
-            + (dot < 0 ? "" : KeySuggestion.didYouMean("plans." + first + ".", rest, new TreeSet<>(PLAN_KEYS))));
+      if (!rest.matches(
+          "limits|cost|page-size\\.max|concurrency\\.max-per-client|clients|roles|rules\\.[^.]+\\.limits")) {
+        throw new ConfigException(
+            "plans." + key,
+            "unknown key (a plan takes "
+                + String.join(", ", PLAN_KEYS)
+                + ")"
+                + (dot < 0
+                    ? ""
+                    : KeySuggestion.didYouMean(
+                        "plans." + first + ".", rest, new TreeSet<>(PLAN_KEYS))));
       }
       perPlan.computeIfAbsent(first, n -> new LinkedHashMap<>()).put(rest, e.getValue());
     }
@@ -98,12 +130,17 @@ final class PlanParser {
           jdbcListed = true;
           b.byResolver(jdbc(props));
         } else {
-          throw ConfigException.invalid("plans.resolvers", item,
+          throw ConfigException.invalid(
+              "plans.resolvers",
+              item,
               "is not a plan source (expected clients, roles, header:<Name>, class:<PlanResolver class> or jdbc)");
         }
       }
       if (seen.isEmpty()) {
-        throw ConfigException.invalid("plans.resolvers", props.get("resolvers"), "names no plan source (expected e.g. clients, roles)");
+        throw ConfigException.invalid(
+            "plans.resolvers",
+            props.get("resolvers"),
+            "names no plan source (expected e.g. clients, roles)");
       }
     }
     for (String k : props.keySet()) {
@@ -136,9 +173,13 @@ final class PlanParser {
           default -> {
             String rule = key.substring("rules.".length(), key.length() - ".limits".length());
             if (!ruleNames.contains(rule)) {
-              throw new ConfigException(prefix + key, "names no endpoint rule (rules: "
-                  + (ruleNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(ruleNames)))
-                  + "; the default rule's limits are plans." + name + ".limits)");
+              throw new ConfigException(
+                  prefix + key,
+                  "names no endpoint rule (rules: "
+                      + (ruleNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(ruleNames)))
+                      + "; the default rule's limits are plans."
+                      + name
+                      + ".limits)");
             }
             b.ruleLimits(rule, limits(prefix + key, value));
           }
@@ -196,13 +237,17 @@ final class PlanParser {
     if (props.containsKey("cache.max-entries")) {
       max = whole("plans.cache.max-entries", props.get("cache.max-entries"));
     }
-    return new Plans.CacheSettings(max,
+    return new Plans.CacheSettings(
+        max,
         duration(props, "cache.ttl", d.ttl()),
         duration(props, "cache.refresh", d.refresh()),
         duration(props, "cache.timeout", d.timeout()));
   }
 
-  /** A duration as {@link Limit#parseDuration} reads it, or a whole number of milliseconds ({@code 200ms}). */
+  /**
+   * A duration as {@link Limit#parseDuration} reads it, or a whole number of milliseconds ({@code
+   * 200ms}).
+   */
   private static Duration duration(Map<String, String> props, String key, Duration dflt) {
     String v = props.get(key);
     if (v == null) {
@@ -223,17 +268,22 @@ final class PlanParser {
         // reported below
       }
     }
-    throw ConfigException.invalid("plans." + key, v, "is not a positive duration (expected e.g. 200ms, 30s, 5m)");
+    throw ConfigException.invalid(
+        "plans." + key, v, "is not a positive duration (expected e.g. 200ms, 30s, 5m)");
   }
 
   private static PlanResolver jdbc(Map<String, String> props) {
     String source = props.get("jdbc.datasource");
     String query = props.get("jdbc.query");
     if (source == null || source.isEmpty()) {
-      throw new ConfigException("plans.jdbc.datasource", "is missing: the jdbc plan source needs a JNDI name, e.g. java:comp/env/jdbc/plans");
+      throw new ConfigException(
+          "plans.jdbc.datasource",
+          "is missing: the jdbc plan source needs a JNDI name, e.g. java:comp/env/jdbc/plans");
     }
     if (query == null || query.isEmpty()) {
-      throw new ConfigException("plans.jdbc.query", "is missing: the jdbc plan source needs a query, e.g. SELECT plan FROM tenants WHERE client_key = ?");
+      throw new ConfigException(
+          "plans.jdbc.query",
+          "is missing: the jdbc plan source needs a query, e.g. SELECT plan FROM tenants WHERE client_key = ?");
     }
     JdbcPlanResolver r;
     try {
@@ -257,7 +307,8 @@ final class PlanParser {
     try {
       Class<?> type = Class.forName(className, true, classLoader());
       if (!PlanResolver.class.isAssignableFrom(type)) {
-        throw ConfigException.invalid(key, "class:" + className, "is not a " + PlanResolver.class.getName());
+        throw ConfigException.invalid(
+            key, "class:" + className, "is not a " + PlanResolver.class.getName());
       }
       PlanResolver r = (PlanResolver) type.getConstructor().newInstance();
       return new PlanResolver() {
@@ -273,8 +324,14 @@ final class PlanParser {
       };
     } catch (ClassNotFoundException e) {
       throw ConfigException.invalid(key, "class:" + className, "names a class that was not found");
-    } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {
-      throw ConfigException.invalid(key, "class:" + className, "cannot be created (it needs a public no-argument constructor)");
+    } catch (NoSuchMethodException
+        | InstantiationException
+        | IllegalAccessException
+        | InvocationTargetException e) {
+      throw ConfigException.invalid(
+          key,
+          "class:" + className,
+          "cannot be created (it needs a public no-argument constructor)");
     }
   }
 

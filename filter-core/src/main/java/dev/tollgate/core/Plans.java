@@ -15,13 +15,13 @@ import java.util.Objects;
 /**
  * The plans of a configuration and how a client's plan is found: a chain of plan sources asked in
  * order, the first that knows the client wins (like {@code client.key}); a client none knows is on
- * the default plan (or on none, subject to the rules' own limits, if there is no default). Immutable;
- * built with {@link #builder()} or from {@code plans.*} keys.
+ * the default plan (or on none, subject to the rules' own limits, if there is no default).
+ * Immutable; built with {@link #builder()} or from {@code plans.*} keys.
  *
- * <p>Sources: the static mapping of each plan's {@code clients}; a header written by a trusted gateway
- * (read only when the direct peer is a trusted proxy); the principal's roles; and
- * {@link PlanResolver}s (an application's class, {@link JdbcPlanResolver}) behind a bounded cache.
- * A resolver that fails or is slow gives the request the fallback plan: never an error.
+ * <p>Sources: the static mapping of each plan's {@code clients}; a header written by a trusted
+ * gateway (read only when the direct peer is a trusted proxy); the principal's roles; and {@link
+ * PlanResolver}s (an application's class, {@link JdbcPlanResolver}) behind a bounded cache. A
+ * resolver that fails or is slow gives the request the fallback plan: never an error.
  */
 public final class Plans {
 
@@ -29,6 +29,7 @@ public final class Plans {
 
   /** Marks a lookup that failed or timed out; never shown. */
   private static final Plan FAILED = Plan.builder("failed").build();
+
   private static final Plan TIMED_OUT = Plan.builder("timed-out").build();
 
   /**
@@ -37,13 +38,15 @@ public final class Plans {
    * @param maxEntries the most clients held (the least valuable go first)
    * @param ttl how long an answer is used at most
    * @param refresh the age at which an answer is asked again in the background, while still served
-   * @param timeout how long a request waits for a client's first answer before taking the fallback plan
+   * @param timeout how long a request waits for a client's first answer before taking the fallback
+   *     plan
    */
   public record CacheSettings(long maxEntries, Duration ttl, Duration refresh, Duration timeout) {
 
     /** 10,000 clients, answers kept 10 minutes and refreshed after 1, a 200 ms timeout. */
     public static final CacheSettings DEFAULTS =
-        new CacheSettings(10_000, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMillis(200));
+        new CacheSettings(
+            10_000, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMillis(200));
 
     /** Checks the settings. */
     public CacheSettings {
@@ -51,24 +54,32 @@ public final class Plans {
       Objects.requireNonNull(refresh, "refresh");
       Objects.requireNonNull(timeout, "timeout");
       if (maxEntries < 1) {
-        throw ConfigException.invalid("plans.cache.max-entries", String.valueOf(maxEntries), "is not a whole number of at least 1");
+        throw ConfigException.invalid(
+            "plans.cache.max-entries",
+            String.valueOf(maxEntries),
+            "is not a whole number of at least 1");
       }
       if (ttl.isNegative() || ttl.isZero()) {
         throw ConfigException.invalid("plans.cache.ttl", ttl.toString(), "must be positive");
       }
       if (refresh.isNegative() || refresh.isZero() || refresh.compareTo(ttl) > 0) {
-        throw ConfigException.invalid("plans.cache.refresh", Limit.formatDuration(refresh),
+        throw ConfigException.invalid(
+            "plans.cache.refresh",
+            Limit.formatDuration(refresh),
             "must be positive and at most plans.cache.ttl (" + Limit.formatDuration(ttl) + ")");
       }
       if (timeout.isNegative() || timeout.isZero()) {
-        throw ConfigException.invalid("plans.cache.timeout", timeout.toMillis() + "ms", "must be positive");
+        throw ConfigException.invalid(
+            "plans.cache.timeout", timeout.toMillis() + "ms", "must be positive");
       }
     }
   }
 
   /** One link of the chain. */
   private interface Source {
-    /** The client's plan; null if this source does not know; {@link #FAILED} or {@link #TIMED_OUT}. */
+    /**
+     * The client's plan; null if this source does not know; {@link #FAILED} or {@link #TIMED_OUT}.
+     */
     Plan find(RequestView request, String client, ClientKeyResolver clientIp);
   }
 
@@ -78,8 +89,10 @@ public final class Plans {
   private final Plan fallbackPlan;
   private final List<Source> chain;
   private final List<String> chainNames;
+
   /** The cache of each source that has one (else null), for the log. */
   private final List<PlanCache> caches;
+
   private final boolean limitPageSizes;
   private final Throttle failureWarnings;
   private final Throttle unknownWarnings;
@@ -88,7 +101,8 @@ public final class Plans {
     this.plans = List.copyOf(b.plans.values());
     this.byName = Map.copyOf(b.plans);
     this.defaultPlan = b.defaultPlan == null ? null : plan(b.defaultPlan, "plans.default");
-    this.fallbackPlan = b.fallbackPlan == null ? defaultPlan : plan(b.fallbackPlan, "plans.fallback");
+    this.fallbackPlan =
+        b.fallbackPlan == null ? defaultPlan : plan(b.fallbackPlan, "plans.fallback");
     this.failureWarnings = Throttle.perMinute(b.clock);
     this.unknownWarnings = Throttle.perMinute(b.clock);
     List<Source> chain = new ArrayList<>();
@@ -109,7 +123,10 @@ public final class Plans {
         chain.add((request, client, ip) -> cached(c, client, name));
         cache = c;
       }
-      names.add(s.getClass().isSynthetic() ? "resolver " + s.getClass().getName().replaceAll("\\$\\$.*", "") : s.toString());
+      names.add(
+          s.getClass().isSynthetic()
+              ? "resolver " + s.getClass().getName().replaceAll("\\$\\$.*", "")
+              : s.toString());
       caches.add(cache);
     }
     this.caches = caches;
@@ -126,7 +143,12 @@ public final class Plans {
   private Plan plan(String name, String key) {
     Plan p = byName.get(name);
     if (p == null) {
-      throw ConfigException.invalid(key, name, "is not a plan (plans: " + String.join(", ", byName.keySet().stream().sorted().toList()) + ")");
+      throw ConfigException.invalid(
+          key,
+          name,
+          "is not a plan (plans: "
+              + String.join(", ", byName.keySet().stream().sorted().toList())
+              + ")");
     }
     return p;
   }
@@ -156,12 +178,16 @@ public final class Plans {
     return chainNames;
   }
 
-  /** Fails with {@link ConfigException} if a plan names a rule that does not exist, or a cost no request could pay. */
+  /**
+   * Fails with {@link ConfigException} if a plan names a rule that does not exist, or a cost no
+   * request could pay.
+   */
   void check(Rule defaultRule, java.util.Collection<Rule> rules) {
     for (Plan p : plans) {
       for (String name : p.ruleLimits().keySet()) {
         if (rules.stream().noneMatch(r -> r.name().equals(name))) {
-          throw new ConfigException("plans." + p.name() + ".rules." + name + ".limits", "names no endpoint rule");
+          throw new ConfigException(
+              "plans." + p.name() + ".rules." + name + ".limits", "names no endpoint rule");
         }
       }
       Rule planDefault;
@@ -180,14 +206,22 @@ public final class Plans {
         } catch (ConfigException e) {
           throw e;
         } catch (IllegalArgumentException e) {
-          throw new ConfigException("plans." + p.name() + ".rules." + r.name() + ".limits", e.getMessage());
+          throw new ConfigException(
+              "plans." + p.name() + ".rules." + r.name() + ".limits", e.getMessage());
         }
         int cost = Math.max(defaultCost, planRule.cost() != null ? planRule.cost() : 1);
         for (Rule inForce : List.of(planDefault, planRule)) {
           for (Limit l : inForce.limits()) {
             if (cost > l.quota()) {
-              throw new ConfigException("plans." + p.name() + (p.cost() != null ? ".cost" : ".limits"), "cost " + cost
-                  + " exceeds the quota of " + l + " (rule " + inForce.name() + "), so no request could pass");
+              throw new ConfigException(
+                  "plans." + p.name() + (p.cost() != null ? ".cost" : ".limits"),
+                  "cost "
+                      + cost
+                      + " exceeds the quota of "
+                      + l
+                      + " (rule "
+                      + inForce.name()
+                      + "), so no request could pass");
             }
           }
         }
@@ -212,18 +246,22 @@ public final class Plans {
 
   /**
    * The plan of a request from {@code client}; null if none applies. Never throws for a resolver's
-   * failure: that is logged at most once a minute, reported to {@code metrics}, and answered with the
-   * fallback plan.
+   * failure: that is logged at most once a minute, reported to {@code metrics}, and answered with
+   * the fallback plan.
    */
-  Plan resolve(RequestView request, String client, ClientKeyResolver clientIp, TollgateMetrics metrics) {
+  Plan resolve(
+      RequestView request, String client, ClientKeyResolver clientIp, TollgateMetrics metrics) {
     for (int i = 0; i < chain.size(); i++) { // no iterator: this runs for every request
       Plan p = chain.get(i).find(request, client, clientIp);
       if (p == FAILED || p == TIMED_OUT) {
         String reason = p == FAILED ? "error" : "timeout";
         metrics.planFallback(reason);
         if (failureWarnings.tryAcquire()) {
-          LOG.log(System.Logger.Level.WARNING, "Plan source {0} {1}; clients it would place get the fallback plan {2}."
-              + " Further failures in the next minute are not logged.", chainNames.get(i),
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "Plan source {0} {1}; clients it would place get the fallback plan {2}."
+                  + " Further failures in the next minute are not logged.",
+              chainNames.get(i),
               p == FAILED ? "failed (" + lastFailure(i) + ")" : "did not answer in time",
               fallbackPlan == null ? "(none: the rules' own limits)" : fallbackPlan.name());
         }
@@ -259,8 +297,12 @@ public final class Plans {
     }
     Plan p = byName.get(name);
     if (p == null && unknownWarnings.tryAcquire()) {
-      LOG.log(System.Logger.Level.WARNING, "Plan source {0} named a plan that is not configured: {1}; ignored."
-          + " Further such names in the next minute are not logged.", source, name.length() > 64 ? name.substring(0, 64) : name);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Plan source {0} named a plan that is not configured: {1}; ignored."
+              + " Further such names in the next minute are not logged.",
+          source,
+          name.length() > 64 ? name.substring(0, 64) : name);
     }
     return p;
   }
@@ -278,7 +320,8 @@ public final class Plans {
         } else {
           Plan before = keys.put(entry, p);
           if (before != null && before != p) {
-            throw ConfigException.invalid("plans." + p.name() + ".clients", entry, "is already on plan " + before.name());
+            throw ConfigException.invalid(
+                "plans." + p.name() + ".clients", entry, "is already on plan " + before.name());
           }
         }
       }
@@ -405,18 +448,23 @@ public final class Plans {
         throw new ConfigException("plans." + plan.name(), "is a reserved name, not a plan name");
       }
       if (plans.putIfAbsent(plan.name(), plan) != null) {
-        throw new ConfigException("plans." + plan.name(), "a plan named '" + plan.name() + "' was already added");
+        throw new ConfigException(
+            "plans." + plan.name(), "a plan named '" + plan.name() + "' was already added");
       }
       return this;
     }
 
-    /** The plan of clients no source places. Default value is none: they get the rules' own limits. */
+    /**
+     * The plan of clients no source places. Default value is none: they get the rules' own limits.
+     */
     public Builder defaultPlan(String name) {
       this.defaultPlan = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** The plan of a request whose resolver failed or was slow. Default value is the default plan. */
+    /**
+     * The plan of a request whose resolver failed or was slow. Default value is the default plan.
+     */
     public Builder fallbackPlan(String name) {
       this.fallbackPlan = Objects.requireNonNull(name, "name");
       return this;
@@ -477,10 +525,13 @@ public final class Plans {
       return this;
     }
 
-    /** The plans; fails with {@link ConfigException} for a default or fallback that is not a plan. */
+    /**
+     * The plans; fails with {@link ConfigException} for a default or fallback that is not a plan.
+     */
     public Plans build() {
       if (plans.isEmpty()) {
-        throw new ConfigException("plans", "no plan is defined (expected e.g. plans.free.limits = 100/1m)");
+        throw new ConfigException(
+            "plans", "no plan is defined (expected e.g. plans.free.limits = 100/1m)");
       }
       return new Plans(this);
     }

@@ -8,7 +8,8 @@ import java.util.Set;
 /** RFC 9457 problem bodies. Nothing internal (class names, traces, client keys) goes in them. */
 final class Problems {
 
-  static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+  static final String QUOTA_EXCEEDED =
+      "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
   private Problems() {}
 
@@ -16,7 +17,9 @@ final class Problems {
     return quotaExceeded(limits, retryAfterSeconds, null);
   }
 
-  /** As {@link #quotaExceeded(List, long)}, naming the client's plan when {@code plan} is not null. */
+  /**
+   * As {@link #quotaExceeded(List, long)}, naming the client's plan when {@code plan} is not null.
+   */
   static String quotaExceeded(List<LimitStatus> limits, long retryAfterSeconds, Plan plan) {
     Set<String> violated = new LinkedHashSet<>();
     for (LimitStatus l : limits) {
@@ -28,31 +31,58 @@ final class Problems {
     for (String v : violated) {
       names.append(names.length() == 0 ? "" : ",").append(Json.quote(v));
     }
-    return "{\"type\":" + Json.quote(QUOTA_EXCEEDED)
+    return "{\"type\":"
+        + Json.quote(QUOTA_EXCEEDED)
         + ",\"title\":\"Too Many Requests\",\"status\":429"
-        + ",\"detail\":" + Json.quote("The request exceeds the quota of "
-            + (violated.size() == 1 ? "policy " : "policies ") + String.join(", ", violated)
-            + (plan == null ? "" : " of plan " + plan.name())
-            + "; retry in " + retryAfterSeconds + (retryAfterSeconds == 1 ? " second." : " seconds."))
-        + ",\"violated-policies\":[" + names + "]"
+        + ",\"detail\":"
+        + Json.quote(
+            "The request exceeds the quota of "
+                + (violated.size() == 1 ? "policy " : "policies ")
+                + String.join(", ", violated)
+                + (plan == null ? "" : " of plan " + plan.name())
+                + "; retry in "
+                + retryAfterSeconds
+                + (retryAfterSeconds == 1 ? " second." : " seconds."))
+        + ",\"violated-policies\":["
+        + names
+        + "]"
         + (plan == null ? "" : ",\"plan\":" + Json.quote(plan.name()))
-        + ",\"retry-after\":" + retryAfterSeconds + "}";
+        + ",\"retry-after\":"
+        + retryAfterSeconds
+        + "}";
   }
 
   static String invalidPageSize(PageSizeOutcome pageSize) {
     String name = Json.truncate(pageSize.invalidParameter(), 64);
     String value = Json.truncate(pageSize.invalidValue(), 64);
-    String reason = "must be a whole number from 1 to " + pageSize.maxSize() + " but was '" + value + "'";
+    String reason =
+        "must be a whole number from 1 to " + pageSize.maxSize() + " but was '" + value + "'";
     return "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400"
-        + ",\"detail\":" + Json.quote("Query parameter '" + name + "' " + reason + ".")
-        + ",\"invalid-params\":[{\"name\":" + Json.quote(name) + ",\"reason\":" + Json.quote(reason) + "}]}";
+        + ",\"detail\":"
+        + Json.quote("Query parameter '" + name + "' " + reason + ".")
+        + ",\"invalid-params\":[{\"name\":"
+        + Json.quote(name)
+        + ",\"reason\":"
+        + Json.quote(reason)
+        + "}]}";
   }
 
   static String externalExceeded(String policy, long retryAfterSeconds) {
-    return "{\"type\":" + Json.quote(QUOTA_EXCEEDED) + ",\"title\":\"Too Many Requests\",\"status\":429"
-        + ",\"detail\":" + Json.quote("The request exceeds the quota of policy " + policy + "; retry in "
-            + retryAfterSeconds + (retryAfterSeconds == 1 ? " second." : " seconds."))
-        + ",\"violated-policies\":[" + Json.quote(policy) + "],\"retry-after\":" + retryAfterSeconds + "}";
+    return "{\"type\":"
+        + Json.quote(QUOTA_EXCEEDED)
+        + ",\"title\":\"Too Many Requests\",\"status\":429"
+        + ",\"detail\":"
+        + Json.quote(
+            "The request exceeds the quota of policy "
+                + policy
+                + "; retry in "
+                + retryAfterSeconds
+                + (retryAfterSeconds == 1 ? " second." : " seconds."))
+        + ",\"violated-policies\":["
+        + Json.quote(policy)
+        + "],\"retry-after\":"
+        + retryAfterSeconds
+        + "}";
   }
 
   static String suspended() {
@@ -61,14 +91,20 @@ final class Problems {
   }
 
   static String tooManyConcurrent(int max) {
-    return "{\"type\":" + Json.quote(QUOTA_EXCEEDED) + ",\"title\":\"Too Many Requests\",\"status\":429"
-        + ",\"detail\":\"This client already has " + max + " requests in flight; retry when one completes.\""
+    return "{\"type\":"
+        + Json.quote(QUOTA_EXCEEDED)
+        + ",\"title\":\"Too Many Requests\",\"status\":429"
+        + ",\"detail\":\"This client already has "
+        + max
+        + " requests in flight; retry when one completes.\""
         + ",\"violated-policies\":[\"concurrency\"],\"retry-after\":1}";
   }
 
   static String storeUnavailable(long retryAfterSeconds) {
     return "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503"
-        + ",\"detail\":\"Rate limits cannot be checked right now; retry in " + retryAfterSeconds
-        + (retryAfterSeconds == 1 ? " second." : " seconds.") + "\"}";
+        + ",\"detail\":\"Rate limits cannot be checked right now; retry in "
+        + retryAfterSeconds
+        + (retryAfterSeconds == 1 ? " second." : " seconds.")
+        + "\"}";
   }
 }

@@ -70,9 +70,9 @@ public enum QuotaUnit {
   }
 
   /**
-   * Reads a quota as this unit writes it: a count for requests, a duration for time and CPU
-   * ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; in milliseconds), a size for bytes
-   * ({@code 512B}, {@code 64KB}, {@code 500MB}, {@code 1GB}; powers of 1024).
+   * Reads a quota as this unit writes it: a count for requests, a duration for time and CPU ({@code
+   * 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; in milliseconds), a size for bytes ({@code 512B},
+   * {@code 64KB}, {@code 500MB}, {@code 1GB}; powers of 1024).
    *
    * @throws IllegalArgumentException saying what was expected
    */
@@ -83,7 +83,8 @@ public enum QuotaUnit {
       i++;
     }
     if (i == 0 || i > 13) {
-      throw new IllegalArgumentException("is not a valid limit: the quota '" + t + "' is not a number");
+      throw new IllegalArgumentException(
+          "is not a valid limit: the quota '" + t + "' is not a number");
     }
     long n = Long.parseLong(t.substring(0, i));
     String suffix = t.substring(i).trim().toLowerCase(Locale.ROOT);
@@ -91,31 +92,58 @@ public enum QuotaUnit {
     switch (this) {
       case REQUESTS:
         if (!suffix.isEmpty()) {
-          throw new IllegalArgumentException("is not a valid limit: a quota of '" + t + "' needs a unit after the window:"
-              + " time or cpu for a duration (30s/1m time), bytes for a size (500MB/1h bytes)");
+          throw new IllegalArgumentException(
+              "is not a valid limit: a quota of '"
+                  + t
+                  + "' needs a unit after the window:"
+                  + " time or cpu for a duration (30s/1m time), bytes for a size (500MB/1h bytes)");
         }
         factor = 1;
         break;
       case TIME:
       case CPU:
-        factor = suffix.equals("ms") ? 1 : suffix.equals("s") ? 1_000 : suffix.equals("m") ? 60_000
-            : suffix.equals("h") ? 3_600_000 : 0;
+        factor =
+            suffix.equals("ms")
+                ? 1
+                : suffix.equals("s")
+                    ? 1_000
+                    : suffix.equals("m") ? 60_000 : suffix.equals("h") ? 3_600_000 : 0;
         if (factor == 0) {
-          throw new IllegalArgumentException("is not a valid limit: a " + configName + " quota is a duration with a unit"
-              + " ms, s, m or h (e.g. 30s/1m " + configName + "), not '" + t + "'");
+          throw new IllegalArgumentException(
+              "is not a valid limit: a "
+                  + configName
+                  + " quota is a duration with a unit"
+                  + " ms, s, m or h (e.g. 30s/1m "
+                  + configName
+                  + "), not '"
+                  + t
+                  + "'");
         }
         break;
       default:
-        factor = suffix.equals("b") ? 1 : suffix.equals("kb") || suffix.equals("kib") ? 1L << 10
-            : suffix.equals("mb") || suffix.equals("mib") ? 1L << 20 : suffix.equals("gb") || suffix.equals("gib") ? 1L << 30 : 0;
+        factor =
+            suffix.equals("b")
+                ? 1
+                : suffix.equals("kb") || suffix.equals("kib")
+                    ? 1L << 10
+                    : suffix.equals("mb") || suffix.equals("mib")
+                        ? 1L << 20
+                        : suffix.equals("gb") || suffix.equals("gib") ? 1L << 30 : 0;
         if (factor == 0) {
-          throw new IllegalArgumentException("is not a valid limit: a bytes quota is a size with a unit B, KB, MB or GB"
-              + " (powers of 1024, e.g. 500MB/1h bytes), not '" + t + "'");
+          throw new IllegalArgumentException(
+              "is not a valid limit: a bytes quota is a size with a unit B, KB, MB or GB"
+                  + " (powers of 1024, e.g. 500MB/1h bytes), not '"
+                  + t
+                  + "'");
         }
     }
     if (n > Integer.MAX_VALUE / factor) {
-      throw new IllegalArgumentException("is not a valid limit: the quota " + t + " is too large (at most "
-          + format(Integer.MAX_VALUE - Integer.MAX_VALUE % factor) + " per window)");
+      throw new IllegalArgumentException(
+          "is not a valid limit: the quota "
+              + t
+              + " is too large (at most "
+              + format(Integer.MAX_VALUE - Integer.MAX_VALUE % factor)
+              + " per window)");
     }
     return n * factor;
   }
@@ -127,11 +155,17 @@ public enum QuotaUnit {
         return Long.toString(quota);
       case TIME:
       case CPU:
-        return quota % 3_600_000 == 0 ? quota / 3_600_000 + "h" : quota % 60_000 == 0 ? quota / 60_000 + "m"
-            : quota % 1_000 == 0 ? quota / 1_000 + "s" : quota + "ms";
+        return quota % 3_600_000 == 0
+            ? quota / 3_600_000 + "h"
+            : quota % 60_000 == 0
+                ? quota / 60_000 + "m"
+                : quota % 1_000 == 0 ? quota / 1_000 + "s" : quota + "ms";
       default:
-        return quota % (1L << 30) == 0 ? (quota >> 30) + "GB" : quota % (1L << 20) == 0 ? (quota >> 20) + "MB"
-            : quota % (1L << 10) == 0 ? (quota >> 10) + "KB" : quota + "B";
+        return quota % (1L << 30) == 0
+            ? (quota >> 30) + "GB"
+            : quota % (1L << 20) == 0
+                ? (quota >> 20) + "MB"
+                : quota % (1L << 10) == 0 ? (quota >> 10) + "KB" : quota + "B";
     }
   }
 

@@ -32,8 +32,8 @@ public interface RequestView {
 
   /**
    * True if the authenticated principal has {@code role} (for plans given by role): the servlet
-   * filter asks {@code HttpServletRequest.isUserInRole}, the JAX-RS provider the
-   * {@code SecurityContext}. False when not authenticated, and by default.
+   * filter asks {@code HttpServletRequest.isUserInRole}, the JAX-RS provider the {@code
+   * SecurityContext}. False when not authenticated, and by default.
    */
   default boolean isUserInRole(String role) {
     return false;

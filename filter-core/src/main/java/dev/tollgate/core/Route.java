@@ -13,38 +13,62 @@ import java.util.List;
  */
 final class Route {
 
-  /** Every rule that applies: the default rule first, then matching endpoint rules, then the extra rule. */
+  /**
+   * Every rule that applies: the default rule first, then matching endpoint rules, then the extra
+   * rule.
+   */
   final List<Rule> applying;
+
   /** The rules of {@link #applying} that have limits, as store buckets, in the same order. */
   final BucketSpec[] specs;
+
   /** The client key chain of each spec's rule. */
   final ClientKeyResolver[] resolvers;
+
   /** The specs of enforced rules and of dry-run rules, with their positions in {@link #specs}. */
   final BucketSpec[] enforced;
+
   final int[] enforcedAt;
   final BucketSpec[] observed;
   final int[] observedAt;
   final boolean hasExternalLimiters;
   final int cost;
   final Rule.StoreFailure onFailure;
+
   /** The name of the most specific rule, for logs, metrics and {@link Verdict#rule()}. */
   final String mostSpecific;
+
   final PageSizeRule pageSizeRule;
+
   /** Every limit in force, flattened in bucket order. */
   final Policy[] policies;
+
   /** The {@code RateLimit-Policy} value of the IETF dialect. */
   final String ietfPolicy;
+
   /** The {@code RateLimit-Policy} value of the draft-6 dialect. */
   final String draft6Policy;
-  /** The plan this route is for, or null; its name (or {@code none}) when the configuration has plans. */
+
+  /**
+   * The plan this route is for, or null; its name (or {@code none}) when the configuration has
+   * plans.
+   */
   final Plan plan;
+
   final String planTag;
-  /** The most requests one client may have in flight (the plan's cap, else the configuration's); 0 for no limit. */
+
+  /**
+   * The most requests one client may have in flight (the plan's cap, else the configuration's); 0
+   * for no limit.
+   */
   final int maxConcurrent;
+
   /** With plans: this route for each plan, in the order of {@link Plans#all()}. */
   private final Route[] byPlan;
+
   /** What is charged after the response; null when nothing is (most routes). */
   final Metering metering;
+
   /** True if a limit counts something other than requests. */
   final boolean mixedUnits;
 
@@ -54,12 +78,16 @@ final class Route {
     final String name;
     final Limit limit;
     final String quota;
+
     /** {@code "name";r=}: the start of this limit's item in the IETF {@code RateLimit} field. */
     final String ietfItem;
+
     /** {@code 100;w=60}: the older dialects' limit with its window. */
     final String quotaAndWindow;
+
     /** {@code 1m}: TEOS's window. */
     final String teosWindow;
+
     /** The last TEOS reset instant and its text: most responses in a window share it. */
     private volatile Object[] lastTeosReset = {Long.MIN_VALUE, ""};
 
@@ -91,12 +119,20 @@ final class Route {
    * @param quotasDividedBy 1, or the number of servers among which each quota is divided (for
    *     counting on this server alone while a shared store is unavailable)
    */
-  private Route(TollgateConfig c, List<Rule> applying, String mostSpecific, PageSizeRule pageSizeRule,
-      int quotasDividedBy, Plan plan) {
+  private Route(
+      TollgateConfig c,
+      List<Rule> applying,
+      String mostSpecific,
+      PageSizeRule pageSizeRule,
+      int quotasDividedBy,
+      Plan plan) {
     this.config = c;
     this.plan = plan;
     this.planTag = c.plans() == null ? null : plan == null ? "none" : plan.name();
-    this.maxConcurrent = plan != null && plan.maxConcurrent() != null ? plan.maxConcurrent() : c.maxConcurrentPerClient();
+    this.maxConcurrent =
+        plan != null && plan.maxConcurrent() != null
+            ? plan.maxConcurrent()
+            : c.maxConcurrentPerClient();
     this.quotasDividedBy = quotasDividedBy;
     this.applying = List.copyOf(applying);
     List<BucketSpec> specs = new ArrayList<>(applying.size());
@@ -120,7 +156,9 @@ final class Route {
       }
       (r.dryRun() ? observedAt : enforcedAt).add(specs.size());
       List<Limit> limits = divided(r.limits(), quotasDividedBy);
-      specs.add(new BucketSpec(r.name(), limits, r.countRejected(), r.counting().requestsAfterResponse()));
+      specs.add(
+          new BucketSpec(
+              r.name(), limits, r.countRejected(), r.counting().requestsAfterResponse()));
       specRules.add(r);
       resolvers.add(r.clientKey() != null ? r.clientKey() : c.clientKey());
       for (Limit l : limits) {
@@ -157,7 +195,8 @@ final class Route {
       mixed |= p.limit.unit() != QuotaUnit.REQUESTS;
     }
     this.mixedUnits = mixed;
-    this.byPlan = plan != null || c.plans() == null || quotasDividedBy != 1 ? null : forEachPlan(c.plans());
+    this.byPlan =
+        plan != null || c.plans() == null || quotasDividedBy != 1 ? null : forEachPlan(c.plans());
   }
 
   private Route[] forEachPlan(Plans plans) {
@@ -195,7 +234,8 @@ final class Route {
       applying.add(extraRule);
     }
     Rule best = mostSpecific(c, method, path, false);
-    String mostSpecific = extraRule != null ? extraRule.name() : best == null ? Rule.DEFAULT : best.name();
+    String mostSpecific =
+        extraRule != null ? extraRule.name() : best == null ? Rule.DEFAULT : best.name();
     PageSizeRule pageSize;
     if (extraRule != null && extraRule.pageSize() != null) {
       pageSize = extraRule.pageSize();
@@ -211,7 +251,9 @@ final class Route {
    * servers together never exceed the shared quota): what one server enforces alone.
    */
   Route dividedAmong(int servers) {
-    return servers <= 1 ? this : new Route(config, applying, mostSpecific, pageSizeRule, quotasDividedBy * servers, plan);
+    return servers <= 1
+        ? this
+        : new Route(config, applying, mostSpecific, pageSizeRule, quotasDividedBy * servers, plan);
   }
 
   private static List<Limit> divided(List<Limit> limits, int by) {
@@ -225,8 +267,12 @@ final class Route {
     return out;
   }
 
-  /** The most specific matching endpoint rule (ties: the first declared), optionally only those with a page-size rule. */
-  private static Rule mostSpecific(TollgateConfig c, String method, String path, boolean withPageSize) {
+  /**
+   * The most specific matching endpoint rule (ties: the first declared), optionally only those with
+   * a page-size rule.
+   */
+  private static Rule mostSpecific(
+      TollgateConfig c, String method, String path, boolean withPageSize) {
     Rule best = null;
     int bestScore = -1;
     for (Rule r : c.rules()) {
@@ -242,7 +288,10 @@ final class Route {
     return best;
   }
 
-  /** The last 429 problem body of this route: a client over its quota gets the same one for a second. */
+  /**
+   * The last 429 problem body of this route: a client over its quota gets the same one for a
+   * second.
+   */
   private volatile Object[] lastProblem = {-1L, -1L, ""};
 
   /**

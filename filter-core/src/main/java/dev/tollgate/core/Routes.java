@@ -13,8 +13,13 @@ final class Routes {
   private static final int SLOTS = 512; // a power of two
 
   final TollgateConfig config;
-  /** The route of every request when the configuration has no endpoint rules (and no extra rule applies). */
+
+  /**
+   * The route of every request when the configuration has no endpoint rules (and no extra rule
+   * applies).
+   */
   private final Route everyRequest;
+
   private final Entry[] cache = new Entry[SLOTS];
 
   private static final class Entry {
@@ -41,10 +46,15 @@ final class Routes {
     if (extra == null && everyRequest != null) {
       return everyRequest;
     }
-    int hash = (Objects.hashCode(path) * 31 + Objects.hashCode(method)) * 31 + System.identityHashCode(extra);
+    int hash =
+        (Objects.hashCode(path) * 31 + Objects.hashCode(method)) * 31
+            + System.identityHashCode(extra);
     int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
     Entry e = cache[slot];
-    if (e != null && e.extra == extra && Objects.equals(e.path, path) && Objects.equals(e.method, method)) {
+    if (e != null
+        && e.extra == extra
+        && Objects.equals(e.path, path)
+        && Objects.equals(e.method, method)) {
       return e.route;
     }
     Route route = Route.of(config, method, path, extra);

@@ -11,17 +11,18 @@ import java.util.Set;
 /**
  * Which requests a set of limits covers, and how. Immutable; built with {@link #builder(String)}.
  *
- * <p>The {@linkplain TollgateConfig#defaultRule() default rule} covers every request. An endpoint rule
- * covers the requests whose path matches one of its patterns and whose method is one of its methods
- * (any method if none are given). For a request, the limits of the default rule and of every endpoint
- * rule that matches all apply, decided together: the request is admitted only if every one of them
- * admits it, and consumes from all of them or none. Each rule counts in its own buckets (keyed by rule
- * name and client), so an endpoint's calls count towards the client's global limits as well as the
- * endpoint's own. The page-size rule is the most specific matching rule's (see the README).
+ * <p>The {@linkplain TollgateConfig#defaultRule() default rule} covers every request. An endpoint
+ * rule covers the requests whose path matches one of its patterns and whose method is one of its
+ * methods (any method if none are given). For a request, the limits of the default rule and of
+ * every endpoint rule that matches all apply, decided together: the request is admitted only if
+ * every one of them admits it, and consumes from all of them or none. Each rule counts in its own
+ * buckets (keyed by rule name and client), so an endpoint's calls count towards the client's global
+ * limits as well as the endpoint's own. The page-size rule is the most specific matching rule's
+ * (see the README).
  *
- * <p>Unset properties of an endpoint rule: the client key is the configuration's global
- * {@code client.key}; the page-size rule and the failure policy are the default rule's. The cost of a request is the largest cost among the rules that
- * apply, taken from every limit in force.
+ * <p>Unset properties of an endpoint rule: the client key is the configuration's global {@code
+ * client.key}; the page-size rule and the failure policy are the default rule's. The cost of a
+ * request is the largest cost among the rules that apply, taken from every limit in force.
  */
 public final class Rule {
 
@@ -88,7 +89,8 @@ public final class Rule {
 
   /** True if this rule covers the request's method and path. The default rule covers everything. */
   public boolean matches(String method, String path) {
-    if (!methods.isEmpty() && (method == null || !methods.contains(method.toUpperCase(Locale.ROOT)))) {
+    if (!methods.isEmpty()
+        && (method == null || !methods.contains(method.toUpperCase(Locale.ROOT)))) {
       return false;
     }
     if (paths.isEmpty()) {
@@ -111,11 +113,13 @@ public final class Rule {
     if (rule.equals(DEFAULT)) {
       return limit.name();
     }
-    return POLICY_NAMES.computeIfAbsent(rule, r -> new java.util.concurrent.ConcurrentHashMap<>())
+    return POLICY_NAMES
+        .computeIfAbsent(rule, r -> new java.util.concurrent.ConcurrentHashMap<>())
         .computeIfAbsent(limit.name(), n -> rule + "." + n);
   }
 
-  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, String>>
+  private static final java.util.concurrent.ConcurrentHashMap<
+          String, java.util.concurrent.ConcurrentHashMap<String, String>>
       POLICY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The specificity of the most specific pattern that matches {@code path}; -1 if none does. */
@@ -161,7 +165,9 @@ public final class Rule {
     return pageSize;
   }
 
-  /** Quota units a request takes, or {@code null} to use the default rule's (which defaults to 1). */
+  /**
+   * Quota units a request takes, or {@code null} to use the default rule's (which defaults to 1).
+   */
   public Integer cost() {
     return cost;
   }
@@ -172,14 +178,16 @@ public final class Rule {
   }
 
   /**
-   * True if this rule only observes: its limits are counted and reported in headers and metrics, and
-   * a request they would reject is logged, but let through.
+   * True if this rule only observes: its limits are counted and reported in headers and metrics,
+   * and a request they would reject is logged, but let through.
    */
   public boolean dryRun() {
     return dryRun;
   }
 
-  /** A limiter asked before this rule's own limits, or {@code null}. See {@link ExternalLimiter}. */
+  /**
+   * A limiter asked before this rule's own limits, or {@code null}. See {@link ExternalLimiter}.
+   */
   public ExternalLimiter externalLimiter() {
     return externalLimiter;
   }
@@ -264,12 +272,16 @@ public final class Rule {
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
       if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
-        throw new IllegalArgumentException("rule name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + name + "'");
+        throw new IllegalArgumentException(
+            "rule name must be 1 to 64 letters, digits, '_', '.' or '-' but was '" + name + "'");
       }
       this.name = name;
     }
 
-    /** Path patterns this rule covers ({@code /api/reports}, {@code /api/assets/*}, {@code /api/**}). */
+    /**
+     * Path patterns this rule covers ({@code /api/reports}, {@code /api/assets/*}, {@code
+     * /api/**}).
+     */
     public Builder paths(String... patterns) {
       for (String p : patterns) {
         paths.add(PathPattern.compile(p));
@@ -297,7 +309,9 @@ public final class Rule {
       return this;
     }
 
-    /** Adds limits written as in configuration, comma-separated: {@code 100/1m, 10000/24h rolling}. */
+    /**
+     * Adds limits written as in configuration, comma-separated: {@code 100/1m, 10000/24h rolling}.
+     */
     public Builder limits(String expressions) {
       for (String e : expressions.split(",")) {
         if (!e.isBlank()) {
@@ -338,7 +352,10 @@ public final class Rule {
       return this;
     }
 
-    /** Whether rejected requests count too (TEOS: "continuing to make calls will continue to increase your call count"). Default value is false. */
+    /**
+     * Whether rejected requests count too (TEOS: "continuing to make calls will continue to
+     * increase your call count"). Default value is false.
+     */
     public Builder countRejected(boolean count) {
       this.countRejected = count;
       return this;
@@ -356,7 +373,10 @@ public final class Rule {
       return this;
     }
 
-    /** Which responses count, and refunds; see {@link Counting}. Default value is {@link Counting#ALL}. */
+    /**
+     * Which responses count, and refunds; see {@link Counting}. Default value is {@link
+     * Counting#ALL}.
+     */
     public Builder counting(Counting c) {
       this.counting = Objects.requireNonNull(c, "counting");
       return this;
@@ -368,19 +388,24 @@ public final class Rule {
       return this;
     }
 
-    /** The immutable rule; fails with {@link ConfigException} when the settings do not fit together. */
+    /**
+     * The immutable rule; fails with {@link ConfigException} when the settings do not fit together.
+     */
     public Rule build() {
       Set<String> names = new LinkedHashSet<>();
       for (Limit l : limits) {
         if (!names.add(l.name())) {
-          throw new IllegalArgumentException("two limits are named '" + l.name()
-              + "'; name one with 'as <name>', e.g. 1000/1m as burst");
+          throw new IllegalArgumentException(
+              "two limits are named '"
+                  + l.name()
+                  + "'; name one with 'as <name>', e.g. 1000/1m as burst");
         }
       }
       if (cost != null) {
         for (Limit l : limits) {
           if (l.unit() == QuotaUnit.REQUESTS && cost > l.quota()) {
-            throw new IllegalArgumentException("cost " + cost + " exceeds the quota of " + l + ", so no request could pass");
+            throw new IllegalArgumentException(
+                "cost " + cost + " exceeds the quota of " + l + ", so no request could pass");
           }
         }
       }

@@ -10,12 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Clients refused with 403 "access suspended" and not counted: the fair-use cut-off. Entries are client
- * keys as Tollgate shows them ({@code key:<digest>}, {@code token:<digest>}, {@code user:alice},
- * {@code ip:203.0.113.7}) or IP addresses and ranges ({@code 203.0.113.0/24}, {@code 2001:db8::/32}),
- * matched against the client's IP found with the configured trusted proxies. Thread-safe; edits take
- * effect on the next request. Entries from the configuration are replaced on reload; entries added
- * here stay until lifted.
+ * Clients refused with 403 "access suspended" and not counted: the fair-use cut-off. Entries are
+ * client keys as Tollgate shows them ({@code key:<digest>}, {@code token:<digest>}, {@code
+ * user:alice}, {@code ip:203.0.113.7}) or IP addresses and ranges ({@code 203.0.113.0/24}, {@code
+ * 2001:db8::/32}), matched against the client's IP found with the configured trusted proxies.
+ * Thread-safe; edits take effect on the next request. Entries from the configuration are replaced
+ * on reload; entries added here stay until lifted.
  */
 public final class Suspensions {
 
@@ -46,7 +46,9 @@ public final class Suspensions {
   public boolean lift(String entry) {
     String e = entry.trim();
     boolean removed = keys.remove(e) | configuredKeys.remove(e);
-    removed |= ranges.removeIf(r -> r.toString().equals(e)) | configuredRanges.removeIf(r -> r.toString().equals(e));
+    removed |=
+        ranges.removeIf(r -> r.toString().equals(e))
+            | configuredRanges.removeIf(r -> r.toString().equals(e));
     return removed;
   }
 
@@ -60,7 +62,10 @@ public final class Suspensions {
   }
 
   boolean isEmpty() {
-    return keys.isEmpty() && ranges.isEmpty() && configuredKeys.isEmpty() && configuredRanges.isEmpty();
+    return keys.isEmpty()
+        && ranges.isEmpty()
+        && configuredKeys.isEmpty()
+        && configuredRanges.isEmpty();
   }
 
   boolean covers(String clientKey, String ipKey) {
@@ -108,7 +113,10 @@ public final class Suspensions {
   }
 
   static String check(String key, String entry) {
-    if (entry == null || entry.isBlank() || entry.trim().length() > 200 || entry.trim().contains(" ")) {
+    if (entry == null
+        || entry.isBlank()
+        || entry.trim().length() > 200
+        || entry.trim().contains(" ")) {
       throw ConfigException.invalid(key, entry, "is not a client key, IP address or range");
     }
     return entry.trim();

@@ -31,9 +31,12 @@ public final class Tollgate implements AutoCloseable {
 
   /** The configuration in force, compiled; replaced whole on reconfiguration. */
   private volatile Routes routes;
+
   private final RateLimitStore store;
+
   /** The store when it is the in-memory one, asked without request objects; else null. */
   private final InMemoryStore memoryStore;
+
   private final Clock clock;
   private final CostClock costClock;
   private final dev.tollgate.core.internal.Throttle storeWarnings;
@@ -42,12 +45,21 @@ public final class Tollgate implements AutoCloseable {
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
   private final LocalFallback localFallback;
-  /** Extra rules seen or reported, for the status document; bounded by the application's annotations. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Rule> extraRules = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Extra rules seen or reported, for the status document; bounded by the application's
+   * annotations.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Rule> extraRules =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static final Runnable NOTHING = () -> {};
 
-  private Tollgate(TollgateConfig config, RateLimitStore store, Clock clock, CostClock costClock,
+  private Tollgate(
+      TollgateConfig config,
+      RateLimitStore store,
+      Clock clock,
+      CostClock costClock,
       TollgateMetrics metrics) {
     this.routes = new Routes(config);
     this.store = store;
@@ -94,21 +106,35 @@ public final class Tollgate implements AutoCloseable {
     }
     // The plan is found once, for the page size and the limits alike.
     String client = clientKey(c.clientKey(), request);
-    Route route = routes.route(request.method(), request.path(), extraRule)
-        .forPlan(c.plans().resolve(request, client, c.clientIp(), metrics));
-    return decide(routes, request, extraRule, PageSizeOutcome.evaluate(route.pageSizeRule, request), route, client);
+    Route route =
+        routes
+            .route(request.method(), request.path(), extraRule)
+            .forPlan(c.plans().resolve(request, client, c.clientIp(), metrics));
+    return decide(
+        routes,
+        request,
+        extraRule,
+        PageSizeOutcome.evaluate(route.pageSizeRule, request),
+        route,
+        client);
   }
 
   /**
-   * Only the page-size part of {@link #check(RequestView, Rule)}, for adapters that must rewrite the
-   * request before they can decide (a JAX-RS pre-matching filter).
+   * Only the page-size part of {@link #check(RequestView, Rule)}, for adapters that must rewrite
+   * the request before they can decide (a JAX-RS pre-matching filter).
    */
   public PageSizeOutcome pageSize(RequestView request, Rule extraRule) {
     Routes routes = this.routes;
     Route route = routes.route(request.method(), request.path(), extraRule);
     Plans plans = routes.config.plans();
     if (plans != null && plans.limitPageSizes()) {
-      route = route.forPlan(plans.resolve(request, clientKey(routes.config.clientKey(), request), routes.config.clientIp(), metrics));
+      route =
+          route.forPlan(
+              plans.resolve(
+                  request,
+                  clientKey(routes.config.clientKey(), request),
+                  routes.config.clientIp(),
+                  metrics));
     }
     return PageSizeOutcome.evaluate(route.pageSizeRule, request);
   }
@@ -126,7 +152,12 @@ public final class Tollgate implements AutoCloseable {
    * @param planned the route with the client's plan already found, or null
    * @param planClient the client key under the configuration's chain when {@code planned} is set
    */
-  private Verdict decide(Routes routes, RequestView request, Rule extraRule, PageSizeOutcome pageSize, Route planned,
+  private Verdict decide(
+      Routes routes,
+      RequestView request,
+      Rule extraRule,
+      PageSizeOutcome pageSize,
+      Route planned,
       String planClient) {
     Objects.requireNonNull(pageSize, "pageSize");
     TollgateConfig c = routes.config;
@@ -151,8 +182,10 @@ public final class Tollgate implements AutoCloseable {
     String[] clients = new String[route.specs.length];
     for (int i = 0; i < clients.length; i++) {
       ClientKeyResolver resolver = route.resolvers[i];
-      clients[i] = i > 0 && resolver == route.resolvers[i - 1] ? clients[i - 1]
-          : resolver == c.clientKey() && client != null ? client : clientKey(resolver, request);
+      clients[i] =
+          i > 0 && resolver == route.resolvers[i - 1]
+              ? clients[i - 1]
+              : resolver == c.clientKey() && client != null ? client : clientKey(resolver, request);
       if (resolver == c.clientKey()) {
         client = clients[i];
       }
@@ -164,9 +197,20 @@ public final class Tollgate implements AutoCloseable {
     if (!suspensions.isEmpty()) {
       String ip = c.clientIp() == c.clientKey() ? client : clientKey(c.clientIp(), request);
       if (suspensions.covers(client, ip)) {
-        Verdict v = Verdict.fixed(Verdict.Outcome.SUSPENDED, List.of(), Problems.suspended(), pageSize, List.of(),
-            route.mostSpecific);
-        LOG.log(System.Logger.Level.DEBUG, "403 (suspended) for {0} {1}, client {2}", request.method(), path, client);
+        Verdict v =
+            Verdict.fixed(
+                Verdict.Outcome.SUSPENDED,
+                List.of(),
+                Problems.suspended(),
+                pageSize,
+                List.of(),
+                route.mostSpecific);
+        LOG.log(
+            System.Logger.Level.DEBUG,
+            "403 (suspended) for {0} {1}, client {2}",
+            request.method(),
+            path,
+            client);
         metrics.decided(v, false);
         return v;
       }
@@ -176,8 +220,14 @@ public final class Tollgate implements AutoCloseable {
     if (route.maxConcurrent > 0) {
       String key = client;
       if (!concurrency.tryAcquire(key, route.maxConcurrent)) {
-        Verdict v = Verdict.fixed(Verdict.Outcome.CONCURRENCY_LIMITED, List.of(new Header("Retry-After", "1")),
-            Problems.tooManyConcurrent(route.maxConcurrent), pageSize, List.of(), route.mostSpecific);
+        Verdict v =
+            Verdict.fixed(
+                Verdict.Outcome.CONCURRENCY_LIMITED,
+                List.of(new Header("Retry-After", "1")),
+                Problems.tooManyConcurrent(route.maxConcurrent),
+                pageSize,
+                List.of(),
+                route.mostSpecific);
         metrics.decided(v, false);
         return v;
       }
@@ -186,8 +236,10 @@ public final class Tollgate implements AutoCloseable {
 
     Verdict verdict;
     try {
-      Verdict refused = route.hasExternalLimiters ? askExternalLimiters(c, request, route, pageSize) : null;
-      verdict = refused != null ? refused : rateDecision(c, request, route, clients, pageSize, release);
+      Verdict refused =
+          route.hasExternalLimiters ? askExternalLimiters(c, request, route, pageSize) : null;
+      verdict =
+          refused != null ? refused : rateDecision(c, request, route, clients, pageSize, release);
     } catch (RuntimeException e) {
       release.run(); // whatever fails, the client's concurrency slot is not lost
       throw e;
@@ -198,8 +250,12 @@ public final class Tollgate implements AutoCloseable {
     return verdict;
   }
 
-  /** A 429 if an external limiter of an enforced rule refuses; null if all grant (or there are none). */
-  private Verdict askExternalLimiters(TollgateConfig c, RequestView request, Route route, PageSizeOutcome pageSize) {
+  /**
+   * A 429 if an external limiter of an enforced rule refuses; null if all grant (or there are
+   * none).
+   */
+  private Verdict askExternalLimiters(
+      TollgateConfig c, RequestView request, Route route, PageSizeOutcome pageSize) {
     for (Rule r : route.applying) {
       ExternalLimiter external = r.externalLimiter();
       if (external == null) {
@@ -211,20 +267,36 @@ public final class Tollgate implements AutoCloseable {
         continue;
       }
       if (r.dryRun()) {
-        LOG.log(System.Logger.Level.INFO, "dry-run: {0} would answer 429 to {1} {2}", external.name(), request.method(), request.path());
+        LOG.log(
+            System.Logger.Level.INFO,
+            "dry-run: {0} would answer 429 to {1} {2}",
+            external.name(),
+            request.method(),
+            request.path());
         continue;
       }
       long retry = LimitStatus.ceilSeconds(wait);
-      Verdict v = Verdict.fixed(Verdict.Outcome.RATE_LIMITED, List.of(new Header("Retry-After", Long.toString(retry))),
-          Problems.externalExceeded(external.name(), retry), pageSize, List.of(), r.name());
+      Verdict v =
+          Verdict.fixed(
+              Verdict.Outcome.RATE_LIMITED,
+              List.of(new Header("Retry-After", Long.toString(retry))),
+              Problems.externalExceeded(external.name(), retry),
+              pageSize,
+              List.of(),
+              r.name());
       metrics.decided(v, false);
       return v;
     }
     return null;
   }
 
-  private Verdict rateDecision(TollgateConfig c, RequestView request, Route route, String[] clients,
-      PageSizeOutcome pageSize, Runnable release) {
+  private Verdict rateDecision(
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      String[] clients,
+      PageSizeOutcome pageSize,
+      Runnable release) {
     long[] usage = new long[1 + 3 * route.limitCount()];
     InMemoryStore decidedIn = null;
     boolean admitted = true;
@@ -248,13 +320,24 @@ public final class Tollgate implements AutoCloseable {
           decidedIn = localFallback.switchTo(e);
           decided = decideIn(decidedIn, route, clients, usage);
         } else {
-          Verdict v = policy == Rule.StoreFailure.CLOSED
-              ? Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
-                  Problems.storeUnavailable(1), pageSize, List.of(), route.mostSpecific)
-              : pageSize.rejected()
-                  ? Verdict.fixed(Verdict.Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize),
-                      pageSize, List.of(), route.mostSpecific)
-                  : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
+          Verdict v =
+              policy == Rule.StoreFailure.CLOSED
+                  ? Verdict.fixed(
+                      Verdict.Outcome.STORE_UNAVAILABLE,
+                      List.of(new Header("Retry-After", "1")),
+                      Problems.storeUnavailable(1),
+                      pageSize,
+                      List.of(),
+                      route.mostSpecific)
+                  : pageSize.rejected()
+                      ? Verdict.fixed(
+                          Verdict.Outcome.INVALID_PAGE_SIZE,
+                          List.of(),
+                          Problems.invalidPageSize(pageSize),
+                          pageSize,
+                          List.of(),
+                          route.mostSpecific)
+                      : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
           metrics.decided(v, false);
           return v;
         }
@@ -273,20 +356,48 @@ public final class Tollgate implements AutoCloseable {
         }
       }
       if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-        LOG.log(System.Logger.Level.DEBUG, "429 for {0} {1} (rule {2}, client {3}); retry in {4}s",
-            request.method(), request.path(), route.mostSpecific, clients[0], retryAfter);
+        LOG.log(
+            System.Logger.Level.DEBUG,
+            "429 for {0} {1} (rule {2}, client {3}); retry in {4}s",
+            request.method(),
+            request.path(),
+            route.mostSpecific,
+            clients[0],
+            retryAfter);
       }
-      v = Verdict.decided(Verdict.Outcome.RATE_LIMITED, c, route, usage, retryAfter,
-          route.quotaExceeded(usage, retryAfter), pageSize, NOTHING);
+      v =
+          Verdict.decided(
+              Verdict.Outcome.RATE_LIMITED,
+              c,
+              route,
+              usage,
+              retryAfter,
+              route.quotaExceeded(usage, retryAfter),
+              pageSize,
+              NOTHING);
     } else {
       if (dryRunRejected) {
-        LOG.log(System.Logger.Level.INFO, "dry-run: would answer 429 to {0} {1} (rule {2}, client {3})",
-            request.method(), request.path(), route.mostSpecific, clients[0]);
+        LOG.log(
+            System.Logger.Level.INFO,
+            "dry-run: would answer 429 to {0} {1} (rule {2}, client {3})",
+            request.method(),
+            request.path(),
+            route.mostSpecific,
+            clients[0]);
       }
-      v = pageSize.rejected()
-          ? Verdict.decided(Verdict.Outcome.INVALID_PAGE_SIZE, c, route, usage, 0, Problems.invalidPageSize(pageSize),
-              pageSize, NOTHING)
-          : Verdict.decided(Verdict.Outcome.ADMITTED, c, route, usage, 0, null, pageSize, release);
+      v =
+          pageSize.rejected()
+              ? Verdict.decided(
+                  Verdict.Outcome.INVALID_PAGE_SIZE,
+                  c,
+                  route,
+                  usage,
+                  0,
+                  Problems.invalidPageSize(pageSize),
+                  pageSize,
+                  NOTHING)
+              : Verdict.decided(
+                  Verdict.Outcome.ADMITTED, c, route, usage, 0, null, pageSize, release);
       if (route.metering != null && v.proceed()) {
         v.charge = new Charge(this, costClock, decidedIn, route, clients, usage[0]);
       }
@@ -312,12 +423,18 @@ public final class Tollgate implements AutoCloseable {
     boolean admitted = true;
     if (route.enforced.length > 0) {
       long[] enforced = new long[1 + 3 * limits(route.enforced)];
-      admitted = acquire(memory, route.enforced, select(clients, route.enforcedAt), route.cost, enforced);
+      admitted =
+          acquire(memory, route.enforced, select(clients, route.enforcedAt), route.cost, enforced);
       scatter(route, route.enforcedAt, enforced, usage);
     }
     long[] observed = new long[1 + 3 * limits(route.observed)];
-    boolean observedAdmitted = acquire(memory, route.observed, select(clients, route.observedAt),
-        admitted ? route.cost : 0, observed);
+    boolean observedAdmitted =
+        acquire(
+            memory,
+            route.observed,
+            select(clients, route.observedAt),
+            admitted ? route.cost : 0,
+            observed);
     scatter(route, route.observedAt, observed, usage);
     usage[0] = observed[0];
     return (admitted ? ADMITTED : 0) | (admitted && !observedAdmitted ? DRY_RUN_REJECTED : 0);
@@ -327,7 +444,8 @@ public final class Tollgate implements AutoCloseable {
    * Asks {@code memory} directly, or if null the configured store through {@link AcquireRequest}.
    * Fills {@code usage} as {@link InMemoryStore#acquire(BucketSpec[], String[], int, long[])} does.
    */
-  private boolean acquire(InMemoryStore memory, BucketSpec[] specs, String[] clients, int cost, long[] usage) {
+  private boolean acquire(
+      InMemoryStore memory, BucketSpec[] specs, String[] clients, int cost, long[] usage) {
     boolean timed = metrics != TollgateMetrics.NONE;
     long start = timed ? System.nanoTime() : 0;
     boolean admitted;
@@ -338,7 +456,8 @@ public final class Tollgate implements AutoCloseable {
       for (int i = 0; i < specs.length; i++) {
         buckets.add(specs[i].forClient(clients[i]));
       }
-      AcquireResult result = dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, cost));
+      AcquireResult result =
+          dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, cost));
       usage[0] = result.nowMillis();
       List<LimitUsage> usages = result.usages();
       for (int i = 0; i < usages.size(); i++) {
@@ -371,7 +490,10 @@ public final class Tollgate implements AutoCloseable {
     return out;
   }
 
-  /** Copies the usage of the specs at positions {@code at} of the route into their places in {@code usage}. */
+  /**
+   * Copies the usage of the specs at positions {@code at} of the route into their places in {@code
+   * usage}.
+   */
   private static void scatter(Route route, int[] at, long[] part, long[] usage) {
     int from = 0;
     for (int spec : at) {
@@ -410,12 +532,15 @@ public final class Tollgate implements AutoCloseable {
       for (int i = 0; i < route.specs.length; i++) {
         buckets.add(route.specs[i].forClient(charge.clients[i]));
       }
-      store.charge(new dev.tollgate.core.store.ChargeRequest(buckets, amounts, charge.admittedAtMillis))
-          .whenComplete((done, error) -> {
-            if (error != null) {
-              chargeLost(error);
-            }
-          });
+      store
+          .charge(
+              new dev.tollgate.core.store.ChargeRequest(buckets, amounts, charge.admittedAtMillis))
+          .whenComplete(
+              (done, error) -> {
+                if (error != null) {
+                  chargeLost(error);
+                }
+              });
     } catch (RuntimeException e) {
       chargeLost(e);
     }
@@ -424,8 +549,11 @@ public final class Tollgate implements AutoCloseable {
   private void chargeLost(Throwable error) {
     metrics.chargeLost(error);
     if (chargeWarnings.tryAcquire()) {
-      LOG.log(System.Logger.Level.WARNING, "A charge after the response was lost ({0}); the client was not charged"
-          + " for it. Further lost charges in the next minute are not logged.", error.toString());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "A charge after the response was lost ({0}); the client was not charged"
+              + " for it. Further lost charges in the next minute are not logged.",
+          error.toString());
     }
   }
 
@@ -435,7 +563,8 @@ public final class Tollgate implements AutoCloseable {
   }
 
   /** Warns once at startup about limits this engine can only partly enforce. */
-  private static void warnAboutCharges(TollgateConfig config, RateLimitStore store, CostClock costClock) {
+  private static void warnAboutCharges(
+      TollgateConfig config, RateLimitStore store, CostClock costClock) {
     boolean cpu = false;
     boolean after = false;
     List<Rule> rules = new ArrayList<>(config.rules());
@@ -448,12 +577,18 @@ public final class Tollgate implements AutoCloseable {
       }
     }
     if (cpu && costClock.currentThreadCpuNanos() < 0) {
-      LOG.log(System.Logger.Level.WARNING, "This JVM cannot measure thread CPU time: cpu limits charge wall time instead");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "This JVM cannot measure thread CPU time: cpu limits charge wall time instead");
     }
     if (after && !store.charges()) {
-      LOG.log(System.Logger.Level.WARNING, "The store " + store.getClass().getName() + " cannot charge after the response:"
-          + " limits in time, cpu or bytes and rules with count=failed|successful or refund-on-server-error"
-          + " only check admission there and are never charged");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "The store "
+              + store.getClass().getName()
+              + " cannot charge after the response:"
+              + " limits in time, cpu or bytes and rules with count=failed|successful or refund-on-server-error"
+              + " only check admission there and are never charged");
     }
   }
 
@@ -478,8 +613,10 @@ public final class Tollgate implements AutoCloseable {
     for (Rule configured : rules) {
       Rule r = plan == null ? configured : plan.apply(configured);
       if (!r.limits().isEmpty()) {
-        String client = keys.computeIfAbsent(r.clientKey() != null ? r.clientKey() : c.clientKey(),
-            resolver -> clientKey(resolver, request));
+        String client =
+            keys.computeIfAbsent(
+                r.clientKey() != null ? r.clientKey() : c.clientKey(),
+                resolver -> clientKey(resolver, request));
         buckets.add(new Bucket(r.name(), client, r.limits(), false));
       }
     }
@@ -488,7 +625,8 @@ public final class Tollgate implements AutoCloseable {
     if (!buckets.isEmpty()) {
       try {
         long start = System.nanoTime();
-        AcquireResult result = dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, 0));
+        AcquireResult result =
+            dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, 0));
         metrics.storeLatency(System.nanoTime() - start);
         limits = new ArrayList<>();
         int i = 0;
@@ -502,31 +640,44 @@ public final class Tollgate implements AutoCloseable {
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
         warnStoreTrouble(e);
-        return Verdict.fixed(Verdict.Outcome.STORE_UNAVAILABLE, List.of(new Header("Retry-After", "1")),
-            Problems.storeUnavailable(1), PageSizeOutcome.disabled(), List.of(), Rule.DEFAULT);
+        return Verdict.fixed(
+            Verdict.Outcome.STORE_UNAVAILABLE,
+            List.of(new Header("Retry-After", "1")),
+            Problems.storeUnavailable(1),
+            PageSizeOutcome.disabled(),
+            List.of(),
+            Rule.DEFAULT);
       }
     }
-    return Verdict.fixed(Verdict.Outcome.STATUS, List.of(new Header("Cache-Control", "no-store")),
+    return Verdict.fixed(
+        Verdict.Outcome.STATUS,
+        List.of(new Header("Cache-Control", "no-store")),
         StatusDocument.write(limits, now, plan == null ? null : plan.name()),
-        PageSizeOutcome.disabled(), limits, Rule.DEFAULT);
+        PageSizeOutcome.disabled(),
+        limits,
+        Rule.DEFAULT);
   }
 
   /**
-   * Replaces the configuration without a restart. Counts are kept: a limit whose window and algorithm
-   * are unchanged keeps each client's usage (a client at 80 of 100 stays at 80 when the quota becomes
-   * 200). Requests already being decided finish under the old configuration.
+   * Replaces the configuration without a restart. Counts are kept: a limit whose window and
+   * algorithm are unchanged keeps each client's usage (a client at 80 of 100 stays at 80 when the
+   * quota becomes 200). Requests already being decided finish under the old configuration.
    *
-   * @throws ConfigException if the new configuration names another store (that needs a restart); the
-   *     old configuration then stays in force
+   * @throws ConfigException if the new configuration names another store (that needs a restart);
+   *     the old configuration then stays in force
    */
   public void reconfigure(TollgateConfig newConfig) {
     Objects.requireNonNull(newConfig, "newConfig");
     TollgateConfig old = routes.config;
-    if (!old.storeType().equals(newConfig.storeType()) || !old.storeSettings().equals(newConfig.storeSettings())) {
-      throw new ConfigException("store.type", "the store cannot change at run time (restart to change store.*)");
+    if (!old.storeType().equals(newConfig.storeType())
+        || !old.storeSettings().equals(newConfig.storeSettings())) {
+      throw new ConfigException(
+          "store.type", "the store cannot change at run time (restart to change store.*)");
     }
     if (old.maxTrackedClients() != newConfig.maxTrackedClients()) {
-      throw new ConfigException("store.max-clients", "the store's bound cannot change at run time (restart to change it)");
+      throw new ConfigException(
+          "store.max-clients",
+          "the store's bound cannot change at run time (restart to change it)");
     }
     suspensions.replaceConfigured(newConfig.suspended());
     routes = new Routes(newConfig);
@@ -534,9 +685,10 @@ public final class Tollgate implements AutoCloseable {
   }
 
   /**
-   * Tells the engine of a rule an adapter passes to {@link #check(RequestView, Rule)} (for example a
-   * JAX-RS {@code @RateLimit} rule), so that the quota status document lists its limits too. Rules
-   * passed to {@code check} are remembered anyway; this lists them before their first request.
+   * Tells the engine of a rule an adapter passes to {@link #check(RequestView, Rule)} (for example
+   * a JAX-RS {@code @RateLimit} rule), so that the quota status document lists its limits too.
+   * Rules passed to {@code check} are remembered anyway; this lists them before their first
+   * request.
    */
   public void reportRule(Rule extraRule) {
     extraRules.putIfAbsent(extraRule.name(), extraRule);
@@ -561,7 +713,8 @@ public final class Tollgate implements AutoCloseable {
 
   /** The client key {@code resolver} finds for a request, made safe to store. */
   private static String clientKey(ClientKeyResolver resolver, RequestView request) {
-    return ClientKeys.bounded(Objects.requireNonNullElse(resolver.resolve(request), ClientKeys.ANONYMOUS));
+    return ClientKeys.bounded(
+        Objects.requireNonNullElse(resolver.resolve(request), ClientKeys.ANONYMOUS));
   }
 
   /** The configuration in force. */
@@ -587,8 +740,11 @@ public final class Tollgate implements AutoCloseable {
 
   private void warnStoreTrouble(RuntimeException e) {
     if (storeWarnings.tryAcquire()) {
-      LOG.log(System.Logger.Level.WARNING, "Rate-limit store cannot decide ({0}); applying each rule''s failure policy."
-          + " Further failures in the next minute are not logged.", e.toString());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Rate-limit store cannot decide ({0}); applying each rule''s failure policy."
+              + " Further failures in the next minute are not logged.",
+          e.toString());
     }
   }
 
@@ -625,7 +781,10 @@ public final class Tollgate implements AutoCloseable {
       return this;
     }
 
-    /** Where decisions are reported, e.g. {@code new MicrometerMetrics(registry)}. Default value is none. */
+    /**
+     * Where decisions are reported, e.g. {@code new MicrometerMetrics(registry)}. Default value is
+     * none.
+     */
     public Builder metrics(TollgateMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
@@ -640,7 +799,8 @@ public final class Tollgate implements AutoCloseable {
           // Behind a method of its own class, so Micrometer is loaded only when asked for.
           m = dev.tollgate.core.micrometer.MicrometerMetrics.globalRegistry();
         } catch (NoClassDefFoundError e) {
-          throw new ConfigException("metrics", "micrometer needs micrometer-core on the class path");
+          throw new ConfigException(
+              "metrics", "micrometer needs micrometer-core on the class path");
         }
       }
       Tollgate t = new Tollgate(config, s, clock, costClock, m);
@@ -654,20 +814,30 @@ public final class Tollgate implements AutoCloseable {
         return InMemoryStore.create(config.maxTrackedClients(), clock);
       }
       List<String> known = new ArrayList<>(List.of("memory"));
-      for (RateLimitStoreProvider p : ServiceLoader.load(RateLimitStoreProvider.class, classLoader())) {
+      for (RateLimitStoreProvider p :
+          ServiceLoader.load(RateLimitStoreProvider.class, classLoader())) {
         if (p.type().equals(config.storeType())) {
           for (String key : config.storeSettings().keySet()) {
             if (!p.keys().contains(key)) {
-              throw new ConfigException("store." + key, "unknown key for the " + p.type() + " store (expected one of "
-                  + String.join(", ", new java.util.TreeSet<>(p.keys())) + ")");
+              throw new ConfigException(
+                  "store." + key,
+                  "unknown key for the "
+                      + p.type()
+                      + " store (expected one of "
+                      + String.join(", ", new java.util.TreeSet<>(p.keys()))
+                      + ")");
             }
           }
           return p.create(config.storeSettings(), clock);
         }
         known.add(p.type());
       }
-      throw ConfigException.invalid("store.type", config.storeType(), "is not an available store (available: "
-          + String.join(", ", known) + "; the redis store needs the redis-store module on the class path)");
+      throw ConfigException.invalid(
+          "store.type",
+          config.storeType(),
+          "is not an available store (available: "
+              + String.join(", ", known)
+              + "; the redis store needs the redis-store module on the class path)");
     }
 
     private static ClassLoader classLoader() {

@@ -91,7 +91,8 @@ public final class TollgateConfig {
    * @throws ConfigException for a value that cannot be used
    * @throws IOException if the stream cannot be read
    */
-  public static TollgateConfig load(InputStream in, String source, Map<String, String> overrides) throws IOException {
+  public static TollgateConfig load(InputStream in, String source, Map<String, String> overrides)
+      throws IOException {
     Objects.requireNonNull(in, "in");
     Properties p = new Properties();
     p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -113,8 +114,8 @@ public final class TollgateConfig {
   }
 
   /**
-   * The key as the parser reads it: a shorthand such as {@code limits} becomes
-   * {@code rules.default.limits}; any other key is returned trimmed.
+   * The key as the parser reads it: a shorthand such as {@code limits} becomes {@code
+   * rules.default.limits}; any other key is returned trimmed.
    */
   public static String canonicalKey(String key) {
     return ConfigParser.canonicalKey(key);
@@ -163,14 +164,17 @@ public final class TollgateConfig {
     return storeSettings;
   }
 
-  /** How the client's IP address is found (trusted proxies, IPv6 grouping); used for suspended ranges. */
+  /**
+   * How the client's IP address is found (trusted proxies, IPv6 grouping); used for suspended
+   * ranges.
+   */
   public ClientKeyResolver clientIp() {
     return clientIp;
   }
 
   /**
-   * Clients refused with 403 from the start: client keys as they appear in logs and
-   * {@code heaviestClients} (e.g. {@code key:3q2-7w…}, {@code user:alice}) and IP addresses or ranges
+   * Clients refused with 403 from the start: client keys as they appear in logs and {@code
+   * heaviestClients} (e.g. {@code key:3q2-7w…}, {@code user:alice}) and IP addresses or ranges
    * ({@code 203.0.113.0/24}). More can be added at run time through {@link Tollgate#suspensions()}.
    */
   public List<String> suspended() {
@@ -187,14 +191,17 @@ public final class TollgateConfig {
     return maxConcurrentPerClient;
   }
 
-  /** How often a watched configuration file is checked for changes; {@link java.time.Duration#ZERO} for never. */
+  /**
+   * How often a watched configuration file is checked for changes; {@link java.time.Duration#ZERO}
+   * for never.
+   */
   public java.time.Duration reloadInterval() {
     return reloadInterval;
   }
 
   /**
-   * True if decisions are recorded in Micrometer's global registry ({@code metrics=micrometer}), for
-   * applications that configure no code; with the builder, pass a {@link TollgateMetrics} to
+   * True if decisions are recorded in Micrometer's global registry ({@code metrics=micrometer}),
+   * for applications that configure no code; with the builder, pass a {@link TollgateMetrics} to
    * {@link Tollgate.Builder#metrics} instead.
    */
   public boolean micrometerGlobalRegistry() {
@@ -208,8 +215,11 @@ public final class TollgateConfig {
 
   /** A one-paragraph summary for the startup log. Holds no secret. */
   public String summary() {
-    StringBuilder s = new StringBuilder("Tollgate: clients by [").append(clientKey).append("]; ")
-        .append(defaultRule);
+    StringBuilder s =
+        new StringBuilder("Tollgate: clients by [")
+            .append(clientKey)
+            .append("]; ")
+            .append(defaultRule);
     for (Rule r : rules) {
       s.append("; ").append(r);
     }
@@ -246,7 +256,8 @@ public final class TollgateConfig {
 
   /** Builds a {@link TollgateConfig}. Each setter checks its argument at once. */
   public static final class Builder {
-    private Rule defaultRule = Rule.builder(Rule.DEFAULT).limits("100/1m").pageSize(PageSizeRule.defaults()).build();
+    private Rule defaultRule =
+        Rule.builder(Rule.DEFAULT).limits("100/1m").pageSize(PageSizeRule.defaults()).build();
     private final Map<String, Rule> rules = new LinkedHashMap<>();
     private ClientKeyResolver clientKey = ClientKeys.firstOf(List.of(ClientKeys.ip()));
     private List<HeaderDialect> dialects = List.of(HeaderDialect.IETF);
@@ -285,7 +296,10 @@ public final class TollgateConfig {
       return this;
     }
 
-    /** Adds suspended clients: client keys, IP addresses or ranges. See {@link TollgateConfig#suspended()}. */
+    /**
+     * Adds suspended clients: client keys, IP addresses or ranges. See {@link
+     * TollgateConfig#suspended()}.
+     */
     public Builder suspend(String... entries) {
       for (String e : entries) {
         Suspensions.check("suspended", e);
@@ -294,19 +308,29 @@ public final class TollgateConfig {
       return this;
     }
 
-    /** Serves the caller's quota status as JSON at this path, without counting. Default value is none. */
+    /**
+     * Serves the caller's quota status as JSON at this path, without counting. Default value is
+     * none.
+     */
     public Builder statusPath(String path) {
       if (path != null && (!path.startsWith("/") || path.length() > 200 || path.contains(" "))) {
-        throw ConfigException.invalid("status.path", path, "is not a path (expected e.g. /rate_limit)");
+        throw ConfigException.invalid(
+            "status.path", path, "is not a path (expected e.g. /rate_limit)");
       }
       this.statusPath = path;
       return this;
     }
 
-    /** The most requests one client may have in flight on this server; 0 for no limit. Default value is 0. */
+    /**
+     * The most requests one client may have in flight on this server; 0 for no limit. Default value
+     * is 0.
+     */
     public Builder maxConcurrentPerClient(int max) {
       if (max < 0) {
-        throw ConfigException.invalid("concurrency.max-per-client", String.valueOf(max), "is not a whole number of at least 0");
+        throw ConfigException.invalid(
+            "concurrency.max-per-client",
+            String.valueOf(max),
+            "is not a whole number of at least 0");
       }
       this.maxConcurrentPerClient = max;
       return this;
@@ -315,26 +339,34 @@ public final class TollgateConfig {
     /** How often to re-read a watched configuration file; zero for never. Default value is zero. */
     public Builder reloadInterval(java.time.Duration interval) {
       if (interval.isNegative()) {
-        throw ConfigException.invalid("reload.interval", interval.toString(), "must not be negative");
+        throw ConfigException.invalid(
+            "reload.interval", interval.toString(), "must not be negative");
       }
       this.reloadInterval = interval;
       return this;
     }
 
     /**
-     * The rule every request is subject to; it must be named {@value Rule#DEFAULT} and have no paths
-     * or methods. Unset page size means {@link PageSizeRule#defaults()}. Default value is
+     * The rule every request is subject to; it must be named {@value Rule#DEFAULT} and have no
+     * paths or methods. Unset page size means {@link PageSizeRule#defaults()}. Default value is
      * {@code 100/1m} with the default page sizes.
      */
     public Builder defaultRule(Rule rule) {
       Objects.requireNonNull(rule, "rule");
       if (!rule.name().equals(Rule.DEFAULT)) {
-        throw new ConfigException("rules." + Rule.DEFAULT, "the default rule must be named '" + Rule.DEFAULT + "' but was '" + rule.name() + "'");
+        throw new ConfigException(
+            "rules." + Rule.DEFAULT,
+            "the default rule must be named '" + Rule.DEFAULT + "' but was '" + rule.name() + "'");
       }
       if (!rule.paths().isEmpty() || !rule.methods().isEmpty()) {
-        throw new ConfigException("rules.default.path", "the default rule covers every request and takes no paths or methods");
+        throw new ConfigException(
+            "rules.default.path",
+            "the default rule covers every request and takes no paths or methods");
       }
-      this.defaultRule = rule.pageSize() == null ? rule.toBuilder().pageSize(PageSizeRule.defaults()).build() : rule;
+      this.defaultRule =
+          rule.pageSize() == null
+              ? rule.toBuilder().pageSize(PageSizeRule.defaults()).build()
+              : rule;
       return this;
     }
 
@@ -349,7 +381,9 @@ public final class TollgateConfig {
         throw new ConfigException(key, "a rule named '" + rule.name() + "' was already added");
       }
       if (rule.paths().isEmpty() && rule.methods().isEmpty()) {
-        throw new ConfigException(key + ".path", "an endpoint rule needs a path or methods to say which requests it covers");
+        throw new ConfigException(
+            key + ".path",
+            "an endpoint rule needs a path or methods to say which requests it covers");
       }
       rules.put(rule.name(), rule);
       return this;
@@ -370,15 +404,23 @@ public final class TollgateConfig {
       for (HeaderDialect d : chosen) {
         set.add(Objects.requireNonNull(d, "dialect"));
       }
-      if (set.contains(HeaderDialect.IETF_DRAFT_10) && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.IETF_DRAFT_6))) {
-        throw new ConfigException("headers.dialects", "ietf-draft-10 cannot be combined with "
-            + (set.contains(HeaderDialect.IETF) ? "ietf (both send RateLimit and RateLimit-Policy; choose one draft)"
-                : "ietf-draft-6 (both send RateLimit-Policy, in different syntaxes)"));
+      if (set.contains(HeaderDialect.IETF_DRAFT_10)
+          && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.IETF_DRAFT_6))) {
+        throw new ConfigException(
+            "headers.dialects",
+            "ietf-draft-10 cannot be combined with "
+                + (set.contains(HeaderDialect.IETF)
+                    ? "ietf (both send RateLimit and RateLimit-Policy; choose one draft)"
+                    : "ietf-draft-6 (both send RateLimit-Policy, in different syntaxes)"));
       }
-      if (set.contains(HeaderDialect.IETF_DRAFT_6) && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
-        throw new ConfigException("headers.dialects", "ietf-draft-6 cannot be combined with "
-            + (set.contains(HeaderDialect.IETF) ? "ietf (both send RateLimit-Policy, in different syntaxes)"
-                : "truto (both send RateLimit-Limit, in different syntaxes)"));
+      if (set.contains(HeaderDialect.IETF_DRAFT_6)
+          && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
+        throw new ConfigException(
+            "headers.dialects",
+            "ietf-draft-6 cannot be combined with "
+                + (set.contains(HeaderDialect.IETF)
+                    ? "ietf (both send RateLimit-Policy, in different syntaxes)"
+                    : "truto (both send RateLimit-Limit, in different syntaxes)"));
       }
       this.dialects = List.copyOf(set);
       return this;
@@ -387,7 +429,10 @@ public final class TollgateConfig {
     /** See {@link TollgateConfig#headersAfterUsedShare()}. Default value is 0. */
     public Builder headersAfterUsedShare(double share) {
       if (!(share >= 0 && share <= 1)) {
-        throw ConfigException.invalid("headers.after-used-share", String.valueOf(share), "is not a share (expected a number from 0 to 1)");
+        throw ConfigException.invalid(
+            "headers.after-used-share",
+            String.valueOf(share),
+            "is not a share (expected a number from 0 to 1)");
       }
       this.headersAfterUsedShare = share;
       return this;
@@ -396,7 +441,10 @@ public final class TollgateConfig {
     /** The in-memory store's bound on tracked client states. Default value is 100,000. */
     public Builder maxTrackedClients(long max) {
       if (max < 1) {
-        throw ConfigException.invalid("store.max-clients", String.valueOf(max), "is not a valid bound (expected a whole number of at least 1)");
+        throw ConfigException.invalid(
+            "store.max-clients",
+            String.valueOf(max),
+            "is not a valid bound (expected a whole number of at least 1)");
       }
       this.maxTrackedClients = max;
       return this;
@@ -414,7 +462,10 @@ public final class TollgateConfig {
       return this;
     }
 
-    /** The immutable configuration; fails with {@link ConfigException} naming the key of any value that cannot be used. */
+    /**
+     * The immutable configuration; fails with {@link ConfigException} naming the key of any value
+     * that cannot be used.
+     */
     public TollgateConfig build() {
       int defaultCost = defaultRule.cost() != null ? defaultRule.cost() : 1;
       for (Rule r : rules.values()) {
@@ -422,15 +473,25 @@ public final class TollgateConfig {
         int cost = Math.max(defaultCost, r.cost() != null ? r.cost() : 1);
         for (Limit l : defaultRule.limits()) {
           if (cost > l.quota()) {
-            throw new ConfigException("rules." + r.name() + ".cost", "cost " + cost
-                + " exceeds the quota of the default rule's limit " + l + ", so no request could pass");
+            throw new ConfigException(
+                "rules." + r.name() + ".cost",
+                "cost "
+                    + cost
+                    + " exceeds the quota of the default rule's limit "
+                    + l
+                    + ", so no request could pass");
           }
         }
         for (Limit l : r.limits()) {
           if (cost > l.quota()) {
-            throw new ConfigException("rules." + r.name() + ".cost", "cost " + cost
-                + (r.cost() == null || r.cost() < cost ? " (the default rule's)" : "")
-                + " exceeds the quota of " + l + ", so no request could pass");
+            throw new ConfigException(
+                "rules." + r.name() + ".cost",
+                "cost "
+                    + cost
+                    + (r.cost() == null || r.cost() < cost ? " (the default rule's)" : "")
+                    + " exceeds the quota of "
+                    + l
+                    + ", so no request could pass");
           }
         }
       }

@@ -1,10 +1,10 @@
 package dev.tollgate.core;
 
 /**
- * Receives what Tollgate decides, for metrics. Implementations must be fast and thread-safe; they are
- * called on the request path. {@link dev.tollgate.core.micrometer.MicrometerMetrics} records them in
- * Micrometer. Client keys are never passed: per-client figures would have unbounded cardinality (see
- * {@link Tollgate#heaviestClients(int)} instead).
+ * Receives what Tollgate decides, for metrics. Implementations must be fast and thread-safe; they
+ * are called on the request path. {@link dev.tollgate.core.micrometer.MicrometerMetrics} records
+ * them in Micrometer. Client keys are never passed: per-client figures would have unbounded
+ * cardinality (see {@link Tollgate#heaviestClients(int)} instead).
  */
 public interface TollgateMetrics {
 
@@ -30,8 +30,8 @@ public interface TollgateMetrics {
   default void localFallback(boolean active) {}
 
   /**
-   * A request got the fallback plan because a plan resolver failed ({@code reason} {@code error}) or
-   * did not answer in time ({@code timeout}).
+   * A request got the fallback plan because a plan resolver failed ({@code reason} {@code error})
+   * or did not answer in time ({@code timeout}).
    */
   default void planFallback(String reason) {}
 
@@ -41,6 +41,9 @@ public interface TollgateMetrics {
    */
   default void charged(QuotaUnit unit, long amount) {}
 
-  /** A charge after the response was lost (the shared store was unavailable); the client was not charged. */
+  /**
+   * A charge after the response was lost (the shared store was unavailable); the client was not
+   * charged.
+   */
   default void chargeLost(Throwable error) {}
 }

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Core's answer for one request, which an adapter turns into a response: either let the request
  * through (after writing the headers onto the response with {@link #writeHeaders(HeaderSink)} and
- * applying {@link #pageSize()}), or answer {@link #status()} with the headers and the
- * {@link #problemBody()}.
+ * applying {@link #pageSize()}), or answer {@link #status()} with the headers and the {@link
+ * #problemBody()}.
  *
  * <p>A verdict holds the store's numbers and renders headers and limit statuses from them only when
  * asked, so that deciding a request allocates little.
@@ -72,10 +72,13 @@ public final class Verdict {
   private final PageSizeOutcome pageSize;
   private final String rule;
   private final Runnable release;
+
   @SuppressWarnings("unused") // through RELEASED
   private volatile int released;
+
   /** The admitted request's open account when its route charges after the response; else null. */
   Charge charge;
+
   @SuppressWarnings("unused") // through COMPLETED
   private volatile int completed;
 
@@ -89,8 +92,17 @@ public final class Verdict {
   private final long retryAfterSeconds;
   private List<Header> renderedHeaders;
 
-  private Verdict(Outcome outcome, List<Header> fixedHeaders, String problemBody, PageSizeOutcome pageSize,
-      List<LimitStatus> limits, String rule, Runnable release, TollgateConfig config, Route route, long[] usage,
+  private Verdict(
+      Outcome outcome,
+      List<Header> fixedHeaders,
+      String problemBody,
+      PageSizeOutcome pageSize,
+      List<LimitStatus> limits,
+      String rule,
+      Runnable release,
+      TollgateConfig config,
+      Route route,
+      long[] usage,
       long retryAfterSeconds) {
     this.outcome = outcome;
     this.fixedHeaders = fixedHeaders;
@@ -106,15 +118,31 @@ public final class Verdict {
   }
 
   /** A verdict with headers and limits known up front (no store answer behind it). */
-  static Verdict fixed(Outcome outcome, List<Header> headers, String body, PageSizeOutcome pageSize,
-      List<LimitStatus> limits, String rule) {
-    return new Verdict(outcome, List.copyOf(headers), body, pageSize, List.copyOf(limits), rule, NOTHING,
-        null, null, null, 0);
+  static Verdict fixed(
+      Outcome outcome,
+      List<Header> headers,
+      String body,
+      PageSizeOutcome pageSize,
+      List<LimitStatus> limits,
+      String rule) {
+    return new Verdict(
+        outcome,
+        List.copyOf(headers),
+        body,
+        pageSize,
+        List.copyOf(limits),
+        rule,
+        NOTHING,
+        null,
+        null,
+        null,
+        0);
   }
 
   /** An admitted request whose limits were not decided (the store failed open): no headers. */
   static Verdict admittedUncounted(PageSizeOutcome pageSize, String rule, Runnable release) {
-    return new Verdict(Outcome.ADMITTED, List.of(), null, pageSize, List.of(), rule, release, null, null, null, 0);
+    return new Verdict(
+        Outcome.ADMITTED, List.of(), null, pageSize, List.of(), rule, release, null, null, null, 0);
   }
 
   /**
@@ -123,9 +151,26 @@ public final class Verdict {
    *
    * @param retryAfterSeconds the Retry-After of a 429 ({@link Outcome#RATE_LIMITED}); else ignored
    */
-  static Verdict decided(Outcome outcome, TollgateConfig config, Route route, long[] usage,
-      long retryAfterSeconds, String body, PageSizeOutcome pageSize, Runnable release) {
-    return new Verdict(outcome, null, body, pageSize, null, route.mostSpecific, release, config, route, usage,
+  static Verdict decided(
+      Outcome outcome,
+      TollgateConfig config,
+      Route route,
+      long[] usage,
+      long retryAfterSeconds,
+      String body,
+      PageSizeOutcome pageSize,
+      Runnable release) {
+    return new Verdict(
+        outcome,
+        null,
+        body,
+        pageSize,
+        null,
+        route.mostSpecific,
+        release,
+        config,
+        route,
+        usage,
         retryAfterSeconds);
   }
 
@@ -145,8 +190,8 @@ public final class Verdict {
   }
 
   /**
-   * Writes the headers to set on the response, whether it proceeds or not. Cheaper than
-   * {@link #headers()}: the values go to {@code sink} without a list in between.
+   * Writes the headers to set on the response, whether it proceeds or not. Cheaper than {@link
+   * #headers()}: the values go to {@code sink} without a list in between.
    */
   public void writeHeaders(HeaderSink sink) {
     if (fixedHeaders != null) {
@@ -154,7 +199,8 @@ public final class Verdict {
         sink.set(h.name(), h.value());
       }
     } else {
-      HeaderWriter.write(config, route, usage, outcome == Outcome.RATE_LIMITED, retryAfterSeconds, sink);
+      HeaderWriter.write(
+          config, route, usage, outcome == Outcome.RATE_LIMITED, retryAfterSeconds, sink);
     }
   }
 
@@ -186,7 +232,10 @@ public final class Verdict {
     return problemBody;
   }
 
-  /** The media type of {@link #body()}: {@value #JSON} for the status document, else {@value #PROBLEM_JSON}. */
+  /**
+   * The media type of {@link #body()}: {@value #JSON} for the status document, else {@value
+   * #PROBLEM_JSON}.
+   */
   public String contentType() {
     return outcome == Outcome.STATUS ? JSON : PROBLEM_JSON;
   }
@@ -274,8 +323,15 @@ public final class Verdict {
     List<LimitStatus> out = new ArrayList<>(route.limitCount());
     for (int i = 0; i < route.limitCount(); i++) {
       Route.Policy p = route.policies[i];
-      out.add(new LimitStatus(p.rule, p.name, new LimitUsage(p.limit, HeaderWriter.remaining(usage, i),
-          HeaderWriter.resetMillis(usage, i), HeaderWriter.retryAfterMillis(usage, i))));
+      out.add(
+          new LimitStatus(
+              p.rule,
+              p.name,
+              new LimitUsage(
+                  p.limit,
+                  HeaderWriter.remaining(usage, i),
+                  HeaderWriter.resetMillis(usage, i),
+                  HeaderWriter.retryAfterMillis(usage, i))));
     }
     return Collections.unmodifiableList(out);
   }

@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AlgorithmBoundaryTest {
 
   /**
-   * The engine under test: on the in-memory store's fast path here; {@link AlgorithmBoundaryThroughStoreInterfaceTest}
-   * runs every case again through the {@code RateLimitStore} interface (the path of other stores and
-   * of the local fallback), where the limit states compute reset and Retry-After themselves.
+   * The engine under test: on the in-memory store's fast path here; {@link
+   * AlgorithmBoundaryThroughStoreInterfaceTest} runs every case again through the {@code
+   * RateLimitStore} interface (the path of other stores and of the local fallback), where the limit
+   * states compute reset and Retry-After themselves.
    */
   Tollgate engine(FakeClock clock, String... kv) {
     return Fixtures.engine(clock, kv);
@@ -41,7 +42,8 @@ class AlgorithmBoundaryTest {
     assertEquals("1", header(rejected, "Retry-After"), "1 s left in the window");
 
     clock.set(T0.plusSeconds(60)); // the next window: a whole fresh quota one second later
-    assertEquals(100, admitted(t, request, 100), "fixed windows allow 2x the quota within one second");
+    assertEquals(
+        100, admitted(t, request, 100), "fixed windows allow 2x the quota within one second");
     Verdict again = t.check(request);
     assertFalse(again.proceed());
     assertEquals("60", header(again, "Retry-After"));
@@ -76,7 +78,8 @@ class AlgorithmBoundaryTest {
       Verdict v = t.check(request);
       assertFalse(v.proceed(), "admitted at 0:" + second + " although 100 were spent at 0:59");
       long r = Long.parseLong(header(v, "Retry-After"));
-      assertTrue(second + r >= 119, "Retry-After " + r + " at " + second + "s points before 0:59 + 1m");
+      assertTrue(
+          second + r >= 119, "Retry-After " + r + " at " + second + "s points before 0:59 + 1m");
     }
     clock.set(T0.plusMillis(119_999));
     assertFalse(t.check(request).proceed(), "0:59 is still inside (now - 1m, now]");
@@ -155,12 +158,14 @@ class AlgorithmBoundaryTest {
       long resumeAt = clock.millis() + retry * 1000;
       // At the announced time the limit must admit again (Retry-After is not too early).
       clock.setMillis(resumeAt);
-      assertTrue(t.check(request).proceed(), algorithm + ": not admitted at the Retry-After it announced");
+      assertTrue(
+          t.check(request).proceed(), algorithm + ": not admitted at the Retry-After it announced");
       clock.advanceMillis(777);
     }
   }
 
-  // ---- quotas at quota - 1, quota and quota + 1 ----------------------------------------------------
+  // ---- quotas at quota - 1, quota and quota + 1
+  // ----------------------------------------------------
 
   @ParameterizedTest
   @ValueSource(strings = {"fixed", "rolling", "token-bucket"})
@@ -185,13 +190,25 @@ class AlgorithmBoundaryTest {
   @ValueSource(strings = {"fixed", "rolling", "token-bucket"})
   void aCostEqualToWhatIsLeftIsAdmittedAndOneMoreIsNot(String algorithm) {
     FakeClock clock = new FakeClock(T0.plusSeconds(10));
-    Tollgate t = engine(clock, "limits", "10/1m " + algorithm, "headers.dialects", "github",
-        "rules.big.path", "/big", "rules.big.cost", "4");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "10/1m " + algorithm,
+            "headers.dialects",
+            "github",
+            "rules.big.path",
+            "/big",
+            "rules.big.cost",
+            "4");
     assertEquals(1, admitted(t, request, 1));
     assertEquals(2, admitted(t, TestRequest.get("/big"), 2), algorithm + ": 1 + 4 + 4 = 9 of 10");
     Verdict over = t.check(TestRequest.get("/big"));
     assertFalse(over.proceed(), algorithm + ": 4 more than the 1 left");
-    assertEquals("1", header(over, "X-RateLimit-Remaining"), algorithm + ": the rejected cost consumed nothing");
+    assertEquals(
+        "1",
+        header(over, "X-RateLimit-Remaining"),
+        algorithm + ": the rejected cost consumed nothing");
     Verdict exact = t.check(request);
     assertTrue(exact.proceed(), algorithm + ": a cost of 1 with 1 left");
     assertEquals("0", header(exact, "X-RateLimit-Remaining"));
@@ -215,7 +232,8 @@ class AlgorithmBoundaryTest {
     Tollgate t = engine(clock, "limits", "3/1m rolling(1s)");
     assertEquals(3, admitted(t, request, 4)); // spent in the bucket [0:10, 0:11)
     clock.set(T0.plusMillis(70_999));
-    assertFalse(t.check(request).proceed(), "the bucket [0:10, 0:11) is inside (1:10.999 - 1m, 1:10.999]");
+    assertFalse(
+        t.check(request).proceed(), "the bucket [0:10, 0:11) is inside (1:10.999 - 1m, 1:10.999]");
     clock.set(T0.plusMillis(71_000));
     assertEquals(3, admitted(t, request, 4));
   }
@@ -224,16 +242,23 @@ class AlgorithmBoundaryTest {
   void rollingWindowResetIsWhenTheOldestCountedBucketLeavesTheWindow() {
     FakeClock clock = new FakeClock(T0.plusMillis(10_500));
     Tollgate t = engine(clock, "limits", "10/1m rolling");
-    assertEquals("\"minute\";r=9;t=62", header(t.check(request), "RateLimit"), "bucket [0:10, 0:12) + 1m - 0:10.5");
+    assertEquals(
+        "\"minute\";r=9;t=62",
+        header(t.check(request), "RateLimit"),
+        "bucket [0:10, 0:12) + 1m - 0:10.5");
     clock.set(T0.plusSeconds(30));
-    assertEquals("\"minute\";r=8;t=42", header(t.check(request), "RateLimit"), "still the bucket of 0:10");
+    assertEquals(
+        "\"minute\";r=8;t=42", header(t.check(request), "RateLimit"), "still the bucket of 0:10");
   }
 
   @Test
   void tokenBucketResetIsTheNextTokenAndACostlyRetryWaitsForAllItsTokens() {
     FakeClock clock = new FakeClock(T0);
-    Tollgate t = engine(clock, "limits", "6/1m token-bucket", "rules.big.path", "/big", "rules.big.cost", "3");
-    assertEquals("\"minute\";r=5;t=10", header(t.check(request), "RateLimit"), "one token every 10 s");
+    Tollgate t =
+        engine(
+            clock, "limits", "6/1m token-bucket", "rules.big.path", "/big", "rules.big.cost", "3");
+    assertEquals(
+        "\"minute\";r=5;t=10", header(t.check(request), "RateLimit"), "one token every 10 s");
     clock.set(T0.plusSeconds(3));
     assertEquals("\"minute\";r=4;t=7", header(t.check(request), "RateLimit"));
     assertEquals(4, admitted(t, request, 4));
@@ -245,23 +270,29 @@ class AlgorithmBoundaryTest {
   @Test
   void rollingWindowRetryForACostlyRequestWaitsUntilEnoughBucketsHaveLeft() {
     FakeClock clock = new FakeClock(T0.plusSeconds(10));
-    Tollgate t = engine(clock, "limits", "4/1m rolling", "rules.big.path", "/big", "rules.big.cost", "3");
+    Tollgate t =
+        engine(clock, "limits", "4/1m rolling", "rules.big.path", "/big", "rules.big.cost", "3");
     assertEquals(2, admitted(t, request, 2)); // bucket [0:10, 0:12)
     clock.set(T0.plusSeconds(20));
     assertEquals(2, admitted(t, request, 2)); // bucket [0:20, 0:22)
     Verdict costly = t.check(TestRequest.get("/big"));
     assertFalse(costly.proceed());
-    assertEquals("62", header(costly, "Retry-After"), "3 units need both buckets gone: 0:22 + 1m - 0:20");
+    assertEquals(
+        "62", header(costly, "Retry-After"), "3 units need both buckets gone: 0:22 + 1m - 0:20");
   }
 
-  // ---- randomized property: admitted requests per window-long span --------------------------------
+  // ---- randomized property: admitted requests per window-long span
+  // --------------------------------
 
   @ParameterizedTest
   @ValueSource(longs = {1L, 2L, 3L, 42L, 2026L})
   void rollingWindowNeverAdmitsMoreThanTheQuotaInAnyWindowLongSpan(long seed) {
     List<Long> admittedAt = simulate("rolling", seed);
-    assertEquals(0, violations(admittedAt, 60_000, 50), "spans with more than 50: see seed " + seed);
-    assertTrue(admittedAt.size() >= 200, "the simulation must actually use the quota: " + admittedAt.size());
+    assertEquals(
+        0, violations(admittedAt, 60_000, 50), "spans with more than 50: see seed " + seed);
+    assertTrue(
+        admittedAt.size() >= 200,
+        "the simulation must actually use the quota: " + admittedAt.size());
   }
 
   @ParameterizedTest
@@ -269,7 +300,9 @@ class AlgorithmBoundaryTest {
   void fixedWindowNeverAdmitsMoreThanTwiceTheQuotaInAnyWindowLongSpan(long seed) {
     List<Long> admittedAt = simulate("fixed", seed);
     assertEquals(0, violations(admittedAt, 60_000, 100));
-    assertTrue(maxInSpan(admittedAt, 60_000) > 50, "random traffic shows fixed windows exceed the quota in some span");
+    assertTrue(
+        maxInSpan(admittedAt, 60_000) > 50,
+        "random traffic shows fixed windows exceed the quota in some span");
   }
 
   @ParameterizedTest

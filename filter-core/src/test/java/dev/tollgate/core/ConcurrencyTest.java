@@ -24,7 +24,10 @@ class ConcurrencyTest {
   private static final int THREADS = 32;
   private static final int ATTEMPTS = 100;
 
-  /** Runs THREADS x ATTEMPTS checks released together by a start gate; returns how many were admitted. */
+  /**
+   * Runs THREADS x ATTEMPTS checks released together by a start gate; returns how many were
+   * admitted.
+   */
   static int hammer(Tollgate t, TestRequest request) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     CountDownLatch ready = new CountDownLatch(THREADS);
@@ -34,20 +37,22 @@ class ConcurrencyTest {
     List<Future<?>> futures = new ArrayList<>();
     try {
       for (int i = 0; i < THREADS; i++) {
-        futures.add(pool.submit(() -> {
-          ready.countDown();
-          start.await();
-          for (int a = 0; a < ATTEMPTS; a++) {
-            Verdict v = t.check(request);
-            if (v.proceed()) {
-              admitted.incrementAndGet();
-            } else {
-              assertEquals(429, v.status());
-              rejected.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  start.await();
+                  for (int a = 0; a < ATTEMPTS; a++) {
+                    Verdict v = t.check(request);
+                    if (v.proceed()) {
+                      admitted.incrementAndGet();
+                    } else {
+                      assertEquals(429, v.status());
+                      rejected.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       assertTrue(ready.await(30, TimeUnit.SECONDS));
       start.countDown();
@@ -70,22 +75,42 @@ class ConcurrencyTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"fixed", "rolling", "token-bucket"})
-  void withTwoRulesTheSmallerEndpointQuotaIsAdmittedExactlyAndCountedOnceInTheDefault(String algorithm)
-      throws Exception {
-    Tollgate t = engine(FakeClock.at1800(), "limits", "1000/1m " + algorithm,
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "500/1m " + algorithm);
+  void withTwoRulesTheSmallerEndpointQuotaIsAdmittedExactlyAndCountedOnceInTheDefault(
+      String algorithm) throws Exception {
+    Tollgate t =
+        engine(
+            FakeClock.at1800(),
+            "limits",
+            "1000/1m " + algorithm,
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "500/1m " + algorithm);
     assertEquals(500, hammer(t, TestRequest.get("/api/reports")));
     Verdict after = t.check(TestRequest.get("/api/other"));
     assertTrue(after.proceed());
-    assertEquals(499, MultiLimitTest.remaining(after, "minute"),
+    assertEquals(
+        499,
+        MultiLimitTest.remaining(after, "minute"),
         "the default rule counted exactly the 500 admitted calls (rejections consumed nothing)");
   }
 
   @Test
-  void concurrentEndpointAndDefaultTrafficNeverDeadlocksAndSharesTheDefaultQuotaExactly() throws Exception {
-    Tollgate t = engine(FakeClock.at1800(), "limits", "1000/1m",
-        "rules.a.path", "/a", "rules.a.limits", "5000/1m",
-        "rules.b.path", "/a/**", "rules.b.limits", "5000/1m");
+  void concurrentEndpointAndDefaultTrafficNeverDeadlocksAndSharesTheDefaultQuotaExactly()
+      throws Exception {
+    Tollgate t =
+        engine(
+            FakeClock.at1800(),
+            "limits",
+            "1000/1m",
+            "rules.a.path",
+            "/a",
+            "rules.a.limits",
+            "5000/1m",
+            "rules.b.path",
+            "/a/**",
+            "rules.b.limits",
+            "5000/1m");
     // /a matches both endpoint rules: three buckets locked together; the plain path locks one.
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {

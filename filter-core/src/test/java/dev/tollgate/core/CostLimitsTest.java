@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Limits on what requests cost (time, CPU, bytes), counting by outcome and refunds, on fake clocks. */
+/**
+ * Limits on what requests cost (time, CPU, bytes), counting by outcome and refunds, on fake clocks.
+ */
 class CostLimitsTest {
 
   private final FakeClock clock = FakeClock.at1800();
@@ -22,7 +24,10 @@ class CostLimitsTest {
     return Tollgate.builder(TollgateConfig.parse(props(kv))).clock(clock).costClock(cost).build();
   }
 
-  /** One request that takes {@code took} on its thread and answers {@code status} with {@code bytes}. */
+  /**
+   * One request that takes {@code took} on its thread and answers {@code status} with {@code
+   * bytes}.
+   */
   private Verdict serve(Tollgate t, Duration took, int status, long bytes) {
     Verdict v = t.check(request);
     if (v.proceed()) {
@@ -57,20 +62,38 @@ class CostLimitsTest {
     assertEquals(Limit.parse("2h/1d time token-bucket"), Limit.parse("2h/1d token-bucket time"));
     assertEquals(QuotaUnit.REQUESTS, Limit.parse("100/1m").unit());
     assertEquals(QuotaUnit.REQUESTS, Limit.parse("100/1m requests").unit());
-    assertFalse(Limit.parse("60/1m").stateId().equals(Limit.parse("60s/1m time").stateId()),
+    assertFalse(
+        Limit.parse("60/1m").stateId().equals(Limit.parse("60s/1m time").stateId()),
         "a request count and a time budget never share their state");
   }
 
   @Test
   void malformedCostLimitsFailAtStartupNamingKeyAndValue() {
-    for (String bad : new String[] {"30s/1m", "30/1m time", "30s/1m bytes", "5GB/1h bytes", "10x/1m cpu",
-        "1MB/1m time", "30s/1m time cpu"}) {
-      ConfigException e = assertThrows(ConfigException.class,
-          () -> TollgateConfig.parse(props("rules.search.path", "/search", "rules.search.limits", bad)), bad);
-      assertTrue(e.getMessage().contains("rules.search.limits") && e.getMessage().contains(bad), e.getMessage());
+    for (String bad :
+        new String[] {
+          "30s/1m",
+          "30/1m time",
+          "30s/1m bytes",
+          "5GB/1h bytes",
+          "10x/1m cpu",
+          "1MB/1m time",
+          "30s/1m time cpu"
+        }) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  TollgateConfig.parse(
+                      props("rules.search.path", "/search", "rules.search.limits", bad)),
+              bad);
+      assertTrue(
+          e.getMessage().contains("rules.search.limits") && e.getMessage().contains(bad),
+          e.getMessage());
     }
-    ConfigException e = assertThrows(ConfigException.class, () -> TollgateConfig.parse(props("count", "errors")));
-    assertTrue(e.getMessage().contains("count") && e.getMessage().contains("errors"), e.getMessage());
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> TollgateConfig.parse(props("count", "errors")));
+    assertTrue(
+        e.getMessage().contains("count") && e.getMessage().contains("errors"), e.getMessage());
   }
 
   @Test
@@ -79,7 +102,8 @@ class CostLimitsTest {
     Tollgate t = engine("limits", "30s/1m time");
     Verdict first = serve(t, Duration.ofSeconds(20), 200, 0);
     assertTrue(first.proceed());
-    assertEquals(30_000, remaining(first, "time-minute"), "admission takes nothing from a time budget");
+    assertEquals(
+        30_000, remaining(first, "time-minute"), "admission takes nothing from a time budget");
     Verdict second = serve(t, Duration.ofSeconds(15), 200, 0);
     assertTrue(second.proceed(), "10s are left, so a request is admitted");
     assertEquals(10_000, remaining(second, "time-minute"));
@@ -153,7 +177,11 @@ class CostLimitsTest {
   @Test
   void withoutThreadCpuTimeCpuLimitsChargeWallTime() {
     FakeCostClock noCpu = FakeCostClock.withoutCpu();
-    Tollgate t = Tollgate.builder(TollgateConfig.parse(props("limits", "1s/1m cpu"))).clock(clock).costClock(noCpu).build();
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.parse(props("limits", "1s/1m cpu")))
+            .clock(clock)
+            .costClock(noCpu)
+            .build();
     Verdict v = t.check(request);
     noCpu.elapse(Duration.ofMillis(250));
     v.complete(200, 0);
@@ -189,7 +217,8 @@ class CostLimitsTest {
     Verdict rejectedByTime = t.check(request);
     assertFalse(rejectedByTime.proceed());
     assertEquals(java.util.List.of("time-minute"), MultiLimitTest.rejecting(rejectedByTime));
-    assertEquals(2, remaining(rejectedByTime, "minute"), "a rejected request takes nothing from the count");
+    assertEquals(
+        2, remaining(rejectedByTime, "minute"), "a rejected request takes nothing from the count");
   }
 
   @Test
@@ -229,7 +258,8 @@ class CostLimitsTest {
     assertTrue(v.proceed());
     assertEquals(1, remaining(v, "minute"), "the two server errors were given back");
     Verdict after = t.check(request);
-    assertEquals(6_000, remaining(after, "time-minute"), "only the successful request's time counts");
+    assertEquals(
+        6_000, remaining(after, "time-minute"), "only the successful request's time counts");
     assertEquals(0, remaining(after, "minute"));
   }
 
@@ -256,26 +286,34 @@ class CostLimitsTest {
 
   @Test
   void concurrentChargesAddUpExactly() throws Exception {
-    dev.tollgate.core.store.InMemoryStore store = dev.tollgate.core.store.InMemoryStore.create(100, clock);
-    java.util.List<Limit> limits = java.util.List.of(Limit.parse("1000s/1m time"), Limit.parse("1000s/1m time rolling as r"),
-        Limit.parse("1000s/1m time token-bucket as t"));
-    dev.tollgate.core.store.BucketSpec[] specs = {new dev.tollgate.core.store.BucketSpec("default", limits, false)};
+    dev.tollgate.core.store.InMemoryStore store =
+        dev.tollgate.core.store.InMemoryStore.create(100, clock);
+    java.util.List<Limit> limits =
+        java.util.List.of(
+            Limit.parse("1000s/1m time"),
+            Limit.parse("1000s/1m time rolling as r"),
+            Limit.parse("1000s/1m time token-bucket as t"));
+    dev.tollgate.core.store.BucketSpec[] specs = {
+      new dev.tollgate.core.store.BucketSpec("default", limits, false)
+    };
     String[] clients = {"c"};
     int threads = 32;
     int charges = 200;
     java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
     java.util.List<Thread> running = new java.util.ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      Thread th = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int c = 0; c < charges; c++) {
-          store.charge(specs, clients, new long[] {7, 7, 7}, clock.millis());
-        }
-      });
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int c = 0; c < charges; c++) {
+                  store.charge(specs, clients, new long[] {7, 7, 7}, clock.millis());
+                }
+              });
       th.start();
       running.add(th);
     }
@@ -293,14 +331,22 @@ class CostLimitsTest {
 
   @Test
   void metricsCountWhatWasCharged() {
-    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    Tollgate t = Tollgate.builder(TollgateConfig.parse(props("limits", "30s/1m time, 1MB/1m bytes")))
-        .clock(clock).costClock(cost).metrics(new dev.tollgate.core.micrometer.MicrometerMetrics(registry)).build();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.parse(props("limits", "30s/1m time, 1MB/1m bytes")))
+            .clock(clock)
+            .costClock(cost)
+            .metrics(new dev.tollgate.core.micrometer.MicrometerMetrics(registry))
+            .build();
     serve(t, Duration.ofMillis(1500), 200, 4096);
     serve(t, Duration.ofMillis(500), 200, 1024);
     assertEquals(2000, registry.counter("tollgate.charged", "unit", "time").count());
     assertEquals(5120, registry.counter("tollgate.charged", "unit", "bytes").count());
-    assertEquals(0, registry.counter("tollgate.charged", "unit", "cpu").count(), "no cpu limit, nothing measured");
+    assertEquals(
+        0,
+        registry.counter("tollgate.charged", "unit", "cpu").count(),
+        "no cpu limit, nothing measured");
   }
 
   @Test
@@ -317,7 +363,9 @@ class CostLimitsTest {
   void theStatusDocumentShowsUnits() {
     Tollgate t = engine("limits", "100/1m, 30s/1m time", "status.path", "/rate_limit");
     Verdict s = t.check(TestRequest.get("/rate_limit"));
-    assertTrue(s.body().contains("\"policy\":\"time-minute\",\"algorithm\":\"fixed\",\"limit\":30000"), s.body());
+    assertTrue(
+        s.body().contains("\"policy\":\"time-minute\",\"algorithm\":\"fixed\",\"limit\":30000"),
+        s.body());
     assertTrue(s.body().contains("\"unit\":\"time\""), s.body());
     assertTrue(s.body().contains("\"unit\":\"requests\""), s.body());
   }

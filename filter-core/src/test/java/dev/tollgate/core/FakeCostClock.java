@@ -3,7 +3,10 @@ package dev.tollgate.core;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A cost clock that moves only when a test moves it; CPU time is one counter for every thread, or unsupported. */
+/**
+ * A cost clock that moves only when a test moves it; CPU time is one counter for every thread, or
+ * unsupported.
+ */
 public final class FakeCostClock implements CostClock {
 
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);

@@ -39,20 +39,21 @@ class FaultInjectionTest {
   private final FaultyStore store = new FaultyStore(InMemoryStore.create(1000, clock), clock);
   private final Logger log = Logger.getLogger("dev.tollgate");
   private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(r);
-      }
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(r);
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeEach
   void captureWarnings() {
@@ -66,21 +67,34 @@ class FaultInjectionTest {
 
   static Stream<Arguments> storeFaults() {
     return Stream.of(
-        Arguments.of("IllegalStateException", (Supplier<Throwable>) () -> new IllegalStateException("bug in the store")),
-        Arguments.of("StoreUnavailableException", (Supplier<Throwable>) () -> new StoreUnavailableException("refused")),
-        Arguments.of("NoClassDefFoundError", (Supplier<Throwable>) () -> new NoClassDefFoundError("io/lettuce/core/Missing")),
-        Arguments.of("AssertionError", (Supplier<Throwable>) () -> new AssertionError("store invariant")),
-        Arguments.of("ExceptionInInitializerError", (Supplier<Throwable>) () -> new ExceptionInInitializerError("static init")));
+        Arguments.of(
+            "IllegalStateException",
+            (Supplier<Throwable>) () -> new IllegalStateException("bug in the store")),
+        Arguments.of(
+            "StoreUnavailableException",
+            (Supplier<Throwable>) () -> new StoreUnavailableException("refused")),
+        Arguments.of(
+            "NoClassDefFoundError",
+            (Supplier<Throwable>) () -> new NoClassDefFoundError("io/lettuce/core/Missing")),
+        Arguments.of(
+            "AssertionError", (Supplier<Throwable>) () -> new AssertionError("store invariant")),
+        Arguments.of(
+            "ExceptionInInitializerError",
+            (Supplier<Throwable>) () -> new ExceptionInInitializerError("static init")));
   }
 
   private Tollgate engine(String onFailure) {
-    return Tollgate.builder(TollgateConfig.parse(Map.of("limits", "3/1m", "on-store-failure", onFailure)))
-        .store(store).clock(clock).build();
+    return Tollgate.builder(
+            TollgateConfig.parse(Map.of("limits", "3/1m", "on-store-failure", onFailure)))
+        .store(store)
+        .clock(clock)
+        .build();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("storeFaults")
-  void aFailingStoreMeetsThePolicyAndIsWarnedAboutOnceAMinute(String name, Supplier<Throwable> fault) {
+  void aFailingStoreMeetsThePolicyAndIsWarnedAboutOnceAMinute(
+      String name, Supplier<Throwable> fault) {
     Tollgate open = engine("open");
     Tollgate closed = engine("closed");
     Tollgate local = engine("local");
@@ -91,7 +105,10 @@ class FaultInjectionTest {
       assertEquals(503, v.status(), name + ": closed answers 503");
       assertEquals(Verdict.Outcome.STORE_UNAVAILABLE, v.outcome());
     }
-    assertEquals(3, Fixtures.admitted(local, TestRequest.get("/x"), 5), name + ": local counts 3/1m on this server");
+    assertEquals(
+        3,
+        Fixtures.admitted(local, TestRequest.get("/x"), 5),
+        name + ": local counts 3/1m on this server");
     // Three engines, each with its own throttle (the local one also announces its switch, once).
     assertEquals(3, storeWarnings(), name + ": " + messages());
     assertEquals(4, warnings.size(), messages().toString());
@@ -111,7 +128,8 @@ class FaultInjectionTest {
     Tollgate open = engine("open");
     StackOverflowError overflow = new StackOverflowError();
     store.fault = () -> overflow;
-    assertSame(overflow, assertThrows(StackOverflowError.class, () -> open.check(TestRequest.get("/x"))));
+    assertSame(
+        overflow, assertThrows(StackOverflowError.class, () -> open.check(TestRequest.get("/x"))));
     OutOfMemoryError oom = new OutOfMemoryError("test");
     store.fault = () -> oom;
     assertSame(oom, assertThrows(OutOfMemoryError.class, () -> open.check(TestRequest.get("/x"))));
@@ -125,24 +143,31 @@ class FaultInjectionTest {
       assertTrue(t.check(TestRequest.get("/x")).proceed());
     }
     Verdict rejected = t.check(TestRequest.get("/x"));
-    assertEquals(429, rejected.status(), "counted as usual: a store without a timeout is waited for");
+    assertEquals(
+        429, rejected.status(), "counted as usual: a store without a timeout is waited for");
     assertEquals(0, storeWarnings());
   }
 
   @Test
   void aFailingClientKeyResolverReachesTheAdapter() {
-    ClientKeyResolver broken = request -> {
-      throw new NoClassDefFoundError("com/example/TenantLookup");
-    };
-    Tollgate t = Tollgate.builder(TollgateConfig.builder().clientKey(broken).build()).clock(clock).build();
-    NoClassDefFoundError e = assertThrows(NoClassDefFoundError.class, () -> t.check(TestRequest.get("/x")));
-    // The adapters catch it (servlet TollgateFilter, JAX-RS Gate) and let the request through; their
+    ClientKeyResolver broken =
+        request -> {
+          throw new NoClassDefFoundError("com/example/TenantLookup");
+        };
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.builder().clientKey(broken).build()).clock(clock).build();
+    NoClassDefFoundError e =
+        assertThrows(NoClassDefFoundError.class, () -> t.check(TestRequest.get("/x")));
+    // The adapters catch it (servlet TollgateFilter, JAX-RS Gate) and let the request through;
+    // their
     // tests (FaultInjectionIT) show it over HTTP.
     assertEquals("com/example/TenantLookup", e.getMessage());
   }
 
   private long storeWarnings() {
-    return warnings.stream().filter(r -> format(r).startsWith("Rate-limit store cannot decide")).count();
+    return warnings.stream()
+        .filter(r -> format(r).startsWith("Rate-limit store cannot decide"))
+        .count();
   }
 
   private List<String> messages() {
@@ -150,10 +175,14 @@ class FaultInjectionTest {
   }
 
   private static String format(LogRecord r) {
-    return java.text.MessageFormat.format(r.getMessage(), r.getParameters() == null ? new Object[0] : r.getParameters());
+    return java.text.MessageFormat.format(
+        r.getMessage(), r.getParameters() == null ? new Object[0] : r.getParameters());
   }
 
-  /** Answers like its delegate, or fails with {@link #fault}, or answers after {@link #slowBy} of the clock. */
+  /**
+   * Answers like its delegate, or fails with {@link #fault}, or answers after {@link #slowBy} of
+   * the clock.
+   */
   static final class FaultyStore implements RateLimitStore {
     private final RateLimitStore delegate;
     private final FakeClock clock;

@@ -27,7 +27,8 @@ public final class Fixtures {
   public static String header(Verdict v, String name) {
     List<String> values = headers(v, name);
     if (values.size() > 1) {
-      throw new AssertionError("header " + name + " sent " + values.size() + " times: " + v.headers());
+      throw new AssertionError(
+          "header " + name + " sent " + values.size() + " times: " + v.headers());
     }
     return values.isEmpty() ? null : values.get(0);
   }

@@ -18,11 +18,13 @@ class HeaderDialectTest {
 
   /** 18:00:30 UTC: 30 s to the next minute, 5h59m30s (21570 s) to the next UTC day. */
   private static final Instant NOW = Instant.parse("2026-11-22T18:00:30Z");
+
   private final TestRequest request = TestRequest.get("/api/things");
 
   @Test
   void ietfDraft10ListsEveryLimitAsStructuredFields() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "100/1m, 10000/1d", "headers.dialects", "ietf");
+    Tollgate t =
+        engine(new FakeClock(NOW), "limits", "100/1m, 10000/1d", "headers.dialects", "ietf");
     Verdict v = t.check(request);
     assertEquals("\"minute\";q=100;w=60, \"day\";q=10000;w=86400", header(v, "RateLimit-Policy"));
     assertEquals("\"minute\";r=99;t=30, \"day\";r=9999;t=21570", header(v, "RateLimit"));
@@ -32,16 +34,26 @@ class HeaderDialectTest {
 
   @Test
   void ietfIsTheDefaultDialectAndNamesEndpointLimitsByRule() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "100/1m",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "10/1h as hourly");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "100/1m",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "10/1h as hourly");
     Verdict v = t.check(TestRequest.get("/api/reports"));
-    assertEquals("\"minute\";q=100;w=60, \"reports.hourly\";q=10;w=3600", header(v, "RateLimit-Policy"));
+    assertEquals(
+        "\"minute\";q=100;w=60, \"reports.hourly\";q=10;w=3600", header(v, "RateLimit-Policy"));
     assertEquals("\"minute\";r=99;t=30, \"reports.hourly\";r=9;t=3570", header(v, "RateLimit"));
   }
 
   @Test
   void ietfDraft6ReportsTheNearestLimitAndEveryPolicy() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "100/1m, 10000/24h", "headers.dialects", "ietf-draft-6");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW), "limits", "100/1m, 10000/24h", "headers.dialects", "ietf-draft-6");
     Verdict v = t.check(request);
     assertEquals("100", header(v, "RateLimit-Limit"));
     assertEquals("99", header(v, "RateLimit-Remaining"));
@@ -52,7 +64,8 @@ class HeaderDialectTest {
 
   @Test
   void trutoHeadersAreLowerCaseWithTheWindowOnTheLimit() {
-    Tollgate t = engine(new FakeClock(NOW.plusSeconds(3)), "limits", "110/10s", "headers.dialects", "truto");
+    Tollgate t =
+        engine(new FakeClock(NOW.plusSeconds(3)), "limits", "110/10s", "headers.dialects", "truto");
     Verdict v = t.check(request);
     assertEquals("110;w=10", header(v, "ratelimit-limit"));
     assertEquals("109", header(v, "ratelimit-remaining"));
@@ -62,38 +75,58 @@ class HeaderDialectTest {
 
   @Test
   void teosHeadersGiveThePeriodAndTheResetInDotNetRoundTripForm() {
-    Verdict minute = engine(new FakeClock(NOW), "limits", "100/1m", "headers.dialects", "teos").check(request);
+    Verdict minute =
+        engine(new FakeClock(NOW), "limits", "100/1m", "headers.dialects", "teos").check(request);
     assertEquals("1m", header(minute, "X-Rate-Limit-Limit"));
     assertEquals("99", header(minute, "X-Rate-Limit-Remaining"));
     assertEquals("2026-11-22T18:01:00.0000000Z", header(minute, "X-Rate-Limit-Reset"));
 
-    Verdict halfDay = engine(new FakeClock(NOW), "limits", "1000/12h", "headers.dialects", "teos").check(request);
+    Verdict halfDay =
+        engine(new FakeClock(NOW), "limits", "1000/12h", "headers.dialects", "teos").check(request);
     assertEquals("12h", header(halfDay, "X-Rate-Limit-Limit"));
     assertEquals("2026-11-23T00:00:00.0000000Z", header(halfDay, "X-Rate-Limit-Reset"));
 
-    Verdict day = engine(new FakeClock(NOW), "limits", "1000/24h", "headers.dialects", "teos").check(request);
+    Verdict day =
+        engine(new FakeClock(NOW), "limits", "1000/24h", "headers.dialects", "teos").check(request);
     assertEquals("1d", header(day, "X-Rate-Limit-Limit"));
     assertEquals("999", header(day, "X-Rate-Limit-Remaining"));
   }
 
   @Test
   void teosResetKeepsSubSecondPrecisionInSevenDigits() {
-    Verdict v = engine(new FakeClock(NOW.plusMillis(250)), "limits", "60/1m token-bucket", "headers.dialects", "teos")
-        .check(request);
+    Verdict v =
+        engine(
+                new FakeClock(NOW.plusMillis(250)),
+                "limits",
+                "60/1m token-bucket",
+                "headers.dialects",
+                "teos")
+            .check(request);
     // 60/1m refills one token per second: the next token is 1 s after the first call.
     assertEquals("2026-11-22T18:00:31.2500000Z", header(v, "X-Rate-Limit-Reset"));
   }
 
   @Test
   void githubHeadersGiveUsedAndTheResetInEpochSecondsAndTheRuleAsResource() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "100/1m", "headers.dialects", "github",
-        "rules.search.path", "/search", "rules.search.limits", "30/1m");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "100/1m",
+            "headers.dialects",
+            "github",
+            "rules.search.path",
+            "/search",
+            "rules.search.limits",
+            "30/1m");
     Verdict v = t.check(request);
     v = t.check(request);
     assertEquals("100", header(v, "X-RateLimit-Limit"));
     assertEquals("98", header(v, "X-RateLimit-Remaining"));
     assertEquals("2", header(v, "X-RateLimit-Used"));
-    assertEquals(Long.toString(Instant.parse("2026-11-22T18:01:00Z").getEpochSecond()), header(v, "X-RateLimit-Reset"));
+    assertEquals(
+        Long.toString(Instant.parse("2026-11-22T18:01:00Z").getEpochSecond()),
+        header(v, "X-RateLimit-Reset"));
     assertEquals("default", header(v, "X-RateLimit-Resource"));
 
     Verdict search = t.check(TestRequest.get("/search"));
@@ -104,7 +137,9 @@ class HeaderDialectTest {
 
   @Test
   void severalDialectsAreSentTogether() {
-    Verdict v = engine(new FakeClock(NOW), "limits", "100/1m", "headers.dialects", "ietf, teos, github").check(request);
+    Verdict v =
+        engine(new FakeClock(NOW), "limits", "100/1m", "headers.dialects", "ietf, teos, github")
+            .check(request);
     assertEquals("\"minute\";r=99;t=30", header(v, "RateLimit"));
     assertEquals("1m", header(v, "X-Rate-Limit-Limit"));
     assertEquals("99", header(v, "X-RateLimit-Remaining"));
@@ -122,7 +157,9 @@ class HeaderDialectTest {
 
   @Test
   void singleLimitDialectsReportTheLimitWithTheLeastRemaining() {
-    Verdict v = engine(new FakeClock(NOW), "limits", "100/1m, 50/1h", "headers.dialects", "ietf-draft-6").check(request);
+    Verdict v =
+        engine(new FakeClock(NOW), "limits", "100/1m, 50/1h", "headers.dialects", "ietf-draft-6")
+            .check(request);
     assertEquals("50", header(v, "RateLimit-Limit"));
     assertEquals("49", header(v, "RateLimit-Remaining"));
     assertEquals("3570", header(v, "RateLimit-Reset"));
@@ -130,15 +167,26 @@ class HeaderDialectTest {
 
   @Test
   void aTieInRemainingGoesToTheLimitThatResetsLater() {
-    Verdict v = engine(new FakeClock(NOW), "limits", "10/1m, 10/1h", "headers.dialects", "truto").check(request);
+    Verdict v =
+        engine(new FakeClock(NOW), "limits", "10/1m, 10/1h", "headers.dialects", "truto")
+            .check(request);
     assertEquals("10;w=3600", header(v, "ratelimit-limit"));
     assertEquals("3570", header(v, "ratelimit-reset"));
   }
 
   @Test
   void on429TheSingleLimitDialectsReportARejectingLimit() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "5/1m, 3/1h",
-        "headers.dialects", "github", "rules.x.path", "/x", "rules.x.limits", "2/1m");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "5/1m, 3/1h",
+            "headers.dialects",
+            "github",
+            "rules.x.path",
+            "/x",
+            "rules.x.limits",
+            "2/1m");
     TestRequest x = TestRequest.get("/x");
     assertEquals(2, admitted(t, x, 2));
     Verdict v = t.check(x);
@@ -152,8 +200,19 @@ class HeaderDialectTest {
   void on429TheReportedLimitIsTheRejectingOneEvenWhenAnAdmittingOneTiesAndResetsLater() {
     // The default rule counts rejected calls: its hour drops to 0 on the 429 without rejecting, and
     // would win the tie on its later reset; but only x.minute rejected, so x.minute is reported.
-    Tollgate t = engine(new FakeClock(NOW), "limits", "2/1h", "count-rejected", "true",
-        "headers.dialects", "ietf-draft-6", "rules.x.path", "/x", "rules.x.limits", "1/1m");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "2/1h",
+            "count-rejected",
+            "true",
+            "headers.dialects",
+            "ietf-draft-6",
+            "rules.x.path",
+            "/x",
+            "rules.x.limits",
+            "1/1m");
     TestRequest x = TestRequest.get("/x");
     assertTrue(t.check(x).proceed());
     Verdict v = t.check(x);
@@ -168,8 +227,15 @@ class HeaderDialectTest {
 
   @Test
   void whenSeveralLimitsRejectRetryAfterAndTheReportedLimitAreTheLatest() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "10/1m, 10/1h", "cost", "5",
-        "headers.dialects", "ietf-draft-6");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "10/1m, 10/1h",
+            "cost",
+            "5",
+            "headers.dialects",
+            "ietf-draft-6");
     assertTrue(t.check(request).proceed());
     assertTrue(t.check(request).proceed());
     Verdict v = t.check(request);
@@ -216,7 +282,8 @@ class HeaderDialectTest {
   void headersOnA429EvenWhenTheShareIsOne() {
     Tollgate t = engine(new FakeClock(NOW), "limits", "2/1m", "headers.after-used-share", "1");
     assertTrue(t.check(request).headers().isEmpty());
-    assertEquals("\"minute\";r=0;t=30", header(t.check(request), "RateLimit"), "used 2/2 reaches share 1");
+    assertEquals(
+        "\"minute\";r=0;t=30", header(t.check(request), "RateLimit"), "used 2/2 reaches share 1");
     assertEquals("\"minute\";r=0;t=30", header(t.check(request), "RateLimit"));
   }
 
@@ -224,15 +291,24 @@ class HeaderDialectTest {
 
   @Test
   void ietfDraft6CannotBeCombinedWithIetfOrTruto() {
-    ConfigException withIetf = assertThrows(ConfigException.class,
-        () -> TollgateConfig.parse(Fixtures.props("headers.dialects", "ietf, ietf-draft-6")));
+    ConfigException withIetf =
+        assertThrows(
+            ConfigException.class,
+            () -> TollgateConfig.parse(Fixtures.props("headers.dialects", "ietf, ietf-draft-6")));
     assertEquals("headers.dialects", withIetf.key());
-    assertTrue(withIetf.getMessage().startsWith("headers.dialects: ietf-draft-6 cannot be combined with ietf"),
+    assertTrue(
+        withIetf
+            .getMessage()
+            .startsWith("headers.dialects: ietf-draft-6 cannot be combined with ietf"),
         withIetf.getMessage());
-    ConfigException withTruto = assertThrows(ConfigException.class,
-        () -> TollgateConfig.parse(Fixtures.props("headers.dialects", "truto,ietf-draft-6")));
-    assertTrue(withTruto.getMessage().contains("cannot be combined with truto"), withTruto.getMessage());
-    assertThrows(ConfigException.class,
+    ConfigException withTruto =
+        assertThrows(
+            ConfigException.class,
+            () -> TollgateConfig.parse(Fixtures.props("headers.dialects", "truto,ietf-draft-6")));
+    assertTrue(
+        withTruto.getMessage().contains("cannot be combined with truto"), withTruto.getMessage());
+    assertThrows(
+        ConfigException.class,
         () -> TollgateConfig.builder().dialects(HeaderDialect.IETF_DRAFT_6, HeaderDialect.TRUTO));
     // compatible: draft 6 with the X- dialects
     TollgateConfig.parse(Fixtures.props("headers.dialects", "ietf-draft-6, teos, github"));
@@ -240,8 +316,15 @@ class HeaderDialectTest {
 
   @Test
   void headerValuesNeverHoldControlCharacters() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "2/1m", "headers.dialects", "ietf, teos, github",
-        "client.key", "header:X-Api-Key, ip");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "2/1m",
+            "headers.dialects",
+            "ietf, teos, github",
+            "client.key",
+            "header:X-Api-Key, ip");
     TestRequest evil = TestRequest.get("/x").header("X-Api-Key", "k\r\nSet-Cookie: a=b");
     for (int i = 0; i < 3; i++) {
       for (Header h : t.check(evil).headers()) {
@@ -255,30 +338,48 @@ class HeaderDialectTest {
 
   @Test
   void anAdmittedRequestReportsTheLeastRemainingEvenIfAnotherLimitResetsLater() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "10/1m, 100/1h", "headers.dialects", "ietf-draft-6");
+    Tollgate t =
+        engine(new FakeClock(NOW), "limits", "10/1m, 100/1h", "headers.dialects", "ietf-draft-6");
     Verdict v = t.check(TestRequest.get("/x"));
-    assertEquals("10", header(v, "RateLimit-Limit"), "the minute (9 left), not the later hour (99 left)");
+    assertEquals(
+        "10", header(v, "RateLimit-Limit"), "the minute (9 left), not the later hour (99 left)");
     assertEquals("9", header(v, "RateLimit-Remaining"));
   }
 
   @Test
   void aCompleteTieGoesToTheFirstLimit() {
-    Tollgate t = engine(new FakeClock(NOW), "limits", "10/1m", "headers.dialects", "github",
-        "rules.reports.path", "/reports", "rules.reports.limits", "10/1m");
+    Tollgate t =
+        engine(
+            new FakeClock(NOW),
+            "limits",
+            "10/1m",
+            "headers.dialects",
+            "github",
+            "rules.reports.path",
+            "/reports",
+            "rules.reports.limits",
+            "10/1m");
     Verdict v = t.check(TestRequest.get("/reports"));
-    assertEquals("default", header(v, "X-RateLimit-Resource"), "equal remaining and reset: the first limit");
+    assertEquals(
+        "default", header(v, "X-RateLimit-Resource"), "equal remaining and reset: the first limit");
     for (int i = 0; i < 9; i++) {
       t.check(TestRequest.get("/reports"));
     }
     Verdict rejected = t.check(TestRequest.get("/reports"));
     assertEquals(429, rejected.status());
-    assertEquals("default", header(rejected, "X-RateLimit-Resource"), "both reject with the same Retry-After: the first");
+    assertEquals(
+        "default",
+        header(rejected, "X-RateLimit-Resource"),
+        "both reject with the same Retry-After: the first");
   }
 
   @Test
   void headersAreSentFromExactlyTheUsedShare() {
     Tollgate t = engine(new FakeClock(NOW), "limits", "4/1m", "headers.after-used-share", "0.5");
     assertNull(header(t.check(TestRequest.get("/x")), "RateLimit"), "1 of 4 used");
-    assertEquals("\"minute\";r=2;t=30", header(t.check(TestRequest.get("/x")), "RateLimit"), "2 of 4: exactly half");
+    assertEquals(
+        "\"minute\";r=2;t=30",
+        header(t.check(TestRequest.get("/x")), "RateLimit"),
+        "2 of 4: exactly half");
   }
 }

@@ -42,7 +42,8 @@ class JdbcPlanResolverTest {
     dataSource.setURL(url());
     dataSource.setUser("sa");
     dataSource.setPassword("");
-    sql("CREATE TABLE tenants (client_key VARCHAR(128) PRIMARY KEY, plan VARCHAR(32) NOT NULL)",
+    sql(
+        "CREATE TABLE tenants (client_key VARCHAR(128) PRIMARY KEY, plan VARCHAR(32) NOT NULL)",
         "INSERT INTO tenants VALUES ('" + ClientKeys.hashed("key:", "pro-key") + "', 'pro')",
         "INSERT INTO tenants VALUES ('user:alice', 'pro')");
   }
@@ -56,7 +57,8 @@ class JdbcPlanResolverTest {
   }
 
   private void sql(String... statements) throws Exception {
-    try (Connection c = DriverManager.getConnection(url(), "sa", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url(), "sa", "");
+        Statement s = c.createStatement()) {
       for (String statement : statements) {
         s.execute(statement);
       }
@@ -69,17 +71,23 @@ class JdbcPlanResolverTest {
   }
 
   private Tollgate engine(TollgateMetrics metrics, Duration timeout) {
-    Plans plans = Plans.builder()
-        .plan(Plan.builder("free").limits(Limit.parse("100/1m")).build())
-        .plan(Plan.builder("pro").limits(Limit.parse("1000/1m")).build())
-        .defaultPlan("free")
-        .byClients()
-        .byResolver(JdbcPlanResolver.of(dataSource, QUERY).queryTimeout(2))
-        .cache(new Plans.CacheSettings(1000, Duration.ofMinutes(10), Duration.ofMinutes(1), timeout))
-        .clock(clock)
-        .build();
-    TollgateConfig config = TollgateConfig.builder()
-        .clientKey(ClientKeys.header("X-Api-Key"), ClientKeys.principal()).plans(plans).build();
+    Plans plans =
+        Plans.builder()
+            .plan(Plan.builder("free").limits(Limit.parse("100/1m")).build())
+            .plan(Plan.builder("pro").limits(Limit.parse("1000/1m")).build())
+            .defaultPlan("free")
+            .byClients()
+            .byResolver(JdbcPlanResolver.of(dataSource, QUERY).queryTimeout(2))
+            .cache(
+                new Plans.CacheSettings(
+                    1000, Duration.ofMinutes(10), Duration.ofMinutes(1), timeout))
+            .clock(clock)
+            .build();
+    TollgateConfig config =
+        TollgateConfig.builder()
+            .clientKey(ClientKeys.header("X-Api-Key"), ClientKeys.principal())
+            .plans(plans)
+            .build();
     return Tollgate.builder(config).clock(clock).metrics(metrics).build();
   }
 
@@ -114,7 +122,8 @@ class JdbcPlanResolverTest {
   }
 
   @Test
-  void whileTheDatabaseIsUnreachableRequestsGetTheFallbackPlanAndKnownPlansAreKept() throws Exception {
+  void whileTheDatabaseIsUnreachableRequestsGetTheFallbackPlanAndKnownPlansAreKept()
+      throws Exception {
     PlansTest.Recorded metrics = new PlansTest.Recorded();
     Tollgate t = engine(metrics, Duration.ofMillis(300));
     TestRequest alice = TestRequest.get("/x").principal("alice");
@@ -133,7 +142,8 @@ class JdbcPlanResolverTest {
     assertTrue(tookMillis < 2_000, "held " + tookMillis + " ms");
     // The H2 driver retries a refused connection for a while: the request gives up at the timeout.
     assertEquals(1, metrics.fallbacks.size(), metrics.fallbacks.toString());
-    assertEquals("pro", t.check(alice).plan(), "a plan already known is kept while the database is away");
+    assertEquals(
+        "pro", t.check(alice).plan(), "a plan already known is kept while the database is away");
     assertEquals("pro", t.check(alice).plan());
 
     startServer(); // the database is back, and bob has upgraded meanwhile
@@ -146,14 +156,16 @@ class JdbcPlanResolverTest {
   @Test
   void aJndiNameThatIsNotBoundGivesTheFallbackPlanNotAnError() {
     PlansTest.Recorded metrics = new PlansTest.Recorded();
-    TollgateConfig config = TollgateConfig.parse(props(
-        "client.key", "principal",
-        "plans.free.limits", "100/1m",
-        "plans.pro.limits", "1000/1m",
-        "plans.default", "free",
-        "plans.resolvers", "clients, jdbc",
-        "plans.jdbc.datasource", "java:comp/env/jdbc/plans",
-        "plans.jdbc.query", QUERY));
+    TollgateConfig config =
+        TollgateConfig.parse(
+            props(
+                "client.key", "principal",
+                "plans.free.limits", "100/1m",
+                "plans.pro.limits", "1000/1m",
+                "plans.default", "free",
+                "plans.resolvers", "clients, jdbc",
+                "plans.jdbc.datasource", "java:comp/env/jdbc/plans",
+                "plans.jdbc.query", QUERY));
     Tollgate t = Tollgate.builder(config).clock(clock).metrics(metrics).build();
 
     Verdict v = t.check(TestRequest.get("/x").principal("alice"));
@@ -166,9 +178,20 @@ class JdbcPlanResolverTest {
 
   @Test
   void theQueryMustTakeTheClientKey() {
-    ConfigException e = assertThrows(ConfigException.class, () -> TollgateConfig.parse(props(
-        "plans.free.limits", "100/1m", "plans.resolvers", "jdbc",
-        "plans.jdbc.datasource", "java:comp/env/jdbc/plans", "plans.jdbc.query", "SELECT plan FROM tenants")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                TollgateConfig.parse(
+                    props(
+                        "plans.free.limits",
+                        "100/1m",
+                        "plans.resolvers",
+                        "jdbc",
+                        "plans.jdbc.datasource",
+                        "java:comp/env/jdbc/plans",
+                        "plans.jdbc.query",
+                        "SELECT plan FROM tenants")));
     assertEquals("plans.jdbc.query", e.key());
     assertTrue(e.getMessage().contains("exactly one '?'"), e.getMessage());
   }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict RFC 8259 parser for checking problem bodies: objects become {@code Map}, arrays
- * {@code List}, numbers {@code Double} or {@code Long}, and anything malformed throws.
+ * A strict RFC 8259 parser for checking problem bodies: objects become {@code Map}, arrays {@code
+ * List}, numbers {@code Double} or {@code Long}, and anything malformed throws.
  */
 public final class MiniJson {
 
@@ -44,13 +44,20 @@ public final class MiniJson {
     }
     char c = s.charAt(i);
     switch (c) {
-      case '{': return obj();
-      case '[': return arr();
-      case '"': return str();
-      case 't': return lit("true", Boolean.TRUE);
-      case 'f': return lit("false", Boolean.FALSE);
-      case 'n': return lit("null", null);
-      default: return num();
+      case '{':
+        return obj();
+      case '[':
+        return arr();
+      case '"':
+        return str();
+      case 't':
+        return lit("true", Boolean.TRUE);
+      case 'f':
+        return lit("false", Boolean.FALSE);
+      case 'n':
+        return lit("null", null);
+      default:
+        return num();
     }
   }
 
@@ -125,14 +132,30 @@ public final class MiniJson {
       }
       char e = next();
       switch (e) {
-        case '"': out.append('"'); break;
-        case '\\': out.append('\\'); break;
-        case '/': out.append('/'); break;
-        case 'b': out.append('\b'); break;
-        case 'f': out.append('\f'); break;
-        case 'n': out.append('\n'); break;
-        case 'r': out.append('\r'); break;
-        case 't': out.append('\t'); break;
+        case '"':
+          out.append('"');
+          break;
+        case '\\':
+          out.append('\\');
+          break;
+        case '/':
+          out.append('/');
+          break;
+        case 'b':
+          out.append('\b');
+          break;
+        case 'f':
+          out.append('\f');
+          break;
+        case 'n':
+          out.append('\n');
+          break;
+        case 'r':
+          out.append('\r');
+          break;
+        case 't':
+          out.append('\t');
+          break;
         case 'u':
           if (i + 4 > s.length()) {
             throw error("short \\u escape");
@@ -140,7 +163,8 @@ public final class MiniJson {
           out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
           i += 4;
           break;
-        default: throw error("bad escape \\" + e);
+        default:
+          throw error("bad escape \\" + e);
       }
     }
   }

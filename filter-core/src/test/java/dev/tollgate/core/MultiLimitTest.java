@@ -56,22 +56,31 @@ class MultiLimitTest {
       Verdict v = t.check(r);
       assertFalse(v.proceed());
       assertEquals(List.of("minute"), rejecting(v));
-      assertEquals(3, remaining(v, "hour"), "rejected calls must not count against the hourly limit");
+      assertEquals(
+          3, remaining(v, "hour"), "rejected calls must not count against the hourly limit");
     }
     clock.advance(Duration.ofMinutes(1));
     assertEquals(3, admitted(t, r, 3));
     Verdict byHour = t.check(r);
     assertFalse(byHour.proceed());
     assertEquals(List.of("hour"), rejecting(byHour));
-    assertEquals(2, remaining(byHour, "minute"), "the hourly rejection took nothing from the minute");
+    assertEquals(
+        2, remaining(byHour, "minute"), "the hourly rejection took nothing from the minute");
     assertEquals(2, remaining(t.check(r), "minute"));
   }
 
   @Test
   void aRejectionByTheEndpointRuleConsumesNothingFromTheDefaultRule() {
     FakeClock clock = new FakeClock(T0.plusSeconds(5));
-    Tollgate t = engine(clock, "limits", "10/1m",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "3/1m");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "10/1m",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "3/1m");
     TestRequest reports = TestRequest.get("/api/reports");
     TestRequest other = TestRequest.get("/api/other");
 
@@ -82,14 +91,24 @@ class MultiLimitTest {
       assertEquals(List.of("reports.minute"), rejecting(v));
       assertEquals(7, remaining(v, "minute"));
     }
-    assertEquals(7, admitted(t, other, 20), "the default rule still holds exactly what the admitted calls left");
+    assertEquals(
+        7,
+        admitted(t, other, 20),
+        "the default rule still holds exactly what the admitted calls left");
   }
 
   @Test
   void aRejectionByTheDefaultRuleConsumesNothingFromTheEndpointRule() {
     FakeClock clock = new FakeClock(T0.plusSeconds(5));
-    Tollgate t = engine(clock, "limits", "10/1m",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "3/1h");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "10/1m",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "3/1h");
     TestRequest reports = TestRequest.get("/api/reports");
 
     assertEquals(10, admitted(t, TestRequest.get("/api/other"), 10));
@@ -100,14 +119,22 @@ class MultiLimitTest {
       assertEquals(3, remaining(v, "reports.hour"));
     }
     clock.advance(Duration.ofMinutes(1));
-    assertEquals(3, admitted(t, reports, 10), "the endpoint's hourly quota is untouched by the rejections");
+    assertEquals(
+        3, admitted(t, reports, 10), "the endpoint's hourly quota is untouched by the rejections");
   }
 
   @Test
   void bothRulesApplyAndAnEndpointCallCountsAgainstTheDefaultRule() {
     FakeClock clock = new FakeClock(T0.plusSeconds(5));
-    Tollgate t = engine(clock, "limits", "10/1m",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "6/1m");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "10/1m",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "6/1m");
     Verdict v = t.check(TestRequest.get("/api/reports"));
     assertEquals(List.of("minute", "reports.minute"), policies(v));
     assertEquals(9, remaining(v, "minute"));
@@ -118,11 +145,21 @@ class MultiLimitTest {
   @Test
   void theLargestCostOfTheApplyingRulesIsTakenFromEveryLimitInForce() {
     FakeClock clock = new FakeClock(T0.plusSeconds(5));
-    Tollgate t = engine(clock, "limits", "100/1m, 1000/1h",
-        "rules.export.path", "/api/export", "rules.export.limits", "50/1m", "rules.export.cost", "5");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "100/1m, 1000/1h",
+            "rules.export.path",
+            "/api/export",
+            "rules.export.limits",
+            "50/1m",
+            "rules.export.cost",
+            "5");
     Verdict v = t.check(TestRequest.get("/api/export"));
     assertTrue(v.proceed());
-    assertEquals(95, remaining(v, "minute"), "the endpoint's cost applies to the default rule's limits too");
+    assertEquals(
+        95, remaining(v, "minute"), "the endpoint's cost applies to the default rule's limits too");
     assertEquals(995, remaining(v, "hour"));
     assertEquals(45, remaining(v, "export.minute"));
 
@@ -133,12 +170,29 @@ class MultiLimitTest {
   @Test
   void aDefaultCostAppliesToEveryRequestAndALargerEndpointCostWins() {
     FakeClock clock = new FakeClock(T0.plusSeconds(5));
-    Tollgate t = engine(clock, "limits", "100/1m", "cost", "2",
-        "rules.cheap.path", "/cheap", "rules.cheap.limits", "50/1m", "rules.cheap.cost", "1",
-        "rules.dear.path", "/dear", "rules.dear.limits", "50/1m", "rules.dear.cost", "7");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "100/1m",
+            "cost",
+            "2",
+            "rules.cheap.path",
+            "/cheap",
+            "rules.cheap.limits",
+            "50/1m",
+            "rules.cheap.cost",
+            "1",
+            "rules.dear.path",
+            "/dear",
+            "rules.dear.limits",
+            "50/1m",
+            "rules.dear.cost",
+            "7");
     assertEquals(98, remaining(t.check(TestRequest.get("/x")), "minute"));
     Verdict cheap = t.check(TestRequest.get("/cheap"));
-    assertEquals(96, remaining(cheap, "minute"), "the largest cost among the applying rules (default 2)");
+    assertEquals(
+        96, remaining(cheap, "minute"), "the largest cost among the applying rules (default 2)");
     assertEquals(48, remaining(cheap, "cheap.minute"));
     assertEquals(89, remaining(t.check(TestRequest.get("/dear")), "minute"));
   }
@@ -146,8 +200,17 @@ class MultiLimitTest {
   @Test
   void aRequestWhoseCostExceedsWhatIsLeftIsRejectedAndConsumesNothing() {
     FakeClock clock = new FakeClock(T0.plusSeconds(5));
-    Tollgate t = engine(clock, "limits", "12/1m",
-        "rules.export.path", "/api/export", "rules.export.limits", "100/1m", "rules.export.cost", "5");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "12/1m",
+            "rules.export.path",
+            "/api/export",
+            "rules.export.limits",
+            "100/1m",
+            "rules.export.cost",
+            "5");
     TestRequest export = TestRequest.get("/api/export");
     assertTrue(t.check(export).proceed());
     assertTrue(t.check(export).proceed());
@@ -191,7 +254,8 @@ class MultiLimitTest {
     }
     assertEquals("40", header(last, "Retry-After"), "bounded by the end of the fixed window");
     clock.set(T0.plusSeconds(60));
-    assertEquals(10, admitted(t, r, 20), "a new window starts fresh however many calls were rejected");
+    assertEquals(
+        10, admitted(t, r, 20), "a new window starts fresh however many calls were rejected");
   }
 
   @Test

@@ -33,7 +33,12 @@ class OperationsTest {
   }
 
   private static long remaining(Verdict v, String policy) {
-    return v.limits().stream().filter(l -> l.policy().equals(policy)).findFirst().orElseThrow().usage().remaining();
+    return v.limits().stream()
+        .filter(l -> l.policy().equals(policy))
+        .findFirst()
+        .orElseThrow()
+        .usage()
+        .remaining();
   }
 
   @Test
@@ -61,15 +66,20 @@ class OperationsTest {
   @Test
   void reconfigure_refusesAnotherStore_andKeepsTheOldConfig() {
     Tollgate t = tollgate(Map.of("limits", "1/1m"));
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> t.reconfigure(TollgateConfig.parse(Map.of("limits", "5/1m", "store.max-clients", "10"))));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                t.reconfigure(
+                    TollgateConfig.parse(Map.of("limits", "5/1m", "store.max-clients", "10"))));
     assertEquals("store.max-clients", e.key());
     assertTrue(t.check(from("198.51.100.1")).proceed());
     assertFalse(t.check(from("198.51.100.1")).proceed());
   }
 
   @Test
-  void watchedFile_appliesAValidChange_andKeepsTheOldConfigOnABadOne(@TempDir Path dir) throws IOException {
+  void watchedFile_appliesAValidChange_andKeepsTheOldConfigOnABadOne(@TempDir Path dir)
+      throws IOException {
     Path file = dir.resolve("tollgate.properties");
     Files.writeString(file, "limits=2/1m\n", StandardCharsets.UTF_8);
     Tollgate t;
@@ -110,7 +120,9 @@ class OperationsTest {
 
   @Test
   void suspendedRange_fromConfiguration_coversEveryAddressInIt() {
-    Tollgate t = tollgate(Map.of("suspended", "203.0.113.0/24, user:mallory", "client.key", "principal, ip"));
+    Tollgate t =
+        tollgate(
+            Map.of("suspended", "203.0.113.0/24, user:mallory", "client.key", "principal, ip"));
     assertEquals(403, t.check(from("203.0.113.99")).status());
     assertTrue(t.check(from("203.0.114.1")).proceed());
     assertEquals(403, t.check(from("198.51.100.1").principal("mallory")).status());
@@ -119,30 +131,62 @@ class OperationsTest {
 
   @Test
   void dryRunRule_letsTheRequestThrough_withHeadersShowingZeroRemaining() {
-    Tollgate t = tollgate(Map.of("limits", "100/1m", "rules.new.path", "/api/**", "rules.new.limits", "2/1m",
-        "rules.new.dry-run", "true"));
+    Tollgate t =
+        tollgate(
+            Map.of(
+                "limits",
+                "100/1m",
+                "rules.new.path",
+                "/api/**",
+                "rules.new.limits",
+                "2/1m",
+                "rules.new.dry-run",
+                "true"));
     t.check(from("198.51.100.1"));
     t.check(from("198.51.100.1"));
     Verdict v = t.check(from("198.51.100.1"));
     assertTrue(v.proceed());
     assertEquals(0, remaining(v, "new.minute"));
     assertEquals(97, remaining(v, "minute"), "the enforced limit still counts the request");
-    String ietf = v.headers().stream().filter(h -> h.name().equals("RateLimit")).findFirst().orElseThrow().value();
+    String ietf =
+        v.headers().stream()
+            .filter(h -> h.name().equals("RateLimit"))
+            .findFirst()
+            .orElseThrow()
+            .value();
     assertTrue(ietf.contains("\"new.minute\";r=0"), ietf);
   }
 
   @Test
   void dryRun_doesNotOverrideAnEnforcedRejection() {
-    Tollgate t = tollgate(Map.of("limits", "1/1m", "rules.new.path", "/api/**", "rules.new.limits", "1/1m",
-        "rules.new.dry-run", "true"));
+    Tollgate t =
+        tollgate(
+            Map.of(
+                "limits",
+                "1/1m",
+                "rules.new.path",
+                "/api/**",
+                "rules.new.limits",
+                "1/1m",
+                "rules.new.dry-run",
+                "true"));
     t.check(from("198.51.100.1"));
     assertEquals(Verdict.Outcome.RATE_LIMITED, t.check(from("198.51.100.1")).outcome());
   }
 
   @Test
   void statusPath_reportsEveryRule_withoutConsuming() {
-    Tollgate t = tollgate(Map.of("limits", "100/1m, 10000/24h rolling", "status.path", "/rate_limit",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "10/1m"));
+    Tollgate t =
+        tollgate(
+            Map.of(
+                "limits",
+                "100/1m, 10000/24h rolling",
+                "status.path",
+                "/rate_limit",
+                "rules.reports.path",
+                "/api/reports",
+                "rules.reports.limits",
+                "10/1m"));
     t.check(from("198.51.100.1"));
     Verdict s1 = t.check(TestRequest.get("/rate_limit").from("198.51.100.1"));
     Verdict s2 = t.check(TestRequest.get("/rate_limit").from("198.51.100.1"));
@@ -150,7 +194,11 @@ class OperationsTest {
     assertEquals(200, s1.status());
     assertEquals("application/json", s1.contentType());
     assertEquals(s1.body(), s2.body(), "reading the status consumes nothing");
-    assertTrue(s1.body().contains("\"policy\":\"minute\",\"algorithm\":\"fixed\",\"limit\":100,\"window\":60,\"remaining\":99,\"used\":1"), s1.body());
+    assertTrue(
+        s1.body()
+            .contains(
+                "\"policy\":\"minute\",\"algorithm\":\"fixed\",\"limit\":100,\"window\":60,\"remaining\":99,\"used\":1"),
+        s1.body());
     assertTrue(s1.body().contains("\"policy\":\"reports.minute\""), s1.body());
     assertEquals(99, remaining(t.check(from("198.51.100.1")), "minute") + 1);
   }
@@ -169,7 +217,9 @@ class OperationsTest {
     a.release(); // twice is harmless
     Verdict d = t.check(from("198.51.100.1"));
     assertTrue(d.proceed());
-    assertEquals(Verdict.Outcome.CONCURRENCY_LIMITED, t.check(from("198.51.100.1")).outcome(),
+    assertEquals(
+        Verdict.Outcome.CONCURRENCY_LIMITED,
+        t.check(from("198.51.100.1")).outcome(),
         "a second release of the same verdict must not free another slot");
     assertEquals(97, remaining(d, "minute"), "the concurrency-rejected request was not counted");
   }
@@ -177,13 +227,32 @@ class OperationsTest {
   @Test
   void micrometerCounters_countEachOutcomePerRuleAndLimit() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Tollgate t = Tollgate.builder(TollgateConfig.parse(Map.of("limits", "1/1m", "page-size.max", "50")))
-        .clock(clock).metrics(new MicrometerMetrics(registry)).build();
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.parse(Map.of("limits", "1/1m", "page-size.max", "50")))
+            .clock(clock)
+            .metrics(new MicrometerMetrics(registry))
+            .build();
     t.check(from("198.51.100.1").param("pageSize", "500"));
     t.check(from("198.51.100.1"));
-    assertEquals(1, registry.counter("tollgate.requests", "rule", "default", "outcome", "admitted").count());
-    assertEquals(1, registry.counter("tollgate.requests", "rule", "default", "outcome", "rate_limited").count());
-    assertEquals(1, registry.counter("tollgate.limit.rejections", "rule", "default", "policy", "minute", "dry_run", "false").count());
+    assertEquals(
+        1, registry.counter("tollgate.requests", "rule", "default", "outcome", "admitted").count());
+    assertEquals(
+        1,
+        registry
+            .counter("tollgate.requests", "rule", "default", "outcome", "rate_limited")
+            .count());
+    assertEquals(
+        1,
+        registry
+            .counter(
+                "tollgate.limit.rejections",
+                "rule",
+                "default",
+                "policy",
+                "minute",
+                "dry_run",
+                "false")
+            .count());
     assertEquals(1, registry.counter("tollgate.page.size", "status", "clamped").count());
     assertEquals(2, registry.timer("tollgate.store.latency").count());
   }

@@ -12,12 +12,14 @@ import org.junit.jupiter.api.Test;
 /** PageSizeOutcome's own helpers, which the adapters call directly. */
 class PageSizeOutcomeTest {
 
-  private final PageSizeRule rule = PageSizeRule.of(List.of("pageSize"), 20, 100, InvalidPageSize.REJECT);
+  private final PageSizeRule rule =
+      PageSizeRule.of(List.of("pageSize"), 20, 100, InvalidPageSize.REJECT);
 
   @Test
   void parameterValuesReadsEveryValueOfANameDecodingValidEscapesOnly() {
     String q = "a=1&pageSize=5&page%53ize=%37&&pageSize=%zz&pageSize&x=pageSize%3D9&pageSize=%2B3";
-    assertEquals(List.of("5", "7", "%zz", "", "+3"), PageSizeOutcome.parameterValues(q, "pageSize"));
+    assertEquals(
+        List.of("5", "7", "%zz", "", "+3"), PageSizeOutcome.parameterValues(q, "pageSize"));
     assertEquals(List.of("1"), PageSizeOutcome.parameterValues(q, "a"));
     assertEquals(List.of("pageSize=9"), PageSizeOutcome.parameterValues(q, "x"));
     assertEquals(List.of(), PageSizeOutcome.parameterValues(q, "absent"));
@@ -38,28 +40,34 @@ class PageSizeOutcomeTest {
 
   @Test
   void theProblemBodyIsThereOnlyForARejectedValue() {
-    PageSizeOutcome rejected = PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "abc"));
+    PageSizeOutcome rejected =
+        PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "abc"));
     assertTrue(rejected.rejected());
     assertEquals(Problems.invalidPageSize(rejected), rejected.problemBody());
     assertTrue(rejected.problemBody().contains("\"status\":400"), rejected.problemBody());
-    PageSizeOutcome kept = PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "5"));
+    PageSizeOutcome kept =
+        PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "5"));
     assertNull(kept.problemBody());
   }
 
   @Test
   void withoutARuleOrWithADisabledOneTheOutcomeIsDisabled() {
-    PageSizeOutcome none = PageSizeOutcome.evaluate(null, TestRequest.get("/x").param("pageSize", "5000"));
+    PageSizeOutcome none =
+        PageSizeOutcome.evaluate(null, TestRequest.get("/x").param("pageSize", "5000"));
     assertSame(PageSizeOutcome.disabled(), none);
     assertEquals(PageSizeOutcome.Status.DISABLED, PageSizeOutcome.disabled().status());
     assertEquals(Map.of(), PageSizeOutcome.disabled().values());
     assertEquals(0, PageSizeOutcome.disabled().maxSize());
-    assertSame(PageSizeOutcome.disabled(),
-        PageSizeOutcome.evaluate(PageSizeRule.disabled(), TestRequest.get("/x").param("pageSize", "5000")));
+    assertSame(
+        PageSizeOutcome.disabled(),
+        PageSizeOutcome.evaluate(
+            PageSizeRule.disabled(), TestRequest.get("/x").param("pageSize", "5000")));
   }
 
   @Test
   void toStringShowsTheStatusAndTheValues() {
-    assertEquals("CLAMPED {pageSize=100}",
+    assertEquals(
+        "CLAMPED {pageSize=100}",
         PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "500")).toString());
     assertEquals("DISABLED", PageSizeOutcome.disabled().toString());
   }

@@ -18,7 +18,8 @@ class PageSizeTest {
 
   private final FakeClock clock = FakeClock.at1800();
   private final Tollgate defaults = engine(clock, "limits", "1000/1m");
-  private final Tollgate lenient = engine(clock, "limits", "1000/1m", "page-size.on-invalid", "default");
+  private final Tollgate lenient =
+      engine(clock, "limits", "1000/1m", "page-size.on-invalid", "default");
 
   private static TestRequest q(String rawQuery) {
     return TestRequest.get("/api/items").query(rawQuery);
@@ -60,14 +61,25 @@ class PageSizeTest {
   }
 
   /**
-   * Each maximum at max - 1, max and max + 1, for the default rule and an endpoint rule, through the
-   * one-name fast path and the general loop of several names (for every name of the rule).
+   * Each maximum at max - 1, max and max + 1, for the default rule and an endpoint rule, through
+   * the one-name fast path and the general loop of several names (for every name of the rule).
    */
   @ParameterizedTest(name = "parameters={0}")
   @ValueSource(strings = {"pageSize", "pageSize, limit"})
   void theMaximumItselfIsKeptAndOneAboveItIsClamped(String parameters) {
-    Tollgate t = engine(clock, "limits", "1000/1m", "page-size.parameters", parameters, "page-size.max", "1000",
-        "rules.reports.path", "/api/reports", "rules.reports.page-size.max", "100");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "1000/1m",
+            "page-size.parameters",
+            parameters,
+            "page-size.max",
+            "1000",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.page-size.max",
+            "100");
     for (String name : parameters.split(", ")) {
       assertBoundary(t, "/api/items", name, 1000);
       assertBoundary(t, "/api/reports", name, 100);
@@ -83,9 +95,13 @@ class PageSizeTest {
 
   @Test
   void theLargestIntIsClampedAndOneMoreIsInvalid() {
-    assertOutcome(defaults, "/x", "pageSize", Integer.MAX_VALUE, PageSizeOutcome.Status.CLAMPED, 1000);
+    assertOutcome(
+        defaults, "/x", "pageSize", Integer.MAX_VALUE, PageSizeOutcome.Status.CLAMPED, 1000);
     Verdict tooBig = defaults.check(TestRequest.get("/x").param("pageSize", "2147483648"));
-    assertEquals(PageSizeOutcome.Status.REJECTED, tooBig.pageSize().status(), "beyond int is not a number we read");
+    assertEquals(
+        PageSizeOutcome.Status.REJECTED,
+        tooBig.pageSize().status(),
+        "beyond int is not a number we read");
   }
 
   private static void assertBoundary(Tollgate t, String path, String name, int max) {
@@ -94,8 +110,8 @@ class PageSizeTest {
     assertOutcome(t, path, name, max + 1, PageSizeOutcome.Status.CLAMPED, max);
   }
 
-  private static void assertOutcome(Tollgate t, String path, String name, int sent, PageSizeOutcome.Status status,
-      int seen) {
+  private static void assertOutcome(
+      Tollgate t, String path, String name, int sent, PageSizeOutcome.Status status, int seen) {
     String raw = name + "=" + sent;
     PageSizeOutcome p = t.check(TestRequest.get(path).query(raw)).pageSize();
     String where = path + "?" + raw;
@@ -130,7 +146,8 @@ class PageSizeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"+5000", "0005000", "\uff15\uff10\uff10\uff10", "\u0665\u0660\u0660\u0660"})
+  @ValueSource(
+      strings = {"+5000", "0005000", "\uff15\uff10\uff10\uff10", "\u0665\u0660\u0660\u0660"})
   void signedPaddedAndNonAsciiDigitsCountAsTheirValueAndAreClamped(String value) {
     Verdict v = defaults.check(TestRequest.get("/api/items").param("pageSize", value));
     assertTrue(v.proceed(), value);
@@ -165,13 +182,15 @@ class PageSizeTest {
   void rewriteKeepsOtherParametersByteForByte() {
     PageSizeOutcome p = defaults.check(q("pageSize=5000")).pageSize();
     String raw = "q=a%20b+c&x=%E2%82%AC&pageSize=5000&flag&e=&sort=-name%2Cid";
-    assertEquals("q=a%20b+c&x=%E2%82%AC&pageSize=1000&flag&e=&sort=-name%2Cid", p.rewriteQuery(raw));
+    assertEquals(
+        "q=a%20b+c&x=%E2%82%AC&pageSize=1000&flag&e=&sort=-name%2Cid", p.rewriteQuery(raw));
   }
 
   @Test
   void rewriteKeepsMalformedPercentEncodingInOtherParameters() {
     PageSizeOutcome p = defaults.check(q("pageSize=5000")).pageSize();
-    assertEquals("%zz=1&a=%&pageSize=1000&b=%E2%82", p.rewriteQuery("%zz=1&a=%&pageSize=5000&b=%E2%82"));
+    assertEquals(
+        "%zz=1&a=%&pageSize=1000&b=%E2%82", p.rewriteQuery("%zz=1&a=%&pageSize=5000&b=%E2%82"));
   }
 
   @Test
@@ -185,8 +204,15 @@ class PageSizeTest {
 
   @Test
   void anEndpointRuleMaximumOverridesTheDefault() {
-    Tollgate t = engine(clock, "limits", "1000/1m",
-        "rules.reports.path", "/api/reports/**", "rules.reports.page-size.max", "100");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "1000/1m",
+            "rules.reports.path",
+            "/api/reports/**",
+            "rules.reports.page-size.max",
+            "100");
     Verdict reports = t.check(TestRequest.get("/api/reports/daily").param("pageSize", "500"));
     assertEquals(Map.of("pageSize", 100), reports.pageSize().values());
     assertEquals(100, reports.pageSize().maxSize());
@@ -198,9 +224,19 @@ class PageSizeTest {
 
   @Test
   void anEndpointRuleWithoutPageSizeSettingsUsesTheDefaultRules() {
-    Tollgate t = engine(clock, "limits", "1000/1m", "page-size.max", "200",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "10/1m");
-    assertEquals(Map.of("pageSize", 200),
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "1000/1m",
+            "page-size.max",
+            "200",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "10/1m");
+    assertEquals(
+        Map.of("pageSize", 200),
         t.check(TestRequest.get("/api/reports").param("pageSize", "500")).pageSize().values());
   }
 
@@ -215,18 +251,39 @@ class PageSizeTest {
     assertSame(raw, v.pageSize().rewriteQuery(raw));
     assertNull(v.pageSize().rewriteQuery(null));
 
-    Tollgate offForOneRule = engine(clock, "limits", "1000/1m",
-        "rules.raw.path", "/raw", "rules.raw.page-size.enabled", "false");
-    assertEquals(PageSizeOutcome.Status.DISABLED,
+    Tollgate offForOneRule =
+        engine(
+            clock,
+            "limits",
+            "1000/1m",
+            "rules.raw.path",
+            "/raw",
+            "rules.raw.page-size.enabled",
+            "false");
+    assertEquals(
+        PageSizeOutcome.Status.DISABLED,
         offForOneRule.check(TestRequest.get("/raw").param("pageSize", "5000")).pageSize().status());
-    assertEquals(PageSizeOutcome.Status.CLAMPED,
-        offForOneRule.check(TestRequest.get("/other").param("pageSize", "5000")).pageSize().status());
+    assertEquals(
+        PageSizeOutcome.Status.CLAMPED,
+        offForOneRule
+            .check(TestRequest.get("/other").param("pageSize", "5000"))
+            .pageSize()
+            .status());
   }
 
   @Test
   void otherParameterNamesAndDefaultsAreConfigurable() {
-    Tollgate t = engine(clock, "limits", "1000/1m", "page-size.parameters", "limit, per_page",
-        "page-size.default", "25", "page-size.max", "250");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "1000/1m",
+            "page-size.parameters",
+            "limit, per_page",
+            "page-size.default",
+            "25",
+            "page-size.max",
+            "250");
     PageSizeOutcome p = t.check(q("per_page=900")).pageSize();
     assertEquals(Map.of("per_page", 250), p.values());
     PageSizeOutcome missing = t.check(q("a=1")).pageSize();
@@ -238,7 +295,8 @@ class PageSizeTest {
     Tollgate t = engine(clock, "limits", "2/1m");
     assertEquals(400, t.check(q("pageSize=abc")).status());
     assertTrue(t.check(q("pageSize=5")).proceed());
-    assertEquals(429, t.check(q("pageSize=abc")).status(), "429 takes precedence once the quota is spent");
+    assertEquals(
+        429, t.check(q("pageSize=abc")).status(), "429 takes precedence once the quota is spent");
   }
 
   // ---- the 400 problem body --------------------------------------------------------------------
@@ -262,9 +320,16 @@ class PageSizeTest {
     String nasty = "\"}\\,\u0000\u0007\r\nX-Injected: 1\t\u2028";
     Verdict v = defaults.check(TestRequest.get("/api/items").param("pageSize", nasty));
     String raw = v.problemBody();
-    assertFalse(raw.contains("\r") || raw.contains("\n") || raw.contains("\u0000") || raw.contains("\u2028"), raw);
+    assertFalse(
+        raw.contains("\r")
+            || raw.contains("\n")
+            || raw.contains("\u0000")
+            || raw.contains("\u2028"),
+        raw);
     Map<String, Object> body = MiniJson.object(raw);
-    assertTrue(((String) body.get("detail")).contains(nasty), "the value round-trips through JSON: " + body);
+    assertTrue(
+        ((String) body.get("detail")).contains(nasty),
+        "the value round-trips through JSON: " + body);
   }
 
   @Test

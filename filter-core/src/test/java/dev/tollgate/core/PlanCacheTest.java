@@ -23,17 +23,22 @@ class PlanCacheTest {
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicBoolean broken = new AtomicBoolean();
 
-  private final PlanResolver resolver = client -> {
-    calls.incrementAndGet();
-    if (broken.get()) {
-      throw new java.sql.SQLTransientConnectionException("database unreachable");
-    }
-    return billing.get(client);
-  };
+  private final PlanResolver resolver =
+      client -> {
+        calls.incrementAndGet();
+        if (broken.get()) {
+          throw new java.sql.SQLTransientConnectionException("database unreachable");
+        }
+        return billing.get(client);
+      };
 
   private PlanCache cache(long maxEntries) {
-    return new PlanCache(resolver, new Plans.CacheSettings(maxEntries, Duration.ofMinutes(10), Duration.ofMinutes(1),
-        Duration.ofSeconds(1)), clock, Runnable::run);
+    return new PlanCache(
+        resolver,
+        new Plans.CacheSettings(
+            maxEntries, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+        clock,
+        Runnable::run);
   }
 
   @Test
@@ -77,7 +82,8 @@ class PlanCacheTest {
     assertEquals("pro", cache.lookup("user:alice"));
     clock.advance(Duration.ofMinutes(9));
 
-    assertSame(PlanCache.FAILED, cache.lookup("user:alice"), "expired 10 minutes after it was last known");
+    assertSame(
+        PlanCache.FAILED, cache.lookup("user:alice"), "expired 10 minutes after it was last known");
   }
 
   @Test
@@ -100,8 +106,13 @@ class PlanCacheTest {
   @Test
   void anAnswerExpiresAfterItsTimeToLive() {
     billing.put("user:alice", "pro");
-    PlanCache cache = new PlanCache(resolver, new Plans.CacheSettings(100, Duration.ofMinutes(5), Duration.ofMinutes(5),
-        Duration.ofSeconds(1)), clock, Runnable::run);
+    PlanCache cache =
+        new PlanCache(
+            resolver,
+            new Plans.CacheSettings(
+                100, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(1)),
+            clock,
+            Runnable::run);
     cache.lookup("user:alice");
 
     billing.put("user:alice", "free");

@@ -20,17 +20,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Plans: configuration, resolution order and trust, limits per plan, plan changes keeping usage. */
+/**
+ * Plans: configuration, resolution order and trust, limits per plan, plan changes keeping usage.
+ */
 class PlansTest {
 
   private static final Instant T0 = Instant.parse("2026-11-22T18:00:05Z");
 
   private static final String[] TWO_PLANS = {
-      "client.key", "principal, ip",
-      "plans.free.limits", "5/1m",
-      "plans.pro.limits", "20/1m",
-      "plans.pro.clients", "user:alice, 198.51.100.0/24",
-      "plans.default", "free"};
+    "client.key", "principal, ip",
+    "plans.free.limits", "5/1m",
+    "plans.pro.limits", "20/1m",
+    "plans.pro.clients", "user:alice, 198.51.100.0/24",
+    "plans.default", "free"
+  };
 
   private static Tollgate engine(FakeClock clock, String... kv) {
     return Tollgate.builder(TollgateConfig.parse(props(kv))).clock(clock).build();
@@ -50,7 +53,8 @@ class PlansTest {
     return all;
   }
 
-  // ---- configuration ------------------------------------------------------------------------------
+  // ---- configuration
+  // ------------------------------------------------------------------------------
 
   @Test
   void eachPlanHasItsOwnLimitsNamedAfterThePlan() {
@@ -77,38 +81,66 @@ class PlansTest {
 
   @Test
   void withoutADefaultPlanUnplacedClientsHaveTheRulesOwnLimits() {
-    Tollgate t = engine(new FakeClock(T0), "client.key", "principal", "limits", "3/1m", "status.path", "/rate_limit",
-        "plans.pro.limits", "20/1m", "plans.pro.clients", "user:alice");
+    Tollgate t =
+        engine(
+            new FakeClock(T0),
+            "client.key",
+            "principal",
+            "limits",
+            "3/1m",
+            "status.path",
+            "/rate_limit",
+            "plans.pro.limits",
+            "20/1m",
+            "plans.pro.clients",
+            "user:alice");
 
     Verdict bob = t.check(user("bob"));
 
     assertEquals("\"minute\";q=3;w=60", header(bob, "RateLimit-Policy"));
     assertEquals("none", bob.plan());
     assertEquals("pro", t.check(user("alice")).plan());
-    assertTrue(t.check(user("bob").path("/rate_limit")).body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\""),
+    assertTrue(
+        t.check(user("bob").path("/rate_limit"))
+            .body()
+            .startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\""),
         "the status document of a client on no plan is as without plans");
   }
 
   @Test
   void aPlanCanGiveEndpointRulesTheirOwnLimitsAndLowerThePageSize() {
-    Tollgate t = engine(new FakeClock(T0), with(TWO_PLANS,
-        "rules.reports.path", "/reports", "rules.reports.limits", "2/1m",
-        "plans.pro.rules.reports.limits", "10/1m",
-        "plans.free.page-size.max", "50"));
+    Tollgate t =
+        engine(
+            new FakeClock(T0),
+            with(
+                TWO_PLANS,
+                "rules.reports.path",
+                "/reports",
+                "rules.reports.limits",
+                "2/1m",
+                "plans.pro.rules.reports.limits",
+                "10/1m",
+                "plans.free.page-size.max",
+                "50"));
 
     Verdict alice = t.check(user("alice").path("/reports").query("pageSize=500"));
     Verdict bob = t.check(user("bob").path("/reports").query("pageSize=500"));
 
-    assertEquals("\"pro-minute\";q=20;w=60, \"reports.pro-minute\";q=10;w=60", header(alice, "RateLimit-Policy"));
-    assertEquals("\"free-minute\";q=5;w=60, \"reports.minute\";q=2;w=60", header(bob, "RateLimit-Policy"));
+    assertEquals(
+        "\"pro-minute\";q=20;w=60, \"reports.pro-minute\";q=10;w=60",
+        header(alice, "RateLimit-Policy"));
+    assertEquals(
+        "\"free-minute\";q=5;w=60, \"reports.minute\";q=2;w=60", header(bob, "RateLimit-Policy"));
     assertEquals(Map.of("pageSize", 500), alice.pageSize().values());
     assertEquals(Map.of("pageSize", 50), bob.pageSize().values());
   }
 
   @Test
   void aPlanCanCapConcurrencyAndSetTheCost() {
-    Tollgate t = engine(new FakeClock(T0), with(TWO_PLANS,
-        "plans.free.concurrency.max-per-client", "1", "plans.free.cost", "2"));
+    Tollgate t =
+        engine(
+            new FakeClock(T0),
+            with(TWO_PLANS, "plans.free.concurrency.max-per-client", "1", "plans.free.cost", "2"));
 
     Verdict first = t.check(user("bob"));
     Verdict second = t.check(user("bob"));
@@ -124,8 +156,15 @@ class PlansTest {
 
   @Test
   void aPlanWithoutLimitsIsUnlimitedByTheDefaultRule() {
-    Tollgate t = engine(new FakeClock(T0), with(TWO_PLANS, "plans.internal.limits", "none",
-        "plans.internal.clients", "user:batch"));
+    Tollgate t =
+        engine(
+            new FakeClock(T0),
+            with(
+                TWO_PLANS,
+                "plans.internal.limits",
+                "none",
+                "plans.internal.clients",
+                "user:batch"));
 
     assertEquals(500, admitted(t, user("batch"), 500));
   }
@@ -138,7 +177,8 @@ class PlansTest {
 
     e = fails("plans.free.limits", "100/1m", "plans.default", "gold");
     assertEquals("plans.default", e.key());
-    assertTrue(e.getMessage().contains("'gold'") && e.getMessage().contains("free"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'gold'") && e.getMessage().contains("free"), e.getMessage());
 
     e = fails("plans.free.limitz", "100/1m");
     assertEquals("plans.free.limitz", e.key());
@@ -163,8 +203,16 @@ class PlansTest {
     e = fails("plans.free.limits", "10/1m", "plans.jdbc.query", "SELECT plan FROM t WHERE k = ?");
     assertEquals("plans.jdbc.query", e.key());
 
-    e = fails("plans.free.limits", "10/1m", "plans.resolvers", "jdbc", "plans.jdbc.datasource", "java:comp/env/jdbc/p",
-        "plans.jdbc.query", "SELECT plan FROM t");
+    e =
+        fails(
+            "plans.free.limits",
+            "10/1m",
+            "plans.resolvers",
+            "jdbc",
+            "plans.jdbc.datasource",
+            "java:comp/env/jdbc/p",
+            "plans.jdbc.query",
+            "SELECT plan FROM t");
     assertEquals("plans.jdbc.query", e.key());
 
     e = fails("plans.free.limits", "10/1m", "plans.resolvers", "class:no.such.Resolver");
@@ -175,31 +223,45 @@ class PlansTest {
     e = fails("plans.f r.limits", "10/1m");
     assertEquals("plans.f r", e.key());
 
-    e = fails("plans.free.limits", "10/1m", "plans.pro.limits", "20/1m",
-        "plans.free.clients", "user:alice", "plans.pro.clients", "user:alice");
+    e =
+        fails(
+            "plans.free.limits",
+            "10/1m",
+            "plans.pro.limits",
+            "20/1m",
+            "plans.free.clients",
+            "user:alice",
+            "plans.pro.clients",
+            "user:alice");
     assertTrue(e.key().endsWith(".clients"), e.key());
   }
 
-  // ---- resolution ---------------------------------------------------------------------------------
+  // ---- resolution
+  // ---------------------------------------------------------------------------------
 
   private static final String[] CHAIN = {
-      "client.key", "principal, ip",
-      "client.trusted-proxies", "10.0.0.0/8",
-      "plans.free.limits", "5/1m",
-      "plans.pro.limits", "20/1m",
-      "plans.partner.limits", "50/1m",
-      "plans.pro.clients", "user:alice",
-      "plans.partner.roles", "partner",
-      "plans.default", "free",
-      "plans.resolvers", "clients, header:X-Plan, roles"};
+    "client.key", "principal, ip",
+    "client.trusted-proxies", "10.0.0.0/8",
+    "plans.free.limits", "5/1m",
+    "plans.pro.limits", "20/1m",
+    "plans.partner.limits", "50/1m",
+    "plans.pro.clients", "user:alice",
+    "plans.partner.roles", "partner",
+    "plans.default", "free",
+    "plans.resolvers", "clients, header:X-Plan, roles"
+  };
 
   @Test
   void theFirstSourceThatKnowsTheClientWins() {
     Tollgate t = engine(new FakeClock(T0), CHAIN);
 
-    assertEquals("pro", t.check(user("alice").roles("partner").from("10.0.0.1").header("X-Plan", "partner")).plan(),
+    assertEquals(
+        "pro",
+        t.check(user("alice").roles("partner").from("10.0.0.1").header("X-Plan", "partner")).plan(),
         "the static mapping comes first");
-    assertEquals("partner", t.check(user("bob").from("10.0.0.1").header("X-Plan", "partner")).plan(),
+    assertEquals(
+        "partner",
+        t.check(user("bob").from("10.0.0.1").header("X-Plan", "partner")).plan(),
         "then the gateway's header");
     assertEquals("partner", t.check(user("carol").roles("partner")).plan(), "then the roles");
     assertEquals("free", t.check(user("dave").roles("staff")).plan(), "then the default plan");
@@ -209,8 +271,11 @@ class PlansTest {
   void aPlanHeaderFromAPeerThatIsNotATrustedProxyIsIgnored() {
     Tollgate t = engine(new FakeClock(T0), CHAIN);
 
-    assertEquals("free", t.check(user("mallory").from("203.0.113.66").header("X-Plan", "partner")).plan());
-    assertEquals("free", t.check(user("mallory").from("10.0.0.1").header("X-Plan", "platinum")).plan(),
+    assertEquals(
+        "free", t.check(user("mallory").from("203.0.113.66").header("X-Plan", "partner")).plan());
+    assertEquals(
+        "free",
+        t.check(user("mallory").from("10.0.0.1").header("X-Plan", "platinum")).plan(),
         "a plan that does not exist is ignored");
   }
 
@@ -240,25 +305,35 @@ class PlansTest {
     }
   }
 
-  private static Tollgate withResolver(FakeClock clock, PlanResolver resolver, Duration timeout, TollgateMetrics metrics) {
-    Plans plans = Plans.builder()
-        .plan(Plan.builder("free").limits(Limit.of(5, Duration.ofMinutes(1))).build())
-        .plan(Plan.builder("pro").limits(Limit.of(20, Duration.ofMinutes(1))).build())
-        .defaultPlan("free")
-        .byResolver(resolver)
-        .cache(new Plans.CacheSettings(1000, Duration.ofMinutes(10), Duration.ofMinutes(1), timeout))
-        .clock(clock)
-        .build();
-    TollgateConfig config = TollgateConfig.builder().clientKey(ClientKeys.principal()).plans(plans).build();
+  private static Tollgate withResolver(
+      FakeClock clock, PlanResolver resolver, Duration timeout, TollgateMetrics metrics) {
+    Plans plans =
+        Plans.builder()
+            .plan(Plan.builder("free").limits(Limit.of(5, Duration.ofMinutes(1))).build())
+            .plan(Plan.builder("pro").limits(Limit.of(20, Duration.ofMinutes(1))).build())
+            .defaultPlan("free")
+            .byResolver(resolver)
+            .cache(
+                new Plans.CacheSettings(
+                    1000, Duration.ofMinutes(10), Duration.ofMinutes(1), timeout))
+            .clock(clock)
+            .build();
+    TollgateConfig config =
+        TollgateConfig.builder().clientKey(ClientKeys.principal()).plans(plans).build();
     return Tollgate.builder(config).clock(clock).metrics(metrics).build();
   }
 
   @Test
   void aResolverThatThrowsGivesTheFallbackPlanAndIsCounted() {
     Recorded metrics = new Recorded();
-    Tollgate t = withResolver(new FakeClock(T0), client -> {
-      throw new java.sql.SQLException("database unreachable");
-    }, Duration.ofSeconds(2), metrics);
+    Tollgate t =
+        withResolver(
+            new FakeClock(T0),
+            client -> {
+              throw new java.sql.SQLException("database unreachable");
+            },
+            Duration.ofSeconds(2),
+            metrics);
 
     Verdict v = t.check(user("alice"));
 
@@ -268,13 +343,19 @@ class PlansTest {
   }
 
   @Test
-  void aSlowResolverDoesNotHoldTheRequestBeyondTheTimeoutAndItsAnswerIsUsedOnceIn() throws Exception {
+  void aSlowResolverDoesNotHoldTheRequestBeyondTheTimeoutAndItsAnswerIsUsedOnceIn()
+      throws Exception {
     Recorded metrics = new Recorded();
     CountDownLatch answer = new CountDownLatch(1);
-    Tollgate t = withResolver(new FakeClock(T0), client -> {
-      answer.await(10, TimeUnit.SECONDS);
-      return "pro";
-    }, Duration.ofMillis(50), metrics);
+    Tollgate t =
+        withResolver(
+            new FakeClock(T0),
+            client -> {
+              answer.await(10, TimeUnit.SECONDS);
+              return "pro";
+            },
+            Duration.ofMillis(50),
+            metrics);
 
     long start = System.nanoTime();
     Verdict v = t.check(user("alice"));
@@ -300,8 +381,12 @@ class PlansTest {
   @Test
   void aResolverThatDoesNotKnowTheClientLeavesItToTheNextSource() {
     Recorded metrics = new Recorded();
-    Tollgate t = withResolver(new FakeClock(T0), client -> client.equals("user:alice") ? "pro" : null,
-        Duration.ofSeconds(2), metrics);
+    Tollgate t =
+        withResolver(
+            new FakeClock(T0),
+            client -> client.equals("user:alice") ? "pro" : null,
+            Duration.ofSeconds(2),
+            metrics);
 
     assertEquals("pro", t.check(user("alice")).plan());
     assertEquals("free", t.check(user("bob")).plan());
@@ -311,18 +396,38 @@ class PlansTest {
   @Test
   void metricsNameThePlanAndTheFallbacks() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Tollgate t = Tollgate.builder(TollgateConfig.parse(props(TWO_PLANS))).clock(new FakeClock(T0))
-        .metrics(new dev.tollgate.core.micrometer.MicrometerMetrics(registry)).build();
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.parse(props(TWO_PLANS)))
+            .clock(new FakeClock(T0))
+            .metrics(new dev.tollgate.core.micrometer.MicrometerMetrics(registry))
+            .build();
 
     admitted(t, user("bob"), 6);
 
-    assertEquals(5, registry.counter("tollgate.plan.requests", "plan", "free", "outcome", "admitted").count());
-    assertEquals(1, registry.counter("tollgate.plan.requests", "plan", "free", "outcome", "rate_limited").count());
-    assertEquals(1, registry.counter("tollgate.limit.rejections", "rule", "default", "policy", "free-minute",
-        "dry_run", "false").count());
+    assertEquals(
+        5,
+        registry.counter("tollgate.plan.requests", "plan", "free", "outcome", "admitted").count());
+    assertEquals(
+        1,
+        registry
+            .counter("tollgate.plan.requests", "plan", "free", "outcome", "rate_limited")
+            .count());
+    assertEquals(
+        1,
+        registry
+            .counter(
+                "tollgate.limit.rejections",
+                "rule",
+                "default",
+                "policy",
+                "free-minute",
+                "dry_run",
+                "false")
+            .count());
   }
 
-  // ---- responses ----------------------------------------------------------------------------------
+  // ---- responses
+  // ----------------------------------------------------------------------------------
 
   @Test
   void theProblemBodyAndTheStatusDocumentNameThePlan() {
@@ -339,16 +444,20 @@ class PlansTest {
     assertTrue(((String) problem.get("detail")).contains("of plan free"), limited.problemBody());
     Map<String, Object> doc = MiniJson.object(status.body());
     assertEquals("free", doc.get("plan"));
-    assertTrue(status.body().contains("\"policy\":\"free-minute\",\"algorithm\":\"fixed\",\"limit\":5"), status.body());
+    assertTrue(
+        status.body().contains("\"policy\":\"free-minute\",\"algorithm\":\"fixed\",\"limit\":5"),
+        status.body());
   }
 
-  // ---- plan changes -------------------------------------------------------------------------------
+  // ---- plan changes
+  // -------------------------------------------------------------------------------
 
   private static final String[] FREE_AND_PRO = {
-      "client.key", "principal",
-      "plans.free.limits", "100/1m, 10000/24h rolling",
-      "plans.pro.limits", "1000/1m, 200000/24h rolling",
-      "plans.default", "free"};
+    "client.key", "principal",
+    "plans.free.limits", "100/1m, 10000/24h rolling",
+    "plans.pro.limits", "1000/1m, 200000/24h rolling",
+    "plans.default", "free"
+  };
 
   @Test
   void anUpgradedClientKeepsWhatItUsedAndADowngradedOneIsLimitedAtOnce() {
@@ -356,11 +465,15 @@ class PlansTest {
     Tollgate t = engine(clock, FREE_AND_PRO);
     assertEquals(80, admitted(t, user("alice"), 80));
 
-    t.reconfigure(TollgateConfig.parse(props(with(FREE_AND_PRO, "plans.pro.clients", "user:alice"))));
+    t.reconfigure(
+        TollgateConfig.parse(props(with(FREE_AND_PRO, "plans.pro.clients", "user:alice"))));
     Verdict upgraded = t.check(user("alice"));
 
     assertEquals("pro", upgraded.plan());
-    assertEquals(919, MultiLimitTest.remaining(upgraded, "pro-minute"), "80 used of free's 100, then one more of pro's 1000");
+    assertEquals(
+        919,
+        MultiLimitTest.remaining(upgraded, "pro-minute"),
+        "80 used of free's 100, then one more of pro's 1000");
     assertEquals(200000 - 81, MultiLimitTest.remaining(upgraded, "pro-day"));
     assertEquals(100, admitted(t, user("alice"), 100));
 
@@ -378,16 +491,22 @@ class PlansTest {
   void aPlanChangeThroughTheResolverKeepsUsageToo() {
     FakeClock clock = new FakeClock(T0);
     Map<String, String> billing = new ConcurrentHashMap<>();
-    Plans plans = Plans.builder()
-        .plan(Plan.builder("free").limits(Limit.parse("100/1m")).build())
-        .plan(Plan.builder("pro").limits(Limit.parse("1000/1m")).build())
-        .defaultPlan("free")
-        .byResolver(billing::get)
-        .cache(new Plans.CacheSettings(1000, Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5)))
-        .clock(clock)
-        .build();
-    Tollgate t = Tollgate.builder(TollgateConfig.builder().clientKey(ClientKeys.principal()).plans(plans).build())
-        .clock(clock).build();
+    Plans plans =
+        Plans.builder()
+            .plan(Plan.builder("free").limits(Limit.parse("100/1m")).build())
+            .plan(Plan.builder("pro").limits(Limit.parse("1000/1m")).build())
+            .defaultPlan("free")
+            .byResolver(billing::get)
+            .cache(
+                new Plans.CacheSettings(
+                    1000, Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5)))
+            .clock(clock)
+            .build();
+    Tollgate t =
+        Tollgate.builder(
+                TollgateConfig.builder().clientKey(ClientKeys.principal()).plans(plans).build())
+            .clock(clock)
+            .build();
     assertEquals(80, admitted(t, user("alice"), 80));
 
     billing.put("user:alice", "pro");
@@ -400,7 +519,10 @@ class PlansTest {
     }
 
     assertEquals("pro", v.plan());
-    assertEquals(1000 - 80 - admittedOnFree - 1, MultiLimitTest.remaining(v, "pro-minute"), "usage kept: " + v.limits());
+    assertEquals(
+        1000 - 80 - admittedOnFree - 1,
+        MultiLimitTest.remaining(v, "pro-minute"),
+        "usage kept: " + v.limits());
   }
 
   @Test

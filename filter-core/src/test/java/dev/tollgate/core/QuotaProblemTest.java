@@ -19,21 +19,47 @@ class QuotaProblemTest {
 
   @Test
   void the429BodyIsAQuotaExceededProblemListingExactlyTheRejectingPolicies() {
-    Tollgate t = engine(clock, "limits", "100/1m, 1000/1d",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "2/1m, 50/1h as hourly");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "100/1m, 1000/1d",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "2/1m, 50/1h as hourly");
     TestRequest r = TestRequest.get("/api/reports");
     assertEquals(2, admitted(t, r, 2));
     Verdict v = t.check(r);
     assertEquals(429, v.status());
     assertEquals(Verdict.Outcome.RATE_LIMITED, v.outcome());
     assertFalse(v.proceed());
-    assertEquals("application/problem+json", v.contentType(), "what the adapters send as Content-Type");
+    assertEquals(
+        "application/problem+json", v.contentType(), "what the adapters send as Content-Type");
     assertEquals(v.problemBody(), v.body());
     Map<String, Object> body = MiniJson.object(v.problemBody());
-    assertEquals(Map.of("type", 0, "title", 0, "status", 0, "detail", 0, "violated-policies", 0, "retry-after", 0)
-        .keySet(), body.keySet(), "exactly these members");
-    assertEquals("The request exceeds the quota of policy reports.minute; retry in 60 seconds.", body.get("detail"));
-    assertEquals("https://iana.org/assignments/http-problem-types#quota-exceeded", body.get("type"));
+    assertEquals(
+        Map.of(
+                "type",
+                0,
+                "title",
+                0,
+                "status",
+                0,
+                "detail",
+                0,
+                "violated-policies",
+                0,
+                "retry-after",
+                0)
+            .keySet(),
+        body.keySet(),
+        "exactly these members");
+    assertEquals(
+        "The request exceeds the quota of policy reports.minute; retry in 60 seconds.",
+        body.get("detail"));
+    assertEquals(
+        "https://iana.org/assignments/http-problem-types#quota-exceeded", body.get("type"));
     assertEquals(429L, body.get("status"));
     assertEquals("Too Many Requests", body.get("title"));
     assertEquals(List.of("reports.minute"), body.get("violated-policies"));
@@ -43,30 +69,54 @@ class QuotaProblemTest {
 
   @Test
   void defaultRuleLimitsAreNamedByTheirOwnNameAndSeveralCanBeListed() {
-    Tollgate t = engine(clock, "limits", "3/1m, 3/1h as hourly",
-        "rules.reports.path", "/api/reports", "rules.reports.limits", "3/1m");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "3/1m, 3/1h as hourly",
+            "rules.reports.path",
+            "/api/reports",
+            "rules.reports.limits",
+            "3/1m");
     TestRequest r = TestRequest.get("/api/reports");
     assertEquals(3, admitted(t, r, 3));
     Map<String, Object> body = MiniJson.object(t.check(r).problemBody());
     assertEquals(List.of("minute", "hourly", "reports.minute"), body.get("violated-policies"));
     assertEquals(3600L, body.get("retry-after"));
 
-    Map<String, Object> onlyDefault = MiniJson.object(t.check(TestRequest.get("/other")).problemBody());
+    Map<String, Object> onlyDefault =
+        MiniJson.object(t.check(TestRequest.get("/other")).problemBody());
     assertEquals(List.of("minute", "hourly"), onlyDefault.get("violated-policies"));
   }
 
   @Test
   void the429BodyHoldsNoClientKeyAndNoInternalName() {
     String apiKey = "sk_live_SECRET-123";
-    Tollgate t = engine(clock, "limits", "1/1m", "client.key", "header:X-Api-Key, ip",
-        "headers.dialects", "ietf, teos, github");
+    Tollgate t =
+        engine(
+            clock,
+            "limits",
+            "1/1m",
+            "client.key",
+            "header:X-Api-Key, ip",
+            "headers.dialects",
+            "ietf, teos, github");
     TestRequest r = TestRequest.get("/x").header("X-Api-Key", apiKey).from("198.51.100.23");
     assertTrue(t.check(r).proceed());
     Verdict v = t.check(r);
     assertEquals(429, v.status());
     String everything = v.problemBody() + v.headers();
-    for (String secret : List.of(apiKey, Hashing.digest(apiKey), "key:", "198.51.100.23", "ip:",
-        "dev.tollgate", "Exception", "Bucket", "anonymous")) {
+    for (String secret :
+        List.of(
+            apiKey,
+            Hashing.digest(apiKey),
+            "key:",
+            "198.51.100.23",
+            "ip:",
+            "dev.tollgate",
+            "Exception",
+            "Bucket",
+            "anonymous")) {
       assertFalse(everything.contains(secret), secret + " leaked: " + everything);
     }
   }

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A {@link RequestView} built by hand. Header names are case-insensitive, as the interface says. */
+/**
+ * A {@link RequestView} built by hand. Header names are case-insensitive, as the interface says.
+ */
 public final class TestRequest implements RequestView {
 
   private String method = "GET";

@@ -11,21 +11,26 @@ import java.util.function.Consumer;
 
 /**
  * Turns {@link RateLimit} annotations into core {@link Rule}s, once per resource method: finds the
- * annotation (method, class, interface) and its name; core's {@link DeclaredRules} checks it against
- * the configuration. Shared by the resource-model index (pre-matching) and the dynamic
+ * annotation (method, class, interface) and its name; core's {@link DeclaredRules} checks it
+ * against the configuration. Shared by the resource-model index (pre-matching) and the dynamic
  * feature (post-matching), so both see the same rule for a method.
  */
 final class AnnotationRules {
 
-  /** Checks each annotation against the configuration; two annotations sharing a name must agree. */
+  /**
+   * Checks each annotation against the configuration; two annotations sharing a name must agree.
+   */
   private final DeclaredRules declared;
+
   private final Map<Method, Optional<Rule>> byMethod = new ConcurrentHashMap<>();
 
   AnnotationRules(TollgateConfig config) {
     this(config, rule -> {});
   }
 
-  /** @param onNewRule told of each distinct rule once, e.g. so the quota status document lists it */
+  /**
+   * @param onNewRule told of each distinct rule once, e.g. so the quota status document lists it
+   */
   AnnotationRules(TollgateConfig config, Consumer<Rule> onNewRule) {
     this.declared = new DeclaredRules(config, onNewRule);
   }
@@ -51,7 +56,10 @@ final class AnnotationRules {
     if (onMethod == null && owner != method.getDeclaringClass()) {
       // The runtime may hand over the interface's method or the implementation's: look at both.
       try {
-        onMethod = owner.getMethod(method.getName(), method.getParameterTypes()).getAnnotation(RateLimit.class);
+        onMethod =
+            owner
+                .getMethod(method.getName(), method.getParameterTypes())
+                .getAnnotation(RateLimit.class);
       } catch (NoSuchMethodException e) {
         // not public on the resource class
       }
@@ -64,13 +72,21 @@ final class AnnotationRules {
     if (a == null) {
       return null;
     }
-    String where = "@RateLimit on " + (onMethod != null
-        ? method.getDeclaringClass().getName() + "." + method.getName() + "()" : owner.getName());
-    String name = !a.name().isEmpty() ? a.name()
-        : defaultName(onMethod != null ? method.getDeclaringClass().getSimpleName() + "." + method.getName()
-            : owner.getSimpleName());
-    return declared.declare(new DeclaredRules.Declaration(
-        where, name, a.limits(), a.cost(), a.pageSizeMax(), a.pageSizeDefault()));
+    String where =
+        "@RateLimit on "
+            + (onMethod != null
+                ? method.getDeclaringClass().getName() + "." + method.getName() + "()"
+                : owner.getName());
+    String name =
+        !a.name().isEmpty()
+            ? a.name()
+            : defaultName(
+                onMethod != null
+                    ? method.getDeclaringClass().getSimpleName() + "." + method.getName()
+                    : owner.getSimpleName());
+    return declared.declare(
+        new DeclaredRules.Declaration(
+            where, name, a.limits(), a.cost(), a.pageSizeMax(), a.pageSizeDefault()));
   }
 
   static String defaultName(String raw) {

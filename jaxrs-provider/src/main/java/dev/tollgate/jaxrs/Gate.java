@@ -4,13 +4,15 @@ import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.Verdict;
+import dev.tollgate.core.internal.Failures;
+import dev.tollgate.core.internal.Throttle;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import dev.tollgate.core.internal.Failures;
-import dev.tollgate.core.internal.Throttle;
 
-/** What the provider's filters share in one application: the engine, the index, the peer address. */
+/**
+ * What the provider's filters share in one application: the engine, the index, the peer address.
+ */
 final class Gate {
 
   /** The request property holding the {@link State} of a request. */
@@ -38,21 +40,29 @@ final class Gate {
   static final class State {
     /** The servlet filter (or another adapter) counted the request already. */
     boolean countedElsewhere;
+
     /** The page size applied before matching; null if not evaluated yet. */
     PageSizeOutcome pageSize;
+
     /** The annotation rule the index expected before matching. */
     Rule expected;
+
     /** Set once the request has been decided. */
     Verdict verdict;
+
     /** True once the verdict's headers are on the response. */
     boolean headersWritten;
+
     /** The response's status, as the response filter saw it. */
     int status = 200;
+
     /** True once the verdict is completed (charged and its concurrency slot released). */
     boolean completed;
   }
 
-  /** Completes the request's verdict once: charges what it cost and releases its concurrency slot. */
+  /**
+   * Completes the request's verdict once: charges what it cost and releases its concurrency slot.
+   */
   void complete(State state, int status, long bodyBytes) {
     if (!state.completed && state.verdict != null) {
       state.completed = true;
@@ -67,7 +77,8 @@ final class Gate {
       return (State) s;
     }
     State state = new State();
-    state.countedElsewhere = Boolean.TRUE.equals(request.getProperty(TollgateFeature.COUNTED_PROPERTY));
+    state.countedElsewhere =
+        Boolean.TRUE.equals(request.getProperty(TollgateFeature.COUNTED_PROPERTY));
     request.setProperty(STATE_PROPERTY, state);
     return state;
   }
@@ -79,7 +90,8 @@ final class Gate {
   /** Counts the request and records the verdict. */
   Verdict decide(ContainerRequestContext request, State state, Rule extraRule) {
     JaxRsRequestView view = view(request);
-    PageSizeOutcome pageSize = state.pageSize != null ? state.pageSize : tollgate.pageSize(view, extraRule);
+    PageSizeOutcome pageSize =
+        state.pageSize != null ? state.pageSize : tollgate.pageSize(view, extraRule);
     Verdict verdict = tollgate.decide(view, extraRule, pageSize);
     state.verdict = verdict;
     request.setProperty(TollgateFeature.COUNTED_PROPERTY, Boolean.TRUE);
@@ -88,14 +100,19 @@ final class Gate {
 
   /** The 429, 400 or 503 response for a verdict that does not proceed. */
   static Response rejection(Verdict verdict) {
-    Response.ResponseBuilder b = Response.status(verdict.status()).entity(verdict.body()).type(mediaType(verdict));
+    Response.ResponseBuilder b =
+        Response.status(verdict.status()).entity(verdict.body()).type(mediaType(verdict));
     verdict.writeHeaders(b::header);
     return b.build();
   }
 
-  /** {@code application/problem+json}, or {@code application/json} for the quota status document. */
+  /**
+   * {@code application/problem+json}, or {@code application/json} for the quota status document.
+   */
   static MediaType mediaType(Verdict verdict) {
-    return verdict.outcome() == Verdict.Outcome.STATUS ? MediaType.APPLICATION_JSON_TYPE : PROBLEM_JSON;
+    return verdict.outcome() == Verdict.Outcome.STATUS
+        ? MediaType.APPLICATION_JSON_TYPE
+        : PROBLEM_JSON;
   }
 
   /**
@@ -108,21 +125,31 @@ final class Gate {
       throw fatal;
     }
     if (failureWarnings.tryAcquire()) {
-      LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited."
-          + " Further failures in the next minute are not logged.", e);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Tollgate could not decide a request and let it through unlimited."
+              + " Further failures in the next minute are not logged.",
+          e);
     }
   }
 
   /** Warns (at most once a minute) that the index guessed another method than Jersey matched. */
   void mismatch(ContainerRequestContext request, Rule expected, Rule actual) {
     if (mismatchWarnings.tryAcquire()) {
-      LOG.log(System.Logger.Level.WARNING, "Tollgate applied the page-size rule of "
-          + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
-          + " to " + request.getMethod() + " /" + request.getUriInfo().getPath(false)
-          + " before matching, but the runtime matched a method with "
-          + (actual == null || actual.pageSize() == null ? "no page-size annotation" : "@RateLimit '" + actual.name() + "'")
-          + "; the URI can no longer be rewritten after matching, so the first rule's page size stays."
-          + " Further mismatches in the next minute are not logged.");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Tollgate applied the page-size rule of "
+              + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
+              + " to "
+              + request.getMethod()
+              + " /"
+              + request.getUriInfo().getPath(false)
+              + " before matching, but the runtime matched a method with "
+              + (actual == null || actual.pageSize() == null
+                  ? "no page-size annotation"
+                  : "@RateLimit '" + actual.name() + "'")
+              + "; the URI can no longer be rewritten after matching, so the first rule's page size stays."
+              + " Further mismatches in the next minute are not logged.");
     }
   }
 }

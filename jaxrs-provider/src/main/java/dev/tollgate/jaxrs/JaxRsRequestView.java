@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * A {@link RequestView} over a {@link ContainerRequestContext}. The path is the decoded path below
  * the application's base URI, with a leading {@code /}; parameters are those of the query, a
- * form-encoded body and matrix parameters; the principal is read from the current {@link SecurityContext} on each call, so a
- * view made before authentication sees the principal once it is known.
+ * form-encoded body and matrix parameters; the principal is read from the current {@link
+ * SecurityContext} on each call, so a view made before authentication sees the principal once it is
+ * known.
  */
 final class JaxRsRequestView implements RequestView {
 
@@ -53,7 +54,10 @@ final class JaxRsRequestView implements RequestView {
 
   private String buildPath() {
     UriInfo uri = request.getUriInfo();
-    String p = uri.getPath(false).indexOf(';') < 0 ? uri.getPath() : withoutMatrixParameters(uri.getPathSegments());
+    String p =
+        uri.getPath(false).indexOf(';') < 0
+            ? uri.getPath()
+            : withoutMatrixParameters(uri.getPathSegments());
     return p.startsWith("/") ? p : "/" + p;
   }
 

@@ -24,7 +24,8 @@ final class JerseyExtras {
 
   private static final System.Logger LOG = System.getLogger(JerseyExtras.class.getName());
   private static final String[] REQUEST_TYPES = {
-      "jakarta.servlet.http.HttpServletRequest", "org.glassfish.grizzly.http.server.Request"};
+    "jakarta.servlet.http.HttpServletRequest", "org.glassfish.grizzly.http.server.Request"
+  };
 
   private JerseyExtras() {}
 
@@ -43,8 +44,11 @@ final class JerseyExtras {
     if (injection == null) {
       return null;
     }
-    RequestSource[] sources = Arrays.stream(REQUEST_TYPES).map(name -> RequestSource.of(name, loader))
-        .filter(s -> s != null).toArray(RequestSource[]::new);
+    RequestSource[] sources =
+        Arrays.stream(REQUEST_TYPES)
+            .map(name -> RequestSource.of(name, loader))
+            .filter(s -> s != null)
+            .toArray(RequestSource[]::new);
     return request -> {
       for (RequestSource s : sources) {
         String address = s.read(injection);
@@ -58,35 +62,40 @@ final class JerseyExtras {
 
   /** Runs {@code onShutdown} when Jersey stops the application. */
   static void onShutdown(FeatureContext context, Runnable onShutdown) {
-    context.register(new ContainerLifecycleListener() {
-      @Override
-      public void onStartup(Container container) {}
+    context.register(
+        new ContainerLifecycleListener() {
+          @Override
+          public void onStartup(Container container) {}
 
-      @Override
-      public void onReload(Container container) {}
+          @Override
+          public void onReload(Container container) {}
 
-      @Override
-      public void onShutdown(Container container) {
-        onShutdown.run();
-      }
-    });
+          @Override
+          public void onShutdown(Container container) {
+            onShutdown.run();
+          }
+        });
   }
 
   /**
-   * One container's request type. The request is read through the container's
-   * {@code Ref<Request>} binding, which holds the request itself: asking for the request type
-   * directly returns a dynamic proxy on servlet containers, and creating that proxy fails when
-   * the container's class loader can see another copy of HK2 than the application's.
+   * One container's request type. The request is read through the container's {@code Ref<Request>}
+   * binding, which holds the request itself: asking for the request type directly returns a dynamic
+   * proxy on servlet containers, and creating that proxy fails when the container's class loader
+   * can see another copy of HK2 than the application's.
    */
   private record RequestSource(Class<?> type, MethodHandle getRemoteAddr, Type refType) {
 
     static RequestSource of(String name, ClassLoader loader) {
       try {
         Class<?> type = Class.forName(name, false, loader);
-        MethodHandle getRemoteAddr = MethodHandles.publicLookup()
-            .findVirtual(type, "getRemoteAddr", MethodType.methodType(String.class));
+        MethodHandle getRemoteAddr =
+            MethodHandles.publicLookup()
+                .findVirtual(type, "getRemoteAddr", MethodType.methodType(String.class));
         return new RequestSource(type, getRemoteAddr, new RefType(type));
-      } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException | LinkageError e) {
+      } catch (ClassNotFoundException
+          | NoSuchMethodException
+          | IllegalAccessException
+          | LinkageError e) {
         return null; // not this container
       }
     }
@@ -132,7 +141,9 @@ final class JerseyExtras {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof ParameterizedType p && p.getRawType() == Ref.class && p.getOwnerType() == null
+      return o instanceof ParameterizedType p
+          && p.getRawType() == Ref.class
+          && p.getOwnerType() == null
           && Arrays.equals(p.getActualTypeArguments(), getActualTypeArguments());
     }
 

@@ -5,13 +5,13 @@ import dev.tollgate.core.Rule;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import jakarta.ws.rs.core.HttpHeaders;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +19,9 @@ import java.util.Objects;
 
 /**
  * Pre-matching: applies the page-size rule by rewriting the request URI's query and matrix
- * parameters, and a form-encoded body, so that {@code @QueryParam}, {@code @BeanParam},
- * {@link UriInfo#getQueryParameters()}, {@code @MatrixParam} and {@code @FormParam} all see the
- * effective value. Counts nothing; an invalid page size is answered after counting, post-matching.
+ * parameters, and a form-encoded body, so that {@code @QueryParam}, {@code @BeanParam}, {@link
+ * UriInfo#getQueryParameters()}, {@code @MatrixParam} and {@code @FormParam} all see the effective
+ * value. Counts nothing; an invalid page size is answered after counting, post-matching.
  */
 @PreMatching
 final class PageSizeFilter implements ContainerRequestFilter {
@@ -60,7 +60,8 @@ final class PageSizeFilter implements ContainerRequestFilter {
   }
 
   /** Puts the effective page size into the query and into any matrix parameter of that name. */
-  private static void rewrite(ContainerRequestContext request, UriInfo uri, PageSizeOutcome outcome) {
+  private static void rewrite(
+      ContainerRequestContext request, UriInfo uri, PageSizeOutcome outcome) {
     URI requestUri = uri.getRequestUri();
     String rawQuery = requestUri.getRawQuery();
     String rawPath = requestUri.getRawPath();
@@ -74,7 +75,8 @@ final class PageSizeFilter implements ContainerRequestFilter {
     String beforeQuery = q < 0 ? s : s.substring(0, q);
     // A request URI has no fragment, so the raw path ends what comes before the query.
     String authority = beforeQuery.substring(0, beforeQuery.length() - rawPath.length());
-    request.setRequestUri(uri.getBaseUri(), URI.create(authority + path + (query == null ? "" : "?" + query)));
+    request.setRequestUri(
+        uri.getBaseUri(), URI.create(authority + path + (query == null ? "" : "?" + query)));
   }
 
   private static boolean carriesPageSize(String form, PageSizeOutcome outcome) {
@@ -89,12 +91,14 @@ final class PageSizeFilter implements ContainerRequestFilter {
   /**
    * The body of a form-encoded request of at most {@value #MAX_FORM_BYTES} bytes, put back for the
    * resource to read; {@code null} for any other request. A larger body is never held in memory
-   * here: it is passed on as a stream, unread beyond the first bytes (its page size, if any, is
-   * not evaluated; a form that large is the application's, and its container's, limit to enforce).
+   * here: it is passed on as a stream, unread beyond the first bytes (its page size, if any, is not
+   * evaluated; a form that large is the application's, and its container's, limit to enforce).
    */
   private static String readForm(ContainerRequestContext request) {
     MediaType type = request.getMediaType();
-    if (type == null || !type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE) || !request.hasEntity()) {
+    if (type == null
+        || !type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
+        || !request.hasEntity()) {
       return null;
     }
     try {
@@ -111,6 +115,8 @@ final class PageSizeFilter implements ContainerRequestFilter {
     }
   }
 
-  /** Form bodies up to this size are checked for a page size (Jetty's default form limit is 200 KB). */
+  /**
+   * Form bodies up to this size are checked for a page size (Jetty's default form limit is 200 KB).
+   */
   static final int MAX_FORM_BYTES = 64 * 1024;
 }

@@ -38,8 +38,10 @@ final class PageSizeIndex {
 
   /** Guards the copy-on-write updates; matching reads {@link #entries} without it. */
   private final Object lock = new Object();
+
   private final Set<Key> indexed = new HashSet<>();
   private final List<Entry> all = new ArrayList<>();
+
   /** All entries in template order, or none while no method has a page-size rule. */
   private volatile List<Entry> entries = List.of();
 
@@ -62,7 +64,9 @@ final class PageSizeIndex {
     try {
       parsed = new PathTemplate(template);
     } catch (IllegalArgumentException e) {
-      LOG.log(System.Logger.Level.DEBUG, "Tollgate does not index the path template " + template + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "Tollgate does not index the path template " + template + ": " + e.getMessage());
       return;
     }
     Rule withPageSize = rule != null && rule.pageSize() != null ? rule : null;
@@ -94,7 +98,10 @@ final class PageSizeIndex {
     return null;
   }
 
-  /** The method's {@code @Path}, on it or on the method it implements (annotation inheritance); "" if none. */
+  /**
+   * The method's {@code @Path}, on it or on the method it implements (annotation inheritance); ""
+   * if none.
+   */
   private static String methodPath(Class<?> resourceClass, Method method) {
     for (Method m : declarations(resourceClass, method)) {
       Path p = m.getAnnotation(Path.class);
@@ -105,7 +112,9 @@ final class PageSizeIndex {
     return "";
   }
 
-  /** GET, POST, ... from the method's designator (on it or the method it implements); null if none. */
+  /**
+   * GET, POST, ... from the method's designator (on it or the method it implements); null if none.
+   */
   private static String httpMethodOf(Class<?> resourceClass, Method method) {
     for (Method m : declarations(resourceClass, method)) {
       for (Annotation a : m.getAnnotations()) {
@@ -118,7 +127,9 @@ final class PageSizeIndex {
     return null;
   }
 
-  /** The method itself, then the same method on the resource class, its superclasses and interfaces. */
+  /**
+   * The method itself, then the same method on the resource class, its superclasses and interfaces.
+   */
   private static List<Method> declarations(Class<?> resourceClass, Method method) {
     List<Method> found = new ArrayList<>(2);
     found.add(method);
@@ -172,8 +183,8 @@ final class PageSizeIndex {
   }
 
   /**
-   * The annotation rule with a page-size rule of the method the request will reach, or
-   * {@code null} if that method has none (or no method matches).
+   * The annotation rule with a page-size rule of the method the request will reach, or {@code null}
+   * if that method has none (or no method matches).
    *
    * @param encodedPath the request path below the base URI, still percent-encoded, as the runtime
    *     matches it (matrix parameters are ignored, as runtimes ignore them)
@@ -183,10 +194,13 @@ final class PageSizeIndex {
     if (current.isEmpty()) {
       return null;
     }
-    String path = withoutMatrixParameters(encodedPath.startsWith("/") ? encodedPath : "/" + encodedPath);
+    String path =
+        withoutMatrixParameters(encodedPath.startsWith("/") ? encodedPath : "/" + encodedPath);
     for (Entry e : current) {
-      boolean methodMatches = e.method() == null || e.method().equals(method)
-          || ("HEAD".equals(method) && "GET".equals(e.method()));
+      boolean methodMatches =
+          e.method() == null
+              || e.method().equals(method)
+              || ("HEAD".equals(method) && "GET".equals(e.method()));
       if (methodMatches && e.template().matches(path)) {
         return e.rule();
       }

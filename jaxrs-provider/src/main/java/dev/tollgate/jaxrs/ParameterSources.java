@@ -58,7 +58,10 @@ final class ParameterSources {
         int eq = parts[i].indexOf('=');
         String name = decodePath(eq < 0 ? parts[i] : parts[i].substring(0, eq));
         Integer value = effective.get(name);
-        out.append(value == null ? parts[i] : URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + value);
+        out.append(
+            value == null
+                ? parts[i]
+                : URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + value);
       }
     }
     String result = out.toString();

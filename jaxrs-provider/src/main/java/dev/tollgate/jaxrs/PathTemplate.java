@@ -19,11 +19,12 @@ final class PathTemplate {
    * variables, then more variables with their own regex; then the regex itself, so the order is
    * stable.
    */
-  static final Comparator<PathTemplate> ORDER = Comparator
-      .comparingInt((PathTemplate t) -> t.literalChars).reversed()
-      .thenComparing(Comparator.comparingInt((PathTemplate t) -> t.variables).reversed())
-      .thenComparing(Comparator.comparingInt((PathTemplate t) -> t.explicitRegexes).reversed())
-      .thenComparing(t -> t.pattern.pattern());
+  static final Comparator<PathTemplate> ORDER =
+      Comparator.comparingInt((PathTemplate t) -> t.literalChars)
+          .reversed()
+          .thenComparing(Comparator.comparingInt((PathTemplate t) -> t.variables).reversed())
+          .thenComparing(Comparator.comparingInt((PathTemplate t) -> t.explicitRegexes).reversed())
+          .thenComparing(t -> t.pattern.pattern());
 
   private final String template;
   private final Pattern pattern;
@@ -86,7 +87,10 @@ final class PathTemplate {
     return pattern.matcher(encodedPath).matches();
   }
 
-  /** Index of the '}' that closes the '{' at {@code open}; regexes may nest braces ({@code [0-9]{3}}). */
+  /**
+   * Index of the '}' that closes the '{' at {@code open}; regexes may nest braces ({@code
+   * [0-9]{3}}).
+   */
   private static int closingBrace(String template, int open) {
     int depth = 0;
     for (int i = open; i < template.length(); i++) {
@@ -102,12 +106,16 @@ final class PathTemplate {
 
   /** A literal character as it appears in an encoded request path. */
   private static String encode(int c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "/-._~!$&'()*+,;=:@%".indexOf(c) >= 0) {
+    if ((c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "/-._~!$&'()*+,;=:@%".indexOf(c) >= 0) {
       return Character.toString(c);
     }
     StringBuilder out = new StringBuilder();
     for (byte b : Character.toString(c).getBytes(StandardCharsets.UTF_8)) {
-      out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+      out.append('%')
+          .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
           .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
     }
     return out.toString();

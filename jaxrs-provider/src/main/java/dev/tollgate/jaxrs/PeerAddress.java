@@ -52,9 +52,11 @@ final class PeerAddress {
     }
     if (!warned) {
       warned = true;
-      LOG.log(System.Logger.Level.WARNING, "Tollgate cannot read the client's IP address on this JAX-RS runtime"
-          + " (supported: servlet containers on any runtime, and Jersey's Grizzly container); clients identified"
-          + " only by 'ip' share one anonymous quota");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Tollgate cannot read the client's IP address on this JAX-RS runtime"
+              + " (supported: servlet containers on any runtime, and Jersey's Grizzly container); clients identified"
+              + " only by 'ip' share one anonymous quota");
     }
     return null;
   }

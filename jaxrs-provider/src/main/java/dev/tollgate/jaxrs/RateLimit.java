@@ -19,18 +19,18 @@ import java.lang.annotation.Target;
  *
  * <h2>How it combines with the configuration</h2>
  *
- * <p>The annotation is one more rule, decided together with the configuration's rules: a request
- * to an annotated method is admitted only if the default rule, the configured endpoint rules whose
+ * <p>The annotation is one more rule, decided together with the configuration's rules: a request to
+ * an annotated method is admitted only if the default rule, the configured endpoint rules whose
  * path and method match, <em>and</em> the annotation's limits all admit it, and it consumes from
- * all of them or none. The annotation's limits are counted in their own buckets (per rule
- * {@link #name()} and client), so calls to the method still count towards the client's global
- * limits. The client is identified by the configuration's {@code client.key}.
+ * all of them or none. The annotation's limits are counted in their own buckets (per rule {@link
+ * #name()} and client), so calls to the method still count towards the client's global limits. The
+ * client is identified by the configuration's {@code client.key}.
  *
  * <p>If the annotation sets {@link #pageSizeMax()} or {@link #pageSizeDefault()}, its page-size
  * rule replaces the configuration's for this method; the parameter names and the handling of
- * invalid values are the configuration's default rule's (so an invalid value is answered 400
- * unless {@code page-size.on-invalid=default}). Otherwise the configuration's page-size rule for
- * the path applies.
+ * invalid values are the configuration's default rule's (so an invalid value is answered 400 unless
+ * {@code page-size.on-invalid=default}). Otherwise the configuration's page-size rule for the path
+ * applies.
  *
  * <p>An annotation on a method replaces one on its class. An annotation on a class is one rule,
  * named after the class, whose quota all the class's methods share.
@@ -41,19 +41,19 @@ import java.lang.annotation.Target;
 public @interface RateLimit {
 
   /**
-   * Limits in the configuration's syntax, comma-separated: {@code "10/1m"},
-   * {@code "10/1m, 100/1h rolling"}, {@code "5/1s token-bucket as burst"}. Default value is none
-   * (the annotation only sets page sizes or cost).
+   * Limits in the configuration's syntax, comma-separated: {@code "10/1m"}, {@code "10/1m, 100/1h
+   * rolling"}, {@code "5/1s token-bucket as burst"}. Default value is none (the annotation only
+   * sets page sizes or cost).
    */
   String limits() default "";
 
   /**
    * The rule name: it keys the counts and appears in headers and problem bodies (for example the
    * IETF policy {@code reports.minute}), so keep it stable. 1 to 64 letters, digits, {@code _ . -};
-   * it must not be {@code default} or the name of a configured rule. Default value is
-   * {@code SimpleClassName.methodName} for a method and {@code SimpleClassName} for a class
-   * (truncated to 64 characters). Methods with the same name share one quota; they must then have
-   * the same settings.
+   * it must not be {@code default} or the name of a configured rule. Default value is {@code
+   * SimpleClassName.methodName} for a method and {@code SimpleClassName} for a class (truncated to
+   * 64 characters). Methods with the same name share one quota; they must then have the same
+   * settings.
    */
   String name() default "";
 

@@ -40,8 +40,11 @@ final class RateLimitFilter implements ContainerRequestFilter {
       gate.failed(e);
       // Unlimited, but a page size the rule rejects still never reaches the resource.
       if (state.pageSize != null && state.pageSize.rejected()) {
-        request.abortWith(jakarta.ws.rs.core.Response.status(400).entity(state.pageSize.problemBody())
-            .type(Gate.PROBLEM_JSON).build());
+        request.abortWith(
+            jakarta.ws.rs.core.Response.status(400)
+                .entity(state.pageSize.problemBody())
+                .type(Gate.PROBLEM_JSON)
+                .build());
       }
     }
   }

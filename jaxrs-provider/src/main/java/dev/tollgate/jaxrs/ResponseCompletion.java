@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Completes a request's verdict once its entity is written, a streamed entity
- * ({@code StreamingOutput}) included: charges what the request cost (time until now, body bytes
- * written, the status the response filter saw) and releases the client's concurrency slot.
- * Responses without an entity are completed by the {@link ResponseFilter}.
+ * Completes a request's verdict once its entity is written, a streamed entity ({@code
+ * StreamingOutput}) included: charges what the request cost (time until now, body bytes written,
+ * the status the response filter saw) and releases the client's concurrency slot. Responses without
+ * an entity are completed by the {@link ResponseFilter}.
  */
 final class ResponseCompletion implements WriterInterceptor {
 
@@ -23,7 +23,8 @@ final class ResponseCompletion implements WriterInterceptor {
   }
 
   @Override
-  public void aroundWriteTo(WriterInterceptorContext context) throws IOException, WebApplicationException {
+  public void aroundWriteTo(WriterInterceptorContext context)
+      throws IOException, WebApplicationException {
     Object s = context.getProperty(Gate.STATE_PROPERTY);
     Gate.State state = s instanceof Gate.State ? (Gate.State) s : null;
     Verdict verdict = state == null ? null : state.verdict;

@@ -8,8 +8,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import java.lang.annotation.Annotation;
 
 /**
- * Writes the verdict's headers on every response, including those of exception mappers and
- * {@code WebApplicationException}s. A request that no earlier Tollgate filter decided (no resource
+ * Writes the verdict's headers on every response, including those of exception mappers and {@code
+ * WebApplicationException}s. A request that no earlier Tollgate filter decided (no resource
  * matched, so the answer is 404 or 405, or a filter before {@link TollgatePriorities#RATE_LIMIT}
  * aborted it, say with 401) is decided here under the configuration's rules, so that it is counted
  * too; if it is over a limit, its response is replaced by the 429.

@@ -33,30 +33,30 @@ import java.util.Objects;
  * <p>The feature is also a {@link Provider} with a public no-argument constructor, so package or
  * class-path scanning can find it; it then reads the configuration file named by the application
  * property {@value #CONFIG_PROPERTY} ({@code Application.getProperties()}, a {@code ResourceConfig}
- * property, or a Jersey servlet init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A location is {@code classpath:<name>}
- * or a file path ({@code file:} prefix optional). A missing or invalid file fails the application's
- * startup with a message naming the location or the key.
+ * property, or a Jersey servlet init-param), by default {@value #DEFAULT_CONFIG_LOCATION}. A
+ * location is {@code classpath:<name>} or a file path ({@code file:} prefix optional). A missing or
+ * invalid file fails the application's startup with a message naming the location or the key.
  *
  * <h2>What it registers</h2>
  *
  * <ol>
  *   <li>A pre-matching request filter ({@link TollgatePriorities#PAGE_SIZE}) that applies the
  *       page-size rule by rewriting the request URI, so {@code @QueryParam("pageSize") int},
- *       {@code @BeanParam} and {@code UriInfo.getQueryParameters()} all see the effective value. The
- *       rule is the {@link RateLimit} annotation's if the request's path and method lead to an
+ *       {@code @BeanParam} and {@code UriInfo.getQueryParameters()} all see the effective value.
+ *       The rule is the {@link RateLimit} annotation's if the request's path and method lead to an
  *       annotated method (looked up in an index of the resource methods that the runtime hands the
- *       feature's {@code DynamicFeature} at startup), otherwise
- *       the configuration's rule for the path.
- *   <li>A post-matching request filter on every resource method ({@link TollgatePriorities#RATE_LIMIT},
- *       after authentication, so a client can be keyed by its principal) that counts the request
- *       under the configuration's rules plus the method's {@link RateLimit} rule, all at once, and
- *       aborts with 429 ({@code Retry-After}, the rate-limit headers and an
- *       {@code application/problem+json} body), 400 for an invalid page size where the rule rejects
- *       it, or 503 when the store is down and the rule fails closed.
- *   <li>A response filter ({@link TollgatePriorities#RESPONSE}) that writes the rate-limit headers on
- *       every response, including responses of {@code ExceptionMapper}s and
- *       {@code WebApplicationException}s. Requests no resource method matched (404, 405) and requests
- *       an earlier filter aborted (for example 401 from authentication) are counted here, under the
+ *       feature's {@code DynamicFeature} at startup), otherwise the configuration's rule for the
+ *       path.
+ *   <li>A post-matching request filter on every resource method ({@link
+ *       TollgatePriorities#RATE_LIMIT}, after authentication, so a client can be keyed by its
+ *       principal) that counts the request under the configuration's rules plus the method's {@link
+ *       RateLimit} rule, all at once, and aborts with 429 ({@code Retry-After}, the rate-limit
+ *       headers and an {@code application/problem+json} body), 400 for an invalid page size where
+ *       the rule rejects it, or 503 when the store is down and the rule fails closed.
+ *   <li>A response filter ({@link TollgatePriorities#RESPONSE}) that writes the rate-limit headers
+ *       on every response, including responses of {@code ExceptionMapper}s and {@code
+ *       WebApplicationException}s. Requests no resource method matched (404, 405) and requests an
+ *       earlier filter aborted (for example 401 from authentication) are counted here, under the
  *       configuration's rules only; if such a request is over a limit its response becomes the 429.
  * </ol>
  *
@@ -67,22 +67,22 @@ import java.util.Objects;
  * <h2>Operations</h2>
  *
  * <ul>
- *   <li>{@code status.path} is relative to the base URI too ({@code /rate_limit} for
- *       {@code GET /api/rate_limit}); it is answered with the caller's quota document as
- *       {@code application/json} and counts nothing.
- *   <li>With {@code reload.interval} set and the configuration in a file on disk
- *       ({@link #fromFile}, or a file location in {@value #CONFIG_PROPERTY}), the file is watched; a
- *       valid change applies without a restart, an invalid one is logged and the running
- *       configuration stays.
+ *   <li>{@code status.path} is relative to the base URI too ({@code /rate_limit} for {@code GET
+ *       /api/rate_limit}); it is answered with the caller's quota document as {@code
+ *       application/json} and counts nothing.
+ *   <li>With {@code reload.interval} set and the configuration in a file on disk ({@link
+ *       #fromFile}, or a file location in {@value #CONFIG_PROPERTY}), the file is watched; a valid
+ *       change applies without a restart, an invalid one is logged and the running configuration
+ *       stays.
  *   <li>A request holds its client's slot under {@code concurrency.max-per-client} until its entity
- *       is written (a {@code WriterInterceptor}, so a streamed entity holds it until it is streamed),
- *       or for a response without an entity until the response filter runs. At the same point it is
- *       charged what it cost, for limits in time, CPU or bytes and rules that count by outcome:
- *       time from the rate-limit decision, body bytes written, the response's status. CPU time is
- *       that of the request thread when the entity is written on it; an {@code AsyncResponse}
- *       resumed on another thread is charged no CPU time (use a time limit there).
- *   <li>The engine is published as the application property {@value #ENGINE_PROPERTY} for
- *       {@code reconfigure}, {@code suspensions()} and {@code heaviestClients}.
+ *       is written (a {@code WriterInterceptor}, so a streamed entity holds it until it is
+ *       streamed), or for a response without an entity until the response filter runs. At the same
+ *       point it is charged what it cost, for limits in time, CPU or bytes and rules that count by
+ *       outcome: time from the rate-limit decision, body bytes written, the response's status. CPU
+ *       time is that of the request thread when the entity is written on it; an {@code
+ *       AsyncResponse} resumed on another thread is charged no CPU time (use a time limit there).
+ *   <li>The engine is published as the application property {@value #ENGINE_PROPERTY} for {@code
+ *       reconfigure}, {@code suspensions()} and {@code heaviestClients}.
  * </ul>
  *
  * <h2>The client's IP address</h2>
@@ -103,14 +103,14 @@ import java.util.Objects;
  * <h2>Together with the servlet filter</h2>
  *
  * <p>If Tollgate's servlet filter runs in front of the JAX-RS servlet, it marks each request with
- * the attribute {@value #COUNTED_PROPERTY}, which Jakarta REST exposes as a request property; the provider
- * then neither counts the request again nor writes headers (the servlet filter did both). It still
- * applies page sizes, including the annotations', since the servlet filter cannot see annotations.
- * The annotations' limits are then <em>not</em> enforced: install one adapter per application, or
- * express those limits as configuration rules of the servlet filter.
+ * the attribute {@value #COUNTED_PROPERTY}, which Jakarta REST exposes as a request property; the
+ * provider then neither counts the request again nor writes headers (the servlet filter did both).
+ * It still applies page sizes, including the annotations', since the servlet filter cannot see
+ * annotations. The annotations' limits are then <em>not</em> enforced: install one adapter per
+ * application, or express those limits as configuration rules of the servlet filter.
  *
- * <p>An unexpected failure inside Tollgate is logged (at most once a minute) and the request goes on
- * unlimited; the provider never answers 500 because of itself.
+ * <p>An unexpected failure inside Tollgate is logged (at most once a minute) and the request goes
+ * on unlimited; the provider never answers 500 because of itself.
  */
 @Provider
 public final class TollgateFeature implements Feature {
@@ -129,21 +129,26 @@ public final class TollgateFeature implements Feature {
 
   /**
    * The application property under which the feature publishes its {@link Tollgate}, so that the
-   * application can reach it at run time ({@code reconfigure}, {@code suspensions()},
-   * {@code heaviestClients}): {@code (Tollgate) configuration.getProperty(ENGINE_PROPERTY)} with an
-   * injected {@code @Context Configuration}. The same name as the servlet filter's context attribute.
+   * application can reach it at run time ({@code reconfigure}, {@code suspensions()}, {@code
+   * heaviestClients}): {@code (Tollgate) configuration.getProperty(ENGINE_PROPERTY)} with an
+   * injected {@code @Context Configuration}. The same name as the servlet filter's context
+   * attribute.
    */
   public static final String ENGINE_PROPERTY = "dev.tollgate.Tollgate";
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
+
   /** Checked without loading {@link JerseyExtras}, whose loading could need Jersey's classes. */
-  private static final boolean JERSEY_PRESENT = present("org.glassfish.jersey.InjectionManagerProvider")
-      && present("org.glassfish.jersey.server.spi.ContainerLifecycleListener");
+  private static final boolean JERSEY_PRESENT =
+      present("org.glassfish.jersey.InjectionManagerProvider")
+          && present("org.glassfish.jersey.server.spi.ContainerLifecycleListener");
+
   private static final boolean SERVLET_PRESENT = present("jakarta.servlet.http.HttpServletRequest");
 
   private ConfigWatcher watcher;
   private final TollgateConfig config;
   private final Tollgate engine;
+
   /** The configuration file, when there is one on disk to watch ({@code reload.interval}). */
   private Path file;
 
@@ -158,8 +163,8 @@ public final class TollgateFeature implements Feature {
 
   /**
    * A feature that creates its engine from {@code config} (with the store the configuration names)
-   * when the application starts, and closes it when the application shuts down (on Jersey; see
-   * the class comment).
+   * when the application starts, and closes it when the application shuts down (on Jersey; see the
+   * class comment).
    */
   public TollgateFeature(TollgateConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -192,8 +197,8 @@ public final class TollgateFeature implements Feature {
   }
 
   /**
-   * A feature with the configuration in a class-path resource, e.g. {@code tollgate.properties}
-   * (in a WAR: {@code WEB-INF/classes/tollgate.properties}).
+   * A feature with the configuration in a class-path resource, e.g. {@code tollgate.properties} (in
+   * a WAR: {@code WEB-INF/classes/tollgate.properties}).
    *
    * @throws ConfigException naming the first key whose value cannot be used
    * @throws IllegalArgumentException if there is no such resource
@@ -222,8 +227,10 @@ public final class TollgateFeature implements Feature {
       owned = true;
       if (!c.reloadInterval().isZero()) {
         if (watched == null) {
-          LOG.log(System.Logger.Level.WARNING, "reload.interval is set but the Tollgate configuration is not a file"
-              + " on disk, so changes cannot be watched");
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "reload.interval is set but the Tollgate configuration is not a file"
+                  + " on disk, so changes cannot be watched");
         } else {
           watcher = ConfigWatcher.watch(tollgate, watched, java.util.Map.of(), c.reloadInterval());
         }
@@ -232,11 +239,13 @@ public final class TollgateFeature implements Feature {
     AnnotationRules rules = new AnnotationRules(tollgate.config(), tollgate::reportRule);
     PageSizeIndex index = new PageSizeIndex();
     // Jersey is optional: its extras are used only when this application runs on it.
-    PeerAddress.Source jersey = JERSEY_PRESENT ? JerseyExtras.peerAddress(context, classLoader()) : null;
+    PeerAddress.Source jersey =
+        JERSEY_PRESENT ? JerseyExtras.peerAddress(context, classLoader()) : null;
     if (jersey == null && SERVLET_PRESENT) {
       context.register(ServletPeerAddress.class, ServletPeerAddress.PRIORITY);
     }
-    Gate gate = new Gate(tollgate, index, new PeerAddress(jersey == null ? List.of() : List.of(jersey)));
+    Gate gate =
+        new Gate(tollgate, index, new PeerAddress(jersey == null ? List.of() : List.of(jersey)));
     context.property(ENGINE_PROPERTY, tollgate);
     context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
     context.register(new RateLimitBinding(gate, rules));
@@ -245,17 +254,20 @@ public final class TollgateFeature implements Feature {
     if (owned) {
       Tollgate created = tollgate;
       ConfigWatcher w = watcher;
-      Runnable close = () -> {
-        if (w != null) {
-          w.close();
-        }
-        created.close();
-      };
+      Runnable close =
+          () -> {
+            if (w != null) {
+              w.close();
+            }
+            created.close();
+          };
       if (jersey != null) {
         JerseyExtras.onShutdown(context, close);
       } else {
-        LOG.log(System.Logger.Level.DEBUG, "Jakarta REST has no shutdown callback: the engine the feature created"
-            + " is closed only with the JVM (pass your own engine to close it on undeploy)");
+        LOG.log(
+            System.Logger.Level.DEBUG,
+            "Jakarta REST has no shutdown callback: the engine the feature created"
+                + " is closed only with the JVM (pass your own engine to close it on undeploy)");
       }
     }
     return true;
@@ -279,8 +291,12 @@ public final class TollgateFeature implements Feature {
     }
     Path file = Path.of(l.startsWith("file:") ? l.substring("file:".length()) : l);
     if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("Tollgate configuration file " + file.toAbsolutePath()
-          + " does not exist (set " + CONFIG_PROPERTY + " to classpath:<name> or a file path)");
+      throw new IllegalStateException(
+          "Tollgate configuration file "
+              + file.toAbsolutePath()
+              + " does not exist (set "
+              + CONFIG_PROPERTY
+              + " to classpath:<name> or a file path)");
     }
     try (InputStream in = Files.newInputStream(file)) {
       return TollgateConfig.load(in, file.toString());
@@ -293,8 +309,12 @@ public final class TollgateFeature implements Feature {
     String name = resource.startsWith("/") ? resource.substring(1) : resource;
     try (InputStream in = loader.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalArgumentException("Tollgate configuration classpath:" + name + " was not found (set "
-            + CONFIG_PROPERTY + " to classpath:<name> or a file path)");
+        throw new IllegalArgumentException(
+            "Tollgate configuration classpath:"
+                + name
+                + " was not found (set "
+                + CONFIG_PROPERTY
+                + " to classpath:<name> or a file path)");
       }
       return TollgateConfig.load(in, "classpath:" + name);
     } catch (IOException e) {

@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 
 class AnnotationRulesTest {
 
-  private final TollgateConfig config = TollgateConfig.parse(Map.of(
-      "limits", "100/1m",
-      "page-size.default", "20",
-      "page-size.max", "1000",
-      "page-size.on-invalid", "default",
-      "rules.reports.path", "/reports",
-      "rules.reports.limits", "10/1m"));
+  private final TollgateConfig config =
+      TollgateConfig.parse(
+          Map.of(
+              "limits", "100/1m",
+              "page-size.default", "20",
+              "page-size.max", "1000",
+              "page-size.on-invalid", "default",
+              "rules.reports.path", "/reports",
+              "rules.reports.limits", "10/1m"));
   private final AnnotationRules rules = new AnnotationRules(config);
 
   static class Plain {
@@ -103,24 +105,33 @@ class AnnotationRulesTest {
   @Test
   void rejectsASharedNameWithOtherSettings() throws Exception {
     rule(Plain.class, "sharedA");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "sharedConflict"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "sharedConflict"));
     assertTrue(e.getMessage().contains("sharedConflict()"), e.getMessage());
   }
 
   @Test
   void rejectsTheNameOfAConfiguredRule() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "clashesWithConfig"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "clashesWithConfig"));
     assertTrue(e.getMessage().contains("already a configured rule"), e.getMessage());
   }
 
   @Test
   void namesTheAnnotationWhenItsValuesCannotBeUsed() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "badLimit"))
-        .getMessage().startsWith("@RateLimit on " + Plain.class.getName() + ".badLimit(): '10/1 minute'"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "badMax"))
-        .getMessage().contains("pageSizeMax must be at least 1"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "costAboveTheGlobalQuota"))
-        .getMessage().contains("exceeds the quota of the default rule's limit"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "badLimit"))
+            .getMessage()
+            .startsWith("@RateLimit on " + Plain.class.getName() + ".badLimit(): '10/1 minute'"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> rule(Plain.class, "badMax"))
+            .getMessage()
+            .contains("pageSizeMax must be at least 1"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> rule(Plain.class, "costAboveTheGlobalQuota"))
+            .getMessage()
+            .contains("exceeds the quota of the default rule's limit"));
   }
 
   @Test

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Limits on what requests cost, through the provider on Grizzly over real HTTP: charged once the
- * entity is written, a streamed one included, which is also when the concurrency slot is freed.
- * The requests' time passes on an injected cost clock that the resources move.
+ * entity is written, a streamed one included, which is also when the concurrency slot is freed. The
+ * requests' time passes on an injected cost clock that the resources move.
  */
 class CostLimitsIT extends JerseyTest {
 
@@ -46,7 +46,8 @@ class CostLimitsIT extends JerseyTest {
   private FakeClock clock; // 15 s into a minute
   private ManualCostClock cost;
   private Costly costly;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static final class ManualCostClock implements CostClock {
     final AtomicLong nanos = new AtomicLong(1_000_000_000L);
@@ -78,17 +79,23 @@ class CostLimitsIT extends JerseyTest {
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     cost = new ManualCostClock();
     costly = new Costly(cost);
-    Tollgate tollgate = Tollgate.builder(TollgateConfig.parse(Map.of(
-        "limits", "1000/1m",
-        "client.key", "header:X-Api-Key, ip",
-        "concurrency.max-per-client", "1",
-        "rules.search.path", "/costly/slow, /costly/later",
-        "rules.search.limits", "30s/1m time",
-        "rules.export.path", "/costly/large",
-        "rules.export.limits", "1MB/1m bytes",
-        "rules.tries.path", "/costly/status",
-        "rules.tries.limits", "2/1m",
-        "rules.tries.count", "failed"))).clock(clock).costClock(cost).build();
+    Tollgate tollgate =
+        Tollgate.builder(
+                TollgateConfig.parse(
+                    Map.of(
+                        "limits", "1000/1m",
+                        "client.key", "header:X-Api-Key, ip",
+                        "concurrency.max-per-client", "1",
+                        "rules.search.path", "/costly/slow, /costly/later",
+                        "rules.search.limits", "30s/1m time",
+                        "rules.export.path", "/costly/large",
+                        "rules.export.limits", "1MB/1m bytes",
+                        "rules.tries.path", "/costly/status",
+                        "rules.tries.limits", "2/1m",
+                        "rules.tries.count", "failed")))
+            .clock(clock)
+            .costClock(cost)
+            .build();
     return new ResourceConfig().register(costly).register(new TollgateFeature(tollgate));
   }
 
@@ -106,7 +113,8 @@ class CostLimitsIT extends JerseyTest {
     /** Quick to answer, slow to stream: the time passes while the entity is written. */
     @GET
     @Path("slow")
-    public StreamingOutput slow(@QueryParam("seconds") int seconds, @QueryParam("hold") boolean hold) {
+    public StreamingOutput slow(
+        @QueryParam("seconds") int seconds, @QueryParam("hold") boolean hold) {
       return out -> {
         out.write("first part ".getBytes());
         out.flush();
@@ -126,11 +134,15 @@ class CostLimitsIT extends JerseyTest {
     /** Suspends; another thread takes {@code seconds} and resumes. */
     @GET
     @Path("later")
-    public void later(@QueryParam("seconds") int seconds, @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
-      new Thread(() -> {
-        cost.nanos.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
-        response.resume("resumed");
-      }).start();
+    public void later(
+        @QueryParam("seconds") int seconds,
+        @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
+      new Thread(
+              () -> {
+                cost.nanos.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
+                response.resume("resumed");
+              })
+          .start();
     }
 
     @GET
@@ -176,9 +188,15 @@ class CostLimitsIT extends JerseyTest {
     assertEquals(429, second.getStatus(), "charged the 40 s the entity took to stream");
     // 40 s charged to a 30 s budget, 15 s into the minute: refilled when the minute ends, in 45 s.
     assertEquals("45", second.getHeaderString("Retry-After"));
-    assertTrue(second.getHeaderString("RateLimit-Policy").contains("\"search.time-minute\";q=30000;qu=\"server-time-ms\";w=60"),
+    assertTrue(
+        second
+            .getHeaderString("RateLimit-Policy")
+            .contains("\"search.time-minute\";q=30000;qu=\"server-time-ms\";w=60"),
         second.getHeaderString("RateLimit-Policy"));
-    assertEquals(200, get("costly/slow", "seconds=1", "k2").getStatus(), "another client has its own budget");
+    assertEquals(
+        200,
+        get("costly/slow", "seconds=1", "k2").getStatus(),
+        "another client has its own budget");
     clock.advanceSeconds(45);
     assertEquals(200, get("costly/slow", "seconds=1", "k1").getStatus());
   }
@@ -220,19 +238,28 @@ class CostLimitsIT extends JerseyTest {
 
   @Test
   void theConcurrencySlotIsHeldUntilAStreamedEntityIsWritten() throws Exception {
-    HttpRequest held = HttpRequest.newBuilder(target("costly/slow").queryParam("seconds", 0).queryParam("hold", true)
-        .getUri()).header(KEY, "k3").timeout(Duration.ofSeconds(20)).build();
-    CompletableFuture<HttpResponse<String>> streaming = http.sendAsync(held, HttpResponse.BodyHandlers.ofString());
+    HttpRequest held =
+        HttpRequest.newBuilder(
+                target("costly/slow").queryParam("seconds", 0).queryParam("hold", true).getUri())
+            .header(KEY, "k3")
+            .timeout(Duration.ofSeconds(20))
+            .build();
+    CompletableFuture<HttpResponse<String>> streaming =
+        http.sendAsync(held, HttpResponse.BodyHandlers.ofString());
     try {
       assertTrue(costly.streaming.await(10, TimeUnit.SECONDS), "the entity is being streamed");
       Response meanwhile = get("costly/status", "status=200", "k3");
-      assertEquals(429, meanwhile.getStatus(), "the streaming request still holds the client's only slot");
+      assertEquals(
+          429, meanwhile.getStatus(), "the streaming request still holds the client's only slot");
       assertTrue(meanwhile.readEntity(String.class).contains("concurrency"));
     } finally {
       costly.finish.countDown();
     }
     assertEquals("first part last part", streaming.get(10, TimeUnit.SECONDS).body());
-    assertEquals(200, get("costly/status", "status=200", "k3").getStatus(), "the slot was freed once written");
+    assertEquals(
+        200,
+        get("costly/status", "status=200", "k3").getStatus(),
+        "the slot was freed once written");
   }
 
   @Test

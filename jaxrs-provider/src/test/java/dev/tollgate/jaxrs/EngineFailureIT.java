@@ -31,12 +31,15 @@ class EngineFailureIT extends JerseyTest {
   @Override
   protected Application configure() {
     forceSet(TestProperties.CONTAINER_PORT, "0");
-    TollgateConfig config = TollgateConfig.builder()
-        .clientKey(request -> {
-          throw new IllegalStateException("broken resolver");
-        })
-        .build();
-    return new ResourceConfig(TestResources.Items.class).register(new TollgateFeature(Tollgate.create(config)));
+    TollgateConfig config =
+        TollgateConfig.builder()
+            .clientKey(
+                request -> {
+                  throw new IllegalStateException("broken resolver");
+                })
+            .build();
+    return new ResourceConfig(TestResources.Items.class)
+        .register(new TollgateFeature(Tollgate.create(config)));
   }
 
   @Test
@@ -44,9 +47,14 @@ class EngineFailureIT extends JerseyTest {
     for (int i = 0; i < 3; i++) {
       Response r = target("items").queryParam("pageSize", 5000).request().get();
       assertEquals(200, r.getStatus());
-      assertEquals("param=1000 bean=1000 uriInfo=[1000] other=null", r.readEntity(String.class),
+      assertEquals(
+          "param=1000 bean=1000 uriInfo=[1000] other=null",
+          r.readEntity(String.class),
           "page sizes are still applied: they need no client key");
     }
-    assertEquals(404, target("nowhere").request().get().getStatus(), "the response filter's decision fails open too");
+    assertEquals(
+        404,
+        target("nowhere").request().get().getStatus(),
+        "the response filter's decision fails open too");
   }
 }

@@ -51,21 +51,23 @@ class FaultInjectionIT extends JerseyTest {
   private volatile long storeSleepMillis;
   private final Logger log = Logger.getLogger("dev.tollgate");
   private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(java.text.MessageFormat.format(r.getMessage(),
-            r.getParameters() == null ? new Object[0] : r.getParameters()));
-      }
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(
+                java.text.MessageFormat.format(
+                    r.getMessage(), r.getParameters() == null ? new Object[0] : r.getParameters()));
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @Override
   protected TestContainerFactory getTestContainerFactory() {
@@ -82,29 +84,36 @@ class FaultInjectionIT extends JerseyTest {
     forceSet(TestProperties.CONTAINER_PORT, "0");
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     RateLimitStore memory = InMemoryStore.create(1000, clock);
-    RateLimitStore store = new RateLimitStore() {
-      @Override
-      public AcquireResult acquire(AcquireRequest request) {
-        throwIfSet(storeFault);
-        if (storeSleepMillis > 0) {
-          try {
-            Thread.sleep(storeSleepMillis);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    RateLimitStore store =
+        new RateLimitStore() {
+          @Override
+          public AcquireResult acquire(AcquireRequest request) {
+            throwIfSet(storeFault);
+            if (storeSleepMillis > 0) {
+              try {
+                Thread.sleep(storeSleepMillis);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return memory.acquire(request);
           }
-        }
-        return memory.acquire(request);
-      }
-    };
-    TollgateConfig config = TollgateConfig.builder()
-        .defaultRule(Rule.builder(Rule.DEFAULT).limits("100/1m").build())
-        .rule(Rule.builder("closed").paths("/reports/**").limits("100/1m").onStoreFailure(Rule.StoreFailure.CLOSED)
-            .build())
-        .clientKey(request -> {
-          throwIfSet(resolverFault);
-          return "tenant";
-        })
-        .build();
+        };
+    TollgateConfig config =
+        TollgateConfig.builder()
+            .defaultRule(Rule.builder(Rule.DEFAULT).limits("100/1m").build())
+            .rule(
+                Rule.builder("closed")
+                    .paths("/reports/**")
+                    .limits("100/1m")
+                    .onStoreFailure(Rule.StoreFailure.CLOSED)
+                    .build())
+            .clientKey(
+                request -> {
+                  throwIfSet(resolverFault);
+                  return "tenant";
+                })
+            .build();
     Tollgate tollgate = Tollgate.builder(config).store(store).clock(clock).build();
     return new ResourceConfig(TestResources.Items.class, TestResources.Reports.class)
         .register(new TollgateFeature(tollgate));
@@ -133,11 +142,18 @@ class FaultInjectionIT extends JerseyTest {
 
   static Stream<Arguments> faults() {
     return Stream.of(
-        Arguments.of("IllegalStateException", (Supplier<Throwable>) () -> new IllegalStateException("bug")),
-        Arguments.of("StoreUnavailableException", (Supplier<Throwable>) () -> new StoreUnavailableException("refused")),
-        Arguments.of("NoClassDefFoundError", (Supplier<Throwable>) () -> new NoClassDefFoundError("com/example/Missing")),
+        Arguments.of(
+            "IllegalStateException", (Supplier<Throwable>) () -> new IllegalStateException("bug")),
+        Arguments.of(
+            "StoreUnavailableException",
+            (Supplier<Throwable>) () -> new StoreUnavailableException("refused")),
+        Arguments.of(
+            "NoClassDefFoundError",
+            (Supplier<Throwable>) () -> new NoClassDefFoundError("com/example/Missing")),
         Arguments.of("AssertionError", (Supplier<Throwable>) () -> new AssertionError("invariant")),
-        Arguments.of("ExceptionInInitializerError", (Supplier<Throwable>) () -> new ExceptionInInitializerError("init")));
+        Arguments.of(
+            "ExceptionInInitializerError",
+            (Supplier<Throwable>) () -> new ExceptionInInitializerError("init")));
   }
 
   private long warningsStartingWith(String prefix) {
@@ -161,12 +177,16 @@ class FaultInjectionIT extends JerseyTest {
     clock.advanceSeconds(60);
     target("items").request().get().close();
     target("items").request().get().close();
-    assertEquals(2, warningsStartingWith("Rate-limit store cannot decide"), "once more a minute later: " + warnings);
+    assertEquals(
+        2,
+        warningsStartingWith("Rate-limit store cannot decide"),
+        "once more a minute later: " + warnings);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("faults")
-  void aFailingResolverLetsRequestsThroughUnlimitedWithTheirPageSizeHeld(String name, Supplier<Throwable> fault) {
+  void aFailingResolverLetsRequestsThroughUnlimitedWithTheirPageSizeHeld(
+      String name, Supplier<Throwable> fault) {
     resolverFault = fault;
     for (int i = 0; i < 5; i++) {
       Response r = target("items").queryParam("pageSize", 5000).request().get();
@@ -177,12 +197,17 @@ class FaultInjectionIT extends JerseyTest {
     Response invalid = target("items").queryParam("pageSize", "abc").request().get();
     assertEquals(400, invalid.getStatus(), "an invalid page size is still rejected");
     assertEquals("application/problem+json", invalid.getMediaType().toString());
-    assertTrue(invalid.readEntity(String.class).contains("\"invalid-params\":[{\"name\":\"pageSize\""));
-    assertEquals(404, target("nowhere").request().get().getStatus(), "decided in the response filter: fails open too");
+    assertTrue(
+        invalid.readEntity(String.class).contains("\"invalid-params\":[{\"name\":\"pageSize\""));
+    assertEquals(
+        404,
+        target("nowhere").request().get().getStatus(),
+        "decided in the response filter: fails open too");
     assertEquals(1, warningsStartingWith("Tollgate could not decide"), warnings.toString());
     clock.advanceSeconds(59);
     target("items").request().get().close();
-    assertEquals(1, warningsStartingWith("Tollgate could not decide"), "not again within the minute");
+    assertEquals(
+        1, warningsStartingWith("Tollgate could not decide"), "not again within the minute");
     clock.advanceSeconds(1);
     target("items").request().get().close();
     assertEquals(2, warningsStartingWith("Tollgate could not decide"), "once more a minute later");

@@ -39,9 +39,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A feature made with {@link TollgateFeature#fromFile} and {@code reload.interval} watches its file:
- * a valid change applies without a restart, an invalid one is logged and the old configuration
- * stays. The engine is reachable from resources through the application's configuration.
+ * A feature made with {@link TollgateFeature#fromFile} and {@code reload.interval} watches its
+ * file: a valid change applies without a restart, an invalid one is logged and the old
+ * configuration stays. The engine is reachable from resources through the application's
+ * configuration.
  */
 class FileReloadIT extends JerseyTest {
 
@@ -51,20 +52,21 @@ class FileReloadIT extends JerseyTest {
 
   private final Logger tollgateLog = Logger.getLogger("dev.tollgate");
   private final List<String> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-        logged.add(r.getMessage());
-      }
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            logged.add(r.getMessage());
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @Override
   protected TestContainerFactory getTestContainerFactory() {
@@ -84,7 +86,8 @@ class FileReloadIT extends JerseyTest {
     Metrics.addRegistry(global);
     try {
       file = Files.createTempFile("tollgate", ".properties");
-      Files.writeString(file, "limits=1000/1m\nreload.interval=1s\nmetrics=micrometer\n", StandardCharsets.UTF_8);
+      Files.writeString(
+          file, "limits=1000/1m\nreload.interval=1s\nmetrics=micrometer\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -130,18 +133,26 @@ class FileReloadIT extends JerseyTest {
   void watchedFileChangeAppliesAndAnInvalidOneLeavesTheOldConfigInForce() throws Exception {
     tollgateLog.addHandler(capture);
     assertEquals("\"minute\";q=1000;w=60", policy());
-    assertEquals("quota=1000", target("engine").request().get(String.class), "resources reach the engine");
+    assertEquals(
+        "quota=1000", target("engine").request().get(String.class), "resources reach the engine");
 
-    Files.writeString(file, "limits=2000/1m\nreload.interval=1s\nmetrics=micrometer\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        file, "limits=2000/1m\nreload.interval=1s\nmetrics=micrometer\n", StandardCharsets.UTF_8);
     Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
-    assertTrue(eventually(() -> "\"minute\";q=2000;w=60".equals(policy())), "the new limit applies within 10 s");
+    assertTrue(
+        eventually(() -> "\"minute\";q=2000;w=60".equals(policy())),
+        "the new limit applies within 10 s");
 
     Files.writeString(file, "limits=10O/1m\nreload.interval=1s\n", StandardCharsets.UTF_8);
     Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(10)));
-    assertTrue(eventually(() -> logged.stream().anyMatch(m -> m.contains("limits: '10O/1m' is not a valid limit"))),
+    assertTrue(
+        eventually(
+            () ->
+                logged.stream().anyMatch(m -> m.contains("limits: '10O/1m' is not a valid limit"))),
         "the rejected file is logged with key and value: " + logged);
     assertEquals("\"minute\";q=2000;w=60", policy(), "the last valid configuration stays in force");
-    assertTrue(global.counter("tollgate.requests", "rule", "default", "outcome", "admitted").count() >= 3,
+    assertTrue(
+        global.counter("tollgate.requests", "rule", "default", "outcome", "admitted").count() >= 3,
         "metrics=micrometer records in the global registry");
   }
 }

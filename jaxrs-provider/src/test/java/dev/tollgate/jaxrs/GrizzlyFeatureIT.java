@@ -40,16 +40,21 @@ class GrizzlyFeatureIT extends JerseyTest {
   protected Application configure() {
     forceSet(TestProperties.CONTAINER_PORT, "0");
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
-    TollgateConfig config = TollgateConfig.parse(Map.of(
-        "limits", "5/1m",
-        "client.key", "header:X-Api-Key, ip",
-        "client.trusted-proxies", "127.0.0.1, ::1",
-        "page-size.default", "20",
-        "page-size.max", "50",
-        "headers.dialects", "ietf, teos"));
+    TollgateConfig config =
+        TollgateConfig.parse(
+            Map.of(
+                "limits", "5/1m",
+                "client.key", "header:X-Api-Key, ip",
+                "client.trusted-proxies", "127.0.0.1, ::1",
+                "page-size.default", "20",
+                "page-size.max", "50",
+                "headers.dialects", "ietf, teos"));
     Tollgate tollgate = Tollgate.builder(config).clock(clock).build();
-    return new ResourceConfig(TestResources.Items.class, TestResources.Reports.class, TestResources.Failing.class,
-        TestResources.TeapotMapper.class)
+    return new ResourceConfig(
+            TestResources.Items.class,
+            TestResources.Reports.class,
+            TestResources.Failing.class,
+            TestResources.TeapotMapper.class)
         .register(new TollgateFeature(tollgate));
   }
 
@@ -108,31 +113,44 @@ class GrizzlyFeatureIT extends JerseyTest {
 
   @Test
   void injectsTheClampedPageSizeThroughQueryParamBeanParamAndUriInfo() {
-    String body = target("items").queryParam("pageSize", 5000).queryParam("other", "a b").request()
-        .header("X-Api-Key", "k1").get(String.class);
+    String body =
+        target("items")
+            .queryParam("pageSize", 5000)
+            .queryParam("other", "a b")
+            .request()
+            .header("X-Api-Key", "k1")
+            .get(String.class);
     assertEquals("param=50 bean=50 uriInfo=[50] other=a b", body);
   }
 
   @Test
   void appliesTheDefaultPageSizeWhenNoneIsGiven() {
-    assertEquals("param=20 bean=20 uriInfo=[20] other=null", get("items", "k1").readEntity(String.class));
+    assertEquals(
+        "param=20 bean=20 uriInfo=[20] other=null", get("items", "k1").readEntity(String.class));
   }
 
   @Test
   void collapsesRepeatedPageSizesToOneEffectiveValue() {
-    String body = target("items").queryParam("pageSize", 7).queryParam("pageSize", 9000).request()
-        .header("X-Api-Key", "k1").get(String.class);
+    String body =
+        target("items")
+            .queryParam("pageSize", 7)
+            .queryParam("pageSize", 9000)
+            .request()
+            .header("X-Api-Key", "k1")
+            .get(String.class);
     assertEquals("param=7 bean=7 uriInfo=[7] other=null", body);
   }
 
   @Test
   void answers400ProblemForAnInvalidPageSizeAfterCountingIt() {
-    Response bad = target("items").queryParam("pageSize", "abc").request().header("X-Api-Key", "k1").get();
+    Response bad =
+        target("items").queryParam("pageSize", "abc").request().header("X-Api-Key", "k1").get();
     assertEquals(400, bad.getStatus());
     assertEquals("application/problem+json", bad.getMediaType().toString());
     String body = bad.readEntity(String.class);
     assertTrue(body.contains("\"invalid-params\":[{\"name\":\"pageSize\""), body);
-    assertEquals("4", bad.getHeaderString("X-Rate-Limit-Remaining"), "the invalid request was counted");
+    assertEquals(
+        "4", bad.getHeaderString("X-Rate-Limit-Remaining"), "the invalid request was counted");
   }
 
   @Test
@@ -140,39 +158,68 @@ class GrizzlyFeatureIT extends JerseyTest {
     for (int i = 1; i <= 3; i++) {
       Response r = get("reports", "k1");
       assertEquals(200, r.getStatus(), "report " + i);
-      assertTrue(r.getHeaderString("RateLimit-Policy").contains("\"reports.minute\";q=3;w=60"),
+      assertTrue(
+          r.getHeaderString("RateLimit-Policy").contains("\"reports.minute\";q=3;w=60"),
           r.getHeaderString("RateLimit-Policy"));
       r.close();
     }
     Response limited = get("reports", "k1");
     assertEquals(429, limited.getStatus());
-    assertTrue(limited.readEntity(String.class).contains("\"violated-policies\":[\"reports.minute\"]"));
-    assertEquals(200, get("reports/summary", "k1").getStatus(), "the sibling method is not limited by the annotation");
+    assertTrue(
+        limited.readEntity(String.class).contains("\"violated-policies\":[\"reports.minute\"]"));
+    assertEquals(
+        200,
+        get("reports/summary", "k1").getStatus(),
+        "the sibling method is not limited by the annotation");
   }
 
   @Test
   void annotationPageSizeMaximumAppliesToItsMethodOnly() {
-    assertEquals("reports pageSize=5",
-        target("reports").queryParam("pageSize", 80).request().header("X-Api-Key", "k1").get(String.class));
-    assertEquals("summary pageSize=50",
-        target("reports/summary").queryParam("pageSize", 80).request().header("X-Api-Key", "k1").get(String.class));
-    assertEquals("reports pageSize=5",
-        target("reports").request().header("X-Api-Key", "k1").get(String.class), "the default is lowered to the maximum");
+    assertEquals(
+        "reports pageSize=5",
+        target("reports")
+            .queryParam("pageSize", 80)
+            .request()
+            .header("X-Api-Key", "k1")
+            .get(String.class));
+    assertEquals(
+        "summary pageSize=50",
+        target("reports/summary")
+            .queryParam("pageSize", 80)
+            .request()
+            .header("X-Api-Key", "k1")
+            .get(String.class));
+    assertEquals(
+        "reports pageSize=5",
+        target("reports").request().header("X-Api-Key", "k1").get(String.class),
+        "the default is lowered to the maximum");
   }
 
-  /** The maximum itself reaches the method and one above it is clamped: configured and annotated. */
+  /**
+   * The maximum itself reaches the method and one above it is clamped: configured and annotated.
+   */
   @Test
   void pageSizesAtTheMaximumReachTheMethodAndOneAboveIsClamped() {
     int[][] items = {{49, 49}, {50, 50}, {51, 50}};
     for (int[] c : items) {
-      assertEquals("param=" + c[1] + " bean=" + c[1] + " uriInfo=[" + c[1] + "] other=null",
-          target("items").queryParam("pageSize", c[0]).request().header("X-Api-Key", "items").get(String.class),
+      assertEquals(
+          "param=" + c[1] + " bean=" + c[1] + " uriInfo=[" + c[1] + "] other=null",
+          target("items")
+              .queryParam("pageSize", c[0])
+              .request()
+              .header("X-Api-Key", "items")
+              .get(String.class),
           "default rule, pageSize=" + c[0]);
     }
     int[][] reports = {{4, 4}, {5, 5}, {6, 5}};
     for (int[] c : reports) {
-      assertEquals("reports pageSize=" + c[1],
-          target("reports").queryParam("pageSize", c[0]).request().header("X-Api-Key", "reports").get(String.class),
+      assertEquals(
+          "reports pageSize=" + c[1],
+          target("reports")
+              .queryParam("pageSize", c[0])
+              .request()
+              .header("X-Api-Key", "reports")
+              .get(String.class),
           "annotation, pageSize=" + c[0]);
     }
   }
@@ -216,8 +263,11 @@ class GrizzlyFeatureIT extends JerseyTest {
     for (int i = 0; i < 5; i++) {
       target("items").request().header("X-Forwarded-For", "203.0.113.7").get().close();
     }
-    assertEquals(429, target("items").request().header("X-Forwarded-For", "203.0.113.7").get().getStatus());
-    assertEquals(200, target("items").request().header("X-Forwarded-For", "203.0.113.8").get().getStatus(),
+    assertEquals(
+        429, target("items").request().header("X-Forwarded-For", "203.0.113.7").get().getStatus());
+    assertEquals(
+        200,
+        target("items").request().header("X-Forwarded-For", "203.0.113.8").get().getStatus(),
         "another forwarded address is another client, which needs the peer address to be known as trusted");
   }
 }

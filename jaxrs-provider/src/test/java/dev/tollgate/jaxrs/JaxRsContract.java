@@ -38,27 +38,32 @@ import org.junit.jupiter.api.Test;
  * runtime deploys the same {@link Application} in its own server. Everything here uses the Jakarta
  * REST API alone, so a runtime that fails a check here breaks the contract, not a Jersey habit.
  *
- * <p>Shared with the runtime modules ({@code jaxrs-tests-resteasy}, {@code jaxrs-tests-cxf}) through
- * this module's test jar.
+ * <p>Shared with the runtime modules ({@code jaxrs-tests-resteasy}, {@code jaxrs-tests-cxf})
+ * through this module's test jar.
  */
 public abstract class JaxRsContract {
 
   /** The configuration every check starts from; checks add keys. */
-  private static final Map<String, String> BASE = Map.of(
-      "limits", "5/1m",
-      "client.key", "header:X-Api-Key, ip",
-      "client.trusted-proxies", "127.0.0.1, ::1",
-      "page-size.default", "20",
-      "page-size.max", "50",
-      "headers.dialects", "ietf, teos",
-      "status.path", "/rate_limit");
+  private static final Map<String, String> BASE =
+      Map.of(
+          "limits", "5/1m",
+          "client.key", "header:X-Api-Key, ip",
+          "client.trusted-proxies", "127.0.0.1, ::1",
+          "page-size.default", "20",
+          "page-size.max", "50",
+          "headers.dialects", "ietf, teos",
+          "status.path", "/rate_limit");
 
   // HTTP/1.1: the client's default HTTP/2 upgrade request is not what these checks are about.
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final FakeClock clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
   private Tollgate tollgate;
   private URI base;
+
   /** The resource that holds requests in flight, one instance per deployment. */
   protected Held held;
 
@@ -82,11 +87,16 @@ public abstract class JaxRsContract {
 
     @Override
     public Set<Class<?>> getClasses() {
-      return Set.of(TestResources.Items.class, TestResources.Reports.class, TestResources.Failing.class,
+      return Set.of(
+          TestResources.Items.class,
+          TestResources.Reports.class,
+          TestResources.Failing.class,
           TestResources.TeapotMapper.class);
     }
 
-    /** Deprecated in 3.1 for CDI, but the one portable way to hand a runtime the feature instance. */
+    /**
+     * Deprecated in 3.1 for CDI, but the one portable way to hand a runtime the feature instance.
+     */
     @Override
     @SuppressWarnings("deprecation")
     public Set<Object> getSingletons() {
@@ -145,7 +155,8 @@ public abstract class JaxRsContract {
   }
 
   private HttpRequest request(String path, String key) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
     if (key != null) {
       b.header("X-Api-Key", key);
     }
@@ -232,9 +243,14 @@ public abstract class JaxRsContract {
   @Test
   void injectsTheClampedPageSizeThroughQueryParamBeanParamAndUriInfo() throws Exception {
     start();
-    assertEquals("param=50 bean=50 uriInfo=[50] other=a b", get("items?pageSize=5000&other=a%20b", "k1").body());
-    assertEquals("param=20 bean=20 uriInfo=[20] other=null", get("items", "k1").body(), "the default");
-    assertEquals("param=7 bean=7 uriInfo=[7] other=null", get("items?pageSize=7&pageSize=9000", "k1").body(),
+    assertEquals(
+        "param=50 bean=50 uriInfo=[50] other=a b",
+        get("items?pageSize=5000&other=a%20b", "k1").body());
+    assertEquals(
+        "param=20 bean=20 uriInfo=[20] other=null", get("items", "k1").body(), "the default");
+    assertEquals(
+        "param=7 bean=7 uriInfo=[7] other=null",
+        get("items?pageSize=7&pageSize=9000", "k1").body(),
         "repeated values collapse to one");
   }
 
@@ -256,21 +272,29 @@ public abstract class JaxRsContract {
     for (int i = 1; i <= 3; i++) {
       HttpResponse<String> r = get("reports", "k1");
       assertEquals(200, r.statusCode(), "report " + i);
-      assertTrue(header(r, "RateLimit-Policy").contains("\"reports.minute\";q=3;w=60"), header(r, "RateLimit-Policy"));
+      assertTrue(
+          header(r, "RateLimit-Policy").contains("\"reports.minute\";q=3;w=60"),
+          header(r, "RateLimit-Policy"));
     }
     HttpResponse<String> limited = get("reports", "k1");
     assertEquals(429, limited.statusCode());
-    assertTrue(limited.body().contains("\"violated-policies\":[\"reports.minute\"]"), limited.body());
-    assertEquals(200, get("reports/summary", "k1").statusCode(), "the sibling method is not limited by the annotation");
+    assertTrue(
+        limited.body().contains("\"violated-policies\":[\"reports.minute\"]"), limited.body());
+    assertEquals(
+        200,
+        get("reports/summary", "k1").statusCode(),
+        "the sibling method is not limited by the annotation");
   }
 
   @Test
   void annotationPageSizeMaximumAppliesBeforeMatchingToItsMethodOnly() throws Exception {
     start();
     assertEquals("reports pageSize=5", get("reports?pageSize=80", "k1").body());
-    assertEquals("reports pageSize=5", get("reports/?pageSize=6", "k1").body(), "with a trailing slash");
+    assertEquals(
+        "reports pageSize=5", get("reports/?pageSize=6", "k1").body(), "with a trailing slash");
     assertEquals("summary pageSize=50", get("reports/summary?pageSize=80", "k2").body());
-    assertEquals("reports pageSize=5", get("reports", "k3").body(), "the default is lowered to the maximum");
+    assertEquals(
+        "reports pageSize=5", get("reports", "k3").body(), "the default is lowered to the maximum");
   }
 
   // ---- the peer address -------------------------------------------------------------------------
@@ -278,13 +302,20 @@ public abstract class JaxRsContract {
   @Test
   void readsThePeerAddressSoForwardedClientsOfATrustedProxyAreKeptApart() throws Exception {
     start();
-    HttpRequest.Builder forwarded = HttpRequest.newBuilder(base.resolve("items")).header("X-Forwarded-For", "203.0.113.7");
+    HttpRequest.Builder forwarded =
+        HttpRequest.newBuilder(base.resolve("items")).header("X-Forwarded-For", "203.0.113.7");
     for (int i = 0; i < 5; i++) {
       http.send(forwarded.build(), HttpResponse.BodyHandlers.discarding());
     }
-    assertEquals(429, http.send(forwarded.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-    HttpRequest other = HttpRequest.newBuilder(base.resolve("items")).header("X-Forwarded-For", "203.0.113.8").build();
-    assertEquals(200, http.send(other, HttpResponse.BodyHandlers.discarding()).statusCode(),
+    assertEquals(
+        429, http.send(forwarded.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    HttpRequest other =
+        HttpRequest.newBuilder(base.resolve("items"))
+            .header("X-Forwarded-For", "203.0.113.8")
+            .build();
+    assertEquals(
+        200,
+        http.send(other, HttpResponse.BodyHandlers.discarding()).statusCode(),
         "another forwarded address is another client, which needs the peer address to be known as trusted");
   }
 
@@ -296,11 +327,18 @@ public abstract class JaxRsContract {
     get("items", "k1");
     HttpResponse<String> status = get("rate_limit", "k1");
     assertEquals(200, status.statusCode());
-    assertTrue(header(status, "Content-Type").startsWith("application/json"), header(status, "Content-Type"));
-    assertTrue(status.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\""), status.body());
+    assertTrue(
+        header(status, "Content-Type").startsWith("application/json"),
+        header(status, "Content-Type"));
+    assertTrue(
+        status.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\""),
+        status.body());
     assertTrue(status.body().contains("\"remaining\":4"), status.body());
-    assertTrue(status.body().contains("\"policy\":\"reports.minute\""), "the annotation's rule: " + status.body());
-    assertEquals(status.body(), get("rate_limit", "k1").body(), "reading the status consumes nothing");
+    assertTrue(
+        status.body().contains("\"policy\":\"reports.minute\""),
+        "the annotation's rule: " + status.body());
+    assertEquals(
+        status.body(), get("rate_limit", "k1").body(), "reading the status consumes nothing");
     assertEquals("3", header(get("items", "k1"), "X-Rate-Limit-Remaining"));
   }
 
@@ -310,7 +348,8 @@ public abstract class JaxRsContract {
   void aRequestHoldsItsConcurrencySlotUntilItIsAnsweredAndThenFreesIt() throws Exception {
     start("concurrency.max-per-client", "1");
     CompletableFuture<HttpResponse<String>> first = getAsync("held", "k1");
-    assertTrue(held.entered.tryAcquire(10, TimeUnit.SECONDS), "the first request reached the resource");
+    assertTrue(
+        held.entered.tryAcquire(10, TimeUnit.SECONDS), "the first request reached the resource");
     HttpResponse<String> second = get("items", "k1");
     assertEquals(429, second.statusCode());
     assertTrue(second.body().contains("\"violated-policies\":[\"concurrency\"]"), second.body());
@@ -326,7 +365,8 @@ public abstract class JaxRsContract {
     CompletableFuture<HttpResponse<String>> first = getAsync("held/async", "k1");
     AsyncResponse pending = held.pending.poll(10, TimeUnit.SECONDS);
     assertNotNull(pending, "the async request reached the resource");
-    assertEquals(429, get("items", "k1").statusCode(), "the method returned, but the request is in flight");
+    assertEquals(
+        429, get("items", "k1").statusCode(), "the method returned, but the request is in flight");
     pending.resume("done");
     assertEquals("done", first.get(10, TimeUnit.SECONDS).body());
     assertEquals(200, get("items", "k1").statusCode(), "resuming freed the slot");

@@ -16,10 +16,12 @@ class JerseyGrizzlyContractIT extends JaxRsContract {
 
   @Override
   protected URI deploy(Application app) throws Exception {
-    server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-        ResourceConfig.forApplication(app), false);
+    server =
+        GrizzlyHttpServerFactory.createHttpServer(
+            URI.create("http://127.0.0.1:0/"), ResourceConfig.forApplication(app), false);
     server.start();
-    return URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");
+    return URI.create(
+        "http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");
   }
 
   @Override

@@ -22,7 +22,8 @@ class JerseyServletContractIT extends JaxRsContract {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/ctx");
-    ServletHolder jersey = new ServletHolder(new ServletContainer(ResourceConfig.forApplication(app)));
+    ServletHolder jersey =
+        new ServletHolder(new ServletContainer(ResourceConfig.forApplication(app)));
     jersey.setAsyncSupported(true);
     context.addServlet(jersey, "/api/*");
     server.setHandler(context);

@@ -7,7 +7,9 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 
-/** The attacks of {@link HardeningIT} in Jersey's servlet container on Jetty 12, below /ctx/api/. */
+/**
+ * The attacks of {@link HardeningIT} in Jersey's servlet container on Jetty 12, below /ctx/api/.
+ */
 class JettyHardeningIT extends HardeningIT {
 
   @Override

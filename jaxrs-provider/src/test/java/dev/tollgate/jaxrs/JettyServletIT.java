@@ -48,15 +48,18 @@ class JettyServletIT {
   private URI base;
 
   private void start(boolean markCounted) throws Exception {
-    TollgateConfig config = TollgateConfig.parse(Map.of(
-        "limits", "3/1m",
-        "client.trusted-proxies", "127.0.0.1",
-        "rules.items-one.path", "/items/*",
-        "rules.items-one.limits", "1/1m",
-        "page-size.max", "50",
-        "headers.dialects", "ietf, teos"));
-    ResourceConfig app = new ResourceConfig(TestResources.Items.class)
-        .register(new TollgateFeature(Tollgate.builder(config).clock(clock).build()));
+    TollgateConfig config =
+        TollgateConfig.parse(
+            Map.of(
+                "limits", "3/1m",
+                "client.trusted-proxies", "127.0.0.1",
+                "rules.items-one.path", "/items/*",
+                "rules.items-one.limits", "1/1m",
+                "page-size.max", "50",
+                "headers.dialects", "ietf, teos"));
+    ResourceConfig app =
+        new ResourceConfig(TestResources.Items.class)
+            .register(new TollgateFeature(Tollgate.builder(config).clock(clock).build()));
     server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -65,7 +68,8 @@ class JettyServletIT {
     ServletContextHandler context = new ServletContextHandler("/ctx");
     context.addServlet(new ServletHolder(new ServletContainer(app)), "/api/*");
     if (markCounted) {
-      context.addFilter(new FilterHolder(new MarksCounted()), "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addFilter(
+          new FilterHolder(new MarksCounted()), "/*", EnumSet.of(DispatcherType.REQUEST));
     }
     server.setHandler(context);
     server.start();
@@ -96,7 +100,10 @@ class JettyServletIT {
     HttpResponse<String> limited = get("items", "198.51.100.1");
     assertEquals(429, limited.statusCode());
     assertEquals("45", limited.headers().firstValue("Retry-After").orElseThrow());
-    assertEquals(200, get("items", "198.51.100.2").statusCode(), "another forwarded client from the trusted proxy");
+    assertEquals(
+        200,
+        get("items", "198.51.100.2").statusCode(),
+        "another forwarded client from the trusted proxy");
   }
 
   @Test
@@ -117,13 +124,16 @@ class JettyServletIT {
   }
 
   @Test
-  void countsNothingWhenTheServletFilterCountedTheRequestButStillAppliesPageSizes() throws Exception {
+  void countsNothingWhenTheServletFilterCountedTheRequestButStillAppliesPageSizes()
+      throws Exception {
     start(true);
     for (int i = 0; i < 6; i++) {
       HttpResponse<String> r = get("items?pageSize=999", null);
       assertEquals(200, r.statusCode(), "request " + (i + 1) + " is not counted a second time");
       assertEquals("param=50 bean=50 uriInfo=[50] other=null", r.body());
-      assertNull(r.headers().firstValue("RateLimit").orElse(null), "the servlet filter writes the headers");
+      assertNull(
+          r.headers().firstValue("RateLimit").orElse(null),
+          "the servlet filter writes the headers");
     }
   }
 }

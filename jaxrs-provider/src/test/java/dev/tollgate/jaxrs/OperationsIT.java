@@ -48,23 +48,25 @@ import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * Run-time operations through the feature on Grizzly over real HTTP: reconfiguration (Java API and a
- * watched file), suspension, a dry-run rule, the quota status path, the per-client concurrency limit
- * (a blocked resource method and an async one) and Micrometer metrics.
+ * Run-time operations through the feature on Grizzly over real HTTP: reconfiguration (Java API and
+ * a watched file), suspension, a dry-run rule, the quota status path, the per-client concurrency
+ * limit (a blocked resource method and an async one) and Micrometer metrics.
  */
 class OperationsIT extends JerseyTest {
 
   private static final String KEY = "X-Api-Key";
+
   /** The configuration every test starts from. */
-  private static final Map<String, String> BASE = Map.of(
-      "limits", "100/1m",
-      "client.key", "header:X-Api-Key, ip",
-      "status.path", "/rate_limit",
-      "concurrency.max-per-client", "2",
-      "page-size.max", "50",
-      "rules.new.path", "/ops/dry",
-      "rules.new.limits", "2/1m",
-      "rules.new.dry-run", "true");
+  private static final Map<String, String> BASE =
+      Map.of(
+          "limits", "100/1m",
+          "client.key", "header:X-Api-Key, ip",
+          "status.path", "/rate_limit",
+          "concurrency.max-per-client", "2",
+          "page-size.max", "50",
+          "rules.new.path", "/ops/dry",
+          "rules.new.limits", "2/1m",
+          "rules.new.dry-run", "true");
 
   // Set in configure(), which JerseyTest calls from its constructor, before field initialisers run.
   private FakeClock clock;
@@ -72,7 +74,8 @@ class OperationsIT extends JerseyTest {
   private Tollgate tollgate;
   private Ops ops;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Override
   protected TestContainerFactory getTestContainerFactory() {
@@ -89,7 +92,11 @@ class OperationsIT extends JerseyTest {
     forceSet(TestProperties.CONTAINER_PORT, "0");
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     registry = new SimpleMeterRegistry();
-    tollgate = Tollgate.builder(TollgateConfig.parse(BASE)).clock(clock).metrics(new MicrometerMetrics(registry)).build();
+    tollgate =
+        Tollgate.builder(TollgateConfig.parse(BASE))
+            .clock(clock)
+            .metrics(new MicrometerMetrics(registry))
+            .build();
     ops = new Ops();
     return new ResourceConfig().register(ops).register(new TollgateFeature(tollgate));
   }
@@ -154,12 +161,17 @@ class OperationsIT extends JerseyTest {
   }
 
   private Response get(String path, String key) {
-    return key == null ? target(path).request().get() : target(path).request().header(KEY, key).get();
+    return key == null
+        ? target(path).request().get()
+        : target(path).request().header(KEY, key).get();
   }
 
   private CompletableFuture<HttpResponse<String>> getAsync(String path, String key) {
-    HttpRequest request = HttpRequest.newBuilder(target(path).getUri()).header(KEY, key)
-        .timeout(Duration.ofSeconds(20)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(target(path).getUri())
+            .header(KEY, key)
+            .timeout(Duration.ofSeconds(20))
+            .build();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -175,7 +187,10 @@ class OperationsIT extends JerseyTest {
     Response after = get("ops/fast", "k1");
     assertEquals(200, after.getStatus());
     assertEquals("\"minute\";q=200;w=60", after.getHeaderString("RateLimit-Policy"));
-    assertEquals("\"minute\";r=119;t=45", after.getHeaderString("RateLimit"), "80 used before the change, 81 now, of 200");
+    assertEquals(
+        "\"minute\";r=119;t=45",
+        after.getHeaderString("RateLimit"),
+        "80 used before the change, 81 now, of 200");
   }
 
   @Test
@@ -193,7 +208,10 @@ class OperationsIT extends JerseyTest {
 
         Response second = get("ops/fast", "k1");
         assertEquals(200, second.getStatus());
-        assertEquals("\"minute\";q=3;w=60", second.getHeaderString("RateLimit-Policy"), "3/1m is still in force");
+        assertEquals(
+            "\"minute\";q=3;w=60",
+            second.getHeaderString("RateLimit-Policy"),
+            "3/1m is still in force");
         assertEquals("\"minute\";r=1;t=45", second.getHeaderString("RateLimit"));
         assertEquals(200, get("ops/fast", "k1").getStatus());
         assertEquals(429, get("ops/fast", "k1").getStatus());
@@ -225,14 +243,20 @@ class OperationsIT extends JerseyTest {
       assertFalse(body.contains("abuser-secret"));
       assertNull(r.getHeaderString("RateLimit"), "not counted, so no quota is reported");
     }
-    assertEquals(403, get("nowhere", "abuser-secret").getStatus(), "requests no resource matches are refused too");
+    assertEquals(
+        403,
+        get("nowhere", "abuser-secret").getStatus(),
+        "requests no resource matches are refused too");
     assertEquals(0, ops.calls.get(), "the resource is not called for a suspended client");
     assertEquals(200, get("ops/fast", "someone-else").getStatus());
 
     assertTrue(tollgate.suspensions().lift(abuser));
     Response lifted = get("ops/fast", "abuser-secret");
     assertEquals(200, lifted.getStatus());
-    assertEquals("\"minute\";r=99;t=45", lifted.getHeaderString("RateLimit"), "the suspended requests were not counted");
+    assertEquals(
+        "\"minute\";r=99;t=45",
+        lifted.getHeaderString("RateLimit"),
+        "the suspended requests were not counted");
   }
 
   @Test
@@ -256,7 +280,8 @@ class OperationsIT extends JerseyTest {
 
     assertEquals(200, over.getStatus());
     assertEquals("ok", over.readEntity(String.class));
-    assertEquals("\"minute\";r=97;t=45, \"new.minute\";r=0;t=45", over.getHeaderString("RateLimit"));
+    assertEquals(
+        "\"minute\";r=97;t=45, \"new.minute\";r=0;t=45", over.getHeaderString("RateLimit"));
     assertNull(over.getHeaderString("Retry-After"));
     assertEquals(3, ops.calls.get());
   }
@@ -272,30 +297,42 @@ class OperationsIT extends JerseyTest {
     assertEquals("application/json", first.getMediaType().toString());
     assertEquals("no-store", first.getHeaderString("Cache-Control"));
     String body = first.readEntity(String.class);
-    assertTrue(body.startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\",\"algorithm\":\"fixed\","
-        + "\"limit\":100,\"window\":60,\"remaining\":99,\"used\":1,"), body);
+    assertTrue(
+        body.startsWith(
+            "{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\",\"algorithm\":\"fixed\","
+                + "\"limit\":100,\"window\":60,\"remaining\":99,\"used\":1,"),
+        body);
     assertTrue(body.contains("\"policy\":\"new.minute\""), body);
     for (int i = 0; i < 3; i++) {
-      assertEquals(body, get("rate_limit", "k1").readEntity(String.class), "reading the status consumes nothing");
+      assertEquals(
+          body,
+          get("rate_limit", "k1").readEntity(String.class),
+          "reading the status consumes nothing");
     }
     assertNull(first.getHeaderString("RateLimit"), "the status document is not a counted response");
 
     Response next = get("ops/fast", "k1");
-    assertEquals("\"minute\";r=98;t=45", next.getHeaderString("RateLimit"), "only the two normal requests counted");
+    assertEquals(
+        "\"minute\";r=98;t=45",
+        next.getHeaderString("RateLimit"),
+        "only the two normal requests counted");
   }
 
   // ---- concurrency -----------------------------------------------------------------------------
 
   @Test
-  void concurrencyLimitAnswers429ForTheThirdRequestInFlightAndFreesTheSlotWhenOneCompletes() throws Exception {
+  void concurrencyLimitAnswers429ForTheThirdRequestInFlightAndFreesTheSlotWhenOneCompletes()
+      throws Exception {
     CompletableFuture<HttpResponse<String>> a = getAsync("ops/slow", "k1");
     CompletableFuture<HttpResponse<String>> b = getAsync("ops/slow", "k1");
     try {
-      assertTrue(ops.entered.tryAcquire(2, 10, TimeUnit.SECONDS), "both slow requests are in flight");
+      assertTrue(
+          ops.entered.tryAcquire(2, 10, TimeUnit.SECONDS), "both slow requests are in flight");
       Response third = get("ops/fast", "k1");
       assertEquals(429, third.getStatus());
       assertEquals("1", third.getHeaderString("Retry-After"));
-      assertTrue(third.readEntity(String.class).contains("\"violated-policies\":[\"concurrency\"]"));
+      assertTrue(
+          third.readEntity(String.class).contains("\"violated-policies\":[\"concurrency\"]"));
       assertEquals(200, get("ops/fast", "k2").getStatus(), "other clients are not affected");
     } finally {
       ops.gate.countDown();
@@ -306,7 +343,8 @@ class OperationsIT extends JerseyTest {
     // The slot is released once the entity is written.
     Response after = get("ops/fast", "k1");
     assertEquals(200, after.getStatus());
-    assertEquals("\"minute\";r=97;t=45", after.getHeaderString("RateLimit"), "the 429 was not counted");
+    assertEquals(
+        "\"minute\";r=97;t=45", after.getHeaderString("RateLimit"), "the 429 was not counted");
   }
 
   @Test
@@ -318,11 +356,15 @@ class OperationsIT extends JerseyTest {
     assertNotNull(first);
     assertNotNull(second);
 
-    assertEquals(429, get("ops/fast", "k1").getStatus(), "the resource method returned, but the requests are in flight");
+    assertEquals(
+        429,
+        get("ops/fast", "k1").getStatus(),
+        "the resource method returned, but the requests are in flight");
 
     first.resume("done");
     // Either request may have reached the resource first.
-    assertEquals("done", ((HttpResponse<?>) CompletableFuture.anyOf(a, b).get(10, TimeUnit.SECONDS)).body());
+    assertEquals(
+        "done", ((HttpResponse<?>) CompletableFuture.anyOf(a, b).get(10, TimeUnit.SECONDS)).body());
     assertEquals(200, get("ops/fast", "k1").getStatus(), "resuming freed one slot");
     second.resume("done");
     assertEquals(200, a.get(10, TimeUnit.SECONDS).statusCode());
@@ -344,11 +386,25 @@ class OperationsIT extends JerseyTest {
     tollgate.reconfigure(TollgateConfig.parse(with("limits", "2/1m", "rules.new.limits", "1/1m")));
     tollgate.suspensions().suspend(ClientKeys.hashed("key:", "abuser"));
 
-    assertEquals(200, target("ops/fast").queryParam("pageSize", 500).request().header(KEY, "k1").get().getStatus());
-    assertEquals(400, target("ops/fast").queryParam("pageSize", "abc").request().header(KEY, "k1").get().getStatus());
+    assertEquals(
+        200,
+        target("ops/fast")
+            .queryParam("pageSize", 500)
+            .request()
+            .header(KEY, "k1")
+            .get()
+            .getStatus());
+    assertEquals(
+        400,
+        target("ops/fast")
+            .queryParam("pageSize", "abc")
+            .request()
+            .header(KEY, "k1")
+            .get()
+            .getStatus());
     assertEquals(429, get("ops/fast", "k1").getStatus());
     assertEquals(200, get("ops/dry", "k2").getStatus());
-    assertEquals(200, get("ops/dry", "k2").getStatus());  // over new's 1/1m, which is dry-run
+    assertEquals(200, get("ops/dry", "k2").getStatus()); // over new's 1/1m, which is dry-run
     assertEquals(403, get("ops/fast", "abuser").getStatus());
     assertEquals(200, get("rate_limit", "k1").getStatus());
 
@@ -359,14 +415,29 @@ class OperationsIT extends JerseyTest {
     assertEquals(1, count("tollgate.requests", "rule", "default", "outcome", "status"));
     assertEquals(1, count("tollgate.requests", "rule", "new", "outcome", "admitted"));
     assertEquals(1, count("tollgate.requests", "rule", "new", "outcome", "dry_run_rejected"));
-    assertEquals(1, count("tollgate.limit.rejections", "rule", "default", "policy", "minute", "dry_run", "false"));
-    assertEquals(1, count("tollgate.limit.rejections", "rule", "new", "policy", "new.minute", "dry_run", "true"));
+    assertEquals(
+        1,
+        count(
+            "tollgate.limit.rejections",
+            "rule",
+            "default",
+            "policy",
+            "minute",
+            "dry_run",
+            "false"));
+    assertEquals(
+        1,
+        count(
+            "tollgate.limit.rejections", "rule", "new", "policy", "new.minute", "dry_run", "true"));
     assertEquals(1, count("tollgate.page.size", "status", "clamped"));
     assertEquals(1, count("tollgate.page.size", "status", "rejected"));
     assertTrue(registry.timer("tollgate.store.latency").count() >= 6, "the store is timed");
     assertEquals(0, count("tollgate.store.errors"));
-    assertTrue(registry.getMeters().stream().flatMap(m -> m.getId().getTags().stream())
-        .noneMatch(t -> t.getValue().startsWith("key:")), "no meter is tagged per client");
+    assertTrue(
+        registry.getMeters().stream()
+            .flatMap(m -> m.getId().getTags().stream())
+            .noneMatch(t -> t.getValue().startsWith("key:")),
+        "no meter is tagged per client");
   }
 
   private double count(String name, String... tags) {

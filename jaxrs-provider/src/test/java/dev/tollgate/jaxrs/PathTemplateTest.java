@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The specification's template-to-regex conversion and order, which the page-size index relies on. */
+/**
+ * The specification's template-to-regex conversion and order, which the page-size index relies on.
+ */
 class PathTemplateTest {
 
   @Test
@@ -43,8 +45,14 @@ class PathTemplateTest {
 
   @Test
   void ordersByLiteralCharactersThenVariablesThenExplicitRegexes() {
-    List<PathTemplate> templates = new ArrayList<>(List.of(new PathTemplate("/{a}"), new PathTemplate("/x/{id}"),
-        new PathTemplate("/x/summary"), new PathTemplate("/{a}/{b}"), new PathTemplate("/x/{id: [0-9]+}")));
+    List<PathTemplate> templates =
+        new ArrayList<>(
+            List.of(
+                new PathTemplate("/{a}"),
+                new PathTemplate("/x/{id}"),
+                new PathTemplate("/x/summary"),
+                new PathTemplate("/{a}/{b}"),
+                new PathTemplate("/x/{id: [0-9]+}")));
     templates.sort(PathTemplate.ORDER);
     assertEquals("[/x/summary, /x/{id: [0-9]+}, /x/{id}, /{a}/{b}, /{a}]", templates.toString());
   }

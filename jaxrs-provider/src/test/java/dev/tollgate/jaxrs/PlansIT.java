@@ -22,8 +22,8 @@ import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * Plans through Jersey over real HTTP: an API key on the pro plan by the static mapping, a principal
- * on the partner plan by its role in the {@link SecurityContext}, everyone else on free.
+ * Plans through Jersey over real HTTP: an API key on the pro plan by the static mapping, a
+ * principal on the partner plan by its role in the {@link SecurityContext}, everyone else on free.
  */
 class PlansIT extends JerseyTest {
 
@@ -39,27 +39,28 @@ class PlansIT extends JerseyTest {
       String[] parts = auth.substring(5).split(" ");
       Principal user = () -> parts[0];
       Set<String> roles = Set.of(parts.length > 1 ? parts[1].split(",") : new String[0]);
-      request.setSecurityContext(new SecurityContext() {
-        @Override
-        public Principal getUserPrincipal() {
-          return user;
-        }
+      request.setSecurityContext(
+          new SecurityContext() {
+            @Override
+            public Principal getUserPrincipal() {
+              return user;
+            }
 
-        @Override
-        public boolean isUserInRole(String role) {
-          return roles.contains(role);
-        }
+            @Override
+            public boolean isUserInRole(String role) {
+              return roles.contains(role);
+            }
 
-        @Override
-        public boolean isSecure() {
-          return false;
-        }
+            @Override
+            public boolean isSecure() {
+              return false;
+            }
 
-        @Override
-        public String getAuthenticationScheme() {
-          return "User";
-        }
-      });
+            @Override
+            public String getAuthenticationScheme() {
+              return "User";
+            }
+          });
     }
   }
 
@@ -90,12 +91,17 @@ class PlansIT extends JerseyTest {
     Response free = withKey("free-key");
 
     assertEquals("\"pro-minute\";q=5;w=60", pro.getHeaderString("RateLimit-Policy"));
-    assertTrue(pro.getHeaderString("RateLimit").startsWith("\"pro-minute\";r=4;"), pro.getHeaderString("RateLimit"));
+    assertTrue(
+        pro.getHeaderString("RateLimit").startsWith("\"pro-minute\";r=4;"),
+        pro.getHeaderString("RateLimit"));
     assertEquals("\"free-minute\";q=2;w=60", free.getHeaderString("RateLimit-Policy"));
     assertEquals(200, withKey("free-key").getStatus());
     Response limited = withKey("free-key");
     assertEquals(429, limited.getStatus());
-    assertTrue(limited.readEntity(String.class).contains("\"violated-policies\":[\"free-minute\"],\"plan\":\"free\""));
+    assertTrue(
+        limited
+            .readEntity(String.class)
+            .contains("\"violated-policies\":[\"free-minute\"],\"plan\":\"free\""));
     for (int i = 0; i < 4; i++) {
       assertEquals(200, withKey("pro-key").getStatus(), "pro call " + (i + 2));
     }
@@ -106,7 +112,8 @@ class PlansIT extends JerseyTest {
 
   @Test
   void aPrincipalsRoleInTheSecurityContextPutsItOnAPlan() {
-    Response partner = target("me").request().header("Authorization", "User carol partner,staff").get();
+    Response partner =
+        target("me").request().header("Authorization", "User carol partner,staff").get();
     Response other = target("me").request().header("Authorization", "User dave staff").get();
 
     assertEquals("carol", partner.readEntity(String.class));

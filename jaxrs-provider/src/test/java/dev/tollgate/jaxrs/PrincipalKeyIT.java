@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Clients keyed by their principal behind an authentication filter (a post-matching filter at
- * {@link Priorities#AUTHENTICATION}); the feature is registered by class, as scanning would find it,
- * and reads its configuration from the {@code tollgate.config} property.
+ * {@link Priorities#AUTHENTICATION}); the feature is registered by class, as scanning would find
+ * it, and reads its configuration from the {@code tollgate.config} property.
  */
 class PrincipalKeyIT extends JerseyTest {
 
@@ -37,27 +37,28 @@ class PrincipalKeyIT extends JerseyTest {
         return;
       }
       Principal user = () -> auth.substring(5);
-      request.setSecurityContext(new SecurityContext() {
-        @Override
-        public Principal getUserPrincipal() {
-          return user;
-        }
+      request.setSecurityContext(
+          new SecurityContext() {
+            @Override
+            public Principal getUserPrincipal() {
+              return user;
+            }
 
-        @Override
-        public boolean isUserInRole(String role) {
-          return false;
-        }
+            @Override
+            public boolean isUserInRole(String role) {
+              return false;
+            }
 
-        @Override
-        public boolean isSecure() {
-          return false;
-        }
+            @Override
+            public boolean isSecure() {
+              return false;
+            }
 
-        @Override
-        public String getAuthenticationScheme() {
-          return "User";
-        }
-      });
+            @Override
+            public String getAuthenticationScheme() {
+              return "User";
+            }
+          });
     }
   }
 
@@ -74,7 +75,8 @@ class PrincipalKeyIT extends JerseyTest {
   @Override
   protected Application configure() {
     forceSet(TestProperties.CONTAINER_PORT, "0");
-    return new ResourceConfig(TestResources.Me.class, UserHeaderAuthentication.class, TollgateFeature.class)
+    return new ResourceConfig(
+            TestResources.Me.class, UserHeaderAuthentication.class, TollgateFeature.class)
         .property(TollgateFeature.CONFIG_PROPERTY, "classpath:principal-tollgate.properties");
   }
 
@@ -89,7 +91,10 @@ class PrincipalKeyIT extends JerseyTest {
     Response limited = as("alice");
     assertEquals(429, limited.getStatus());
     assertTrue(limited.readEntity(String.class).contains("\"status\":429"));
-    assertEquals("bob", as("bob").readEntity(String.class), "another principal on the same address has its own quota");
+    assertEquals(
+        "bob",
+        as("bob").readEntity(String.class),
+        "another principal on the same address has its own quota");
   }
 
   @Test

@@ -23,9 +23,16 @@ final class TestResources {
   @Produces(MediaType.TEXT_PLAIN)
   public static class Items {
     @GET
-    public String list(@QueryParam("pageSize") int pageSize, @BeanParam Paging paging, @Context UriInfo uriInfo) {
-      return "param=" + pageSize + " bean=" + paging.pageSize + " uriInfo=" + uriInfo.getQueryParameters().get("pageSize")
-          + " other=" + uriInfo.getQueryParameters().getFirst("other");
+    public String list(
+        @QueryParam("pageSize") int pageSize, @BeanParam Paging paging, @Context UriInfo uriInfo) {
+      return "param="
+          + pageSize
+          + " bean="
+          + paging.pageSize
+          + " uriInfo="
+          + uriInfo.getQueryParameters().get("pageSize")
+          + " other="
+          + uriInfo.getQueryParameters().getFirst("other");
     }
 
     @GET

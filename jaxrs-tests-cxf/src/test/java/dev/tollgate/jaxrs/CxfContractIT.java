@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import jakarta.ws.rs.core.Application;
 import java.net.URI;
-import org.junit.jupiter.api.Test;
 import org.apache.cxf.jaxrs.servlet.CXFNonSpringJaxrsServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.Test;
 
 /**
- * The contract on Apache CXF 4.1 (Jakarta REST 3.1, the runtime of TomEE) with its servlet transport
- * in embedded Jetty 12 (ee10), below /ctx/api/.
+ * The contract on Apache CXF 4.1 (Jakarta REST 3.1, the runtime of TomEE) with its servlet
+ * transport in embedded Jetty 12 (ee10), below /ctx/api/.
  */
 class CxfContractIT extends JaxRsContract {
 
@@ -44,7 +44,11 @@ class CxfContractIT extends JaxRsContract {
 
   @Test
   void runsWithoutJerseyOnTheClassPath() {
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.glassfish.jersey.InjectionManagerProvider"));
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.glassfish.jersey.server.ResourceConfig"));
+    assertThrows(
+        ClassNotFoundException.class,
+        () -> Class.forName("org.glassfish.jersey.InjectionManagerProvider"));
+    assertThrows(
+        ClassNotFoundException.class,
+        () -> Class.forName("org.glassfish.jersey.server.ResourceConfig"));
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import jakarta.ws.rs.core.Application;
 import java.net.URI;
-import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
@@ -13,10 +12,11 @@ import org.apache.catalina.startup.Tomcat;
 import org.jboss.resteasy.core.ResteasyDeploymentImpl;
 import org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher;
 import org.jboss.resteasy.spi.ResteasyDeployment;
+import org.junit.jupiter.api.Test;
 
 /**
- * The contract on RESTEasy 6.2 (Jakarta REST 3.1, the runtime of WildFly and JBoss EAP) as a servlet
- * in embedded Tomcat 10.1, below /ctx/api/.
+ * The contract on RESTEasy 6.2 (Jakarta REST 3.1, the runtime of WildFly and JBoss EAP) as a
+ * servlet in embedded Tomcat 10.1, below /ctx/api/.
  */
 class ResteasyContractIT extends JaxRsContract {
 
@@ -35,7 +35,9 @@ class ResteasyContractIT extends JaxRsContract {
     ResteasyDeployment deployment = new ResteasyDeploymentImpl();
     deployment.setApplication(app);
     context.addServletContainerInitializer(
-        (classes, servletContext) -> servletContext.setAttribute(ResteasyDeployment.class.getName(), deployment), null);
+        (classes, servletContext) ->
+            servletContext.setAttribute(ResteasyDeployment.class.getName(), deployment),
+        null);
     Wrapper servlet = Tomcat.addServlet(context, "resteasy", new HttpServlet30Dispatcher());
     servlet.setAsyncSupported(true);
     servlet.setLoadOnStartup(1);
@@ -55,7 +57,11 @@ class ResteasyContractIT extends JaxRsContract {
 
   @Test
   void runsWithoutJerseyOnTheClassPath() {
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.glassfish.jersey.InjectionManagerProvider"));
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.glassfish.jersey.server.ResourceConfig"));
+    assertThrows(
+        ClassNotFoundException.class,
+        () -> Class.forName("org.glassfish.jersey.InjectionManagerProvider"));
+    assertThrows(
+        ClassNotFoundException.class,
+        () -> Class.forName("org.glassfish.jersey.server.ResourceConfig"));
   }
 }

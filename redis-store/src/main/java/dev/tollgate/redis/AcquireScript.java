@@ -31,7 +31,8 @@ final class AcquireScript {
    * @param rejectedBefore true if an earlier call for the same request already rejected it
    * @param lease if admitted, how many requests of this cost to take at once (1: this one only)
    */
-  static String[] args(List<Bucket> buckets, int cost, Long nowMillis, boolean rejectedBefore, int lease) {
+  static String[] args(
+      List<Bucket> buckets, int cost, Long nowMillis, boolean rejectedBefore, int lease) {
     List<String> a = new ArrayList<>(5 + buckets.size() * 10);
     a.add(Integer.toString(cost));
     a.add(nowMillis == null ? "" : Long.toString(nowMillis));
@@ -92,9 +93,12 @@ final class AcquireScript {
 
   static String code(Limit l) {
     switch (l.algorithm()) {
-      case FIXED_WINDOW: return "f";
-      case ROLLING_WINDOW: return "r";
-      default: return "t";
+      case FIXED_WINDOW:
+        return "f";
+      case ROLLING_WINDOW:
+        return "r";
+      default:
+        return "t";
     }
   }
 
@@ -115,7 +119,9 @@ final class AcquireScript {
 
   static String sha1(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

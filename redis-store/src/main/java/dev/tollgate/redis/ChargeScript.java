@@ -7,16 +7,20 @@ import java.util.List;
 
 /**
  * The script that charges a completed request ({@code charge.lua}), appended to the state functions
- * of {@code acquire.lua} so that both treat the keys alike. It assumes the key layout of
- * {@link KeyLayout} and the value formats of {@code acquire.lua}'s Fixed, Rolling and Token states.
+ * of {@code acquire.lua} so that both treat the keys alike. It assumes the key layout of {@link
+ * KeyLayout} and the value formats of {@code acquire.lua}'s Fixed, Rolling and Token states.
  */
 final class ChargeScript {
 
   /** Where acquire.lua's state functions end and its decision begins. */
-  private static final String DECISION_MARKER = "-- ---------------------------------------------------------------------------------- decision";
+  private static final String DECISION_MARKER =
+      "-- ---------------------------------------------------------------------------------- decision";
 
-  /** Where acquire.lua's fast path for one fixed window begins; it ends at the next section line. */
-  private static final String FAST_PATH_MARKER = "-- ------------------------------------------- fast path";
+  /**
+   * Where acquire.lua's fast path for one fixed window begins; it ends at the next section line.
+   */
+  private static final String FAST_PATH_MARKER =
+      "-- ------------------------------------------- fast path";
 
   static final String SOURCE = source();
   static final String SHA1 = AcquireScript.sha1(SOURCE);
@@ -29,7 +33,8 @@ final class ChargeScript {
    * @param amounts per limit of {@code buckets}, from {@code from}
    * @param nowMillis the time to charge at, or {@code null} for the Redis server's {@code TIME}
    */
-  static String[] args(List<Bucket> buckets, long[] amounts, int from, long admittedAtMillis, Long nowMillis) {
+  static String[] args(
+      List<Bucket> buckets, long[] amounts, int from, long admittedAtMillis, Long nowMillis) {
     List<String> a = new ArrayList<>(5 + 5 * 4);
     a.add("0");
     a.add(nowMillis == null ? "" : Long.toString(nowMillis));
@@ -57,7 +62,8 @@ final class ChargeScript {
     String acquire = AcquireScript.SOURCE;
     int end = acquire.indexOf(DECISION_MARKER);
     if (end < 0) {
-      throw new IllegalStateException("acquire.lua has no decision section to append charge.lua before");
+      throw new IllegalStateException(
+          "acquire.lua has no decision section to append charge.lua before");
     }
     // Without acquire.lua's fast path, which reads acquire's arguments and returns early.
     int fast = acquire.indexOf(FAST_PATH_MARKER);
@@ -65,6 +71,8 @@ final class ChargeScript {
     if (fast < 0 || afterFast < 0 || afterFast > end) {
       throw new IllegalStateException("acquire.lua's fast path is not where charge.lua expects it");
     }
-    return acquire.substring(0, fast) + acquire.substring(afterFast + 1, end) + AcquireScript.resource("charge.lua");
+    return acquire.substring(0, fast)
+        + acquire.substring(afterFast + 1, end)
+        + AcquireScript.resource("charge.lua");
   }
 }

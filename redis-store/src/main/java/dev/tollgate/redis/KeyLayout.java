@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Key names: {@code <prefix>{<client>}:<rule>:<stateId>}, e.g.
- * {@code tollgate:{ip:203.0.113.7}:default:fixed:60}. The braces are a Redis Cluster hash tag, so
- * all of one client's keys live in one slot and one script can touch them all.
+ * Key names: {@code <prefix>{<client>}:<rule>:<stateId>}, e.g. {@code
+ * tollgate:{ip:203.0.113.7}:default:fixed:60}. The braces are a Redis Cluster hash tag, so all of
+ * one client's keys live in one slot and one script can touch them all.
  */
 final class KeyLayout {
 
@@ -20,9 +20,9 @@ final class KeyLayout {
   }
 
   /**
-   * The keys of every limit of {@code buckets}, in order. A key that would repeat within one request
-   * (two limits of a rule with the same window and algorithm) gets a {@code :2}, {@code :3} suffix,
-   * so that, as in memory, each limit counts in its own state.
+   * The keys of every limit of {@code buckets}, in order. A key that would repeat within one
+   * request (two limits of a rule with the same window and algorithm) gets a {@code :2}, {@code :3}
+   * suffix, so that, as in memory, each limit counts in its own state.
    */
   String[] keys(List<Bucket> buckets) {
     int n = 0;

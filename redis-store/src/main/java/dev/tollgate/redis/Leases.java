@@ -21,11 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the servers take more than the quota. What a lease changes is <em>when</em> a permit is counted:
  * up to {@value #LEASE_MILLIS} ms before it is used. A lease lives until the earliest end of its
  * fixed windows, so a fixed window never admits more than its quota. A rolling window or token
- * bucket can: a permit counted before a window started but used inside it. Each server holds at most
- * one lease per request, so in any window all servers together admit at most
- * {@code quota + (N − 1) × servers} (per client, rule combination and cost); with leasing off, the
- * quota exactly. Permits left unused when a lease ends are not given back: they stay counted until
- * their window ends (the client may be rejected on another server meanwhile, never admitted too many).
+ * bucket can: a permit counted before a window started but used inside it. Each server holds at
+ * most one lease per request, so in any window all servers together admit at most {@code quota + (N
+ * − 1) × servers} (per client, rule combination and cost); with leasing off, the quota exactly.
+ * Permits left unused when a lease ends are not given back: they stay counted until their window
+ * ends (the client may be rejected on another server meanwhile, never admitted too many).
  *
  * <p>Bounded: at most {@code capacity} requests are tracked; when full, ended leases are swept (at
  * most once per {@value RejectedCache#SWEEP_INTERVAL_MILLIS} ms), and a request that finds no room
@@ -47,7 +47,8 @@ final class Leases {
    * @param result Redis' answer to the call that took the lease
    * @param taken how many requests that call took
    */
-  private record Lease(AcquireResult result, int taken, AtomicInteger left, long localMillis, long validMillis) {}
+  private record Lease(
+      AcquireResult result, int taken, AtomicInteger left, long localMillis, long validMillis) {}
 
   Leases(int permits, int capacity) {
     this.permits = permits;
@@ -73,29 +74,35 @@ final class Leases {
     long unused = (long) (left - 1) * request.cost();
     List<LimitUsage> usages = new ArrayList<>(lease.result.usages().size());
     for (LimitUsage u : lease.result.usages()) {
-      usages.add(new LimitUsage(u.limit(), Math.min(u.limit().quota(), u.remaining() + unused),
-          Math.max(0, u.resetMillis() - elapsed), 0));
+      usages.add(
+          new LimitUsage(
+              u.limit(),
+              Math.min(u.limit().quota(), u.remaining() + unused),
+              Math.max(0, u.resetMillis() - elapsed),
+              0));
     }
     return new AcquireResult(true, lease.result.nowMillis() + elapsed, usages);
   }
 
   /**
-   * Redis' answer to the call that took a lease of {@code taken} requests, as this request sees
-   * it: the permits this server now holds are still the client's, so they count as remaining.
+   * Redis' answer to the call that took a lease of {@code taken} requests, as this request sees it:
+   * the permits this server now holds are still the client's, so they count as remaining.
    */
   static AcquireResult asTaker(AcquireResult result, int taken, int cost) {
     long unused = (long) (taken - 1) * cost;
     List<LimitUsage> usages = new ArrayList<>(result.usages().size());
     for (LimitUsage u : result.usages()) {
-      usages.add(new LimitUsage(u.limit(), Math.min(u.limit().quota(), u.remaining() + unused), u.resetMillis(), 0));
+      usages.add(
+          new LimitUsage(
+              u.limit(), Math.min(u.limit().quota(), u.remaining() + unused), u.resetMillis(), 0));
     }
     return new AcquireResult(true, result.nowMillis(), usages);
   }
 
   /**
-   * How many requests to ask Redis for: 1 for a request not seen here in the last
-   * {@value #LEASE_MILLIS} ms; else what this server used since its last call to Redis for it, scaled
-   * to half a lease's lifetime, up to the lease. A client that is busy on this server gets the whole
+   * How many requests to ask Redis for: 1 for a request not seen here in the last {@value
+   * #LEASE_MILLIS} ms; else what this server used since its last call to Redis for it, scaled to
+   * half a lease's lifetime, up to the lease. A client that is busy on this server gets the whole
    * lease; one that calls here now and then gets none, so that few permits go unused.
    */
   int toAsk(AcquireRequest request, long nowMillis) {
@@ -115,7 +122,9 @@ final class Leases {
     return (int) Math.max(1, Math.min(permits, want));
   }
 
-  /** Records Redis' answer to a request sent at {@code sentMillis} that took {@code taken} requests. */
+  /**
+   * Records Redis' answer to a request sent at {@code sentMillis} that took {@code taken} requests.
+   */
   void record(AcquireRequest request, AcquireResult result, int taken, long sentMillis) {
     if (request.cost() == 0) {
       return;
@@ -123,16 +132,19 @@ final class Leases {
     long valid = LEASE_MILLIS;
     for (LimitUsage u : result.usages()) {
       if (u.limit().algorithm() == Algorithm.FIXED_WINDOW && u.resetMillis() > 0) {
-        valid = Math.min(valid, u.resetMillis()); // a permit of this window is never used in the next
+        valid =
+            Math.min(valid, u.resetMillis()); // a permit of this window is never used in the next
       }
     }
-    Lease lease = new Lease(result, taken, new AtomicInteger(Math.max(0, taken - 1)), sentMillis, valid);
+    Lease lease =
+        new Lease(result, taken, new AtomicInteger(Math.max(0, taken - 1)), sentMillis, valid);
     if (!byRequest.containsKey(request) && byRequest.size() >= capacity && !sweep(sentMillis)) {
       return;
     }
     Lease replaced = byRequest.put(request, lease);
     if (replaced != null) {
-      replaced.left.set(0); // one live lease per request: what two racing calls took beyond it stays unused
+      replaced.left.set(
+          0); // one live lease per request: what two racing calls took beyond it stays unused
     }
   }
 
@@ -144,8 +156,12 @@ final class Leases {
     long due = nextSweep.get();
     if ((due == Long.MIN_VALUE || nowMillis - due >= 0)
         && nextSweep.compareAndSet(due, nowMillis + RejectedCache.SWEEP_INTERVAL_MILLIS)) {
-      byRequest.values().removeIf(l -> nowMillis - l.localMillis >= Math.max(LEASE_MILLIS, l.validMillis)
-          || nowMillis < l.localMillis);
+      byRequest
+          .values()
+          .removeIf(
+              l ->
+                  nowMillis - l.localMillis >= Math.max(LEASE_MILLIS, l.validMillis)
+                      || nowMillis < l.localMillis);
     }
     return byRequest.size() < capacity;
   }

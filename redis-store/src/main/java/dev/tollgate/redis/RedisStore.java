@@ -54,25 +54,25 @@ import java.util.concurrent.atomic.LongAdder;
  * Sentinel or Cluster. Each decision is one {@code EVALSHA} of a server-side script that checks and
  * consumes every limit of the request atomically, on the Redis server's clock ({@code TIME}), with
  * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}. A request Redis
- * has just rejected is answered the same way without Redis until its limits can reset
- * ({@link Builder#localRejections}, exact); {@linkplain Builder#lease quota leasing} is opt-in.
+ * has just rejected is answered the same way without Redis until its limits can reset ({@link
+ * Builder#localRejections}, exact); {@linkplain Builder#lease quota leasing} is opt-in.
  *
- * <p>A decision never waits longer than {@linkplain Builder#timeout(Duration) the timeout}
- * (default 1 s). What happens when it cannot decide depends on why, because a slow Redis is not a
- * missing one:
+ * <p>A decision never waits longer than {@linkplain Builder#timeout(Duration) the timeout} (default
+ * 1 s). What happens when it cannot decide depends on why, because a slow Redis is not a missing
+ * one:
  *
  * <ul>
  *   <li><b>Down</b>: the connection is refused or lost, or a request timed out after Redis had
  *       answered nothing for at least half the timeout (a frozen process, a partition). The store
- *       then counts as down, like an open circuit breaker: {@link #acquire} throws
- *       {@link StoreUnavailableException} at once, without asking Redis, and each rule's
- *       {@code on-store-failure} policy applies. Every
- *       {@value #PROBE_INTERVAL_MILLIS} ms one request probes Redis (half-open); the first answer
- *       closes the breaker. The connection is re-established in the background meanwhile.
- *   <li><b>Slow</b>: this request's answer missed the timeout although Redis kept answering
- *       others (a burst, a backlog). It throws {@link StoreSlowException}: the request is
- *       answered 503 whatever the policy, because Redis may still count it, and admitting it uncounted
- *       could exceed the quota Redis is enforcing for every other request.
+ *       then counts as down, like an open circuit breaker: {@link #acquire} throws {@link
+ *       StoreUnavailableException} at once, without asking Redis, and each rule's {@code
+ *       on-store-failure} policy applies. Every {@value #PROBE_INTERVAL_MILLIS} ms one request
+ *       probes Redis (half-open); the first answer closes the breaker. The connection is
+ *       re-established in the background meanwhile.
+ *   <li><b>Slow</b>: this request's answer missed the timeout although Redis kept answering others
+ *       (a burst, a backlog). It throws {@link StoreSlowException}: the request is answered 503
+ *       whatever the policy, because Redis may still count it, and admitting it uncounted could
+ *       exceed the quota Redis is enforcing for every other request.
  *   <li><b>Error reply</b> (e.g. {@code OOM}, {@code READONLY}): {@link StoreUnavailableException},
  *       the policy applies to that request; the breaker stays as it is.
  * </ul>
@@ -82,8 +82,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Tollgate tollgate = Tollgate.builder(config).store(store).build();
  * }</pre>
  *
- * <p>Usually selected from configuration instead: {@code store.type=redis},
- * {@code store.redis.uri=redis://redis.internal:6379}.
+ * <p>Usually selected from configuration instead: {@code store.type=redis}, {@code
+ * store.redis.uri=redis://redis.internal:6379}.
  */
 public final class RedisStore implements RateLimitStore, SharedStore {
 
@@ -93,18 +93,24 @@ public final class RedisStore implements RateLimitStore, SharedStore {
    * no wait at all once it is known to be down.
    */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+
   /** How long establishing a connection may take unless configured: 1 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
   /** The prefix of every key unless configured. */
   public static final String DEFAULT_KEY_PREFIX = "tollgate:";
+
   /** How many rejected clients a store answers without Redis unless configured. */
   public static final int DEFAULT_LOCAL_REJECTIONS = 10_000;
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate.redis");
+
   /** Lettuce reconnects with exponential back-off up to this, so recovery is noticed within it. */
   private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
+
   /** While Redis is down, one request asks it this often (the others do not wait at all). */
   static final long PROBE_INTERVAL_MILLIS = 500;
+
   /** With leasing on, how many requests (client, rules, cost) a server tracks at most. */
   static final int LEASED_REQUESTS = 10_000;
 
@@ -121,18 +127,26 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   private final LongAdder unavailable = new LongAdder();
   private final LongAdder lostCharges = new LongAdder();
   private final int expectedServers;
+
   /** When Redis last answered anything (System.nanoTime), recorded on the I/O thread. */
   private volatile long lastAnswer;
+
   private final Runnable markAnswer = () -> lastAnswer = System.nanoTime();
+
   /** The circuit breaker: true while Redis is known to be down. */
   private final AtomicBoolean down = new AtomicBoolean();
+
   private final AtomicLong nextProbe = new AtomicLong();
   private volatile boolean closed;
+
   /** Rejections repeated without Redis until the client's state can change; null when disabled. */
   private final RejectedCache rejections;
+
   private final LongAdder localRejections = new LongAdder();
+
   /** Quota leases ({@link Builder#lease}); null when off, the default. */
   private final Leases leases;
+
   private final LongAdder leasedAdmissions = new LongAdder();
 
   private RedisStore(Builder b, List<RedisURI> uris) {
@@ -146,38 +160,48 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     this.rejections = b.localRejections == 0 ? null : new RejectedCache(b.localRejections);
     this.leases = b.lease <= 1 ? null : new Leases(b.lease, LEASED_REQUESTS);
     this.lastAnswer = System.nanoTime();
-    this.resources = ClientResources.builder()
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
-        .build();
-    SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).keepAlive(true).build();
+    this.resources =
+        ClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+            .build();
+    SocketOptions socket =
+        SocketOptions.builder().connectTimeout(b.connectTimeout).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.timeout);
     if (cluster) {
       RedisClusterClient c = RedisClusterClient.create(resources, uris);
-      c.setOptions(ClusterClientOptions.builder()
-          .socketOptions(socket)
-          .timeoutOptions(timeouts)
-          // Fail fast while disconnected instead of queueing commands that would run (and count)
-          // after the request was already decided by the failure policy.
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
-          .build());
+      c.setOptions(
+          ClusterClientOptions.builder()
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              // Fail fast while disconnected instead of queueing commands that would run (and
+              // count)
+              // after the request was already decided by the failure policy.
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enableAllAdaptiveRefreshTriggers()
+                      .build())
+              .build());
       this.client = c;
     } else {
       RedisClient c = RedisClient.create(resources);
-      c.setOptions(ClientOptions.builder()
-          .socketOptions(socket)
-          .timeoutOptions(timeouts)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .build());
+      c.setOptions(
+          ClientOptions.builder()
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .build());
       this.client = c;
     }
   }
 
   /**
-   * Starts a store for {@code uri}: {@code redis://[user:password@]host[:port][/database]},
-   * {@code rediss://...} (TLS), {@code redis-sentinel://host[:port][,host2[:port2]]/[database]#master},
-   * or, {@linkplain Builder#cluster(boolean) for a cluster}, seed nodes
-   * {@code redis://host1:7000,host2:7001}.
+   * Starts a store for {@code uri}: {@code redis://[user:password@]host[:port][/database]}, {@code
+   * rediss://...} (TLS), {@code redis-sentinel://host[:port][,host2[:port2]]/[database]#master},
+   * or, {@linkplain Builder#cluster(boolean) for a cluster}, seed nodes {@code
+   * redis://host1:7000,host2:7001}.
    */
   public static Builder builder(String uri) {
     return new Builder(uri);
@@ -223,7 +247,8 @@ public final class RedisStore implements RateLimitStore, SharedStore {
         }
       }
       if (down.get() && down.compareAndSet(true, false)) {
-        LOG.log(System.Logger.Level.INFO, "Redis at {0} answers again: shared limiting resumes.", uris);
+        LOG.log(
+            System.Logger.Level.INFO, "Redis at {0} answers again: shared limiting resumes.", uris);
       }
       return result;
     } catch (Failure e) {
@@ -240,28 +265,40 @@ public final class RedisStore implements RateLimitStore, SharedStore {
    */
   private StoreUnavailableException classify(Failure e) {
     if (e.kind == Kind.TIMEOUT && System.nanoTime() - lastAnswer < timeoutNanos / 2) {
-      return new StoreSlowException("Redis did not answer within " + timeoutNanos / 1_000_000
-          + " ms (it is answering other requests, so it may still count this one)");
+      return new StoreSlowException(
+          "Redis did not answer within "
+              + timeoutNanos / 1_000_000
+              + " ms (it is answering other requests, so it may still count this one)");
     }
     if (e.kind != Kind.OTHER) {
       nextProbe.set(System.nanoTime() + PROBE_INTERVAL_MILLIS * 1_000_000);
       if (!down.get() && down.compareAndSet(false, true)) {
-        LOG.log(System.Logger.Level.WARNING, "Redis at {0} is down ({1}); rules apply their on-store-failure"
-            + " policy at once, without waiting for it, and one request probes it every {2} ms.",
-            uris, e.getMessage(), PROBE_INTERVAL_MILLIS);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "Redis at {0} is down ({1}); rules apply their on-store-failure"
+                + " policy at once, without waiting for it, and one request probes it every {2} ms.",
+            uris,
+            e.getMessage(),
+            PROBE_INTERVAL_MILLIS);
       }
     }
     return new StoreUnavailableException(e.getMessage(), e.getCause());
   }
 
-  /** While down: whether this request is the one that probes Redis now (at most one per interval). */
+  /**
+   * While down: whether this request is the one that probes Redis now (at most one per interval).
+   */
   private boolean probeDue(long now) {
     long due = nextProbe.get();
     // The probe's own failure sets the next due time; until then nobody else probes.
-    return now - due >= 0 && nextProbe.compareAndSet(due, now + timeoutNanos + PROBE_INTERVAL_MILLIS * 1_000_000);
+    return now - due >= 0
+        && nextProbe.compareAndSet(due, now + timeoutNanos + PROBE_INTERVAL_MILLIS * 1_000_000);
   }
 
-  /** Whether Redis is known to be down now, so that decisions apply the failure policy without waiting. */
+  /**
+   * Whether Redis is known to be down now, so that decisions apply the failure policy without
+   * waiting.
+   */
   public boolean down() {
     return down.get();
   }
@@ -298,7 +335,9 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     return leasedAdmissions.sum();
   }
 
-  /** How many clients' rejections are remembered now (bounded by {@link Builder#localRejections}). */
+  /**
+   * How many clients' rejections are remembered now (bounded by {@link Builder#localRejections}).
+   */
   int rejectionsRemembered() {
     return rejections == null ? 0 : rejections.size();
   }
@@ -324,8 +363,11 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     CompletableFuture<Connection> f = connection.get();
     if (closed || down.get() || f == null || !f.isDone() || f.isCompletedExceptionally()) {
       lostCharges.increment();
-      return CompletableFuture.failedFuture(new StoreUnavailableException(
-          closed ? "the store is closed" : "Redis is down or not connected: the charge is dropped"));
+      return CompletableFuture.failedFuture(
+          new StoreUnavailableException(
+              closed
+                  ? "the store is closed"
+                  : "Redis is down or not connected: the charge is dropped"));
     }
     Connection c = f.join();
     List<Bucket> buckets = request.buckets();
@@ -366,13 +408,15 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       String[] args = ChargeScript.args(part, amounts, 0, request.admittedAtMillis(), now());
       sent.add(evalCharge(c, k, args));
     }
-    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
-      if (error != null) {
-        lostCharges.increment();
-      } else {
-        markAnswer.run();
-      }
-    });
+    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]))
+        .whenComplete(
+            (done, error) -> {
+              if (error != null) {
+                lostCharges.increment();
+              } else {
+                markAnswer.run();
+              }
+            });
   }
 
   @Override
@@ -387,18 +431,26 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   private CompletableFuture<Object> evalCharge(Connection c, String[] k, String[] args) {
     try {
-      return c.commands.<Object>evalsha(ChargeScript.SHA1, ScriptOutputType.INTEGER, k, args).toCompletableFuture()
-          .handle((r, e) -> {
-            if (e == null) {
-              return CompletableFuture.completedFuture(r);
-            }
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof RedisNoScriptException) {
-              // The script cache is empty: EVAL sends and caches it (once).
-              return c.commands.<Object>eval(ChargeScript.SOURCE, ScriptOutputType.INTEGER, k, args).toCompletableFuture();
-            }
-            return CompletableFuture.<Object>failedFuture(cause);
-          })
+      return c.commands
+          .<Object>evalsha(ChargeScript.SHA1, ScriptOutputType.INTEGER, k, args)
+          .toCompletableFuture()
+          .handle(
+              (r, e) -> {
+                if (e == null) {
+                  return CompletableFuture.completedFuture(r);
+                }
+                Throwable cause =
+                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause()
+                        : e;
+                if (cause instanceof RedisNoScriptException) {
+                  // The script cache is empty: EVAL sends and caches it (once).
+                  return c.commands
+                      .<Object>eval(ChargeScript.SOURCE, ScriptOutputType.INTEGER, k, args)
+                      .toCompletableFuture();
+                }
+                return CompletableFuture.<Object>failedFuture(cause);
+              })
           .thenCompose(x -> x);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -436,18 +488,25 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   /**
    * Decides {@code request} in Redis, taking up to {@code lease} requests' cost if admitted (one
-   * script call only: a request spread over cluster slots takes one); {@code taken[0]} is set to how
-   * many were taken.
+   * script call only: a request spread over cluster slots takes one); {@code taken[0]} is set to
+   * how many were taken.
    */
-  private AcquireResult decide(AcquireRequest request, Connection c, long deadline, int lease, int[] taken) {
+  private AcquireResult decide(
+      AcquireRequest request, Connection c, long deadline, int lease, int[] taken) {
     List<Bucket> buckets = request.buckets();
     List<List<Integer>> groups = groups(buckets);
     if (groups.size() == 1) {
-      List<Object> reply = run(c, keys.keys(buckets), AcquireScript.args(buckets, request.cost(), now(), false, lease), deadline);
+      List<Object> reply =
+          run(
+              c,
+              keys.keys(buckets),
+              AcquireScript.args(buckets, request.cost(), now(), false, lease),
+              deadline);
       taken[0] = AcquireScript.taken(reply);
       List<LimitUsage> usages = new ArrayList<>(request.limitCount());
       AcquireScript.usages(reply, buckets, usages);
-      return new AcquireResult(AcquireScript.admitted(reply), AcquireScript.nowMillis(reply), usages);
+      return new AcquireResult(
+          AcquireScript.admitted(reply), AcquireScript.nowMillis(reply), usages);
     }
     // Cluster, and the rules identify the client differently (e.g. by IP and by API key): the keys
     // live in different slots, so each client's buckets are decided by their own call, in order.
@@ -462,7 +521,12 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       for (int b : groups.get(g)) {
         part.add(buckets.get(b));
       }
-      List<Object> reply = run(c, keys.keys(part), AcquireScript.args(part, request.cost(), now(), !admitted, 1), deadline);
+      List<Object> reply =
+          run(
+              c,
+              keys.keys(part),
+              AcquireScript.args(part, request.cost(), now(), !admitted, 1),
+              deadline);
       List<LimitUsage> partUsages = new ArrayList<>();
       AcquireScript.usages(reply, part, partUsages);
       admitted &= AcquireScript.admitted(reply);
@@ -515,11 +579,13 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   private List<Object> run(Connection c, String[] k, String[] args, long deadline) {
     try {
-      return await(c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args), deadline);
+      return await(
+          c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args), deadline);
     } catch (NoScriptException e) {
       // The script cache is empty (Redis restarted, failed over or SCRIPT FLUSH): EVAL runs the
       // script and caches it again, so this costs one extra round trip once.
-      return await(c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args), deadline);
+      return await(
+          c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args), deadline);
     } catch (Failure e) {
       throw e;
     } catch (RuntimeException e) {
@@ -546,9 +612,12 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       if (cause instanceof RedisCommandTimeoutException) {
         throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
       }
-      // An error reply means Redis is there; anything else (closed, reset, not connected) means it is not.
-      throw new Failure(cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
-          "Redis failed", cause);
+      // An error reply means Redis is there; anything else (closed, reset, not connected) means it
+      // is not.
+      throw new Failure(
+          cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
+          "Redis failed",
+          cause);
     }
   }
 
@@ -562,7 +631,8 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       long now = System.nanoTime();
       long due = nextConnectAttempt.get();
       // At most one attempt per connect timeout, whatever the request rate.
-      if ((f == null || now - due >= 0) && nextConnectAttempt.compareAndSet(due, now + connectTimeoutNanos)) {
+      if ((f == null || now - due >= 0)
+          && nextConnectAttempt.compareAndSet(due, now + connectTimeoutNanos)) {
         CompletableFuture<Connection> next = connect();
         if (connection.compareAndSet(f, next)) {
           f = next;
@@ -592,11 +662,14 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       if (cluster) {
         RedisClusterClient c = (RedisClusterClient) client;
         // The asynchronous connect needs the topology first (the synchronous one loads it itself).
-        return c.refreshPartitionsAsync().toCompletableFuture()
+        return c.refreshPartitionsAsync()
+            .toCompletableFuture()
             .thenCompose(v -> c.connectAsync(StringCodec.UTF8))
             .thenApply(conn -> new Connection(conn, conn.async()));
       }
-      return ((RedisClient) client).connectAsync(StringCodec.UTF8, uris.get(0)).toCompletableFuture()
+      return ((RedisClient) client)
+          .connectAsync(StringCodec.UTF8, uris.get(0))
+          .toCompletableFuture()
           .thenApply(c -> new Connection(c, c.async()));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -613,9 +686,12 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.log(System.Logger.Level.WARNING, "Cannot connect to Redis at {0} yet ({1}); rules apply their"
-          + " on-store-failure policy until it is reachable, and the connection is retried.",
-          uris, String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Cannot connect to Redis at {0} yet ({1}); rules apply their"
+              + " on-store-failure policy until it is reachable, and the connection is retried.",
+          uris,
+          String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
     }
   }
 
@@ -630,10 +706,14 @@ public final class RedisStore implements RateLimitStore, SharedStore {
 
   /**
    * Why a decision failed, which decides whether Redis counts as down: a timeout (down only if
-   * Redis has been silent for half the timeout), a refused, lost or missing connection (down), or anything
-   * else, e.g. an error reply (Redis is there: the policy applies to this request only).
+   * Redis has been silent for half the timeout), a refused, lost or missing connection (down), or
+   * anything else, e.g. an error reply (Redis is there: the policy applies to this request only).
    */
-  private enum Kind { TIMEOUT, CONNECTION, OTHER }
+  private enum Kind {
+    TIMEOUT,
+    CONNECTION,
+    OTHER
+  }
 
   /** A failure inside the store, turned into the public exception by {@link #classify}. */
   private static final class Failure extends RuntimeException {
@@ -651,7 +731,9 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     final StatefulConnection<String, String> connection;
     final RedisScriptingAsyncCommands<String, String> commands;
 
-    Connection(StatefulConnection<String, String> connection, RedisScriptingAsyncCommands<String, String> commands) {
+    Connection(
+        StatefulConnection<String, String> connection,
+        RedisScriptingAsyncCommands<String, String> commands) {
       this.connection = connection;
       this.commands = commands;
     }
@@ -706,27 +788,30 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     }
 
     /**
-     * The prefix of every key, to share a Redis with other data; up to 64 characters without
-     * <code>{</code> or <code>}</code> (they would change the hash tag). Default value is
-     * {@value RedisStore#DEFAULT_KEY_PREFIX}.
+     * The prefix of every key, to share a Redis with other data; up to 64 characters without <code>
+     * {</code> or <code>}</code> (they would change the hash tag). Default value is {@value
+     * RedisStore#DEFAULT_KEY_PREFIX}.
      */
     public Builder keyPrefix(String prefix) {
       Objects.requireNonNull(prefix, "prefix");
       if (prefix.length() > 64 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
-        throw new IllegalArgumentException("key prefix must be at most 64 characters without '{' or '}' but was '" + prefix + "'");
+        throw new IllegalArgumentException(
+            "key prefix must be at most 64 characters without '{' or '}' but was '" + prefix + "'");
       }
       this.keyPrefix = prefix;
       return this;
     }
 
     /**
-     * How many servers share this Redis. While it is down, rules with {@code on-store-failure=local}
-     * count on each server with their quotas divided by this (rounded down, at least 1), so that
-     * the servers together stay within the shared quota. From 1 to 10,000. Default value is 1.
+     * How many servers share this Redis. While it is down, rules with {@code
+     * on-store-failure=local} count on each server with their quotas divided by this (rounded down,
+     * at least 1), so that the servers together stay within the shared quota. From 1 to 10,000.
+     * Default value is 1.
      */
     public Builder expectedServers(int servers) {
       if (servers < 1 || servers > 10_000) {
-        throw new IllegalArgumentException("expected servers must be from 1 to 10000 but was " + servers);
+        throw new IllegalArgumentException(
+            "expected servers must be from 1 to 10000 but was " + servers);
       }
       this.expectedServers = servers;
       return this;
@@ -739,7 +824,8 @@ public final class RedisStore implements RateLimitStore, SharedStore {
      */
     public Builder localRejections(int clients) {
       if (clients < 0 || clients > 1_000_000) {
-        throw new IllegalArgumentException("local rejections must be from 0 to 1000000 but was " + clients);
+        throw new IllegalArgumentException(
+            "local rejections must be from 0 to 1000000 but was " + clients);
       }
       this.localRejections = clients;
       return this;
@@ -749,10 +835,10 @@ public final class RedisStore implements RateLimitStore, SharedStore {
      * Quota leasing, off by default (0): a server that sees the same request again within a second
      * takes up to this many requests' worth of its limits in one call and admits the next ones from
      * memory, so a busy client costs Redis about one call per {@code permits} requests. The price,
-     * stated and tested: in any window of a rolling window or token bucket, all servers together may
-     * admit up to {@code (permits - 1) × servers} more than the quota (a fixed window never more), and
-     * permits a server took but did not use stay counted until their window ends. From 0 to 1,000
-     * (0 and 1 mean off).
+     * stated and tested: in any window of a rolling window or token bucket, all servers together
+     * may admit up to {@code (permits - 1) × servers} more than the quota (a fixed window never
+     * more), and permits a server took but did not use stay counted until their window ends. From 0
+     * to 1,000 (0 and 1 mean off).
      */
     public Builder lease(int permits) {
       if (permits < 0 || permits > 1_000) {
@@ -800,15 +886,22 @@ public final class RedisStore implements RateLimitStore, SharedStore {
         }
         return List.of(RedisURI.create(uri));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("'" + uri + "' is not a Redis URI (expected e.g. redis://localhost:6379,"
-            + " rediss://host:6380 or redis-sentinel://host:26379#mymaster): " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "'"
+                + uri
+                + "' is not a Redis URI (expected e.g. redis://localhost:6379,"
+                + " rediss://host:6380 or redis-sentinel://host:26379#mymaster): "
+                + e.getMessage(),
+            e);
       }
     }
 
     private static Duration checked(Duration value, String what) {
       Objects.requireNonNull(value, what);
-      if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofSeconds(60)) > 0) {
-        throw new IllegalArgumentException(what + " must be from 1ms to 60s but was " + value.toMillis() + "ms");
+      if (value.compareTo(Duration.ofMillis(1)) < 0
+          || value.compareTo(Duration.ofSeconds(60)) > 0) {
+        throw new IllegalArgumentException(
+            what + " must be from 1ms to 60s but was " + value.toMillis() + "ms");
       }
       return value;
     }

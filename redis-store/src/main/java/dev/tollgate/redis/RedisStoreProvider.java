@@ -15,14 +15,14 @@ import java.util.regex.Pattern;
  * Selects the {@link RedisStore} with {@code store.type=redis}. Keys (below {@code store.}):
  *
  * <ul>
- *   <li>{@code redis.uri} (required): {@code redis://host:6379}, {@code rediss://...},
- *       {@code redis-sentinel://host:26379#mymaster}, or cluster seeds {@code redis://h1:7000,h2:7001}
+ *   <li>{@code redis.uri} (required): {@code redis://host:6379}, {@code rediss://...}, {@code
+ *       redis-sentinel://host:26379#mymaster}, or cluster seeds {@code redis://h1:7000,h2:7001}
  *   <li>{@code redis.cluster}: {@code true} for a Redis Cluster; default {@code false}
  *   <li>{@code redis.timeout}: the longest a decision waits, e.g. {@code 500ms}; default {@code 1s}
  *   <li>{@code redis.connect-timeout}: the longest a connection attempt takes; default {@code 1s}
  *   <li>{@code redis.key-prefix}: the prefix of every key; default {@code tollgate:}
- *   <li>{@code redis.expected-servers}: how many servers share Redis; quotas of rules with
- *       {@code on-store-failure=local} are divided by it while Redis is down; default {@code 1}
+ *   <li>{@code redis.expected-servers}: how many servers share Redis; quotas of rules with {@code
+ *       on-store-failure=local} are divided by it while Redis is down; default {@code 1}
  *   <li>{@code redis.lease}: quota leasing, up to this many requests per Redis call for a busy
  *       client, with a stated over-admission bound; default {@code 0} (off, exact)
  * </ul>
@@ -60,14 +60,16 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
   static RedisStore.Builder builder(Map<String, String> settings) {
     String uri = settings.get(URI);
     if (uri == null || uri.isBlank()) {
-      throw new ConfigException("store." + URI, "is required for the redis store (e.g. redis://localhost:6379)");
+      throw new ConfigException(
+          "store." + URI, "is required for the redis store (e.g. redis://localhost:6379)");
     }
     RedisStore.Builder b = RedisStore.builder(uri);
     String cluster = settings.get(CLUSTER);
     if (cluster != null) {
       String v = cluster.trim().toLowerCase(Locale.ROOT);
       if (!v.equals("true") && !v.equals("false")) {
-        throw ConfigException.invalid("store." + CLUSTER, cluster, "is not a boolean (expected true or false)");
+        throw ConfigException.invalid(
+            "store." + CLUSTER, cluster, "is not a boolean (expected true or false)");
       }
       b.cluster(v.equals("true"));
     }
@@ -88,7 +90,8 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
       try {
         n = Integer.parseInt(v == null ? "" : v.trim());
       } catch (NumberFormatException e) {
-        throw ConfigException.invalid("store." + EXPECTED_SERVERS, v, "is not a whole number (expected e.g. 3)");
+        throw ConfigException.invalid(
+            "store." + EXPECTED_SERVERS, v, "is not a whole number (expected e.g. 3)");
       }
       apply(EXPECTED_SERVERS, v, () -> b.expectedServers(n));
     }
@@ -98,7 +101,8 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
       try {
         n = Integer.parseInt(v == null ? "" : v.trim());
       } catch (NumberFormatException e) {
-        throw ConfigException.invalid("store." + LEASE, v, "is not a whole number (expected e.g. 10, or 0 for no leasing)");
+        throw ConfigException.invalid(
+            "store." + LEASE, v, "is not a whole number (expected e.g. 10, or 0 for no leasing)");
       }
       apply(LEASE, v, () -> b.lease(n));
     }
@@ -114,7 +118,10 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
   private static Duration duration(String key, String value) {
     Matcher m = DURATION.matcher(value == null ? "" : value.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw ConfigException.invalid("store." + key, value, "is not a duration (expected milliseconds or seconds, e.g. 50ms or 1s)");
+      throw ConfigException.invalid(
+          "store." + key,
+          value,
+          "is not a duration (expected milliseconds or seconds, e.g. 50ms or 1s)");
     }
     long n = Long.parseLong(m.group(1));
     return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);

@@ -15,13 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * answered 429 here until its state can next change.
  *
  * <p><b>Why this is exact.</b> A rejected request (without {@code count-rejected}) changes nothing
- * in Redis, and until the earliest reset among its limits nothing in its state changes by itself:
- * a fixed window's count, a rolling window's buckets and a token bucket's tokens are constant until
+ * in Redis, and until the earliest reset among its limits nothing in its state changes by itself: a
+ * fixed window's count, a rolling window's buckets and a token bucket's tokens are constant until
  * then, and reset and retry times count down one millisecond per millisecond. Other requests can
  * only use more of the quota, never less (a quota change is a different limit, so a different
- * request). So until then Redis would answer the same request with the same decision, and, as long as
- * no other request touched the client, with the same numbers, shifted by the time passed; that is
- * the answer given here. Any request this server sends to Redis for a client drops the client's
+ * request). So until then Redis would answer the same request with the same decision, and, as long
+ * as no other request touched the client, with the same numbers, shifted by the time passed; that
+ * is the answer given here. Any request this server sends to Redis for a client drops the client's
  * entry, so on one server even the numbers stay exact; requests decided by other servers can make
  * the remaining count shown here too high, never the decision wrong.
  *
@@ -40,8 +40,13 @@ final class RejectedCache {
   static final long SWEEP_INTERVAL_MILLIS = 100;
 
   private final int capacity;
-  /** By client: the last rejection of a request naming it (the same entry under each of its clients). */
+
+  /**
+   * By client: the last rejection of a request naming it (the same entry under each of its
+   * clients).
+   */
   private final Map<String, Entry> byClient = new ConcurrentHashMap<>();
+
   private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
 
   /**
@@ -50,13 +55,17 @@ final class RejectedCache {
    * @param localMillis the caller's clock when the request was sent (at or before Redis' decision)
    * @param validMillis how long after that the answer holds: the earliest reset among its limits
    */
-  private record Entry(AcquireRequest request, AcquireResult result, long localMillis, long validMillis) {}
+  private record Entry(
+      AcquireRequest request, AcquireResult result, long localMillis, long validMillis) {}
 
   RejectedCache(int capacity) {
     this.capacity = capacity;
   }
 
-  /** Redis' answer to {@code request} at {@code nowMillis}, if it is known without asking; else null. */
+  /**
+   * Redis' answer to {@code request} at {@code nowMillis}, if it is known without asking; else
+   * null.
+   */
   AcquireResult answer(AcquireRequest request, long nowMillis) {
     Entry e = byClient.get(request.buckets().get(0).client());
     if (e == null || !e.request.equals(request)) {
@@ -69,16 +78,20 @@ final class RejectedCache {
     }
     List<LimitUsage> usages = new ArrayList<>(e.result.usages().size());
     for (LimitUsage u : e.result.usages()) {
-      usages.add(new LimitUsage(u.limit(), u.remaining(),
-          u.resetMillis() > 0 ? u.resetMillis() - elapsed : 0,
-          u.retryAfterMillis() > 0 ? u.retryAfterMillis() - elapsed : 0));
+      usages.add(
+          new LimitUsage(
+              u.limit(),
+              u.remaining(),
+              u.resetMillis() > 0 ? u.resetMillis() - elapsed : 0,
+              u.retryAfterMillis() > 0 ? u.retryAfterMillis() - elapsed : 0));
     }
     return new AcquireResult(false, e.result.nowMillis() + elapsed, usages);
   }
 
   /**
    * Records Redis' answer to a request sent at {@code sentMillis}: drops what was known about its
-   * clients (the request may have changed their counts), then keeps a rejection that may be repeated.
+   * clients (the request may have changed their counts), then keeps a rejection that may be
+   * repeated.
    */
   void record(AcquireRequest request, AcquireResult result, long sentMillis) {
     // Even a peek may have changed a state (after the clock went back, a window is re-based).
@@ -136,7 +149,9 @@ final class RejectedCache {
     long due = nextSweep.get();
     if (nowMillis - due >= 0 || due == Long.MIN_VALUE) {
       if (nextSweep.compareAndSet(due, nowMillis + SWEEP_INTERVAL_MILLIS)) {
-        byClient.values().removeIf(e -> nowMillis - e.localMillis >= e.validMillis || nowMillis < e.localMillis);
+        byClient
+            .values()
+            .removeIf(e -> nowMillis - e.localMillis >= e.validMillis || nowMillis < e.localMillis);
       }
     }
     return byClient.size() < capacity;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
-import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.testing.RedisServer;
@@ -27,15 +26,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Quota leasing ({@code store.redis.lease}) with several stores, each an application server, against
- * one real redis-server, on an injected clock shared by all (passed to the script in place of
- * {@code TIME}): the stated bound holds, a fixed window never admits more than its quota, and a busy
- * client costs Redis about one call per lease.
+ * Quota leasing ({@code store.redis.lease}) with several stores, each an application server,
+ * against one real redis-server, on an injected clock shared by all (passed to the script in place
+ * of {@code TIME}): the stated bound holds, a fixed window never admits more than its quota, and a
+ * busy client costs Redis about one call per lease.
  */
 class LeasingTest {
 
   /** A day boundary: 2023-11-14T00:00:00Z. */
   private static final long T0 = 1_699_920_000_000L;
+
   private static final int SERVERS = 5;
   private static final int LEASE = 10;
 
@@ -77,7 +77,9 @@ class LeasingTest {
     for (Map.Entry<Long, Integer> w : perWindow.entrySet()) {
       assertTrue(w.getValue() <= 100, "window " + w.getKey() + " admitted " + w.getValue());
       // Permits taken and not used stay counted: the price of leasing, at most a lease per server.
-      assertTrue(w.getValue() >= 100 - (LEASE - 1) * SERVERS, "window " + w.getKey() + " admitted " + w.getValue());
+      assertTrue(
+          w.getValue() >= 100 - (LEASE - 1) * SERVERS,
+          "window " + w.getKey() + " admitted " + w.getValue());
     }
   }
 
@@ -87,7 +89,8 @@ class LeasingTest {
     int leased = maxInAnyWindow(run(LEASE, request(limit), 5 * 60_000, 40), 60_000);
     redis.flushall();
     int exact = maxInAnyWindow(run(0, request(limit), 5 * 60_000, 40), 60_000);
-    System.out.printf("rolling 100/1m, %d servers: most admitted in any minute %d with lease %d (bound %d), %d without%n",
+    System.out.printf(
+        "rolling 100/1m, %d servers: most admitted in any minute %d with lease %d (bound %d), %d without%n",
         SERVERS, leased, LEASE, 100 + (LEASE - 1) * SERVERS, exact);
     assertTrue(leased <= 100 + (LEASE - 1) * SERVERS, "with leases: " + leased);
     assertEquals(100, exact, "without leases");
@@ -98,14 +101,17 @@ class LeasingTest {
     // One server holds every lease, and shows what it holds as remaining: the same numbers.
     InMemoryStore memory = InMemoryStore.create(10, time::get);
     AcquireRequest request = request(Limit.parse("100/1m"));
-    try (RedisStore store = RedisStore.builder(server.uri()).scriptClock(time::get).lease(LEASE).build()) {
+    try (RedisStore store =
+        RedisStore.builder(server.uri()).scriptClock(time::get).lease(LEASE).build()) {
       redis.configResetstat();
       for (int i = 0; i < 130; i++) {
         assertEquals(memory.acquire(request), store.acquire(request), "call " + i);
         time.addAndGet(7);
       }
-      // The first call (99 left), then leases of 10 while half of what is left allows it (99 -> 19),
-      // then of 9, 5, 2, 1, 1 and 1 as the quota runs out, then one rejection (the rest are rejected
+      // The first call (99 left), then leases of 10 while half of what is left allows it (99 ->
+      // 19),
+      // then of 9, 5, 2, 1, 1 and 1 as the quota runs out, then one rejection (the rest are
+      // rejected
       // locally until the minute ends): 16 calls for 130 decisions, 85 admissions from leases.
       assertEquals(85, store.leasedAdmissionCount());
       assertEquals(16, RedisCommandCountTest.commands(redis).get("evalsha"));
@@ -130,8 +136,10 @@ class LeasingTest {
     Map<String, Long> commands = RedisCommandCountTest.commands(redis);
     double scripts = commands.get("evalsha") / (double) decisions;
     double all = commands.values().stream().mapToLong(Long::longValue).sum() / (double) decisions;
-    System.out.printf("a busy client under its quota, lease %d over %d servers: %.3f script calls and %.3f Redis commands"
-        + " per decision (%s; TIME adds one per call on Redis' own clock)%n", LEASE, SERVERS, scripts, all, commands);
+    System.out.printf(
+        "a busy client under its quota, lease %d over %d servers: %.3f script calls and %.3f Redis commands"
+            + " per decision (%s; TIME adds one per call on Redis' own clock)%n",
+        LEASE, SERVERS, scripts, all, commands);
     assertTrue(scripts <= 0.12, scripts + " script calls per decision");
   }
 
@@ -144,13 +152,15 @@ class LeasingTest {
       List<Future<Integer>> futures = new ArrayList<>();
       for (int t = 0; t < 16; t++) {
         RedisStore store = stores.get(t % SERVERS);
-        futures.add(pool.submit(() -> {
-          int n = 0;
-          for (int i = 0; i < 100; i++) {
-            n += store.acquire(request).admitted() ? 1 : 0;
-          }
-          return n;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  int n = 0;
+                  for (int i = 0; i < 100; i++) {
+                    n += store.acquire(request).admitted() ? 1 : 0;
+                  }
+                  return n;
+                }));
       }
       int total = 0;
       for (Future<Integer> f : futures) {
@@ -163,7 +173,10 @@ class LeasingTest {
     }
   }
 
-  /** Sends one client's requests to the servers in turn for {@code millis}, every 0 to {@code maxGap} ms; the admission times. */
+  /**
+   * Sends one client's requests to the servers in turn for {@code millis}, every 0 to {@code
+   * maxGap} ms; the admission times.
+   */
   private List<Long> run(int lease, AcquireRequest request, long millis, int maxGap) {
     List<RedisStore> stores = stores(lease);
     Random random = new Random(3);
@@ -180,10 +193,13 @@ class LeasingTest {
     } finally {
       stores.forEach(RedisStore::close);
     }
-    double perDecision = RedisCommandCountTest.commands(redis).getOrDefault("evalsha", 0L) / (double) decisions;
-    System.out.printf("lease %d: %d decisions, %.3f script calls per decision, %d admitted%n",
+    double perDecision =
+        RedisCommandCountTest.commands(redis).getOrDefault("evalsha", 0L) / (double) decisions;
+    System.out.printf(
+        "lease %d: %d decisions, %.3f script calls per decision, %d admitted%n",
         lease, decisions, perDecision, admitted.size());
-    assertTrue(perDecision < 0.05, perDecision + " script calls per decision"); // mostly rejected locally
+    assertTrue(
+        perDecision < 0.05, perDecision + " script calls per decision"); // mostly rejected locally
     return admitted;
   }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The local "rejected until" answers against a real redis-server, on an injected clock (passed to
  * the script in place of {@code TIME}, and the store's local clock too): no Redis command while a
- * client is known to be rejected, the same answers as the in-memory store all the same, a
- * {@code count-rejected} rule still counted at every call, and bounded memory.
+ * client is known to be rejected, the same answers as the in-memory store all the same, a {@code
+ * count-rejected} rule still counted at every call, and bounded memory.
  */
 class LocalRejectionsTest {
 
@@ -63,7 +63,11 @@ class LocalRejectionsTest {
   @BeforeEach
   void fresh() {
     redis.flushall();
-    store = RedisStore.builder(server.uri()).timeout(Duration.ofSeconds(2)).scriptClock(time::get).build();
+    store =
+        RedisStore.builder(server.uri())
+            .timeout(Duration.ofSeconds(2))
+            .scriptClock(time::get)
+            .build();
   }
 
   @AfterEach
@@ -73,7 +77,8 @@ class LocalRejectionsTest {
 
   @Test
   void anExhaustedClientIsRejectedWithoutRedisUntilItsWindowEndsWithTheSameAnswersAsInMemory() {
-    AcquireRequest request = request("c", false, Limit.parse("5/1m"), Limit.parse("100/1h rolling"));
+    AcquireRequest request =
+        request("c", false, Limit.parse("5/1m"), Limit.parse("100/1h rolling"));
     time.set(T0 + 10_000);
     for (int i = 0; i < 6; i++) {
       compare(request);
@@ -109,14 +114,19 @@ class LocalRejectionsTest {
       if (random.nextBoolean()) {
         buckets.add(new Bucket("reports", client, List.of(rolling, odd), random.nextInt(4) == 0));
       }
-      if (!compare(new AcquireRequest(buckets, random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2))).admitted()) {
+      if (!compare(new AcquireRequest(buckets, random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2)))
+          .admitted()) {
         rejected++;
       }
       int r = random.nextInt(100);
       // Forward only: RedisStoreTest covers jumps back (with local rejections on, the default).
-      time.addAndGet(r < 85 ? random.nextInt(1_500) : r < 98 ? random.nextInt(60_000) : random.nextInt(30) * 3_600_000L);
+      time.addAndGet(
+          r < 85
+              ? random.nextInt(1_500)
+              : r < 98 ? random.nextInt(60_000) : random.nextInt(30) * 3_600_000L);
     }
-    assertTrue(store.localRejectionCount() >= 50,
+    assertTrue(
+        store.localRejectionCount() >= 50,
         store.localRejectionCount() + " of " + rejected + " rejections answered locally");
   }
 
@@ -125,7 +135,9 @@ class LocalRejectionsTest {
     Limit minute = Limit.parse("10/1m");
     Limit reports = Limit.parse("1/1m as reports");
     Bucket defaults = new Bucket("default", "c", List.of(minute), false);
-    AcquireRequest both = new AcquireRequest(List.of(defaults, new Bucket("reports", "c", List.of(reports), false)), 1);
+    AcquireRequest both =
+        new AcquireRequest(
+            List.of(defaults, new Bucket("reports", "c", List.of(reports), false)), 1);
     AcquireRequest plain = new AcquireRequest(List.of(defaults), 1);
     compare(both);
     assertFalse(compare(both).admitted()); // rejected by reports, 9 left by the minute
@@ -165,7 +177,8 @@ class LocalRejectionsTest {
 
   @Test
   void aFloodOfRejectedClientsKeepsAtMostTheConfiguredNumber() {
-    try (RedisStore small = RedisStore.builder(server.uri()).scriptClock(time::get).localRejections(100).build()) {
+    try (RedisStore small =
+        RedisStore.builder(server.uri()).scriptClock(time::get).localRejections(100).build()) {
       Limit limit = Limit.parse("1/1h");
       for (int i = 0; i < 1_000; i++) {
         AcquireRequest r = request("flood-" + i, false, limit);
@@ -175,7 +188,8 @@ class LocalRejectionsTest {
       assertTrue(small.rejectionsRemembered() <= 100, small.rejectionsRemembered() + " remembered");
       assertTrue(small.rejectionsRemembered() > 0);
     }
-    try (RedisStore none = RedisStore.builder(server.uri()).scriptClock(time::get).localRejections(0).build()) {
+    try (RedisStore none =
+        RedisStore.builder(server.uri()).scriptClock(time::get).localRejections(0).build()) {
       AcquireRequest r = request("c0", false, Limit.parse("1/1h"));
       none.acquire(r);
       none.acquire(r);
@@ -192,6 +206,7 @@ class LocalRejectionsTest {
   }
 
   private static AcquireRequest request(String client, boolean countRejected, Limit... limits) {
-    return new AcquireRequest(List.of(new Bucket("default", client, List.of(limits), countRejected)), 1);
+    return new AcquireRequest(
+        List.of(new Bucket("default", client, List.of(limits), countRejected)), 1);
   }
 }

@@ -52,16 +52,24 @@ class RedisClusterTest {
 
   @Test
   void decidesAllLimitsOfAClientInOneScriptOnACluster() {
-    try (RedisStore store = RedisStore.builder(node.uri()).cluster(true).timeout(Duration.ofSeconds(2)).build()) {
-      List<Bucket> buckets = List.of(
-          new Bucket("default", "ip:10.1.1.1", List.of(Limit.parse("3/1h"), Limit.parse("100/24h rolling")), false),
-          new Bucket("reports", "ip:10.1.1.1", List.of(Limit.parse("5/1h token-bucket")), false));
+    try (RedisStore store =
+        RedisStore.builder(node.uri()).cluster(true).timeout(Duration.ofSeconds(2)).build()) {
+      List<Bucket> buckets =
+          List.of(
+              new Bucket(
+                  "default",
+                  "ip:10.1.1.1",
+                  List.of(Limit.parse("3/1h"), Limit.parse("100/24h rolling")),
+                  false),
+              new Bucket(
+                  "reports", "ip:10.1.1.1", List.of(Limit.parse("5/1h token-bucket")), false));
       for (int i = 0; i < 3; i++) {
         assertTrue(store.acquire(new AcquireRequest(buckets, 1)).admitted());
       }
       AcquireResult rejected = store.acquire(new AcquireRequest(buckets, 1));
       assertFalse(rejected.admitted());
-      assertEquals(List.of(0L, 97L, 2L), rejected.usages().stream().map(u -> u.remaining()).toList());
+      assertEquals(
+          List.of(0L, 97L, 2L), rejected.usages().stream().map(u -> u.remaining()).toList());
     }
   }
 
@@ -71,15 +79,18 @@ class RedisClusterTest {
     String ip = "ip:10.2.2.2";
     String apiKey = "key:0123abcd";
     assertTrue(SlotHash.getSlot("{" + ip + "}") != SlotHash.getSlot("{" + apiKey + "}"));
-    try (RedisStore store = RedisStore.builder(node.uri()).cluster(true).timeout(Duration.ofSeconds(2)).build()) {
-      List<Bucket> buckets = List.of(
-          new Bucket("default", ip, List.of(Limit.parse("10/1h")), false),
-          new Bucket("reports", apiKey, List.of(Limit.parse("2/1h")), false));
+    try (RedisStore store =
+        RedisStore.builder(node.uri()).cluster(true).timeout(Duration.ofSeconds(2)).build()) {
+      List<Bucket> buckets =
+          List.of(
+              new Bucket("default", ip, List.of(Limit.parse("10/1h")), false),
+              new Bucket("reports", apiKey, List.of(Limit.parse("2/1h")), false));
       assertTrue(store.acquire(new AcquireRequest(buckets, 1)).admitted());
       assertTrue(store.acquire(new AcquireRequest(buckets, 1)).admitted());
       AcquireResult rejected = store.acquire(new AcquireRequest(buckets, 1));
       assertFalse(rejected.admitted());
-      assertEquals(List.of(false, true), rejected.usages().stream().map(u -> u.rejected()).toList());
+      assertEquals(
+          List.of(false, true), rejected.usages().stream().map(u -> u.rejected()).toList());
       // The IP's bucket was decided first and kept the request: the documented strict-side
       // approximation of at most one request's cost per rejection across slots.
       assertEquals(7, rejected.usages().get(0).remaining());

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * How many commands Redis runs per decision, counted by the real redis-server ({@code INFO
  * commandstats}, failed calls included): the commands inside the script are what Redis spends its
- * one thread on, so each one saved is Redis CPU saved. The store decides on Redis' own clock here, so
- * {@code TIME} is counted too.
+ * one thread on, so each one saved is Redis CPU saved. The store decides on Redis' own clock here,
+ * so {@code TIME} is counted too.
  */
 class RedisCommandCountTest {
 
@@ -91,7 +91,9 @@ class RedisCommandCountTest {
     Map<String, Long> commands = commands();
     // A new hour (1 h precision) during the test would add one PEXPIRE: allow for it.
     commands.computeIfPresent("pexpire", (k, v) -> v <= 1 ? null : v);
-    assertEquals(Map.of("evalsha", 20L, "time", 20L, "get", 20L, "set", 20L, "hgetall", 20L, "hset", 20L), commands);
+    assertEquals(
+        Map.of("evalsha", 20L, "time", 20L, "get", 20L, "set", 20L, "hgetall", 20L, "hset", 20L),
+        commands);
     assertEquals(6.0, total(commands) / (double) decisions);
   }
 
@@ -114,7 +116,10 @@ class RedisCommandCountTest {
     return new AcquireRequest(List.of(new Bucket("default", client, List.of(limits), false)), cost);
   }
 
-  /** Commands run since the last CONFIG RESETSTAT (calls that ran, failed ones included, and calls rejected before running), without the admin's own. */
+  /**
+   * Commands run since the last CONFIG RESETSTAT (calls that ran, failed ones included, and calls
+   * rejected before running), without the admin's own.
+   */
   static Map<String, Long> commands() {
     return commands(redis);
   }

@@ -44,17 +44,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Store faults over real HTTP (issue 9): the servlet filter in Jetty with the Redis store, while
- * Redis is made slow ({@code DEBUG SLEEP}), frozen ({@code SIGSTOP}) or loses its scripts
- * ({@code SCRIPT FLUSH}) in the middle of traffic. Every request is answered within the store
- * timeout plus a margin, by each rule's policy (fail-open 200, fail-closed 503), never 500; and a
- * flushed script changes nothing about admission.
+ * Redis is made slow ({@code DEBUG SLEEP}), frozen ({@code SIGSTOP}) or loses its scripts ({@code
+ * SCRIPT FLUSH}) in the middle of traffic. Every request is answered within the store timeout plus
+ * a margin, by each rule's policy (fail-open 200, fail-closed 503), never 500; and a flushed script
+ * changes nothing about admission.
  */
 class RedisHardeningIT {
 
-  /** Generous for a shared 2-core CI machine; the point is that nothing waits for Redis to come back. */
+  /**
+   * Generous for a shared 2-core CI machine; the point is that nothing waits for Redis to come
+   * back.
+   */
   private static final long MARGIN_MILLIS = 1_500;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private RedisServer redis;
   private Server server;
   private URI base;
@@ -77,22 +81,27 @@ class RedisHardeningIT {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("text/plain");
-        resp.getWriter().write("ok");
-      }
-    }), "/*");
+    context.addServlet(
+        new ServletHolder(
+            new HttpServlet() {
+              @Override
+              protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+                  throws IOException {
+                resp.setContentType("text/plain");
+                resp.getWriter().write("ok");
+              }
+            }),
+        "/*");
     FilterHolder filter = new FilterHolder(TollgateFilter.class);
-    filter.setInitParameters(Map.of(
-        "limits", limits,
-        "client.key", "header:X-Client, ip",
-        "store.type", "redis",
-        "store.redis.uri", redis.uri(),
-        "store.redis.timeout", timeout,
-        "rules.closed.path", "/closed",
-        "rules.closed.on-store-failure", "closed"));
+    filter.setInitParameters(
+        Map.of(
+            "limits", limits,
+            "client.key", "header:X-Client, ip",
+            "store.type", "redis",
+            "store.redis.uri", redis.uri(),
+            "store.redis.timeout", timeout,
+            "rules.closed.path", "/closed",
+            "rules.closed.on-store-failure", "closed"));
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
@@ -104,8 +113,10 @@ class RedisHardeningIT {
     }
   }
 
-  private HttpResponse<String> get(String path, String client) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
+  private HttpResponse<String> get(String path, String client)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
     if (client != null) {
       b.header("X-Client", client);
     }
@@ -134,7 +145,8 @@ class RedisHardeningIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"DEBUG SLEEP", "SIGSTOP"})
-  void aSlowOrFrozenRedis_isAnsweredWithinTheTimeoutByEachRulesPolicyAndNever500(String fault) throws Exception {
+  void aSlowOrFrozenRedis_isAnsweredWithinTheTimeoutByEachRulesPolicyAndNever500(String fault)
+      throws Exception {
     start("100000/1m", "100ms");
     AtomicBoolean running = new AtomicBoolean(true);
     ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
@@ -146,22 +158,24 @@ class RedisHardeningIT {
     for (int t = 0; t < 6; t++) {
       String path = t % 2 == 0 ? "/open" : "/closed";
       String client = "c" + t;
-      workers.add(pool.submit(() -> {
-        while (running.get()) {
-          long start = System.nanoTime();
-          int status = get(path, client).statusCode();
-          int millis = (int) ((System.nanoTime() - start) / 1_000_000);
-          slowest.accumulateAndGet(millis, Math::max);
-          if (path.equals("/open") && status == 200) {
-            open200.incrementAndGet();
-          } else if (path.equals("/closed") && status == 503) {
-            closed503.incrementAndGet();
-          } else if (status != 200) {
-            unexpected.add(path + " -> " + status);
-          }
-        }
-        return null;
-      }));
+      workers.add(
+          pool.submit(
+              () -> {
+                while (running.get()) {
+                  long start = System.nanoTime();
+                  int status = get(path, client).statusCode();
+                  int millis = (int) ((System.nanoTime() - start) / 1_000_000);
+                  slowest.accumulateAndGet(millis, Math::max);
+                  if (path.equals("/open") && status == 200) {
+                    open200.incrementAndGet();
+                  } else if (path.equals("/closed") && status == 503) {
+                    closed503.incrementAndGet();
+                  } else if (status != 200) {
+                    unexpected.add(path + " -> " + status);
+                  }
+                }
+                return null;
+              }));
     }
     Thread.sleep(200);
     slowest.set(0);
@@ -183,8 +197,11 @@ class RedisHardeningIT {
     assertTrue(unexpected.isEmpty(), unexpected.toString());
     assertTrue(closed503.get() > 0, "the fail-closed rule answered 503 while Redis was stuck");
     assertTrue(open200.get() > 0, "the fail-open rule kept admitting");
-    assertTrue(slowest.get() < 100 + MARGIN_MILLIS, "slowest answer " + slowest.get() + " ms with a 100 ms timeout");
-    // The store finds Redis back at its next probe (every half second while it counts Redis as down).
+    assertTrue(
+        slowest.get() < 100 + MARGIN_MILLIS,
+        "slowest answer " + slowest.get() + " ms with a 100 ms timeout");
+    // The store finds Redis back at its next probe (every half second while it counts Redis as
+    // down).
     long deadline = System.nanoTime() + 3_000_000_000L;
     int after = get("/closed", "after").statusCode();
     while (after == 503 && System.nanoTime() < deadline) {
@@ -200,18 +217,20 @@ class RedisHardeningIT {
     start("100/1m rolling", "1s");
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger flushes = new AtomicInteger();
-    Thread flusher = new Thread(() -> {
-      while (running.get()) {
-        try {
-          if ("+OK".equals(redisCommand("SCRIPT FLUSH"))) {
-            flushes.incrementAndGet();
-          }
-          Thread.sleep(3);
-        } catch (IOException | InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread flusher =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                try {
+                  if ("+OK".equals(redisCommand("SCRIPT FLUSH"))) {
+                    flushes.incrementAndGet();
+                  }
+                  Thread.sleep(3);
+                } catch (IOException | InterruptedException e) {
+                  return;
+                }
+              }
+            });
     flusher.start();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     CountDownLatch go = new CountDownLatch(1);
@@ -220,20 +239,22 @@ class RedisHardeningIT {
     ConcurrentLinkedQueue<Integer> other = new ConcurrentLinkedQueue<>();
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      done.add(pool.submit(() -> {
-        go.await();
-        for (int i = 0; i < 20; i++) {
-          int s = get("/items", "flushed").statusCode();
-          if (s == 200) {
-            ok.incrementAndGet();
-          } else if (s == 429) {
-            limited.incrementAndGet();
-          } else {
-            other.add(s);
-          }
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                go.await();
+                for (int i = 0; i < 20; i++) {
+                  int s = get("/items", "flushed").statusCode();
+                  if (s == 200) {
+                    ok.incrementAndGet();
+                  } else if (s == 429) {
+                    limited.incrementAndGet();
+                  } else {
+                    other.add(s);
+                  }
+                }
+                return null;
+              }));
     }
     go.countDown();
     for (Future<?> f : done) {
@@ -242,9 +263,13 @@ class RedisHardeningIT {
     running.set(false);
     flusher.join();
     pool.shutdown();
-    assertTrue(flushes.get() >= 3, "scripts flushed " + flushes.get() + " times during the traffic");
+    assertTrue(
+        flushes.get() >= 3, "scripts flushed " + flushes.get() + " times during the traffic");
     assertTrue(other.isEmpty(), "statuses other than 200/429: " + other);
-    assertEquals(100, ok.get(), "admitted exactly the quota although the script was flushed " + flushes.get() + " times");
+    assertEquals(
+        100,
+        ok.get(),
+        "admitted exactly the quota although the script was flushed " + flushes.get() + " times");
     assertEquals(60, limited.get());
   }
 }

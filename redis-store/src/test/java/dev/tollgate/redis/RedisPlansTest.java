@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.core.TestRequest;
 import dev.tollgate.core.LimitStatus;
+import dev.tollgate.core.TestRequest;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
@@ -68,18 +68,27 @@ class RedisPlansTest {
     return ok;
   }
 
-  private void upgradeKeepsUsageAndDowngradeLimitsAtOnce(String prefix, String free, String pro, String window) {
+  private void upgradeKeepsUsageAndDowngradeLimitsAtOnce(
+      String prefix, String free, String pro, String window) {
     AtomicLong time = new AtomicLong(T0);
-    try (RedisStore store = RedisStore.builder(server.uri()).keyPrefix(prefix).timeout(Duration.ofSeconds(2))
-            .scriptClock(time::get).build();
-        Tollgate t = Tollgate.builder(config(free, pro, false)).store(store).clock(time::get).build()) {
+    try (RedisStore store =
+            RedisStore.builder(server.uri())
+                .keyPrefix(prefix)
+                .timeout(Duration.ofSeconds(2))
+                .scriptClock(time::get)
+                .build();
+        Tollgate t =
+            Tollgate.builder(config(free, pro, false)).store(store).clock(time::get).build()) {
       assertEquals(80, admitted(t, 80));
 
       t.reconfigure(config(free, pro, true));
       Verdict upgraded = t.check(TestRequest.get("/x").from("203.0.113.7"));
 
       assertEquals("pro", upgraded.plan());
-      assertEquals(919, remaining(upgraded, "pro-" + window), "80 used of free's 100, then one of pro's 1000");
+      assertEquals(
+          919,
+          remaining(upgraded, "pro-" + window),
+          "80 used of free's 100, then one of pro's 1000");
       assertEquals(100, admitted(t, 100));
 
       t.reconfigure(config(free, pro, false));
@@ -99,7 +108,8 @@ class RedisPlansTest {
 
   @Test
   void rollingWindows() {
-    upgradeKeepsUsageAndDowngradeLimitsAtOnce("plans-rolling:", "100/1m rolling(1s)", "1000/1m rolling(1s)", "minute");
+    upgradeKeepsUsageAndDowngradeLimitsAtOnce(
+        "plans-rolling:", "100/1m rolling(1s)", "1000/1m rolling(1s)", "minute");
   }
 
   @Test
@@ -107,9 +117,14 @@ class RedisPlansTest {
     AtomicLong time = new AtomicLong(T0);
     String free = "100/1m, 10000/24h rolling";
     String pro = "1000/1m, 200000/24h rolling";
-    try (RedisStore store = RedisStore.builder(server.uri()).keyPrefix("plans-both:").timeout(Duration.ofSeconds(2))
-            .scriptClock(time::get).build();
-        Tollgate t = Tollgate.builder(config(free, pro, false)).store(store).clock(time::get).build()) {
+    try (RedisStore store =
+            RedisStore.builder(server.uri())
+                .keyPrefix("plans-both:")
+                .timeout(Duration.ofSeconds(2))
+                .scriptClock(time::get)
+                .build();
+        Tollgate t =
+            Tollgate.builder(config(free, pro, false)).store(store).clock(time::get).build()) {
       assertEquals(80, admitted(t, 80));
       t.reconfigure(config(free, pro, true));
 

@@ -46,11 +46,14 @@ class RedisStoreConcurrencyTest {
     // A rolling day admits at most the quota in any 24 h, so the total is exact whatever the
     // Redis clock does while the test runs.
     Limit daily = Limit.parse("1000/24h rolling");
-    try (RedisStore a = store().build(); RedisStore b = store().build()) {
-      AcquireRequest request = new AcquireRequest(List.of(new Bucket("default", "shared", List.of(daily), false)), 1);
+    try (RedisStore a = store().build();
+        RedisStore b = store().build()) {
+      AcquireRequest request =
+          new AcquireRequest(List.of(new Bucket("default", "shared", List.of(daily), false)), 1);
       int admitted = hammer(a, b, request);
       assertEquals(1000, admitted);
-      assertEquals(0, a.acquire(new AcquireRequest(request.buckets(), 0)).usages().get(0).remaining());
+      assertEquals(
+          0, a.acquire(new AcquireRequest(request.buckets(), 0)).usages().get(0).remaining());
     }
   }
 
@@ -63,9 +66,12 @@ class RedisStoreConcurrencyTest {
     long instant = 1_700_000_000_000L;
     try (RedisStore a = store().scriptClock(() -> instant).build();
         RedisStore b = store().scriptClock(() -> instant).build()) {
-      AcquireRequest request = new AcquireRequest(List.of(
-          new Bucket("default", "multi", List.of(hour, burst), false),
-          new Bucket("reports", "multi", List.of(endpoint), false)), 1);
+      AcquireRequest request =
+          new AcquireRequest(
+              List.of(
+                  new Bucket("default", "multi", List.of(hour, burst), false),
+                  new Bucket("reports", "multi", List.of(endpoint), false)),
+              1);
       int admitted = hammer(a, b, request);
       assertEquals(120, admitted);
       // The 2,280 rejected calls took nothing from the limits that would have admitted them.
@@ -89,15 +95,16 @@ class RedisStoreConcurrencyTest {
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int t = 0; t < 2 * THREADS_PER_STORE; t++) {
         RedisStore store = t % 2 == 0 ? a : b;
-        tasks.add(() -> {
-          start.await();
-          for (int i = 0; i < CALLS_PER_THREAD; i++) {
-            if (store.acquire(request).admitted()) {
-              admitted.incrementAndGet();
-            }
-          }
-          return null;
-        });
+        tasks.add(
+            () -> {
+              start.await();
+              for (int i = 0; i < CALLS_PER_THREAD; i++) {
+                if (store.acquire(request).admitted()) {
+                  admitted.incrementAndGet();
+                }
+              }
+              return null;
+            });
       }
       List<Future<Void>> futures = new ArrayList<>();
       for (Callable<Void> task : tasks) {

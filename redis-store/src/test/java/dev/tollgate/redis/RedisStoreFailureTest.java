@@ -26,7 +26,11 @@ import org.junit.jupiter.api.Test;
 class RedisStoreFailureTest {
 
   private static final long TIMEOUT_MILLIS = 50;
-  /** Thread scheduling on a shared two-core build machine; the wait itself is bounded by the timeout. */
+
+  /**
+   * Thread scheduling on a shared two-core build machine; the wait itself is bounded by the
+   * timeout.
+   */
   private static final long SLACK_MILLIS = 70;
 
   private RedisServer server;
@@ -57,7 +61,8 @@ class RedisStoreFailureTest {
       assertEquals(Verdict.Outcome.ADMITTED, open.outcome(), "fail-open admits");
       Verdict closed = timed(() -> check("/closed", "10.0.0.1"));
       assertEquals(503, closed.status(), "fail-closed answers 503");
-      assertTrue(closed.headers().contains(new Header("Retry-After", "1")), closed.headers().toString());
+      assertTrue(
+          closed.headers().contains(new Header("Retry-After", "1")), closed.headers().toString());
       assertTrue(closed.problemBody().contains("503"), closed.problemBody());
     }
     assertTrue(store.unavailableCount() >= 40, "failures are counted: " + store.unavailableCount());
@@ -91,16 +96,28 @@ class RedisStoreFailureTest {
   void redisDownAtStartupDoesNotStopTheApplicationAndIsPickedUpLater() {
     server.stop();
     // Load Lettuce and Netty first: their one-off initialisation is not what this test measures.
-    RedisStore.builder(server.uri()).connectTimeout(java.time.Duration.ofMillis(100)).build().close();
+    RedisStore.builder(server.uri())
+        .connectTimeout(java.time.Duration.ofMillis(100))
+        .build()
+        .close();
     long started = System.nanoTime();
     tollgate = engine();
     assertTrue(millisSince(started) < 1_000 + 500, "start waits at most the connect timeout");
     RedisStore store = (RedisStore) tollgate.store();
     assertFalse(store.connected());
     assertEquals(503, timed(() -> check("/closed", "10.0.0.1")).status());
-    assertThrows(StoreUnavailableException.class, () -> store.acquire(new dev.tollgate.core.store.AcquireRequest(
-        java.util.List.of(new dev.tollgate.core.store.Bucket("default", "c",
-            java.util.List.of(dev.tollgate.core.Limit.parse("1/1m")), false)), 1)));
+    assertThrows(
+        StoreUnavailableException.class,
+        () ->
+            store.acquire(
+                new dev.tollgate.core.store.AcquireRequest(
+                    java.util.List.of(
+                        new dev.tollgate.core.store.Bucket(
+                            "default",
+                            "c",
+                            java.util.List.of(dev.tollgate.core.Limit.parse("1/1m")),
+                            false)),
+                    1)));
 
     server.restart();
     awaitRecovery();
@@ -108,15 +125,17 @@ class RedisStoreFailureTest {
   }
 
   private Tollgate engine() {
-    return Tollgate.create(TollgateConfig.parse(Map.of(
-        "limits", "5/24h rolling",
-        "store.type", "redis",
-        "store.redis.uri", server.uri(),
-        "store.redis.timeout", TIMEOUT_MILLIS + "ms",
-        "store.redis.connect-timeout", "1s",
-        "rules.closed.path", "/closed",
-        "rules.closed.limits", "100/1m",
-        "rules.closed.on-store-failure", "closed")));
+    return Tollgate.create(
+        TollgateConfig.parse(
+            Map.of(
+                "limits", "5/24h rolling",
+                "store.type", "redis",
+                "store.redis.uri", server.uri(),
+                "store.redis.timeout", TIMEOUT_MILLIS + "ms",
+                "store.redis.connect-timeout", "1s",
+                "rules.closed.path", "/closed",
+                "rules.closed.limits", "100/1m",
+                "rules.closed.on-store-failure", "closed")));
   }
 
   private void assertExactlyFiveThen429(String ip) {

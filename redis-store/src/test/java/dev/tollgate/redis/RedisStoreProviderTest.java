@@ -15,47 +15,71 @@ class RedisStoreProviderTest {
 
   @Test
   void storeTypeRedisSelectsTheRedisStoreThroughTheServiceLoader() {
-    try (Tollgate t = Tollgate.create(config(Map.of("store.redis.uri", "redis://127.0.0.1:1",
-        "store.redis.connect-timeout", "50ms")))) {
+    try (Tollgate t =
+        Tollgate.create(
+            config(
+                Map.of(
+                    "store.redis.uri",
+                    "redis://127.0.0.1:1",
+                    "store.redis.connect-timeout",
+                    "50ms")))) {
       assertTrue(t.store() instanceof RedisStore, t.store().toString());
     }
   }
 
   @Test
   void theUriIsRequired() {
-    ConfigException e = assertThrows(ConfigException.class, () -> Tollgate.create(config(Map.of())));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> Tollgate.create(config(Map.of())));
     assertEquals("store.redis.uri", e.key());
   }
 
   @Test
   void anUnparsableUriIsReportedAgainstItsKey() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> new RedisStoreProvider().create(Map.of("redis.uri", "http://nowhere"), null));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> new RedisStoreProvider().create(Map.of("redis.uri", "http://nowhere"), null));
     assertEquals("store.redis.uri", e.key());
   }
 
   @Test
   void timeoutsTakeMillisecondsOrSecondsWithinBounds() {
-    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.timeout", "80ms", "redis.connect-timeout", "2s"));
+    RedisStoreProvider.builder(
+        Map.of("redis.uri", "redis://h", "redis.timeout", "80ms", "redis.connect-timeout", "2s"));
     for (String bad : new String[] {"50", "0ms", "61s", "fast", "1m"}) {
-      ConfigException e = assertThrows(ConfigException.class,
-          () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.timeout", bad)), bad);
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  RedisStoreProvider.builder(
+                      Map.of("redis.uri", "redis://h", "redis.timeout", bad)),
+              bad);
       assertEquals("store.redis.timeout", e.key());
     }
   }
 
   @Test
   void aKeyPrefixWithABraceIsRejectedBecauseItWouldMoveTheHashTag() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.key-prefix", "app{1}:")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                RedisStoreProvider.builder(
+                    Map.of("redis.uri", "redis://h", "redis.key-prefix", "app{1}:")));
     assertEquals("store.redis.key-prefix", e.key());
   }
 
   @Test
   void clusterTakesTrueOrFalseAndSeedNodes() {
-    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h1:7000,h2:7001", "redis.cluster", "true"));
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.cluster", "yes")));
+    RedisStoreProvider.builder(
+        Map.of("redis.uri", "redis://h1:7000,h2:7001", "redis.cluster", "true"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                RedisStoreProvider.builder(
+                    Map.of("redis.uri", "redis://h", "redis.cluster", "yes")));
     assertEquals("store.redis.cluster", e.key());
   }
 
@@ -63,8 +87,13 @@ class RedisStoreProviderTest {
   void expectedServersTakesAWholeNumberFromOne() {
     RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.expected-servers", "3"));
     for (String bad : new String[] {"0", "-1", "three", "1.5", "10001"}) {
-      ConfigException e = assertThrows(ConfigException.class,
-          () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.expected-servers", bad)), bad);
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  RedisStoreProvider.builder(
+                      Map.of("redis.uri", "redis://h", "redis.expected-servers", bad)),
+              bad);
       assertEquals("store.redis.expected-servers", e.key());
       assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
     }
@@ -75,8 +104,12 @@ class RedisStoreProviderTest {
     RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", "10"));
     RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", " 0 "));
     for (String bad : new String[] {"-1", "ten", "1.5", "1001", ""}) {
-      ConfigException e = assertThrows(ConfigException.class,
-          () -> RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", bad)), bad);
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.lease", bad)),
+              bad);
       assertEquals("store.redis.lease", e.key());
       assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
     }
@@ -84,8 +117,17 @@ class RedisStoreProviderTest {
 
   @Test
   void anUnknownStoreKeyIsAConfigurationError() {
-    ConfigException e = assertThrows(ConfigException.class, () -> Tollgate.create(config(Map.of(
-        "store.redis.uri", "redis://127.0.0.1:1", "store.redis.timout", "50ms"))));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                Tollgate.create(
+                    config(
+                        Map.of(
+                            "store.redis.uri",
+                            "redis://127.0.0.1:1",
+                            "store.redis.timout",
+                            "50ms"))));
     assertEquals("store.redis.timout", e.key());
   }
 

@@ -30,13 +30,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The script against a real redis-server: the same decisions as the in-memory store, window
- * boundaries, multi-limit atomicity, key layout and expiry. Most tests decide at a fake clock's time
- * (passed to the script in place of {@code TIME}) so that windows are crossed without waiting; the
- * tests named "...RedisClock..." use the Redis server's own clock.
+ * boundaries, multi-limit atomicity, key layout and expiry. Most tests decide at a fake clock's
+ * time (passed to the script in place of {@code TIME}) so that windows are crossed without waiting;
+ * the tests named "...RedisClock..." use the Redis server's own clock.
  */
 class RedisStoreTest {
 
   private static final long MINUTE = 60_000;
+
   /** A day boundary: 2023-11-14T00:00:00Z. */
   private static final long T0 = 1_699_920_000_000L;
 
@@ -74,7 +75,11 @@ class RedisStoreTest {
   @BeforeEach
   void fresh() {
     redis.flushall();
-    store = RedisStore.builder(server.uri()).timeout(Duration.ofSeconds(2)).scriptClock(time::get).build();
+    store =
+        RedisStore.builder(server.uri())
+            .timeout(Duration.ofSeconds(2))
+            .scriptClock(time::get)
+            .build();
   }
 
   @AfterEach
@@ -91,13 +96,22 @@ class RedisStoreTest {
       List<Bucket> buckets = new ArrayList<>();
       buckets.add(new Bucket("default", client, List.of(FIXED, DAILY, TOKEN), false));
       if (random.nextBoolean()) {
-        buckets.add(new Bucket("reports", client, List.of(ROLLING, COARSE, ODD), random.nextInt(4) == 0));
+        buckets.add(
+            new Bucket("reports", client, List.of(ROLLING, COARSE, ODD), random.nextInt(4) == 0));
       }
-      compare(step, new AcquireRequest(buckets, random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2)), outcomes);
+      compare(
+          step,
+          new AcquireRequest(buckets, random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2)),
+          outcomes);
       int r = random.nextInt(100);
-      time.addAndGet(r < 85 ? random.nextInt(1_500) : r < 98 ? random.nextInt(60_000) : random.nextInt(30) * 3_600_000L);
+      time.addAndGet(
+          r < 85
+              ? random.nextInt(1_500)
+              : r < 98 ? random.nextInt(60_000) : random.nextInt(30) * 3_600_000L);
     }
-    assertTrue(outcomes[0] > 150 && outcomes[1] > 150, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
+    assertTrue(
+        outcomes[0] > 150 && outcomes[1] > 150,
+        "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
   }
 
   @Test
@@ -106,15 +120,24 @@ class RedisStoreTest {
     // the other still holds (Redis expires keys on its real clock, not on the test's).
     Random random = new Random(7);
     int[] outcomes = new int[2];
-    List<Bucket> buckets = List.of(
-        new Bucket("default", "c", List.of(FIXED, DAILY, TOKEN), false),
-        new Bucket("reports", "c", List.of(ROLLING, COARSE, ODD), true));
+    List<Bucket> buckets =
+        List.of(
+            new Bucket("default", "c", List.of(FIXED, DAILY, TOKEN), false),
+            new Bucket("reports", "c", List.of(ROLLING, COARSE, ODD), true));
     for (int step = 0; step < 2000; step++) {
-      compare(step, new AcquireRequest(buckets, random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2)), outcomes);
+      compare(
+          step,
+          new AcquireRequest(buckets, random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2)),
+          outcomes);
       int r = random.nextInt(100);
-      time.addAndGet(r < 80 ? random.nextInt(4_000) : r < 90 ? random.nextInt(40_000) : -random.nextInt(150_000));
+      time.addAndGet(
+          r < 80
+              ? random.nextInt(4_000)
+              : r < 90 ? random.nextInt(40_000) : -random.nextInt(150_000));
     }
-    assertTrue(outcomes[0] > 150 && outcomes[1] > 150, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
+    assertTrue(
+        outcomes[0] > 150 && outcomes[1] > 150,
+        "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
   }
 
   @Test
@@ -124,14 +147,23 @@ class RedisStoreTest {
     List<Limit> after = List.of(FIXED.withQuota(20), DAILY.withQuota(200), TOKEN.withQuota(14));
     int[] outcomes = new int[2];
     for (int step = 0; step < 6; step++) {
-      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", before, false)), 1), outcomes);
+      compare(
+          step,
+          new AcquireRequest(List.of(new Bucket("default", "c", before, false)), 1),
+          outcomes);
       time.addAndGet(700);
     }
     for (int step = 6; step < 40; step++) {
-      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", step % 2 == 0 ? after : before, false)), 1), outcomes);
+      compare(
+          step,
+          new AcquireRequest(
+              List.of(new Bucket("default", "c", step % 2 == 0 ? after : before, false)), 1),
+          outcomes);
       time.addAndGet(900);
     }
-    assertTrue(outcomes[0] > 0 && outcomes[1] > 0, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
+    assertTrue(
+        outcomes[0] > 0 && outcomes[1] > 0,
+        "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
   }
 
   @Test
@@ -140,14 +172,25 @@ class RedisStoreTest {
     Limit small = large.withQuota(100);
     int[] outcomes = new int[2];
     for (int step = 0; step < 160; step++) {
-      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", List.of(large), false)), 1), outcomes);
+      compare(
+          step,
+          new AcquireRequest(List.of(new Bucket("default", "c", List.of(large), false)), 1),
+          outcomes);
     }
     for (int step = 160; step < 180; step++) {
-      compare(step, new AcquireRequest(List.of(new Bucket("default", "c", List.of(step % 2 == 0 ? small : large), false)), 1), outcomes);
+      compare(
+          step,
+          new AcquireRequest(
+              List.of(new Bucket("default", "c", List.of(step % 2 == 0 ? small : large), false)),
+              1),
+          outcomes);
     }
     assertEquals(150, outcomes[0], "admitted only the larger quota once");
     time.addAndGet(61_000);
-    compare(180, new AcquireRequest(List.of(new Bucket("default", "c", List.of(large), false)), 1), outcomes);
+    compare(
+        180,
+        new AcquireRequest(List.of(new Bucket("default", "c", List.of(large), false)), 1),
+        outcomes);
     assertEquals(151, outcomes[0]);
   }
 
@@ -221,9 +264,10 @@ class RedisStoreTest {
     Limit perMinute = Limit.parse("5/1m");
     Limit perSecond = Limit.parse("2/1s");
     Limit endpoint = Limit.parse("100/1h rolling");
-    List<Bucket> buckets = List.of(
-        new Bucket("default", "c", List.of(perMinute, perSecond), false),
-        new Bucket("reports", "c", List.of(endpoint), false));
+    List<Bucket> buckets =
+        List.of(
+            new Bucket("default", "c", List.of(perMinute, perSecond), false),
+            new Bucket("reports", "c", List.of(endpoint), false));
     assertTrue(store.acquire(new AcquireRequest(buckets, 1)).admitted());
     assertTrue(store.acquire(new AcquireRequest(buckets, 1)).admitted());
     AcquireResult rejected = store.acquire(new AcquireRequest(buckets, 1));
@@ -238,9 +282,10 @@ class RedisStoreTest {
   void aCountRejectedBucketIsConsumedEvenWhenAnotherBucketRejects() {
     Limit tight = Limit.parse("1/1m");
     Limit counted = Limit.parse("10/1m as counted");
-    List<Bucket> buckets = List.of(
-        new Bucket("default", "c", List.of(tight), false),
-        new Bucket("strict", "c", List.of(counted), true));
+    List<Bucket> buckets =
+        List.of(
+            new Bucket("default", "c", List.of(tight), false),
+            new Bucket("strict", "c", List.of(counted), true));
     store.acquire(new AcquireRequest(buckets, 1));
     AcquireResult rejected = store.acquire(new AcquireRequest(buckets, 1));
     assertFalse(rejected.admitted());
@@ -252,7 +297,8 @@ class RedisStoreTest {
     Limit a = Limit.parse("3/1m token-bucket as a");
     Limit b = Limit.parse("6/1m token-bucket as b");
     InMemoryStore memory = InMemoryStore.create(10, time::get);
-    AcquireRequest request = new AcquireRequest(List.of(new Bucket("default", "c", List.of(a, b), false)), 1);
+    AcquireRequest request =
+        new AcquireRequest(List.of(new Bucket("default", "c", List.of(a, b), false)), 1);
     for (int i = 0; i < 5; i++) {
       assertEquals(memory.acquire(request), store.acquire(request));
     }
@@ -262,14 +308,23 @@ class RedisStoreTest {
   @Test
   void keysCarryThePrefixAndTheClientAsHashTagSoOneClientsKeysShareASlot() {
     String client = "key:ab}c%d";
-    store.acquire(new AcquireRequest(List.of(
-        new Bucket("default", client, List.of(Limit.parse("5/1m"), Limit.parse("50/24h rolling")), false),
-        new Bucket("reports", client, List.of(Limit.parse("2/1s token-bucket")), false)), 1));
+    store.acquire(
+        new AcquireRequest(
+            List.of(
+                new Bucket(
+                    "default",
+                    client,
+                    List.of(Limit.parse("5/1m"), Limit.parse("50/24h rolling")),
+                    false),
+                new Bucket("reports", client, List.of(Limit.parse("2/1s token-bucket")), false)),
+            1));
     List<String> keys = redis.keys("*");
-    assertEquals(Set.of(
-        "tollgate:{key:ab%7Dc%25d}:default:fixed:60",
-        "tollgate:{key:ab%7Dc%25d}:default:rolling:86400:3600",
-        "tollgate:{key:ab%7Dc%25d}:reports:token-bucket:1"), new HashSet<>(keys));
+    assertEquals(
+        Set.of(
+            "tollgate:{key:ab%7Dc%25d}:default:fixed:60",
+            "tollgate:{key:ab%7Dc%25d}:default:rolling:86400:3600",
+            "tollgate:{key:ab%7Dc%25d}:reports:token-bucket:1"),
+        new HashSet<>(keys));
     Set<Integer> slots = new HashSet<>();
     for (String k : keys) {
       slots.add(SlotHash.getSlot(k));
@@ -281,7 +336,9 @@ class RedisStoreTest {
   @Test
   void theKeyPrefixIsConfigurable() {
     try (RedisStore other = RedisStore.builder(server.uri()).keyPrefix("app1:rl:").build()) {
-      other.acquire(new AcquireRequest(List.of(new Bucket("default", "c", List.of(Limit.parse("5/1m")), false)), 1));
+      other.acquire(
+          new AcquireRequest(
+              List.of(new Bucket("default", "c", List.of(Limit.parse("5/1m")), false)), 1));
     }
     assertEquals(List.of("app1:rl:{c}:default:fixed:60"), redis.keys("*"));
   }
@@ -289,7 +346,8 @@ class RedisStoreTest {
   @Test
   void keysExpireWhenTheirStateWouldBeFreshAgain() {
     time.set(T0 + 10_000);
-    acquire("c", Limit.parse("5/1m"), Limit.parse("60/1m token-bucket"), Limit.parse("100/1h rolling"));
+    acquire(
+        "c", Limit.parse("5/1m"), Limit.parse("60/1m token-bucket"), Limit.parse("100/1h rolling"));
     long fixedTtl = redis.pttl("tollgate:{c}:default:fixed:60");
     long tokenTtl = redis.pttl("tollgate:{c}:default:token-bucket:60");
     long rollingTtl = redis.pttl("tollgate:{c}:default:rolling:3600:150");
@@ -315,8 +373,19 @@ class RedisStoreTest {
 
   @Test
   void aPeekWritesNothingAndAnUnusedStateLeavesNoKey() {
-    AcquireResult peek = store.acquire(new AcquireRequest(List.of(new Bucket("default", "c",
-        List.of(Limit.parse("5/1m"), Limit.parse("5/1m token-bucket"), Limit.parse("5/1h rolling")), false)), 0));
+    AcquireResult peek =
+        store.acquire(
+            new AcquireRequest(
+                List.of(
+                    new Bucket(
+                        "default",
+                        "c",
+                        List.of(
+                            Limit.parse("5/1m"),
+                            Limit.parse("5/1m token-bucket"),
+                            Limit.parse("5/1h rolling")),
+                        false)),
+                0));
     assertTrue(peek.admitted());
     assertEquals(List.of(5L, 5L, 5L), remaining(peek));
     assertEquals(0, redis.dbsize());
@@ -326,10 +395,15 @@ class RedisStoreTest {
   void decidesOnTheRedisClockWithWindowsAlignedToItsEpoch() {
     try (RedisStore real = RedisStore.builder(server.uri()).build()) {
       List<String> before = redis.time();
-      AcquireResult r = real.acquire(new AcquireRequest(List.of(new Bucket("default", "redis-clock",
-          List.of(Limit.parse("2/1s")), false)), 1));
+      AcquireResult r =
+          real.acquire(
+              new AcquireRequest(
+                  List.of(
+                      new Bucket("default", "redis-clock", List.of(Limit.parse("2/1s")), false)),
+                  1));
       List<String> after = redis.time();
-      assertTrue(r.nowMillis() >= millis(before) && r.nowMillis() <= millis(after),
+      assertTrue(
+          r.nowMillis() >= millis(before) && r.nowMillis() <= millis(after),
           r.nowMillis() + " is Redis' TIME");
       // The window is [second boundary, next second boundary) on Redis' clock.
       LimitUsage u = r.usages().get(0);
@@ -360,16 +434,25 @@ class RedisStoreTest {
     long fixed = redis.memoryUsage("tollgate:{ip:203.0.113.7}:default:fixed:60");
     long rolling = redis.memoryUsage("tollgate:{ip:203.0.113.7}:default:rolling:86400:3600");
     long tokenBytes = redis.memoryUsage("tollgate:{ip:203.0.113.7}:default:token-bucket:1");
-    System.out.printf("MEMORY USAGE (Redis %s): fixed %d B, rolling 24h/1h full %d B, token bucket %d B%n",
-        redis.info("server").lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElse("?"),
-        fixed, rolling, tokenBytes);
+    System.out.printf(
+        "MEMORY USAGE (Redis %s): fixed %d B, rolling 24h/1h full %d B, token bucket %d B%n",
+        redis
+            .info("server")
+            .lines()
+            .filter(l -> l.startsWith("redis_version:"))
+            .findFirst()
+            .orElse("?"),
+        fixed,
+        rolling,
+        tokenBytes);
     assertTrue(fixed <= 160, "fixed window " + fixed);
     assertTrue(tokenBytes <= 160, "token bucket " + tokenBytes);
     assertTrue(rolling <= 512, "rolling window " + rolling);
   }
 
   private AcquireResult acquire(String client, Limit... limits) {
-    return store.acquire(new AcquireRequest(List.of(new Bucket("default", client, List.of(limits), false)), 1));
+    return store.acquire(
+        new AcquireRequest(List.of(new Bucket("default", client, List.of(limits), false)), 1));
   }
 
   private static List<Long> remaining(AcquireResult r) {
@@ -394,6 +477,8 @@ class RedisStoreTest {
 
   private static void assertTtl(long expected, long actual) {
     // PTTL counts down on Redis' real clock while the test runs.
-    assertTrue(actual <= expected && actual > expected - 2_000, "TTL " + actual + " ms, expected about " + expected);
+    assertTrue(
+        actual <= expected && actual > expected - 2_000,
+        "TTL " + actual + " ms, expected about " + expected);
   }
 }

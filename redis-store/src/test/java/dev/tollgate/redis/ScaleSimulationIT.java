@@ -1,7 +1,6 @@
 package dev.tollgate.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
@@ -27,13 +26,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A scale simulation: 10 and 50 stores in one JVM, each an application server with its own Lettuce
- * client, against one real redis-server; a Zipf load over many clients (a few very busy, a long tail
- * of occasional ones), each request to a random server; a limit of {@code 100/1m} per client (the
- * busy clients soon over it) and of {@code 1000/1m} (most of them under it), at two rates; the whole
- * run inside one minute of an injected clock, so that "admitted versus quota" is exact arithmetic.
- * It reports all commands Redis ran per decision ({@code INFO commandstats}, those inside the script
- * included), script calls per decision, and admitted versus what the quota allows, with and without
- * leasing; and it requires that no client is ever admitted beyond its quota.
+ * client, against one real redis-server; a Zipf load over many clients (a few very busy, a long
+ * tail of occasional ones), each request to a random server; a limit of {@code 100/1m} per client
+ * (the busy clients soon over it) and of {@code 1000/1m} (most of them under it), at two rates; the
+ * whole run inside one minute of an injected clock, so that "admitted versus quota" is exact
+ * arithmetic. It reports all commands Redis ran per decision ({@code INFO commandstats}, those
+ * inside the script included), script calls per decision, and admitted versus what the quota
+ * allows, with and without leasing; and it requires that no client is ever admitted beyond its
+ * quota.
  */
 class ScaleSimulationIT {
 
@@ -70,9 +70,12 @@ class ScaleSimulationIT {
     for (int c : clients) {
       demand[c]++;
     }
-    System.out.printf("scale simulation: %,d decisions, %,d clients Zipf(s=%.1f) (the busiest sends %,d), each to a"
-        + " random server, %d caller threads%n", DECISIONS, CLIENTS, ZIPF_S, demand[0], THREADS);
-    System.out.println("| decisions/s (injected clock) | limit | servers | lease | Redis commands/decision | script calls/decision | rejected locally | admitted from leases | admitted | vs what the quota allows | beyond quota |");
+    System.out.printf(
+        "scale simulation: %,d decisions, %,d clients Zipf(s=%.1f) (the busiest sends %,d), each to a"
+            + " random server, %d caller threads%n",
+        DECISIONS, CLIENTS, ZIPF_S, demand[0], THREADS);
+    System.out.println(
+        "| decisions/s (injected clock) | limit | servers | lease | Redis commands/decision | script calls/decision | rejected locally | admitted from leases | admitted | vs what the quota allows | beyond quota |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (long span : new long[] {59_000, 5_900}) {
       for (int quota : new int[] {100, 1000}) {
@@ -83,13 +86,26 @@ class ScaleSimulationIT {
         for (int servers : new int[] {10, 50}) {
           for (int lease : new int[] {0, 10}) {
             Outcome o = run(servers, lease, quota, span, clients);
-            System.out.printf("| %,d | %d/1m | %d | %s | %.3f | %.3f | %.1f%% | %.1f%% | %,d | %.1f%% of %,d | %d |%n",
-                DECISIONS * 1000 / span, quota, servers, lease == 0 ? "off" : lease,
-                o.commands / (double) DECISIONS, o.scripts / (double) DECISIONS, 100.0 * o.localRejections / DECISIONS,
-                100.0 * o.leased / DECISIONS, o.admitted, 100.0 * o.admitted / allowed, allowed, o.beyondQuota);
+            System.out.printf(
+                "| %,d | %d/1m | %d | %s | %.3f | %.3f | %.1f%% | %.1f%% | %,d | %.1f%% of %,d | %d |%n",
+                DECISIONS * 1000 / span,
+                quota,
+                servers,
+                lease == 0 ? "off" : lease,
+                o.commands / (double) DECISIONS,
+                o.scripts / (double) DECISIONS,
+                100.0 * o.localRejections / DECISIONS,
+                100.0 * o.leased / DECISIONS,
+                o.admitted,
+                100.0 * o.admitted / allowed,
+                allowed,
+                o.beyondQuota);
             assertEquals(0, o.beyondQuota, "admissions beyond the quota");
             if (lease == 0) {
-              assertEquals(allowed, o.admitted, "without leasing every client gets exactly what the quota allows");
+              assertEquals(
+                  allowed,
+                  o.admitted,
+                  "without leasing every client gets exactly what the quota allows");
             }
           }
         }
@@ -97,9 +113,16 @@ class ScaleSimulationIT {
     }
   }
 
-  private record Outcome(long commands, long scripts, long localRejections, long leased, long admitted, long beyondQuota) {}
+  private record Outcome(
+      long commands,
+      long scripts,
+      long localRejections,
+      long leased,
+      long admitted,
+      long beyondQuota) {}
 
-  private static Outcome run(int servers, int lease, int quota, long span, int[] clients) throws Exception {
+  private static Outcome run(int servers, int lease, int quota, long span, int[] clients)
+      throws Exception {
     redis.flushall();
     AtomicLong time = new AtomicLong(T0);
     List<RedisStore> stores = new ArrayList<>();
@@ -111,7 +134,12 @@ class ScaleSimulationIT {
       Limit limit = Limit.parse(quota + "/1m");
       AcquireRequest[] requests = new AcquireRequest[CLIENTS];
       for (int c = 0; c < CLIENTS; c++) {
-        requests[c] = new AcquireRequest(List.of(new Bucket("default", "ip:10.0." + (c >> 8) + "." + (c & 255), List.of(limit), false)), 1);
+        requests[c] =
+            new AcquireRequest(
+                List.of(
+                    new Bucket(
+                        "default", "ip:10.0." + (c >> 8) + "." + (c & 255), List.of(limit), false)),
+                1);
       }
       int[] serverOf = new SplittableRandom(5).ints(DECISIONS, 0, servers).toArray();
       AtomicInteger next = new AtomicInteger();
@@ -119,16 +147,18 @@ class ScaleSimulationIT {
       redis.configResetstat();
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
-        futures.add(pool.submit(() -> {
-          for (int i = next.getAndIncrement(); i < DECISIONS; i = next.getAndIncrement()) {
-            // Evenly spread over the span, inside one minute.
-            time.accumulateAndGet(T0 + i * span / DECISIONS, Math::max);
-            if (stores.get(serverOf[i]).acquire(requests[clients[i]]).admitted()) {
-              admitted.incrementAndGet(clients[i]);
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = next.getAndIncrement(); i < DECISIONS; i = next.getAndIncrement()) {
+                    // Evenly spread over the span, inside one minute.
+                    time.accumulateAndGet(T0 + i * span / DECISIONS, Math::max);
+                    if (stores.get(serverOf[i]).acquire(requests[clients[i]]).admitted()) {
+                      admitted.incrementAndGet(clients[i]);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -146,8 +176,13 @@ class ScaleSimulationIT {
         local += s.localRejectionCount();
         leased += s.leasedAdmissionCount();
       }
-      return new Outcome(commands.values().stream().mapToLong(Long::longValue).sum(),
-          commands.getOrDefault("evalsha", 0L) + commands.getOrDefault("eval", 0L), local, leased, total, beyond);
+      return new Outcome(
+          commands.values().stream().mapToLong(Long::longValue).sum(),
+          commands.getOrDefault("evalsha", 0L) + commands.getOrDefault("eval", 0L),
+          local,
+          leased,
+          total,
+          beyond);
     } finally {
       pool.shutdown();
       stores.forEach(RedisStore::close);

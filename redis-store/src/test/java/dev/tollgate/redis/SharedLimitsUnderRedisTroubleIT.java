@@ -46,9 +46,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 13: two servlet containers (two Jetty servers, the filter configured by init-params as in
- * web.xml) share one real redis-server with the default Redis settings, and one client sends
- * bursts of 300 parallel requests spread over both. Redis is then made slow, and stopped under load
- * and brought back with its data. The figures printed here are the ones the README quotes.
+ * web.xml) share one real redis-server with the default Redis settings, and one client sends bursts
+ * of 300 parallel requests spread over both. Redis is then made slow, and stopped under load and
+ * brought back with its data. The figures printed here are the ones the README quotes.
  *
  * <p>Bursts go through a bounded pool (the build machine has two cores), and the latency check is
  * against the documented bound ({@code store.redis.timeout}, 1 s by default) plus a generous margin
@@ -58,12 +58,18 @@ class SharedLimitsUnderRedisTroubleIT {
 
   /** The documented bound: the default store.redis.timeout. */
   private static final long BOUND_MILLIS = RedisStore.DEFAULT_TIMEOUT.toMillis();
-  /** Scheduling on a shared two-core machine, HTTP and Jetty included; far below any wait for Redis to come back. */
+
+  /**
+   * Scheduling on a shared two-core machine, HTTP and Jetty included; far below any wait for Redis
+   * to come back.
+   */
   private static final long MARGIN_MILLIS = 2_000;
+
   private static final int BURST = 300;
   private static final int QUOTA = 100;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ExecutorService pool = Executors.newFixedThreadPool(24);
   private RedisServer redis;
   private final List<Server> servers = new ArrayList<>();
@@ -74,19 +80,22 @@ class SharedLimitsUnderRedisTroubleIT {
     redis = RedisServer.start(List.of("--enable-debug-command", "yes"));
     for (int i = 0; i < 2; i++) {
       // Default store.redis.* settings: no timeout is configured.
-      startServer(Map.of(
-          "client.key", "header:X-Client, ip",
-          // Rolling, so that no minute boundary can fall inside the test and grant a second quota.
-          "limits", QUOTA + "/1m rolling",
-          "store.type", "redis",
-          "store.redis.uri", redis.uri(),
-          "store.redis.expected-servers", "2",
-          // Paths choose the policy: the default rule is open; these add no limits of their own, so
-          // the default rule's 100/1m applies under the stricter of the two policies.
-          "rules.closed.path", "/closed",
-          "rules.closed.on-store-failure", "closed",
-          "rules.local.path", "/local",
-          "rules.local.on-store-failure", "local"));
+      startServer(
+          Map.of(
+              "client.key", "header:X-Client, ip",
+              // Rolling, so that no minute boundary can fall inside the test and grant a second
+              // quota.
+              "limits", QUOTA + "/1m rolling",
+              "store.type", "redis",
+              "store.redis.uri", redis.uri(),
+              "store.redis.expected-servers", "2",
+              // Paths choose the policy: the default rule is open; these add no limits of their
+              // own, so
+              // the default rule's 100/1m applies under the stricter of the two policies.
+              "rules.closed.path", "/closed",
+              "rules.closed.on-store-failure", "closed",
+              "rules.local.path", "/local",
+              "rules.local.on-store-failure", "local"));
     }
     awaitShared();
   }
@@ -101,7 +110,8 @@ class SharedLimitsUnderRedisTroubleIT {
   }
 
   @Test
-  void defaultSettings_aBurstOf300OverBothServersAdmitsExactlyTheQuota_everyTime() throws Exception {
+  void defaultSettings_aBurstOf300OverBothServersAdmitsExactlyTheQuota_everyTime()
+      throws Exception {
     for (int round = 0; round < 4; round++) {
       Burst b = burst("/open", "burst-" + round, null);
       report("default settings, round " + (round + 1), b);
@@ -112,31 +122,39 @@ class SharedLimitsUnderRedisTroubleIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"DEBUG SLEEP", "SIGSTOP"})
-  void redisSlowDuringABurst_neverOverAdmits_andNoRequestWaitsPastTheBound(String fault) throws Exception {
-    Burst b = burst("/open", "slow", () -> {
-      if (fault.equals("SIGSTOP")) {
-        redis.pause();
-        Thread.sleep(400);
-        redis.resume();
-      } else {
-        assertEquals("+OK", redisCommand("DEBUG SLEEP 0.4"));
-      }
-    });
+  void redisSlowDuringABurst_neverOverAdmits_andNoRequestWaitsPastTheBound(String fault)
+      throws Exception {
+    Burst b =
+        burst(
+            "/open",
+            "slow",
+            () -> {
+              if (fault.equals("SIGSTOP")) {
+                redis.pause();
+                Thread.sleep(400);
+                redis.resume();
+              } else {
+                assertEquals("+OK", redisCommand("DEBUG SLEEP 0.4"));
+              }
+            });
     report("Redis " + fault + " for 0.4 s during the burst", b);
     assertTrue(b.count(200) <= QUOTA, "over-admission: " + b.statuses);
-    assertEquals(BURST, b.count(200) + b.count(429) + b.count(503), "only 200, 429 or 503: " + b.statuses);
+    assertEquals(
+        BURST, b.count(200) + b.count(429) + b.count(503), "only 200, 429 or 503: " + b.statuses);
     assertWithinBound(b);
   }
 
   @Test
-  void redisStoppedUnderLoad_eachPolicyApplies_thenSharedLimitingResumesWithoutCountingLocalAdmissions()
-      throws Exception {
+  void
+      redisStoppedUnderLoad_eachPolicyApplies_thenSharedLimitingResumesWithoutCountingLocalAdmissions()
+          throws Exception {
     // Before the outage the local-policy client uses 30 of its shared 100.
     for (int i = 0; i < 30; i++) {
       assertEquals(200, get(bases.get(i % 2), "/local", "L").statusCode());
     }
 
-    // Load on all three policies while Redis shuts down (SHUTDOWN SAVE keeps its data for the restart).
+    // Load on all three policies while Redis shuts down (SHUTDOWN SAVE keeps its data for the
+    // restart).
     AtomicBoolean running = new AtomicBoolean(true);
     ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
     AtomicLong slowest = new AtomicLong();
@@ -146,17 +164,21 @@ class SharedLimitsUnderRedisTroubleIT {
       String path = paths[t % 3];
       URI base = bases.get(t % 2);
       String client = "load-" + t;
-      load.add(pool.submit(() -> {
-        while (running.get()) {
-          long start = System.nanoTime();
-          int status = get(base, path, client).statusCode();
-          slowest.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
-          if (status != 200 && status != 429 && !(status == 503 && path.equals("/closed"))) {
-            unexpected.add(path + " -> " + status);
-          }
-        }
-        return null;
-      }));
+      load.add(
+          pool.submit(
+              () -> {
+                while (running.get()) {
+                  long start = System.nanoTime();
+                  int status = get(base, path, client).statusCode();
+                  slowest.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                  if (status != 200
+                      && status != 429
+                      && !(status == 503 && path.equals("/closed"))) {
+                    unexpected.add(path + " -> " + status);
+                  }
+                }
+                return null;
+              }));
     }
     Thread.sleep(300);
     redisCommandNoReply("SHUTDOWN SAVE");
@@ -165,9 +187,12 @@ class SharedLimitsUnderRedisTroubleIT {
     for (Future<?> f : load) {
       f.get();
     }
-    System.out.printf("[issue 13] Redis stopped under load: slowest answer %d ms, unexpected %s%n", slowest.get(), unexpected);
+    System.out.printf(
+        "[issue 13] Redis stopped under load: slowest answer %d ms, unexpected %s%n",
+        slowest.get(), unexpected);
     assertTrue(unexpected.isEmpty(), "no 500, each path only its policy's statuses: " + unexpected);
-    assertTrue(slowest.get() <= BOUND_MILLIS + MARGIN_MILLIS, "slowest answer " + slowest.get() + " ms");
+    assertTrue(
+        slowest.get() <= BOUND_MILLIS + MARGIN_MILLIS, "slowest answer " + slowest.get() + " ms");
 
     // open: admitted, no limit any more.
     Burst open = burst("/open", "O", null);
@@ -178,7 +203,8 @@ class SharedLimitsUnderRedisTroubleIT {
     Burst closed = burst("/closed", "C", null);
     report("Redis down, on-store-failure=closed", closed);
     assertEquals(Map.of(503, BURST), closed.statuses);
-    assertEquals("1", get(bases.get(0), "/closed", "C").headers().firstValue("Retry-After").orElse(null));
+    assertEquals(
+        "1", get(bases.get(0), "/closed", "C").headers().firstValue("Retry-After").orElse(null));
     // local: each server enforces 100 / 2 expected servers on its own.
     Burst local = burst("/local", "L", null);
     report("Redis down, on-store-failure=local (client had used 30 before)", local);
@@ -225,27 +251,31 @@ class SharedLimitsUnderRedisTroubleIT {
     List<Future<int[]>> calls = new ArrayList<>();
     for (int i = 0; i < BURST; i++) {
       int server = i % 2;
-      calls.add(pool.submit(() -> {
-        go.await();
-        long start = System.nanoTime();
-        int status = get(bases.get(server), path, client).statusCode();
-        started.countDown();
-        return new int[] {server, status, (int) ((System.nanoTime() - start) / 1_000_000)};
-      }));
+      calls.add(
+          pool.submit(
+              () -> {
+                go.await();
+                long start = System.nanoTime();
+                int status = get(bases.get(server), path, client).statusCode();
+                started.countDown();
+                return new int[] {server, status, (int) ((System.nanoTime() - start) / 1_000_000)};
+              }));
     }
     long start = System.nanoTime();
     go.countDown();
     Thread faultThread = null;
     AtomicBoolean faultFailed = new AtomicBoolean();
     if (fault != null) {
-      faultThread = new Thread(() -> {
-        try {
-          started.await();
-          fault.run();
-        } catch (Exception e) {
-          faultFailed.set(true);
-        }
-      });
+      faultThread =
+          new Thread(
+              () -> {
+                try {
+                  started.await();
+                  fault.run();
+                } catch (Exception e) {
+                  faultFailed.set(true);
+                }
+              });
       faultThread.start();
     }
     Burst b = new Burst();
@@ -266,22 +296,41 @@ class SharedLimitsUnderRedisTroubleIT {
   }
 
   private static void report(String what, Burst b) {
-    System.out.printf("[issue 13] %s: %s, admitted %d + %d by the two servers, slowest answer %d ms, burst %d ms%n",
-        what, b.statuses, b.admittedBy.get(0).get(), b.admittedBy.get(1).get(), b.slowestMillis, b.tookMillis);
+    System.out.printf(
+        "[issue 13] %s: %s, admitted %d + %d by the two servers, slowest answer %d ms, burst %d ms%n",
+        what,
+        b.statuses,
+        b.admittedBy.get(0).get(),
+        b.admittedBy.get(1).get(),
+        b.slowestMillis,
+        b.tookMillis);
   }
 
   private static void assertWithinBound(Burst b) {
-    assertTrue(b.slowestMillis <= BOUND_MILLIS + MARGIN_MILLIS,
-        "slowest answer " + b.slowestMillis + " ms; the bound is " + BOUND_MILLIS + " ms (+ " + MARGIN_MILLIS + " ms margin)");
+    assertTrue(
+        b.slowestMillis <= BOUND_MILLIS + MARGIN_MILLIS,
+        "slowest answer "
+            + b.slowestMillis
+            + " ms; the bound is "
+            + BOUND_MILLIS
+            + " ms (+ "
+            + MARGIN_MILLIS
+            + " ms margin)");
   }
 
-  private HttpResponse<String> get(URI base, String path, String client) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
-        .header("X-Client", client).build();
+  private HttpResponse<String> get(URI base, String path, String client)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(20))
+            .header("X-Client", client)
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Both servers decide through Redis: the fail-closed path, called as a spare client, answers 200. */
+  /**
+   * Both servers decide through Redis: the fail-closed path, called as a spare client, answers 200.
+   */
   private void awaitShared() throws Exception {
     long deadline = System.nanoTime() + 15_000_000_000L;
     for (URI base : bases) {
@@ -331,15 +380,19 @@ class SharedLimitsUnderRedisTroubleIT {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
+    context.addServlet(
+        new ServletHolder(
+            new HttpServlet() {
+              private static final long serialVersionUID = 1L;
 
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("text/plain");
-        resp.getWriter().write("ok");
-      }
-    }), "/*");
+              @Override
+              protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+                  throws IOException {
+                resp.setContentType("text/plain");
+                resp.getWriter().write("ok");
+              }
+            }),
+        "/*");
     FilterHolder filter = new FilterHolder(TollgateFilter.class);
     filter.setInitParameters(initParams);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));

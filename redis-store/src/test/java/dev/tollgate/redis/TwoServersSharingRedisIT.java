@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 class TwoServersSharingRedisIT {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private RedisServer redis;
   private final List<Server> servers = new ArrayList<>();
   private final List<URI> bases = new ArrayList<>();
@@ -47,18 +48,21 @@ class TwoServersSharingRedisIT {
   void start() throws Exception {
     redis = RedisServer.start();
     for (int i = 0; i < 2; i++) {
-      startServer(Map.of(
-          // Rolling, so that no minute boundary can fall inside the test and grant a second 100.
-          "limits", "100/1m rolling",
-          "store.type", "redis",
-          "store.redis.uri", redis.uri(),
-          // Latency bounds are RedisStoreFailureTest's business; here a busy build machine must not
-          // turn a slow answer into a fail-open admission that would blur the total.
-          "store.redis.timeout", "500ms",
-          "client.key", "header:X-Client, ip",
-          "rules.orders.path", "/orders",
-          "rules.orders.limits", "1000/1m",
-          "rules.orders.on-store-failure", "closed"));
+      startServer(
+          Map.of(
+              // Rolling, so that no minute boundary can fall inside the test and grant a second
+              // 100.
+              "limits", "100/1m rolling",
+              "store.type", "redis",
+              "store.redis.uri", redis.uri(),
+              // Latency bounds are RedisStoreFailureTest's business; here a busy build machine must
+              // not
+              // turn a slow answer into a fail-open admission that would blur the total.
+              "store.redis.timeout", "500ms",
+              "client.key", "header:X-Client, ip",
+              "rules.orders.path", "/orders",
+              "rules.orders.limits", "1000/1m",
+              "rules.orders.on-store-failure", "closed"));
     }
   }
 
@@ -100,12 +104,14 @@ class TwoServersSharingRedisIT {
       assertEquals(429, r.statusCode(), base.toString());
       long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
       assertTrue(retryAfter >= 1 && retryAfter <= 62, "Retry-After " + retryAfter);
-      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+      assertTrue(
+          r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
     }
   }
 
   @Test
-  void redisStoppedMidwayAppliesThePolicyWithoutErrorsAndLimitingResumesAfterRestart() throws Exception {
+  void redisStoppedMidwayAppliesThePolicyWithoutErrorsAndLimitingResumesAfterRestart()
+      throws Exception {
     awaitConnected();
     for (int i = 0; i < 10; i++) {
       assertEquals(200, get(bases.get(i % 2), "/items").statusCode());
@@ -141,8 +147,10 @@ class TwoServersSharingRedisIT {
     return get(base, path, null);
   }
 
-  private HttpResponse<String> get(URI base, String path, String client) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+  private HttpResponse<String> get(URI base, String path, String client)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
     if (client != null) {
       b.header("X-Client", client);
     }
@@ -171,15 +179,19 @@ class TwoServersSharingRedisIT {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
+    context.addServlet(
+        new ServletHolder(
+            new HttpServlet() {
+              private static final long serialVersionUID = 1L;
 
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("text/plain");
-        resp.getWriter().write("ok");
-      }
-    }), "/*");
+              @Override
+              protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+                  throws IOException {
+                resp.setContentType("text/plain");
+                resp.getWriter().write("ok");
+              }
+            }),
+        "/*");
     FilterHolder filter = new FilterHolder(TollgateFilter.class);
     filter.setInitParameters(initParams);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));

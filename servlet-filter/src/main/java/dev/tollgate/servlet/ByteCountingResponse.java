@@ -48,7 +48,9 @@ final class ByteCountingResponse extends HttpServletResponseWrapper {
     if (w == null) {
       // The container's own writer keeps its encoding rules and Content-Type handling.
       PrintWriter container = super.getWriter();
-      w = new PrintWriter(new CountingWriter(container, charset(getCharacterEncoding()), bytes), false);
+      w =
+          new PrintWriter(
+              new CountingWriter(container, charset(getCharacterEncoding()), bytes), false);
       writer = w;
     }
     return w;
@@ -104,7 +106,9 @@ final class ByteCountingResponse extends HttpServletResponseWrapper {
     }
   }
 
-  /** Counts what it passes on in bytes of the charset: exactly for UTF-8 and single-byte charsets. */
+  /**
+   * Counts what it passes on in bytes of the charset: exactly for UTF-8 and single-byte charsets.
+   */
   private static final class CountingWriter extends Writer {
     private final PrintWriter out;
     private final AtomicLong bytes;
@@ -117,8 +121,10 @@ final class ByteCountingResponse extends HttpServletResponseWrapper {
       this.bytes = bytes;
       this.charset = charset;
       this.utf8 = charset.equals(StandardCharsets.UTF_8);
-      this.singleByte = charset.equals(StandardCharsets.ISO_8859_1) || charset.equals(StandardCharsets.US_ASCII)
-          || charset.newEncoder().maxBytesPerChar() == 1.0f;
+      this.singleByte =
+          charset.equals(StandardCharsets.ISO_8859_1)
+              || charset.equals(StandardCharsets.US_ASCII)
+              || charset.newEncoder().maxBytesPerChar() == 1.0f;
     }
 
     @Override
@@ -153,7 +159,9 @@ final class ByteCountingResponse extends HttpServletResponseWrapper {
           n++;
         } else if (ch < 0x800) {
           n += 2;
-        } else if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        } else if (Character.isHighSurrogate(ch)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
           n += 4;
           i++;
         } else {

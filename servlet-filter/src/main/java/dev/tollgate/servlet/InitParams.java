@@ -17,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-/** Reads a {@link TollgateConfig} from a filter's init-params and the file its {@code config} param names. */
+/**
+ * Reads a {@link TollgateConfig} from a filter's init-params and the file its {@code config} param
+ * names.
+ */
 final class InitParams {
 
   private InitParams() {}
@@ -36,7 +39,8 @@ final class InitParams {
 
     Map<String, String> merged = new LinkedHashMap<>(file);
     for (Map.Entry<String, String> p : params.entrySet()) {
-      // An init-param replaces the file's value whichever way either writes the key (limits or rules.default.limits).
+      // An init-param replaces the file's value whichever way either writes the key (limits or
+      // rules.default.limits).
       String canonical = TollgateConfig.canonicalKey(p.getKey());
       merged.keySet().removeIf(k -> TollgateConfig.canonicalKey(k).equals(canonical));
       merged.put(p.getKey(), p.getValue());
@@ -49,7 +53,10 @@ final class InitParams {
     }
   }
 
-  /** The init-params other than {@value TollgateFilter#CONFIG_PARAM}: what a reload applies over the file. */
+  /**
+   * The init-params other than {@value TollgateFilter#CONFIG_PARAM}: what a reload applies over the
+   * file.
+   */
   static Map<String, String> overrides(FilterConfig filterConfig) {
     Map<String, String> params = new LinkedHashMap<>();
     for (String name : Collections.list(filterConfig.getInitParameterNames())) {
@@ -88,7 +95,12 @@ final class InitParams {
     }
   }
 
-  private static String source(String key, Map<String, String> params, Map<String, String> file, String filter, String location) {
+  private static String source(
+      String key,
+      Map<String, String> params,
+      Map<String, String> file,
+      String filter,
+      String location) {
     String canonical = TollgateConfig.canonicalKey(key);
     if (params.keySet().stream().anyMatch(k -> TollgateConfig.canonicalKey(k).equals(canonical))) {
       return "init-param of filter '" + filter + "'";
@@ -99,7 +111,8 @@ final class InitParams {
     return null;
   }
 
-  private static Map<String, String> load(FilterConfig filterConfig, String location) throws ServletException {
+  private static Map<String, String> load(FilterConfig filterConfig, String location)
+      throws ServletException {
     try (InputStream in = open(filterConfig, location)) {
       Properties p = new Properties();
       p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -114,7 +127,8 @@ final class InitParams {
     }
   }
 
-  private static InputStream open(FilterConfig filterConfig, String location) throws IOException, ServletException {
+  private static InputStream open(FilterConfig filterConfig, String location)
+      throws IOException, ServletException {
     if (location.startsWith("classpath:")) {
       String resource = location.substring("classpath:".length());
       while (resource.startsWith("/")) {
@@ -129,7 +143,8 @@ final class InitParams {
         in = InitParams.class.getClassLoader().getResourceAsStream(resource);
       }
       if (in == null) {
-        throw new ServletException(notReadable(filterConfig, location, "not found on the class path"));
+        throw new ServletException(
+            notReadable(filterConfig, location, "not found on the class path"));
       }
       return in;
     }
@@ -145,18 +160,32 @@ final class InitParams {
     return file(filterConfig, location, location);
   }
 
-  private static InputStream file(FilterConfig filterConfig, String location, String path) throws IOException, ServletException {
+  private static InputStream file(FilterConfig filterConfig, String location, String path)
+      throws IOException, ServletException {
     try {
       return Files.newInputStream(Path.of(path));
     } catch (NoSuchFileException | InvalidPathException e) {
-      throw new ServletException(notReadable(filterConfig, location, location.startsWith("/")
-          ? "not found in the web application or on the file system"
-          : "not found on the file system (relative paths start at " + Path.of("").toAbsolutePath() + ")"));
+      throw new ServletException(
+          notReadable(
+              filterConfig,
+              location,
+              location.startsWith("/")
+                  ? "not found in the web application or on the file system"
+                  : "not found on the file system (relative paths start at "
+                      + Path.of("").toAbsolutePath()
+                      + ")"));
     }
   }
 
   private static String notReadable(FilterConfig filterConfig, String location, String reason) {
-    return "Tollgate filter '" + filterConfig.getFilterName() + "' cannot start: " + TollgateFilter.CONFIG_PARAM
-        + ": '" + location + "' cannot be read (" + reason + ")";
+    return "Tollgate filter '"
+        + filterConfig.getFilterName()
+        + "' cannot start: "
+        + TollgateFilter.CONFIG_PARAM
+        + ": '"
+        + location
+        + "' cannot be read ("
+        + reason
+        + ")";
   }
 }

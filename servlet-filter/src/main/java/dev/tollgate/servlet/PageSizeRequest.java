@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The request as the application must see it after the page-size rule: every servlet API path to a
- * page-size parameter gives the effective value. {@link #getQueryString()} is rewritten too, because
- * Jersey and other frameworks parse the query string themselves rather than ask for parameters.
+ * page-size parameter gives the effective value. {@link #getQueryString()} is rewritten too,
+ * because Jersey and other frameworks parse the query string themselves rather than ask for
+ * parameters.
  */
 final class PageSizeRequest extends HttpServletRequestWrapper {
 

@@ -14,6 +14,7 @@ final class ServletRequestView implements RequestView {
 
   private final HttpServletRequest request;
   private String path;
+
   /** Set once the container failed to parse the parameters. */
   private boolean unparseable;
 
@@ -28,8 +29,8 @@ final class ServletRequestView implements RequestView {
 
   /**
    * Servlet path plus path info: the path within the web application, already decoded and
-   * normalised by the container (so {@code /api/%72eports} and {@code /api/./reports} are
-   * {@code /api/reports}, and the context path is not part of it).
+   * normalised by the container (so {@code /api/%72eports} and {@code /api/./reports} are {@code
+   * /api/reports}, and the context path is not part of it).
    */
   @Override
   public String path() {
@@ -79,12 +80,11 @@ final class ServletRequestView implements RequestView {
   }
 
   /**
-   * Query string and form-encoded body alike; reading it makes the container parse a form body.
-   * If the container cannot parse the parameters (Jetty throws for malformed percent-encoding, a
-   * form body above its size limit or an unknown charset), the query string is read leniently
-   * instead: a malformed escape stays as written. Otherwise the request would be let through
-   * uncounted, and an application that parses the query string itself would see the page size the
-   * client sent.
+   * Query string and form-encoded body alike; reading it makes the container parse a form body. If
+   * the container cannot parse the parameters (Jetty throws for malformed percent-encoding, a form
+   * body above its size limit or an unknown charset), the query string is read leniently instead: a
+   * malformed escape stays as written. Otherwise the request would be let through uncounted, and an
+   * application that parses the query string itself would see the page size the client sent.
    */
   @Override
   public List<String> parameterValues(String name) {

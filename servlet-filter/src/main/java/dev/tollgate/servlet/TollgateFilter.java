@@ -37,19 +37,19 @@ import java.util.Set;
  *
  * <h2>Configuration from {@code web.xml}</h2>
  *
- * <p>With the no-argument constructor (how a container creates a filter declared in
- * {@code web.xml}) the configuration comes from init-params:
+ * <p>With the no-argument constructor (how a container creates a filter declared in {@code
+ * web.xml}) the configuration comes from init-params:
  *
  * <ul>
- *   <li>{@value #CONFIG_PARAM}: where a configuration file in core's properties format is:
- *       {@code classpath:tollgate.properties} (the class path), {@code /WEB-INF/tollgate.properties}
- *       (a resource of the web application; if there is none, the file at that absolute path), or
- *       a file path ({@code file:} prefix optional; relative paths are relative to the working
+ *   <li>{@value #CONFIG_PARAM}: where a configuration file in core's properties format is: {@code
+ *       classpath:tollgate.properties} (the class path), {@code /WEB-INF/tollgate.properties} (a
+ *       resource of the web application; if there is none, the file at that absolute path), or a
+ *       file path ({@code file:} prefix optional; relative paths are relative to the working
  *       directory).
- *   <li>Every other init-param is a configuration key, exactly as in the file, e.g.
- *       {@code limits = 100/1m, 10000/24h rolling}, {@code client.key = header:X-Api-Key, ip},
- *       {@code page-size.default = 20}, {@code page-size.max = 1000},
- *       {@code headers.dialects = ietf, teos}.
+ *   <li>Every other init-param is a configuration key, exactly as in the file, e.g. {@code limits =
+ *       100/1m, 10000/24h rolling}, {@code client.key = header:X-Api-Key, ip}, {@code
+ *       page-size.default = 20}, {@code page-size.max = 1000}, {@code headers.dialects = ietf,
+ *       teos}.
  * </ul>
  *
  * <p>With both, the file is read first and init-params override its keys. With neither, core's
@@ -84,8 +84,8 @@ import java.util.Set;
  *       sees the effective page size through {@code getParameter}, {@code getParameterValues},
  *       {@code getParameterMap}, {@code getParameterNames} and {@code getQueryString}.
  *   <li>Not admitted (429 over a limit or the per-client concurrency limit, 403 for a suspended
- *       client, 400 for an invalid page size where the rule rejects, 503 if the store is down and the
- *       rule fails closed): the status, the headers ({@code Retry-After} on 429 and 503) and an
+ *       client, 400 for an invalid page size where the rule rejects, 503 if the store is down and
+ *       the rule fails closed): the status, the headers ({@code Retry-After} on 429 and 503) and an
  *       {@code application/problem+json} body are written and the chain is not called.
  *   <li>The quota status path ({@code status.path}): the caller's quota document is answered as
  *       {@code application/json} and nothing is counted. Containers run filters only for requests
@@ -94,23 +94,24 @@ import java.util.Set;
  * </ul>
  *
  * <p>With {@code concurrency.max-per-client}, a request holds its client's slot until the chain
- * returns or, if the application started async processing, until the async context completes
- * (or times out or fails). At the same point a request is charged what it cost, for limits in
- * time, CPU or bytes and rules that count by outcome: time until then, the CPU time of the
- * request thread until the chain returned, the body bytes the application wrote (counted through a
- * response wrapper only for requests under a limit in bytes), and the response's status.
+ * returns or, if the application started async processing, until the async context completes (or
+ * times out or fails). At the same point a request is charged what it cost, for limits in time, CPU
+ * or bytes and rules that count by outcome: time until then, the CPU time of the request thread
+ * until the chain returned, the body bytes the application wrote (counted through a response
+ * wrapper only for requests under a limit in bytes), and the response's status.
  *
  * <p>With {@code reload.interval} set and the configuration in a file on disk (a file path, or a
- * {@code /WEB-INF/} file of an unpacked application), the file is watched and a valid change applied
- * without a restart; an invalid one is logged and the running configuration stays. The engine is
- * published as the servlet context attribute {@value #ENGINE_ATTRIBUTE} for run-time operations.
+ * {@code /WEB-INF/} file of an unpacked application), the file is watched and a valid change
+ * applied without a restart; an invalid one is logged and the running configuration stays. The
+ * engine is published as the servlet context attribute {@value #ENGINE_ATTRIBUTE} for run-time
+ * operations.
  *
  * <p>Page sizes are read with {@code getParameterValues}, which for a form-encoded POST makes the
  * container parse the body, as any parameter access does.
  *
- * <p>If the engine fails unexpectedly (a bug, not a store outage, which each rule's
- * {@code on-store-failure} policy covers), the filter logs a warning at most once a minute and lets
- * the request through unlimited: it never answers 500 because of itself.
+ * <p>If the engine fails unexpectedly (a bug, not a store outage, which each rule's {@code
+ * on-store-failure} policy covers), the filter logs a warning at most once a minute and lets the
+ * request through unlimited: it never answers 500 because of itself.
  *
  * <p>Thread-safe; the filter keeps no per-request state in fields.
  */
@@ -120,9 +121,9 @@ public final class TollgateFilter implements Filter {
   public static final String CONFIG_PARAM = "config";
 
   /**
-   * The request attribute that marks a request as already decided by Tollgate. Set to
-   * {@link Boolean#TRUE} before the decision; any Tollgate adapter that finds it lets the request
-   * pass without counting it again.
+   * The request attribute that marks a request as already decided by Tollgate. Set to {@link
+   * Boolean#TRUE} before the decision; any Tollgate adapter that finds it lets the request pass
+   * without counting it again.
    */
   public static final String COUNTED_ATTRIBUTE = "dev.tollgate.counted";
 
@@ -131,14 +132,17 @@ public final class TollgateFilter implements Filter {
   private final TollgateConfig presetConfig;
   private final Tollgate presetEngine;
   // On the engine's clock (the system clock until there is an engine).
-  private final Throttle failureWarnings = Throttle.perMinute(() -> {
-    Tollgate engine = this.tollgate;
-    return engine != null ? engine.clock().millis() : System.currentTimeMillis();
-  });
+  private final Throttle failureWarnings =
+      Throttle.perMinute(
+          () -> {
+            Tollgate engine = this.tollgate;
+            return engine != null ? engine.clock().millis() : System.currentTimeMillis();
+          });
+
   /**
-   * The servlet context attribute under which the filter publishes its {@link Tollgate}, so that the
-   * application can reach it at run time: {@code reconfigure}, {@code suspensions()},
-   * {@code heaviestClients}.
+   * The servlet context attribute under which the filter publishes its {@link Tollgate}, so that
+   * the application can reach it at run time: {@code reconfigure}, {@code suspensions()}, {@code
+   * heaviestClients}.
    */
   public static final String ENGINE_ATTRIBUTE = "dev.tollgate.Tollgate";
 
@@ -146,15 +150,17 @@ public final class TollgateFilter implements Filter {
   private volatile boolean ownsEngine;
   private volatile ConfigWatcher watcher;
 
-  /** For {@code web.xml}: the configuration is read from init-params in {@link #init(FilterConfig)}. */
+  /**
+   * For {@code web.xml}: the configuration is read from init-params in {@link #init(FilterConfig)}.
+   */
   public TollgateFilter() {
     this.presetConfig = null;
     this.presetEngine = null;
   }
 
   /**
-   * For registration in code: the filter creates its engine from {@code config} in
-   * {@link #init(FilterConfig)} and closes it in {@link #destroy()}.
+   * For registration in code: the filter creates its engine from {@code config} in {@link
+   * #init(FilterConfig)} and closes it in {@link #destroy()}.
    */
   public TollgateFilter(TollgateConfig config) {
     this.presetConfig = Objects.requireNonNull(config, "config");
@@ -184,8 +190,12 @@ public final class TollgateFilter implements Filter {
     if (presetConfig != null || presetEngine != null) {
       List<String> params = Collections.list(filterConfig.getInitParameterNames());
       if (!params.isEmpty()) {
-        throw new ServletException("Tollgate filter '" + name + "' was created with a configuration in code and takes"
-            + " no init-params, but has " + String.join(", ", params));
+        throw new ServletException(
+            "Tollgate filter '"
+                + name
+                + "' was created with a configuration in code and takes"
+                + " no init-params, but has "
+                + String.join(", ", params));
       }
       if (presetEngine != null) {
         filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE, presetEngine);
@@ -201,19 +211,27 @@ public final class TollgateFilter implements Filter {
       if (presetConfig == null && !config.reloadInterval().isZero()) {
         Path file = InitParams.watchablePath(filterConfig);
         if (file == null) {
-          LOG.log(System.Logger.Level.WARNING, "Tollgate filter ''" + name + "'': reload.interval is set but the"
-              + " configuration is not a file on disk, so changes cannot be watched");
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "Tollgate filter ''"
+                  + name
+                  + "'': reload.interval is set but the"
+                  + " configuration is not a file on disk, so changes cannot be watched");
         } else {
-          watcher = ConfigWatcher.watch(engine, file, InitParams.overrides(filterConfig), config.reloadInterval());
+          watcher =
+              ConfigWatcher.watch(
+                  engine, file, InitParams.overrides(filterConfig), config.reloadInterval());
         }
       }
     } catch (ConfigException e) {
-      throw new ServletException("Tollgate filter '" + name + "' cannot start: " + e.getMessage(), e);
+      throw new ServletException(
+          "Tollgate filter '" + name + "' cannot start: " + e.getMessage(), e);
     }
   }
 
   @Override
-  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
     Tollgate engine = tollgate;
     if (engine == null
         || !(req instanceof HttpServletRequest request)
@@ -242,9 +260,13 @@ public final class TollgateFilter implements Filter {
       reject(response, verdict);
       return;
     }
-    HttpServletRequest seen = verdict.pageSize().values().isEmpty() ? request : new PageSizeRequest(request, verdict.pageSize());
+    HttpServletRequest seen =
+        verdict.pageSize().values().isEmpty()
+            ? request
+            : new PageSizeRequest(request, verdict.pageSize());
     // Only requests under a limit in bytes pay for counting them.
-    ByteCountingResponse counted = verdict.countsResponseBytes() ? new ByteCountingResponse(response) : null;
+    ByteCountingResponse counted =
+        verdict.countsResponseBytes() ? new ByteCountingResponse(response) : null;
     boolean failed = true;
     try {
       chain.doFilter(seen, counted != null ? counted : response);
@@ -257,7 +279,8 @@ public final class TollgateFilter implements Filter {
         request.getAsyncContext().addListener(new CompleteOnEnd(verdict, response, counted));
       } else if (verdict.chargesAfterResponse()) {
         // An exception on its way out becomes a server error.
-        verdict.complete(failed && response.getStatus() < 400 ? 500 : response.getStatus(),
+        verdict.complete(
+            failed && response.getStatus() < 400 ? 500 : response.getStatus(),
             counted != null ? counted.bytes() : 0);
       } else {
         verdict.release();
@@ -317,7 +340,10 @@ public final class TollgateFilter implements Filter {
     }
   }
 
-  /** A verdict's headers onto the response: setHeader, so that a value set earlier in the chain is replaced. */
+  /**
+   * A verdict's headers onto the response: setHeader, so that a value set earlier in the chain is
+   * replaced.
+   */
   private static final class ResponseHeaders implements HeaderSink {
     private final HttpServletResponse response;
 
@@ -334,7 +360,8 @@ public final class TollgateFilter implements Filter {
   static void setHeaders(HttpServletResponse response, List<Header> headers) {
     Set<String> set = headers.size() > 1 ? new HashSet<>() : null;
     for (Header h : headers) {
-      // setHeader so that a value set earlier in the chain is replaced; addHeader for a repeated name.
+      // setHeader so that a value set earlier in the chain is replaced; addHeader for a repeated
+      // name.
       if (set == null || set.add(h.name().toLowerCase(Locale.ROOT))) {
         response.setHeader(h.name(), h.value());
       } else {
@@ -347,7 +374,8 @@ public final class TollgateFilter implements Filter {
     writeProblem(response, verdict.status(), verdict.problemBody(), verdict.contentType());
   }
 
-  private static void writeProblem(HttpServletResponse response, int status, String body, String contentType)
+  private static void writeProblem(
+      HttpServletResponse response, int status, String body, String contentType)
       throws IOException {
     response.setStatus(status);
     if (body == null) {
@@ -369,8 +397,9 @@ public final class TollgateFilter implements Filter {
    * still holds (it needs no client key nor store), so the application never sees one above the
    * maximum.
    */
-  private static void passUnlimited(Tollgate engine, HttpServletRequest request, HttpServletResponse response,
-      FilterChain chain) throws IOException, ServletException {
+  private static void passUnlimited(
+      Tollgate engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
     PageSizeOutcome pageSize;
     try {
       pageSize = engine.pageSize(new ServletRequestView(request), null);
@@ -381,13 +410,17 @@ public final class TollgateFilter implements Filter {
       writeProblem(response, 400, pageSize.problemBody(), Verdict.PROBLEM_JSON);
       return;
     }
-    chain.doFilter(pageSize.values().isEmpty() ? request : new PageSizeRequest(request, pageSize), response);
+    chain.doFilter(
+        pageSize.values().isEmpty() ? request : new PageSizeRequest(request, pageSize), response);
   }
 
   private void warnEngineFailure(Throwable e) {
     if (failureWarnings.tryAcquire()) {
-      LOG.log(System.Logger.Level.WARNING, "Tollgate could not decide a request and let it through unlimited;"
-          + " further failures in the next minute are not logged", e);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Tollgate could not decide a request and let it through unlimited;"
+              + " further failures in the next minute are not logged",
+          e);
     }
   }
 

@@ -7,17 +7,24 @@ import java.util.Map;
 
 /**
  * A web application for the container tests: the Tollgate filter on {@code /*} for every dispatcher
- * type (so that the filter's own guard, not the mapping, is what keeps forwards and error dispatches
- * from counting), some servlets, and an optional error page for status 500 and any exception.
+ * type (so that the filter's own guard, not the mapping, is what keeps forwards and error
+ * dispatches from counting), some servlets, and an optional error page for status 500 and any
+ * exception.
  */
 final class App {
 
-  /** A filter instance (registration in code), or {@code null} for the container to create one (web.xml). */
+  /**
+   * A filter instance (registration in code), or {@code null} for the container to create one
+   * (web.xml).
+   */
   Filter filter;
+
   /** Init-params of the filter. */
   final Map<String, String> initParams = new LinkedHashMap<>();
+
   /** Servlets by URL pattern. */
   final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+
   /** The error page location, or {@code null}. */
   String errorPage;
 

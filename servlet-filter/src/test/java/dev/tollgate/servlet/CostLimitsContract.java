@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 abstract class CostLimitsContract {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final FakeClock clock = new FakeClock(); // 10 s into a minute
   private final ManualCostClock cost = new ManualCostClock();
@@ -98,22 +99,26 @@ abstract class CostLimitsContract {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
       AsyncContext async = req.startAsync();
-      async.start(() -> {
-        try {
-          Thread.sleep(300); // well after the request thread has left the filter
-          cost.pass(took);
-          resp.setContentType("text/plain");
-          resp.getWriter().print("done later");
-        } catch (IOException | InterruptedException e) {
-          throw new IllegalStateException(e);
-        } finally {
-          async.complete();
-        }
-      });
+      async.start(
+          () -> {
+            try {
+              Thread.sleep(300); // well after the request thread has left the filter
+              cost.pass(took);
+              resp.setContentType("text/plain");
+              resp.getWriter().print("done later");
+            } catch (IOException | InterruptedException e) {
+              throw new IllegalStateException(e);
+            } finally {
+              async.complete();
+            }
+          });
     }
   }
 
-  /** Writes {@code ?kb=} kilobytes through the writer, or with {@code ?stream} through the output stream. */
+  /**
+   * Writes {@code ?kb=} kilobytes through the writer, or with {@code ?stream} through the output
+   * stream.
+   */
   static final class LargeServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -151,7 +156,8 @@ abstract class CostLimitsContract {
     for (int i = 0; i < keysAndValues.length; i += 2) {
       p.put(keysAndValues[i], keysAndValues[i + 1]);
     }
-    Tollgate engine = Tollgate.builder(TollgateConfig.parse(p)).clock(clock).costClock(cost).build();
+    Tollgate engine =
+        Tollgate.builder(TollgateConfig.parse(p)).clock(clock).costClock(cost).build();
     Running r = start(app.filter(new TollgateFilter(engine)));
     started.add(r);
     running = r;
@@ -160,15 +166,19 @@ abstract class CostLimitsContract {
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + pathAndQuery))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /**
    * The next request's response once the previous one's charge has landed: an async request is
    * charged when its listener runs, which may be just after the client has the response.
    */
-  private HttpResponse<String> getOnceCharged(String pathAndQuery, int expectedStatus) throws Exception {
+  private HttpResponse<String> getOnceCharged(String pathAndQuery, int expectedStatus)
+      throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     HttpResponse<String> r = get(pathAndQuery);
     while (r.statusCode() != expectedStatus && System.nanoTime() < deadline) {
@@ -184,16 +194,25 @@ abstract class CostLimitsContract {
 
   @Test
   void aSlowEndpointExhaustsATimeBudgetAndTheNextRequestWaitsForTheWindow() throws Exception {
-    runWithEngine(new App().servlet("/search", new SlowServlet(Duration.ofSeconds(40))),
-        "limits", "1000/1m", "rules.search.path", "/search", "rules.search.limits", "30s/1m time");
+    runWithEngine(
+        new App().servlet("/search", new SlowServlet(Duration.ofSeconds(40))),
+        "limits",
+        "1000/1m",
+        "rules.search.path",
+        "/search",
+        "rules.search.limits",
+        "30s/1m time");
     HttpResponse<String> first = get("/search");
     assertEquals(200, first.statusCode(), first.body());
     HttpResponse<String> second = get("/search");
     assertEquals(429, second.statusCode(), second.body());
-    // 40 s charged to a 30 s budget at 10 s into the minute: refilled when the minute ends, in 50 s.
+    // 40 s charged to a 30 s budget at 10 s into the minute: refilled when the minute ends, in 50
+    // s.
     assertEquals("50", header(second, "Retry-After"));
     assertTrue(second.body().contains("search.time-minute"), second.body());
-    assertTrue(header(second, "RateLimit-Policy").contains("\"search.time-minute\";q=30000;qu=\"server-time-ms\";w=60"),
+    assertTrue(
+        header(second, "RateLimit-Policy")
+            .contains("\"search.time-minute\";q=30000;qu=\"server-time-ms\";w=60"),
         header(second, "RateLimit-Policy"));
     clock.advance(Duration.ofSeconds(50));
     assertEquals(200, get("/search").statusCode());
@@ -201,8 +220,10 @@ abstract class CostLimitsContract {
 
   @Test
   void anAsyncRequestIsChargedWhenItCompletes() throws Exception {
-    runWithEngine(new App().servlet("/report", new AsyncSlowServlet(Duration.ofSeconds(31))),
-        "limits", "30s/1m time");
+    runWithEngine(
+        new App().servlet("/report", new AsyncSlowServlet(Duration.ofSeconds(31))),
+        "limits",
+        "30s/1m time");
     HttpResponse<String> first = get("/report");
     assertEquals(200, first.statusCode());
     assertEquals("done later", first.body());
@@ -228,8 +249,14 @@ abstract class CostLimitsContract {
   @Test
   void theBytesOfAResponseAreCountedExactly() throws Exception {
     // Tomcat runs filters only for mapped paths: a servlet on the status path (never reached).
-    runWithEngine(new App().servlet("/export", new LargeServlet()).servlet("/rate_limit", new StatusServlet()),
-        "limits", "1MB/1m bytes", "status.path", "/rate_limit");
+    runWithEngine(
+        new App()
+            .servlet("/export", new LargeServlet())
+            .servlet("/rate_limit", new StatusServlet()),
+        "limits",
+        "1MB/1m bytes",
+        "status.path",
+        "/rate_limit");
     get("/export?kb=3");
     get("/export?kb=2&stream");
     String status = get("/rate_limit").body();
@@ -238,7 +265,8 @@ abstract class CostLimitsContract {
 
   @Test
   void countFailedCountsOnlyFourAndFiveHundreds() throws Exception {
-    runWithEngine(new App().servlet("/try", new StatusServlet()), "limits", "2/1m", "count", "failed");
+    runWithEngine(
+        new App().servlet("/try", new StatusServlet()), "limits", "2/1m", "count", "failed");
     for (int i = 0; i < 5; i++) {
       assertEquals(200, get("/try?status=200").statusCode());
     }

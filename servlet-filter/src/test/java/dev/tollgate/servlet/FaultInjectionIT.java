@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
@@ -41,7 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FaultInjectionIT {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final FakeClock clock = new FakeClock();
   private volatile Supplier<Throwable> storeFault;
@@ -49,53 +49,68 @@ class FaultInjectionIT {
   private volatile long storeSleepMillis;
   private final Logger log = Logger.getLogger("dev.tollgate");
   private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(java.text.MessageFormat.format(r.getMessage(),
-            r.getParameters() == null ? new Object[0] : r.getParameters()));
-      }
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(
+                java.text.MessageFormat.format(
+                    r.getMessage(), r.getParameters() == null ? new Object[0] : r.getParameters()));
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
   private Running running;
 
   @BeforeEach
   void start() throws Exception {
     log.addHandler(capture);
     RateLimitStore memory = InMemoryStore.create(1000, clock);
-    RateLimitStore store = new RateLimitStore() {
-      @Override
-      public AcquireResult acquire(AcquireRequest request) {
-        throwIfSet(storeFault);
-        if (storeSleepMillis > 0) {
-          try {
-            Thread.sleep(storeSleepMillis);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    RateLimitStore store =
+        new RateLimitStore() {
+          @Override
+          public AcquireResult acquire(AcquireRequest request) {
+            throwIfSet(storeFault);
+            if (storeSleepMillis > 0) {
+              try {
+                Thread.sleep(storeSleepMillis);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return memory.acquire(request);
           }
-        }
-        return memory.acquire(request);
-      }
-    };
-    TollgateConfig config = TollgateConfig.builder()
-        .defaultRule(dev.tollgate.core.Rule.builder(dev.tollgate.core.Rule.DEFAULT).limits("100/1m").build())
-        .rule(dev.tollgate.core.Rule.builder("closed").paths("/api/closed").limits("100/1m")
-            .onStoreFailure(dev.tollgate.core.Rule.StoreFailure.CLOSED).build())
-        .clientKey(request -> {
-          throwIfSet(resolverFault);
-          return "tenant";
-        })
-        .build();
+        };
+    TollgateConfig config =
+        TollgateConfig.builder()
+            .defaultRule(
+                dev.tollgate.core.Rule.builder(dev.tollgate.core.Rule.DEFAULT)
+                    .limits("100/1m")
+                    .build())
+            .rule(
+                dev.tollgate.core.Rule.builder("closed")
+                    .paths("/api/closed")
+                    .limits("100/1m")
+                    .onStoreFailure(dev.tollgate.core.Rule.StoreFailure.CLOSED)
+                    .build())
+            .clientKey(
+                request -> {
+                  throwIfSet(resolverFault);
+                  return "tenant";
+                })
+            .build();
     Tollgate engine = Tollgate.builder(config).store(store).clock((Clock) clock).build();
-    running = JettyContainer.start(new App().servlet("/api/*", new FilterContract.EchoServlet())
-        .filter(new TollgateFilter(engine)));
+    running =
+        JettyContainer.start(
+            new App()
+                .servlet("/api/*", new FilterContract.EchoServlet())
+                .filter(new TollgateFilter(engine)));
     assertNull(running.startupFailure());
   }
 
@@ -118,16 +133,26 @@ class FaultInjectionIT {
 
   static Stream<Arguments> faults() {
     return Stream.of(
-        Arguments.of("IllegalStateException", (Supplier<Throwable>) () -> new IllegalStateException("bug")),
-        Arguments.of("StoreUnavailableException", (Supplier<Throwable>) () -> new StoreUnavailableException("refused")),
-        Arguments.of("NoClassDefFoundError", (Supplier<Throwable>) () -> new NoClassDefFoundError("com/example/Missing")),
+        Arguments.of(
+            "IllegalStateException", (Supplier<Throwable>) () -> new IllegalStateException("bug")),
+        Arguments.of(
+            "StoreUnavailableException",
+            (Supplier<Throwable>) () -> new StoreUnavailableException("refused")),
+        Arguments.of(
+            "NoClassDefFoundError",
+            (Supplier<Throwable>) () -> new NoClassDefFoundError("com/example/Missing")),
         Arguments.of("AssertionError", (Supplier<Throwable>) () -> new AssertionError("invariant")),
-        Arguments.of("ExceptionInInitializerError", (Supplier<Throwable>) () -> new ExceptionInInitializerError("init")));
+        Arguments.of(
+            "ExceptionInInitializerError",
+            (Supplier<Throwable>) () -> new ExceptionInInitializerError("init")));
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + pathAndQuery))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private long warningsStartingWith(String prefix) {
@@ -136,7 +161,8 @@ class FaultInjectionIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("faults")
-  void aFailingStoreMeetsEachRulesPolicyAndNeverA500(String name, Supplier<Throwable> fault) throws Exception {
+  void aFailingStoreMeetsEachRulesPolicyAndNeverA500(String name, Supplier<Throwable> fault)
+      throws Exception {
     storeFault = fault;
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> open = get("/api/assets?pageSize=5000");
@@ -151,29 +177,40 @@ class FaultInjectionIT {
     clock.advance(Duration.ofSeconds(60));
     get("/api/assets");
     get("/api/assets");
-    assertEquals(2, warningsStartingWith("Rate-limit store cannot decide"), "once more a minute later: " + warnings);
+    assertEquals(
+        2,
+        warningsStartingWith("Rate-limit store cannot decide"),
+        "once more a minute later: " + warnings);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("faults")
-  void aFailingResolverLetsRequestsThroughUnlimitedWithTheirPageSizeHeld(String name, Supplier<Throwable> fault)
-      throws Exception {
+  void aFailingResolverLetsRequestsThroughUnlimitedWithTheirPageSizeHeld(
+      String name, Supplier<Throwable> fault) throws Exception {
     resolverFault = fault;
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> r = get("/api/assets?pageSize=5000");
       assertEquals(200, r.statusCode(), name);
-      assertTrue(r.body().startsWith("getParameter=1000 "), "the page size still holds: " + r.body());
+      assertTrue(
+          r.body().startsWith("getParameter=1000 "), "the page size still holds: " + r.body());
       assertTrue(r.body().endsWith("getQueryString=pageSize=1000"), r.body());
       assertTrue(r.headers().firstValue("RateLimit").isEmpty(), "undecided: no rate-limit headers");
     }
     HttpResponse<String> invalid = get("/api/assets?pageSize=abc");
     assertEquals(400, invalid.statusCode(), "an invalid page size is still rejected");
-    assertTrue(invalid.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-    assertTrue(invalid.body().contains("\"invalid-params\":[{\"name\":\"pageSize\""), invalid.body());
+    assertTrue(
+        invalid
+            .headers()
+            .firstValue("Content-Type")
+            .orElse("")
+            .startsWith("application/problem+json"));
+    assertTrue(
+        invalid.body().contains("\"invalid-params\":[{\"name\":\"pageSize\""), invalid.body());
     assertEquals(1, warningsStartingWith("Tollgate could not decide"), warnings.toString());
     clock.advance(Duration.ofSeconds(59));
     get("/api/assets");
-    assertEquals(1, warningsStartingWith("Tollgate could not decide"), "not again within the minute");
+    assertEquals(
+        1, warningsStartingWith("Tollgate could not decide"), "not again within the minute");
     clock.advance(Duration.ofSeconds(1));
     get("/api/assets");
     assertEquals(2, warningsStartingWith("Tollgate could not decide"), "once more a minute later");

@@ -1,18 +1,17 @@
 package dev.tollgate.servlet;
 
-import dev.tollgate.core.FakeClock;
-import dev.tollgate.testing.RawHttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tollgate.core.ClientUsage;
+import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.store.InMemoryStore;
+import dev.tollgate.testing.RawHttp;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -65,9 +64,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Attacks the servlet filter over real HTTP (issue 9): hostile page sizes, forged and malformed
  * client identities, CR/LF and control characters, floods of keys and threads, reconfiguration
  * under load and clock jumps. Every response is checked: never a 500 or a stack trace, no injected
- * header, and every request that reached the application was counted and saw a page size within
- * the maximum (the application records what it read through {@code getParameter},
- * {@code getParameterValues}, {@code getParameterMap} and its own parse of {@code getQueryString}).
+ * header, and every request that reached the application was counted and saw a page size within the
+ * maximum (the application records what it read through {@code getParameter}, {@code
+ * getParameterValues}, {@code getParameterMap} and its own parse of {@code getQueryString}).
  *
  * <p>Runs in Jetty 12 (this class) and Tomcat 10.1 ({@link TomcatHardeningIT}). The containers
  * accept request headers up to 64 KB, so that 10,000-character keys reach Tollgate instead of being
@@ -76,12 +75,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HardeningIT {
 
   static final int MAX = 100;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final FakeClock clock = new FakeClock();
   private final List<AutoCloseable> started = new ArrayList<>();
-  /** Every page-size value the application saw that is not a whole number from 1 to {@link #MAX}. */
+
+  /**
+   * Every page-size value the application saw that is not a whole number from 1 to {@link #MAX}.
+   */
   final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+
   final AtomicInteger appCalls = new AtomicInteger();
   Tollgate tollgate;
   int port;
@@ -91,7 +95,9 @@ class HardeningIT {
     int port();
   }
 
-  /** Starts {@code filter} on {@code /*} and {@code app} on {@code /*} in this class's container. */
+  /**
+   * Starts {@code filter} on {@code /*} and {@code app} on {@code /*} in this class's container.
+   */
   Started startContainer(Filter filter, HttpServlet app) throws Exception {
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
@@ -120,7 +126,9 @@ class HardeningIT {
     };
   }
 
-  /** The container, named in assertions about answers that are the container's own, not Tollgate's. */
+  /**
+   * The container, named in assertions about answers that are the container's own, not Tollgate's.
+   */
   String container() {
     return "Jetty 12";
   }
@@ -136,10 +144,15 @@ class HardeningIT {
     assertNotNull(r.header("RateLimit"), "Tollgate counted it:\n" + r.raw());
   }
 
-  /** A 400 the container answers itself (an HTML error page), before or instead of Tollgate and the application. */
+  /**
+   * A 400 the container answers itself (an HTML error page), before or instead of Tollgate and the
+   * application.
+   */
   void assertContainer400(RawHttp.Response r) {
     assertEquals(400, r.status(), container() + " refuses it itself:\n" + r.raw());
-    assertTrue(r.header("Content-Type").startsWith("text/html"), container() + "'s error page:\n" + r.raw());
+    assertTrue(
+        r.header("Content-Type").startsWith("text/html"),
+        container() + "'s error page:\n" + r.raw());
     assertFalse(r.body().startsWith("app "), r.raw());
   }
 
@@ -160,10 +173,13 @@ class HardeningIT {
     for (AutoCloseable c : started) {
       c.close();
     }
-    assertTrue(violations.isEmpty(), "the application saw page sizes outside 1.." + MAX + ": " + violations);
+    assertTrue(
+        violations.isEmpty(),
+        "the application saw page sizes outside 1.." + MAX + ": " + violations);
   }
 
-  // ---- the application under attack --------------------------------------------------------------
+  // ---- the application under attack
+  // --------------------------------------------------------------
 
   /** Records every page size it can read, and answers "app pageSize=<getParameter>". */
   final class Recorder extends HttpServlet {
@@ -249,7 +265,10 @@ class HardeningIT {
 
   // ---- checks every response gets ---------------------------------------------------------------
 
-  /** No 500, no stack trace, no injected header; if the application answered, the request was counted. */
+  /**
+   * No 500, no stack trace, no injected header; if the application answered, the request was
+   * counted.
+   */
   static RawHttp.Response checked(RawHttp.Response r) {
     assertTrue(r.status() != 500, "500 for a hostile request:\n" + r.raw());
     assertClean(r.body(), r.raw());
@@ -258,7 +277,8 @@ class HardeningIT {
     String head = headEnd < 0 ? r.raw() : r.raw().substring(0, headEnd);
     assertFalse(head.toLowerCase().contains("\r\nx-injected"), "header injected:\n" + r.raw());
     if (r.body().startsWith("app ")) {
-      assertNotNull(r.header("RateLimit"), "reached the application without being counted:\n" + r.raw());
+      assertNotNull(
+          r.header("RateLimit"), "reached the application without being counted:\n" + r.raw());
     }
     return r;
   }
@@ -267,7 +287,9 @@ class HardeningIT {
     assertTrue(r.statusCode() != 500, "500: " + r.body());
     assertClean(r.body(), r.body());
     if (r.body().startsWith("app ")) {
-      assertTrue(r.headers().firstValue("RateLimit").isPresent(), "reached the application without being counted");
+      assertTrue(
+          r.headers().firstValue("RateLimit").isPresent(),
+          "reached the application without being counted");
     }
     return r;
   }
@@ -283,8 +305,9 @@ class HardeningIT {
   }
 
   HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -303,7 +326,8 @@ class HardeningIT {
     return Long.parseLong(state.substring(at + 3, state.indexOf(';', at + 3)));
   }
 
-  // ---- page size ---------------------------------------------------------------------------------
+  // ---- page size
+  // ---------------------------------------------------------------------------------
 
   static Stream<Arguments> pageSizeQueries() {
     return Stream.of(
@@ -320,7 +344,8 @@ class HardeningIT {
         Arguments.of("pageSize=%2B050", 200, "50"),
         Arguments.of("pageSize=0005000", 200, "100"),
         Arguments.of("pageSize=%D9%A5%D9%A0%D9%A0%D9%A0", 200, "100"), // Arabic-Indic 5000
-        Arguments.of("pageSize=%EF%BC%95%EF%BC%90", 200, "50"), // full-width 50, reaches the app in ASCII
+        Arguments.of(
+            "pageSize=%EF%BC%95%EF%BC%90", 200, "50"), // full-width 50, reaches the app in ASCII
         Arguments.of("pageSize=2147483647", 200, "100"),
         Arguments.of("pageSize=2147483648", 400, null),
         Arguments.of("pageSize=99999999999999999999999999999999", 400, null),
@@ -342,8 +367,8 @@ class HardeningIT {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("pageSizeQueries")
-  void hostilePageSizeQueries_neverReachTheApplicationAboveTheMaximum(String query, int status, String seen)
-      throws Exception {
+  void hostilePageSizeQueries_neverReachTheApplicationAboveTheMaximum(
+      String query, int status, String seen) throws Exception {
     start();
     RawHttp.Response r = raw("/items?" + query);
     assertEquals(status, r.status(), r.raw());
@@ -376,8 +401,8 @@ class HardeningIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("malformedQueries")
-  void malformedPercentEncoding_isCountedAndNeverPassesAPageSizeAboveTheMaximum(String query, int inJetty,
-      int inTomcat, String seen) throws Exception {
+  void malformedPercentEncoding_isCountedAndNeverPassesAPageSizeAboveTheMaximum(
+      String query, int inJetty, int inTomcat, String seen) throws Exception {
     start("limits", "3/1m");
     int status = tomcat() ? inTomcat : inJetty;
     for (int i = 0; i < 3; i++) {
@@ -397,25 +422,41 @@ class HardeningIT {
   @Test
   void pageSizeInAFormBody_isClampedForGetParameter() throws Exception {
     start();
-    RawHttp.Response r = checked(RawHttp.postForm(port, "/items", "application/x-www-form-urlencoded",
-        "pageSize=5000&q=x".getBytes(StandardCharsets.US_ASCII)));
+    RawHttp.Response r =
+        checked(
+            RawHttp.postForm(
+                port,
+                "/items",
+                "application/x-www-form-urlencoded",
+                "pageSize=5000&q=x".getBytes(StandardCharsets.US_ASCII)));
     assertEquals(200, r.status(), r.raw());
     assertEquals("app pageSize=100", r.body());
 
-    RawHttp.Response both = checked(RawHttp.postForm(port, "/items?pageSize=5", "application/x-www-form-urlencoded",
-        "pageSize=5000".getBytes(StandardCharsets.US_ASCII)));
-    assertEquals("app pageSize=5", both.body(), "the query's value comes first, the body's is checked too");
+    RawHttp.Response both =
+        checked(
+            RawHttp.postForm(
+                port,
+                "/items?pageSize=5",
+                "application/x-www-form-urlencoded",
+                "pageSize=5000".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(
+        "app pageSize=5", both.body(), "the query's value comes first, the body's is checked too");
 
-    RawHttp.Response invalid = checked(RawHttp.postForm(port, "/items?pageSize=5", "application/x-www-form-urlencoded",
-        "pageSize=abc".getBytes(StandardCharsets.US_ASCII)));
+    RawHttp.Response invalid =
+        checked(
+            RawHttp.postForm(
+                port,
+                "/items?pageSize=5",
+                "application/x-www-form-urlencoded",
+                "pageSize=abc".getBytes(StandardCharsets.US_ASCII)));
     assertEquals(400, invalid.status(), "an invalid value in the body is rejected as in the query");
   }
 
   /**
    * A form whose charset is unknown or that is above the container's size limit. Tollgate counts it
    * and never lets a page size above the maximum through. What the application then gets is the
-   * container's: Jetty answers 400 itself when the application reads the parameters; Tomcat
-   * falls back to ISO-8859-1 for an unknown charset and ignores a form above {@code maxPostSize}.
+   * container's: Jetty answers 400 itself when the application reads the parameters; Tomcat falls
+   * back to ISO-8859-1 for an unknown charset and ignores a form above {@code maxPostSize}.
    */
   static Stream<Arguments> badForms() {
     return Stream.of(
@@ -427,17 +468,19 @@ class HardeningIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badForms")
-  void formBodyWithABadCharset_isCountedAndNeverPassesAPageSizeAboveTheMaximum(String contentType, String inJetty,
-      String inTomcat) throws Exception {
+  void formBodyWithABadCharset_isCountedAndNeverPassesAPageSizeAboveTheMaximum(
+      String contentType, String inJetty, String inTomcat) throws Exception {
     start("limits", "2/1m");
     byte[] body = "pageSize=5000".getBytes(StandardCharsets.US_ASCII);
     assertBadForm(contentType, body, tomcat() ? inTomcat : inJetty);
   }
 
   @Test
-  void formBodyAboveTheContainersLimit_isCountedAndNeverPassesAPageSizeAboveTheMaximum() throws Exception {
+  void formBodyAboveTheContainersLimit_isCountedAndNeverPassesAPageSizeAboveTheMaximum()
+      throws Exception {
     start("limits", "2/1m");
-    byte[] body = ("pageSize=5000&pad=" + "a".repeat(3 * 1024 * 1024)).getBytes(StandardCharsets.US_ASCII);
+    byte[] body =
+        ("pageSize=5000&pad=" + "a".repeat(3 * 1024 * 1024)).getBytes(StandardCharsets.US_ASCII);
     assertBadForm("application/x-www-form-urlencoded", body, tomcat() ? "20" : "400");
   }
 
@@ -474,11 +517,20 @@ class HardeningIT {
     start("rules.reports.path", "/reports", "rules.reports.limits", "2/1m");
     assertEquals(200, raw("/reports").status());
     assertEquals(200, raw("/reports").status());
-    for (String variant : List.of("/reports/", "//reports", "/./reports", "/%72eports", "/x/../reports",
-        "/reports/.", "/x/%2E%2E/reports", "/reports?x=1")) {
+    for (String variant :
+        List.of(
+            "/reports/",
+            "//reports",
+            "/./reports",
+            "/%72eports",
+            "/x/../reports",
+            "/reports/.",
+            "/x/%2E%2E/reports",
+            "/reports?x=1")) {
       RawHttp.Response r = raw(variant);
       if (!tomcat() && (variant.equals("//reports") || variant.equals("/x/%2E%2E/reports"))) {
-        assertContainer400(r); // Jetty 12 refuses ambiguous paths (empty segment, encoded dot segment) itself
+        assertContainer400(
+            r); // Jetty 12 refuses ambiguous paths (empty segment, encoded dot segment) itself
       } else {
         assertTollgate429(r);
       }
@@ -488,15 +540,20 @@ class HardeningIT {
     assertEquals(2, appCalls.get(), "the two admitted calls only");
   }
 
-  // ---- client identity ---------------------------------------------------------------------------
+  // ---- client identity
+  // ---------------------------------------------------------------------------
 
   @Test
   void spoofedForwardingHeadersWithoutATrustedProxy_shareThePeersQuota() throws Exception {
     start("limits", "5/1m", "client.key", "ip");
     for (int i = 0; i < 5; i++) {
-      assertEquals(200, get("/items", "X-Forwarded-For", "198.51.100." + i, "Forwarded", "for=203.0.113." + i).statusCode());
+      assertEquals(
+          200,
+          get("/items", "X-Forwarded-For", "198.51.100." + i, "Forwarded", "for=203.0.113." + i)
+              .statusCode());
     }
-    HttpResponse<String> r = get("/items", "X-Forwarded-For", "198.51.100.99", "Forwarded", "for=\"[2001:db8::99]\"");
+    HttpResponse<String> r =
+        get("/items", "X-Forwarded-For", "198.51.100.99", "Forwarded", "for=\"[2001:db8::99]\"");
     assertEquals(429, r.statusCode(), "forged addresses from an untrusted peer are ignored");
   }
 
@@ -505,34 +562,38 @@ class HardeningIT {
     start("limits", "3/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1, ::1");
     // The proxy appends the real client (198.51.100.7) to whatever the client sent.
     for (int i = 0; i < 3; i++) {
-      assertEquals(200, get("/items", "X-Forwarded-For", "10.0.0." + i + ", 198.51.100.7").statusCode());
+      assertEquals(
+          200, get("/items", "X-Forwarded-For", "10.0.0." + i + ", 198.51.100.7").statusCode());
     }
     assertEquals(429, get("/items", "X-Forwarded-For", "1.1.1.1, 198.51.100.7").statusCode());
-    assertEquals(200, get("/items", "X-Forwarded-For", "198.51.100.8").statusCode(), "another client");
+    assertEquals(
+        200, get("/items", "X-Forwarded-For", "198.51.100.8").statusCode(), "another client");
   }
 
   @Test
-  void malformedForwardingHeadersBehindATrustedProxy_neverFailAndNeverBecomeAClient() throws Exception {
+  void malformedForwardingHeadersBehindATrustedProxy_neverFailAndNeverBecomeAClient()
+      throws Exception {
     start("limits", "1000/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1, ::1");
-    List<String[]> hostile = List.of(
-        new String[] {"X-Forwarded-For", "garbage"},
-        new String[] {"X-Forwarded-For", ""},
-        new String[] {"X-Forwarded-For", ",,,"},
-        new String[] {"X-Forwarded-For", "1.2.3.4.5"},
-        new String[] {"X-Forwarded-For", "999.1.1.1"},
-        new String[] {"X-Forwarded-For", "[::1"},
-        new String[] {"X-Forwarded-For", "unknown"},
-        new String[] {"X-Forwarded-For", "localhost"},
-        new String[] {"X-Forwarded-For", "example.com"},
-        new String[] {"X-Forwarded-For", "%31.2.3.4"},
-        new String[] {"X-Forwarded-For", "1." + "1".repeat(10_000)},
-        new String[] {"X-Forwarded-For", "garbage,".repeat(2_000)},
-        new String[] {"Forwarded", "for="},
-        new String[] {"Forwarded", "for=\"[2001:db8::1\""},
-        new String[] {"Forwarded", "for=_hidden, for=unknown"},
-        new String[] {"Forwarded", ";;;,,,=;="},
-        new String[] {"Forwarded", "for=\"" + "a".repeat(10_000) + "\""},
-        new String[] {"Forwarded", "for=x;".repeat(1_500)});
+    List<String[]> hostile =
+        List.of(
+            new String[] {"X-Forwarded-For", "garbage"},
+            new String[] {"X-Forwarded-For", ""},
+            new String[] {"X-Forwarded-For", ",,,"},
+            new String[] {"X-Forwarded-For", "1.2.3.4.5"},
+            new String[] {"X-Forwarded-For", "999.1.1.1"},
+            new String[] {"X-Forwarded-For", "[::1"},
+            new String[] {"X-Forwarded-For", "unknown"},
+            new String[] {"X-Forwarded-For", "localhost"},
+            new String[] {"X-Forwarded-For", "example.com"},
+            new String[] {"X-Forwarded-For", "%31.2.3.4"},
+            new String[] {"X-Forwarded-For", "1." + "1".repeat(10_000)},
+            new String[] {"X-Forwarded-For", "garbage,".repeat(2_000)},
+            new String[] {"Forwarded", "for="},
+            new String[] {"Forwarded", "for=\"[2001:db8::1\""},
+            new String[] {"Forwarded", "for=_hidden, for=unknown"},
+            new String[] {"Forwarded", ";;;,,,=;="},
+            new String[] {"Forwarded", "for=\"" + "a".repeat(10_000) + "\""},
+            new String[] {"Forwarded", "for=x;".repeat(1_500)});
     for (String[] h : hostile) {
       RawHttp.Response r = raw("/items", h[0] + ": " + h[1]);
       assertEquals(200, r.status(), h[0] + ": " + abbreviate(h[1]) + "\n" + r.raw());
@@ -547,8 +608,13 @@ class HardeningIT {
   @Test
   void longButWellFormedForwardingChains_resolveToTheirNearestUntrustedHop() throws Exception {
     start("limits", "1000/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1");
-    assertEquals(200, raw("/items", "X-Forwarded-For: " + "10.9.9.9, ".repeat(2_000) + "198.51.100.1").status());
-    assertEquals(200, raw("/items", "X-Forwarded-For: 198.51.100.1:99999").status(), "an IPv4 address with a port");
+    assertEquals(
+        200,
+        raw("/items", "X-Forwarded-For: " + "10.9.9.9, ".repeat(2_000) + "198.51.100.1").status());
+    assertEquals(
+        200,
+        raw("/items", "X-Forwarded-For: 198.51.100.1:99999").status(),
+        "an IPv4 address with a port");
     List<ClientUsage> clients = tollgate.heaviestClients(100);
     assertEquals(1, clients.size(), clients.toString());
     assertEquals("ip:198.51.100.1", clients.get(0).client());
@@ -556,9 +622,19 @@ class HardeningIT {
 
   @Test
   void longButWellFormedForwardedChains_resolveToTheirNearestUntrustedHop() throws Exception {
-    start("limits", "1000/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1",
-        "client.forwarded-header", "Forwarded");
-    assertEquals(200, raw("/items", "Forwarded: " + "for=10.9.9.9, ".repeat(1_500) + "for=198.51.100.1").status());
+    start(
+        "limits",
+        "1000/1m",
+        "client.key",
+        "ip",
+        "client.trusted-proxies",
+        "127.0.0.1",
+        "client.forwarded-header",
+        "Forwarded");
+    assertEquals(
+        200,
+        raw("/items", "Forwarded: " + "for=10.9.9.9, ".repeat(1_500) + "for=198.51.100.1")
+            .status());
     List<ClientUsage> clients = tollgate.heaviestClients(100);
     assertEquals(1, clients.size(), clients.toString());
     assertEquals("ip:198.51.100.1", clients.get(0).client());
@@ -568,7 +644,9 @@ class HardeningIT {
   void aForwardedHeaderTheProxiesDoNotWrite_cannotNameTheClient() throws Exception {
     start("limits", "1000/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1");
     for (int i = 1; i <= 5; i++) {
-      assertEquals(200, raw("/items", "X-Forwarded-For: 198.51.100.1", "Forwarded: for=203.0.113." + i).status());
+      assertEquals(
+          200,
+          raw("/items", "X-Forwarded-For: 198.51.100.1", "Forwarded: for=203.0.113." + i).status());
     }
     List<ClientUsage> clients = tollgate.heaviestClients(100);
     assertEquals(1, clients.size(), "one client, not one per forged Forwarded value: " + clients);
@@ -579,18 +657,31 @@ class HardeningIT {
   void ipv6ClientsForwardedByATrustedProxy_areGroupedBySlash64() throws Exception {
     start("limits", "2/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1, ::1");
     assertEquals(200, get("/items", "X-Forwarded-For", "2001:db8:1:2::1").statusCode());
-    assertEquals(200, get("/items", "X-Forwarded-For", "2001:db8:1:2:ffff:ffff:ffff:fffe").statusCode());
-    assertEquals(429, get("/items", "X-Forwarded-For", "2001:db8:1:2:abcd::9").statusCode(), "same /64");
-    assertEquals(200, get("/items", "X-Forwarded-For", "2001:db8:1:3::1").statusCode(), "another /64");
+    assertEquals(
+        200, get("/items", "X-Forwarded-For", "2001:db8:1:2:ffff:ffff:ffff:fffe").statusCode());
+    assertEquals(
+        429, get("/items", "X-Forwarded-For", "2001:db8:1:2:abcd::9").statusCode(), "same /64");
+    assertEquals(
+        200, get("/items", "X-Forwarded-For", "2001:db8:1:3::1").statusCode(), "another /64");
   }
 
   @Test
   void ipv6ClientsForwardedByATrustedProxy_areGroupedByAConfiguredSlash56() throws Exception {
-    start("limits", "2/1m", "client.key", "ip", "client.trusted-proxies", "127.0.0.1", "client.ipv6-prefix", "56");
+    start(
+        "limits",
+        "2/1m",
+        "client.key",
+        "ip",
+        "client.trusted-proxies",
+        "127.0.0.1",
+        "client.ipv6-prefix",
+        "56");
     assertEquals(200, get("/items", "X-Forwarded-For", "2001:db8:1:2::1").statusCode());
     assertEquals(200, get("/items", "X-Forwarded-For", "2001:db8:1:3::1").statusCode());
-    assertEquals(429, get("/items", "X-Forwarded-For", "2001:db8:1:ff::1").statusCode(), "same /56");
-    assertEquals(200, get("/items", "X-Forwarded-For", "2001:db8:1:100::1").statusCode(), "another /56");
+    assertEquals(
+        429, get("/items", "X-Forwarded-For", "2001:db8:1:ff::1").statusCode(), "same /56");
+    assertEquals(
+        200, get("/items", "X-Forwarded-For", "2001:db8:1:100::1").statusCode(), "another /56");
   }
 
   @Test
@@ -601,29 +692,47 @@ class HardeningIT {
     assertEquals(200, raw("/items", "X-Api-Key: " + huge).status());
     RawHttp.Response third = raw("/items", "X-Api-Key: " + huge);
     assertEquals(429, third.status(), "a huge key is still one client");
-    assertEquals(200, raw("/items", "X-Api-Key: " + huge + "x").status(), "another huge key is another client");
-    assertTrue(third.raw().length() < 4_000, "nothing of the key is echoed: " + third.raw().length() + " bytes");
+    assertEquals(
+        200,
+        raw("/items", "X-Api-Key: " + huge + "x").status(),
+        "another huge key is another client");
+    assertTrue(
+        third.raw().length() < 4_000,
+        "nothing of the key is echoed: " + third.raw().length() + " bytes");
     for (ClientUsage c : tollgate.heaviestClients(10)) {
       assertTrue(c.client().length() <= 128, c.client());
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"X-Api-Key: a\rX-Injected: yes", "X-Api-Key: a\r\n X-Injected: yes",
-      "X-Api-Key: a\r\n\tX-Injected: yes", "X-Api-Key: a\nX-Injected: yes", "X-Api-Key: a\u0000b",
-      "X-Api-Key: a\u0001\u001f\u007fb", "X-Api-Key: \u00e9\u00ff\u0085\u0080", "X-Forwarded-For: 1.2.3.4\rX-Injected: yes",
-      "X-Api-Key: a%0d%0aX-Injected: yes"})
-  void controlCharactersAndLineBreaksInKeys_neverReachAResponseHeader(String headerLine) throws Exception {
+  @ValueSource(
+      strings = {
+        "X-Api-Key: a\rX-Injected: yes",
+        "X-Api-Key: a\r\n X-Injected: yes",
+        "X-Api-Key: a\r\n\tX-Injected: yes",
+        "X-Api-Key: a\nX-Injected: yes",
+        "X-Api-Key: a\u0000b",
+        "X-Api-Key: a\u0001\u001f\u007fb",
+        "X-Api-Key: \u00e9\u00ff\u0085\u0080",
+        "X-Forwarded-For: 1.2.3.4\rX-Injected: yes",
+        "X-Api-Key: a%0d%0aX-Injected: yes"
+      })
+  void controlCharactersAndLineBreaksInKeys_neverReachAResponseHeader(String headerLine)
+      throws Exception {
     start();
     RawHttp.Response r = raw("/items", headerLine);
     // Both refuse a bare CR and control characters in a header value; Jetty 12 also refuses an
     // obsolete line folding, which Tomcat 10.1 unfolds into the value.
-    boolean refused = headerLine.contains("\r") && !headerLine.contains("\r\n")
-        || headerLine.contains("\u0000") || headerLine.contains("\u0001")
-        || (!tomcat() && headerLine.contains("\r\n"));
+    boolean refused =
+        headerLine.contains("\r") && !headerLine.contains("\r\n")
+            || headerLine.contains("\u0000")
+            || headerLine.contains("\u0001")
+            || (!tomcat() && headerLine.contains("\r\n"));
     if (refused) {
       assertContainer400(r);
-      assertTrue(tollgate.heaviestClients(10).isEmpty(), "the container refused it before Tollgate counted it");
+      assertTrue(
+          tollgate.heaviestClients(10).isEmpty(),
+          "the container refused it before Tollgate counted it");
       return;
     }
     assertEquals(200, r.status(), r.raw());
@@ -632,7 +741,8 @@ class HardeningIT {
     assertEquals(1, clients.size(), clients.toString());
     String key = clients.get(0).client();
     if (headerLine.startsWith("X-Api-Key")) {
-      // An API key is stored as its keyed digest, never as sent: nothing of the value can come back.
+      // An API key is stored as its keyed digest, never as sent: nothing of the value can come
+      // back.
       assertTrue(key.matches("key:[A-Za-z0-9_-]{22}"), key);
     } else {
       assertEquals("ip:127.0.0.1", key);
@@ -640,13 +750,23 @@ class HardeningIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"%0d%0aX-Injected:%20yes", "%0aX-Injected:%20yes", "%22%7d%2c%22x%22:%22", "%3C/script%3E",
-      "%E2%80%A8%E2%80%A9", "%00%01%1b[31m", "\u00e9"})
-  void crlfAndQuotesInAnInvalidPageSize_areEscapedInTheProblemBodyAndNeverInAHeader(String value) throws Exception {
+  @ValueSource(
+      strings = {
+        "%0d%0aX-Injected:%20yes",
+        "%0aX-Injected:%20yes",
+        "%22%7d%2c%22x%22:%22",
+        "%3C/script%3E",
+        "%E2%80%A8%E2%80%A9",
+        "%00%01%1b[31m",
+        "\u00e9"
+      })
+  void crlfAndQuotesInAnInvalidPageSize_areEscapedInTheProblemBodyAndNeverInAHeader(String value)
+      throws Exception {
     start();
     RawHttp.Response r = raw("/items?pageSize=" + value);
     if (tomcat() && (value.contains("[") || value.equals("\u00e9"))) {
-      // Tomcat 10.1 refuses '[' and raw non-ASCII bytes in a request target (relaxedQueryChars is not set).
+      // Tomcat 10.1 refuses '[' and raw non-ASCII bytes in a request target (relaxedQueryChars is
+      // not set).
       assertContainer400(r);
       assertTrue(tollgate.heaviestClients(10).isEmpty(), "refused before Tollgate");
       return;
@@ -654,10 +774,15 @@ class HardeningIT {
     assertTollgate400(r);
     String body = r.body();
     for (char ch : body.toCharArray()) {
-      assertTrue(ch >= 0x20 && ch < 0x7f, "raw control or non-ASCII character in the problem body: " + body);
+      assertTrue(
+          ch >= 0x20 && ch < 0x7f,
+          "raw control or non-ASCII character in the problem body: " + body);
     }
     assertTrue(body.startsWith("{") && body.endsWith("}"), body);
-    assertEquals(1, body.split("\"invalid-params\"", -1).length - 1, "the value cannot break out of its string: " + body);
+    assertEquals(
+        1,
+        body.split("\"invalid-params\"", -1).length - 1,
+        "the value cannot break out of its string: " + body);
   }
 
   @Test
@@ -668,10 +793,12 @@ class HardeningIT {
     assertTrue(r.body().length() < 600, r.body().length() + " bytes: " + r.body());
   }
 
-  // ---- floods ------------------------------------------------------------------------------------
+  // ---- floods
+  // ------------------------------------------------------------------------------------
 
   @Test
-  void twentyThousandDistinctKeys_keepTheStoreBoundedAndAnHonestClientKeepsItsCount() throws Exception {
+  void twentyThousandDistinctKeys_keepTheStoreBoundedAndAnHonestClientKeepsItsCount()
+      throws Exception {
     assumeTrue(runsFloods());
     start("limits", "50/1m", "store.max-clients", "1000");
     InMemoryStore store = (InMemoryStore) tollgate.store();
@@ -691,11 +818,17 @@ class HardeningIT {
         HttpResponse<String> honest = get("/items", "X-Api-Key", "honest");
         assertEquals(200, honest.statusCode(), "honest call " + (round + 1));
         long r = remaining(honest);
-        assertEquals(lastRemaining - 1, r, "the honest client's count survives the flood (call " + (round + 1) + ")");
+        assertEquals(
+            lastRemaining - 1,
+            r,
+            "the honest client's count survives the flood (call " + (round + 1) + ")");
         lastRemaining = r;
         assertTrue(store.trackedClients() <= 1000, "tracked " + store.trackedClients());
       }
-      assertEquals(429, get("/items", "X-Api-Key", "honest").statusCode(), "the 51st honest call is over the quota");
+      assertEquals(
+          429,
+          get("/items", "X-Api-Key", "honest").statusCode(),
+          "the 51st honest call is over the quota");
       assertTrue(store.trackedClients() <= 1000, "tracked " + store.trackedClients());
     } finally {
       pool.shutdownNow();
@@ -719,20 +852,22 @@ class HardeningIT {
     AtomicInteger limited = new AtomicInteger();
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      done.add(pool.submit(() -> {
-        go.await();
-        for (int i = 0; i < each; i++) {
-          int s = get("/items", "X-Api-Key", key).statusCode();
-          if (s == 200) {
-            ok.incrementAndGet();
-          } else if (s == 429) {
-            limited.incrementAndGet();
-          } else {
-            throw new AssertionError("status " + s);
-          }
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                go.await();
+                for (int i = 0; i < each; i++) {
+                  int s = get("/items", "X-Api-Key", key).statusCode();
+                  if (s == 200) {
+                    ok.incrementAndGet();
+                  } else if (s == 429) {
+                    limited.incrementAndGet();
+                  } else {
+                    throw new AssertionError("status " + s);
+                  }
+                }
+                return null;
+              }));
     }
     go.countDown();
     for (Future<?> f : done) {
@@ -744,20 +879,37 @@ class HardeningIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"", " rolling", " token-bucket"})
-  void reconfigurationUnderLoad_neverAdmitsMoreThanTheLargestQuotaAndLosesNoCount(String algorithm) throws Exception {
+  void reconfigurationUnderLoad_neverAdmitsMoreThanTheLargestQuotaAndLosesNoCount(String algorithm)
+      throws Exception {
     start("limits", "100/1m" + algorithm);
-    TollgateConfig small = TollgateConfig.parse(Map.of("limits", "100/1m" + algorithm, "client.key", "header:X-Api-Key, ip",
-        "page-size.max", Integer.toString(MAX)));
-    TollgateConfig large = TollgateConfig.parse(Map.of("limits", "150/1m" + algorithm, "client.key", "header:X-Api-Key, ip",
-        "page-size.max", Integer.toString(MAX)));
+    TollgateConfig small =
+        TollgateConfig.parse(
+            Map.of(
+                "limits",
+                "100/1m" + algorithm,
+                "client.key",
+                "header:X-Api-Key, ip",
+                "page-size.max",
+                Integer.toString(MAX)));
+    TollgateConfig large =
+        TollgateConfig.parse(
+            Map.of(
+                "limits",
+                "150/1m" + algorithm,
+                "client.key",
+                "header:X-Api-Key, ip",
+                "page-size.max",
+                Integer.toString(MAX)));
     AtomicBoolean loading = new AtomicBoolean(true);
     AtomicInteger reconfigurations = new AtomicInteger();
-    Thread operator = new Thread(() -> {
-      while (loading.get()) {
-        tollgate.reconfigure(reconfigurations.incrementAndGet() % 2 == 0 ? small : large);
-        Thread.onSpinWait();
-      }
-    });
+    Thread operator =
+        new Thread(
+            () -> {
+              while (loading.get()) {
+                tollgate.reconfigure(reconfigurations.incrementAndGet() % 2 == 0 ? small : large);
+                Thread.onSpinWait();
+              }
+            });
     operator.start();
     int[] counts;
     try {
@@ -766,23 +918,32 @@ class HardeningIT {
       loading.set(false);
       operator.join();
     }
-    assertTrue(reconfigurations.get() > 10, "reconfigured " + reconfigurations.get() + " times under load");
+    assertTrue(
+        reconfigurations.get() > 10,
+        "reconfigured " + reconfigurations.get() + " times under load");
     int admitted = counts[0];
-    assertTrue(admitted >= 100 && admitted <= 150, "admitted " + admitted + " with quotas of 100 and 150 in force");
+    assertTrue(
+        admitted >= 100 && admitted <= 150,
+        "admitted " + admitted + " with quotas of 100 and 150 in force");
     tollgate.reconfigure(large);
     long left = admitted < 150 ? remaining(get("/items", "X-Api-Key", "busy")) : -1;
     if (admitted < 150) {
-      assertEquals(150 - admitted - 1, left, "every admitted request was counted once, across all reconfigurations");
+      assertEquals(
+          150 - admitted - 1,
+          left,
+          "every admitted request was counted once, across all reconfigurations");
     } else {
       assertEquals(429, get("/items", "X-Api-Key", "busy").statusCode());
     }
   }
 
-  // ---- time --------------------------------------------------------------------------------------
+  // ---- time
+  // --------------------------------------------------------------------------------------
 
   @ParameterizedTest
   @ValueSource(strings = {"5/1m", "5/1m rolling", "5/1m token-bucket"})
-  void aClockJumpingBackAnHour_grantsNoFreshQuotaAndLocksOutForAtMostOneWindow(String limit) throws Exception {
+  void aClockJumpingBackAnHour_grantsNoFreshQuotaAndLocksOutForAtMostOneWindow(String limit)
+      throws Exception {
     start("limits", limit);
     for (int i = 0; i < 5; i++) {
       assertEquals(200, get("/items", "X-Api-Key", "c").statusCode());
@@ -794,9 +955,14 @@ class HardeningIT {
     long retryAfter = Long.parseLong(back.headers().firstValue("Retry-After").orElseThrow());
     // A rolling window counts in steps of window/24 and errs on the strict side by one step.
     long oneWindow = limit.contains("rolling") ? 63 : 60;
-    assertTrue(retryAfter >= 1 && retryAfter <= oneWindow, "Retry-After " + retryAfter + " is at most one window");
+    assertTrue(
+        retryAfter >= 1 && retryAfter <= oneWindow,
+        "Retry-After " + retryAfter + " is at most one window");
     clock.advance(Duration.ofSeconds(oneWindow));
-    assertEquals(200, get("/items", "X-Api-Key", "c").statusCode(), "admitted again one window after the jump");
+    assertEquals(
+        200,
+        get("/items", "X-Api-Key", "c").statusCode(),
+        "admitted again one window after the jump");
   }
 
   @ParameterizedTest
@@ -814,7 +980,8 @@ class HardeningIT {
     assertEquals(5, admitted, "a jump forward is time passing: one fresh quota");
     clock.advance(Duration.ofHours(-1));
     for (int i = 0; i < 5; i++) {
-      assertEquals(429, get("/items", "X-Api-Key", "c").statusCode(), "jumping back grants nothing");
+      assertEquals(
+          429, get("/items", "X-Api-Key", "c").statusCode(), "jumping back grants nothing");
     }
   }
 
@@ -865,5 +1032,4 @@ class HardeningIT {
       }
     };
   }
-
 }

@@ -34,7 +34,10 @@ class InitParamsTest {
 
   private static String limits(TollgateConfig c) {
     // quota/window in seconds: independent of how core prints a limit
-    return c.defaultRule().limits().stream().map(l -> l.quota() + "/" + l.window().getSeconds()).toList().toString();
+    return c.defaultRule().limits().stream()
+        .map(l -> l.quota() + "/" + l.window().getSeconds())
+        .toList()
+        .toString();
   }
 
   @Test
@@ -46,8 +49,18 @@ class InitParamsTest {
 
   @Test
   void inlineInitParamsUseCoreKeysAndShorthands() throws Exception {
-    TollgateConfig c = init("limits", "100/1m, 10000/24h rolling", "client.key", "header:X-Api-Key, ip",
-        "page-size.default", "10", "page-size.max", "50", "headers.dialects", "ietf, teos");
+    TollgateConfig c =
+        init(
+            "limits",
+            "100/1m, 10000/24h rolling",
+            "client.key",
+            "header:X-Api-Key, ip",
+            "page-size.default",
+            "10",
+            "page-size.max",
+            "50",
+            "headers.dialects",
+            "ietf, teos");
     assertEquals("[100/60, 10000/86400]", limits(c));
     assertEquals(10, c.defaultRule().pageSize().defaultSize());
     assertEquals(50, c.defaultRule().pageSize().maxSize());
@@ -77,8 +90,11 @@ class InitParamsTest {
 
   @Test
   void initParamsOverrideTheFileInEitherSpellingOfAKey(@TempDir Path dir) throws Exception {
-    Path file = Files.writeString(dir.resolve("t.properties"), "rules.default.limits=8/1m\npage-size.max=30\n");
-    TollgateConfig c = init("config", file.toString(), "limits", "9/1m", "rules.default.page-size.max", "40");
+    Path file =
+        Files.writeString(
+            dir.resolve("t.properties"), "rules.default.limits=8/1m\npage-size.max=30\n");
+    TollgateConfig c =
+        init("config", file.toString(), "limits", "9/1m", "rules.default.page-size.max", "40");
     assertEquals("[9/60]", limits(c));
     assertEquals(40, c.defaultRule().pageSize().maxSize());
   }
@@ -93,7 +109,8 @@ class InitParamsTest {
   @Test
   void badValueInTheFileNamesTheFile(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("t.properties"), "headers.dialects=ietf, klingon\n");
-    ServletException e = assertThrows(ServletException.class, () -> init("config", file.toString()));
+    ServletException e =
+        assertThrows(ServletException.class, () -> init("config", file.toString()));
     assertTrue(e.getMessage().contains("headers.dialects: 'klingon'"), e.getMessage());
     assertTrue(e.getMessage().contains("in " + file), e.getMessage());
   }
@@ -101,20 +118,29 @@ class InitParamsTest {
   @Test
   void unknownKeyFailsStartup() {
     ServletException e = assertThrows(ServletException.class, () -> init("limit", "5/1m"));
-    assertTrue(e.getMessage().startsWith("Tollgate filter 'tollgate' cannot start: limit: unknown key"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("Tollgate filter 'tollgate' cannot start: limit: unknown key"),
+        e.getMessage());
   }
 
   @Test
   void missingConfigFileFailsStartupNamingTheLocation() {
-    ServletException onClassPath = assertThrows(ServletException.class, () -> init("config", "classpath:nope.properties"));
-    assertTrue(onClassPath.getMessage().contains("config: 'classpath:nope.properties' cannot be read"), onClassPath.getMessage());
-    ServletException inWebApp = assertThrows(ServletException.class, () -> init("config", "/WEB-INF/nope.properties"));
-    assertTrue(inWebApp.getMessage().contains("config: '/WEB-INF/nope.properties' cannot be read"), inWebApp.getMessage());
+    ServletException onClassPath =
+        assertThrows(ServletException.class, () -> init("config", "classpath:nope.properties"));
+    assertTrue(
+        onClassPath.getMessage().contains("config: 'classpath:nope.properties' cannot be read"),
+        onClassPath.getMessage());
+    ServletException inWebApp =
+        assertThrows(ServletException.class, () -> init("config", "/WEB-INF/nope.properties"));
+    assertTrue(
+        inWebApp.getMessage().contains("config: '/WEB-INF/nope.properties' cannot be read"),
+        inWebApp.getMessage());
   }
 
   @Test
   void unknownStoreTypeFailsStartup() {
-    ServletException e = assertThrows(ServletException.class, () -> init("store.type", "carrier-pigeon"));
+    ServletException e =
+        assertThrows(ServletException.class, () -> init("store.type", "carrier-pigeon"));
     assertTrue(e.getMessage().contains("store.type: 'carrier-pigeon'"), e.getMessage());
   }
 }

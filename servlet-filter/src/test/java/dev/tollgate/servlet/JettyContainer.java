@@ -22,7 +22,8 @@ final class JettyContainer {
     server.addConnector(connector);
 
     ServletContextHandler context = new ServletContextHandler("/");
-    FilterHolder filter = app.filter != null ? new FilterHolder(app.filter) : new FilterHolder(TollgateFilter.class);
+    FilterHolder filter =
+        app.filter != null ? new FilterHolder(app.filter) : new FilterHolder(TollgateFilter.class);
     filter.setName("tollgate");
     filter.setAsyncSupported(true);
     app.initParams.forEach(filter::setInitParameter);

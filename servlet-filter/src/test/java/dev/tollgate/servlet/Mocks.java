@@ -30,27 +30,32 @@ final class Mocks {
     lenient().when(r.getPathInfo()).thenReturn(pathInfo);
     lenient().when(r.getRemoteAddr()).thenReturn("192.0.2.1");
     lenient().when(r.getDispatcherType()).thenReturn(DispatcherType.REQUEST);
-    lenient().when(r.getHeaders(org.mockito.ArgumentMatchers.anyString())).thenAnswer(i -> Collections.emptyEnumeration());
+    lenient()
+        .when(r.getHeaders(org.mockito.ArgumentMatchers.anyString()))
+        .thenAnswer(i -> Collections.emptyEnumeration());
     return r;
   }
 
   /** A response whose output stream writes into {@code body}. */
   static HttpServletResponse response(ByteArrayOutputStream body) throws IOException {
     HttpServletResponse r = mock(HttpServletResponse.class);
-    lenient().when(r.getOutputStream()).thenReturn(new ServletOutputStream() {
-      @Override
-      public void write(int b) {
-        body.write(b);
-      }
+    lenient()
+        .when(r.getOutputStream())
+        .thenReturn(
+            new ServletOutputStream() {
+              @Override
+              public void write(int b) {
+                body.write(b);
+              }
 
-      @Override
-      public boolean isReady() {
-        return true;
-      }
+              @Override
+              public boolean isReady() {
+                return true;
+              }
 
-      @Override
-      public void setWriteListener(WriteListener listener) {}
-    });
+              @Override
+              public void setWriteListener(WriteListener listener) {}
+            });
     return r;
   }
 
@@ -67,9 +72,15 @@ final class Mocks {
     FilterConfig c = mock(FilterConfig.class);
     lenient().when(c.getFilterName()).thenReturn("tollgate");
     // A container always gives a filter its context; null here stands for "any context will do".
-    lenient().when(c.getServletContext()).thenReturn(context != null ? context : mock(ServletContext.class));
-    lenient().when(c.getInitParameterNames()).thenAnswer(i -> Collections.enumeration(params.keySet()));
-    lenient().when(c.getInitParameter(org.mockito.ArgumentMatchers.anyString())).thenAnswer(i -> params.get(i.<String>getArgument(0)));
+    lenient()
+        .when(c.getServletContext())
+        .thenReturn(context != null ? context : mock(ServletContext.class));
+    lenient()
+        .when(c.getInitParameterNames())
+        .thenAnswer(i -> Collections.enumeration(params.keySet()));
+    lenient()
+        .when(c.getInitParameter(org.mockito.ArgumentMatchers.anyString()))
+        .thenAnswer(i -> params.get(i.<String>getArgument(0)));
     return c;
   }
 }

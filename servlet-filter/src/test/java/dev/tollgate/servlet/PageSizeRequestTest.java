@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class PageSizeRequestTest {
 
-  private final Tollgate tollgate = Tollgate.create(TollgateConfig.parse(Map.of("page-size.max", "100")));
+  private final Tollgate tollgate =
+      Tollgate.create(TollgateConfig.parse(Map.of("page-size.max", "100")));
 
   private HttpServletRequest original(String query, Map<String, String[]> params) {
     HttpServletRequest r = Mocks.request("/api", "/assets");
@@ -69,8 +70,10 @@ class PageSizeRequestTest {
 
   @Test
   void parameterMapCannotBeChangedByTheApplication() {
-    PageSizeRequest r = wrap(original("pageSize=5", new LinkedHashMap<>(Map.of("pageSize", new String[] {"5"}))));
-    org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+    PageSizeRequest r =
+        wrap(original("pageSize=5", new LinkedHashMap<>(Map.of("pageSize", new String[] {"5"}))));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        UnsupportedOperationException.class,
         () -> r.getParameterMap().put("pageSize", new String[] {"9999"}));
   }
 }

@@ -12,7 +12,9 @@ interface Running {
    */
   String startupFailure();
 
-  /** An attribute of the web application's servlet context (e.g. the engine the filter publishes). */
+  /**
+   * An attribute of the web application's servlet context (e.g. the engine the filter publishes).
+   */
   default Object contextAttribute(String name) {
     throw new UnsupportedOperationException("not available in this container");
   }

@@ -1,9 +1,9 @@
 package dev.tollgate.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -27,7 +27,10 @@ class ServletRequestViewTest {
     assertEquals("/reports", new ServletRequestView(Mocks.request(null, "/reports")).path());
     assertEquals("/", new ServletRequestView(Mocks.request("", null)).path());
     assertEquals("/", new ServletRequestView(Mocks.request(null, null)).path());
-    assertEquals("/api", new ServletRequestView(Mocks.request("api", null)).path(), "a slash is added if missing");
+    assertEquals(
+        "/api",
+        new ServletRequestView(Mocks.request("api", null)).path(),
+        "a slash is added if missing");
   }
 
   @Test
@@ -43,7 +46,8 @@ class ServletRequestViewTest {
   @Test
   void missingHeadersAndParametersAreEmptyListsNotNull() {
     HttpServletRequest r = Mocks.request("/api", "/x");
-    when(r.getHeaders("Hidden")).thenReturn(null); // a container may deny access to a header this way
+    when(r.getHeaders("Hidden"))
+        .thenReturn(null); // a container may deny access to a header this way
     ServletRequestView v = new ServletRequestView(r);
     assertEquals(List.of(), v.headers("Hidden"));
     assertEquals(List.of(), v.headers("Absent"));
@@ -65,11 +69,14 @@ class ServletRequestViewTest {
   @Test
   void whenTheContainerCannotParseTheParametersTheQueryIsReadLenientlyFromThenOn() {
     HttpServletRequest r = Mocks.request("/api", "/x");
-    when(r.getParameterValues("pageSize")).thenThrow(new IllegalArgumentException("form too large"));
+    when(r.getParameterValues("pageSize"))
+        .thenThrow(new IllegalArgumentException("form too large"));
     when(r.getQueryString()).thenReturn("x=%zz&pageSize=5000&page%53ize=%zz&pageSize=%2B7");
     ServletRequestView v = new ServletRequestView(r);
 
-    assertEquals(List.of("5000", "%zz", "+7"), v.parameterValues("pageSize"),
+    assertEquals(
+        List.of("5000", "%zz", "+7"),
+        v.parameterValues("pageSize"),
         "every value, decoded where the escape is valid and as written where it is not");
     assertEquals(List.of("%zz"), v.parameterValues("x"));
     verify(r, times(1)).getParameterValues("pageSize");

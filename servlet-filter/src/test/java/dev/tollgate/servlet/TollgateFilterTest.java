@@ -40,7 +40,8 @@ class TollgateFilterTest {
     for (int i = 0; i < keysAndValues.length; i += 2) {
       p.put(keysAndValues[i], keysAndValues[i + 1]);
     }
-    TollgateFilter f = new TollgateFilter(Tollgate.builder(TollgateConfig.parse(p)).clock(clock).build());
+    TollgateFilter f =
+        new TollgateFilter(Tollgate.builder(TollgateConfig.parse(p)).clock(clock).build());
     f.init(Mocks.filterConfig(null));
     return f;
   }
@@ -65,7 +66,8 @@ class TollgateFilterTest {
   void requestOverTheQuotaGets429WithProblemAndTheChainIsNotCalled() throws Exception {
     TollgateFilter f = filter("limits", "1/1m");
     FilterChain chain = mock(FilterChain.class);
-    f.doFilter(Mocks.request("/api", "/assets"), Mocks.response(new ByteArrayOutputStream()), chain);
+    f.doFilter(
+        Mocks.request("/api", "/assets"), Mocks.response(new ByteArrayOutputStream()), chain);
 
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     HttpServletResponse res = Mocks.response(body);
@@ -134,8 +136,10 @@ class TollgateFilterTest {
   @Test
   void forwardIncludeErrorAndAsyncDispatchesPassWithoutCounting() throws Exception {
     TollgateFilter f = filter("limits", "1/1m");
-    for (DispatcherType type : new DispatcherType[] {DispatcherType.FORWARD, DispatcherType.INCLUDE,
-        DispatcherType.ERROR, DispatcherType.ASYNC}) {
+    for (DispatcherType type :
+        new DispatcherType[] {
+          DispatcherType.FORWARD, DispatcherType.INCLUDE, DispatcherType.ERROR, DispatcherType.ASYNC
+        }) {
       HttpServletRequest req = Mocks.request("/api", "/assets");
       when(req.getDispatcherType()).thenReturn(type);
       HttpServletResponse res = Mocks.response(new ByteArrayOutputStream());
@@ -171,8 +175,13 @@ class TollgateFilterTest {
     FilterChain failing = mock(FilterChain.class);
     doThrow(new ServletException("application bug")).when(failing).doFilter(any(), any());
 
-    assertThrows(ServletException.class,
-        () -> f.doFilter(Mocks.request("/api", "/assets"), Mocks.response(new ByteArrayOutputStream()), failing));
+    assertThrows(
+        ServletException.class,
+        () ->
+            f.doFilter(
+                Mocks.request("/api", "/assets"),
+                Mocks.response(new ByteArrayOutputStream()),
+                failing));
 
     HttpServletResponse second = Mocks.response(new ByteArrayOutputStream());
     f.doFilter(Mocks.request("/api", "/assets"), second, mock(FilterChain.class));
@@ -203,14 +212,18 @@ class TollgateFilterTest {
   void repeatedHeaderNameIsAddedNotReplaced() throws Exception {
     // Core sends each header once today; the filter still must not drop a repeated one.
     HttpServletResponse res = mock(HttpServletResponse.class);
-    TollgateFilter.setHeaders(res, java.util.List.of(new dev.tollgate.core.Header("Link", "a"), new dev.tollgate.core.Header("link", "b")));
+    TollgateFilter.setHeaders(
+        res,
+        java.util.List.of(
+            new dev.tollgate.core.Header("Link", "a"), new dev.tollgate.core.Header("link", "b")));
     verify(res).setHeader("Link", "a");
     verify(res).addHeader("link", "b");
   }
 
   @Test
   void engineCreatedFromConfigIsClosedOnDestroyButACallersEngineIsNot() throws Exception {
-    dev.tollgate.core.store.RateLimitStore store = mock(dev.tollgate.core.store.RateLimitStore.class);
+    dev.tollgate.core.store.RateLimitStore store =
+        mock(dev.tollgate.core.store.RateLimitStore.class);
     Tollgate shared = Tollgate.builder(TollgateConfig.builder().build()).store(store).build();
     TollgateFilter callers = new TollgateFilter(shared);
     callers.init(Mocks.filterConfig(null));
@@ -218,26 +231,38 @@ class TollgateFilterTest {
     verify(store, never()).close();
     assertSame(shared, callers.engine());
 
-    TollgateFilter own = new TollgateFilter(TollgateConfig.parse(java.util.Map.of("store.type", "closing")));
+    TollgateFilter own =
+        new TollgateFilter(TollgateConfig.parse(java.util.Map.of("store.type", "closing")));
     own.init(Mocks.filterConfig(null));
     assertTrue(own.engine() != null);
     int closedBefore = ClosingStoreProvider.CLOSED.get();
     own.destroy();
-    assertEquals(closedBefore + 1, ClosingStoreProvider.CLOSED.get(), "the engine the filter created closed its store");
+    assertEquals(
+        closedBefore + 1,
+        ClosingStoreProvider.CLOSED.get(),
+        "the engine the filter created closed its store");
     assertEquals(null, own.engine());
     own.destroy();
-    assertEquals(closedBefore + 1, ClosingStoreProvider.CLOSED.get(), "a second destroy closes nothing twice");
+    assertEquals(
+        closedBefore + 1,
+        ClosingStoreProvider.CLOSED.get(),
+        "a second destroy closes nothing twice");
 
     TollgateFilter fromInitParams = new TollgateFilter();
     fromInitParams.init(Mocks.filterConfig(null, "store.type", "closing"));
     fromInitParams.destroy();
-    assertEquals(closedBefore + 2, ClosingStoreProvider.CLOSED.get(), "so is the engine made from init-params");
+    assertEquals(
+        closedBefore + 2,
+        ClosingStoreProvider.CLOSED.get(),
+        "so is the engine made from init-params");
   }
 
   @Test
   void filterConfiguredInCodeRefusesInitParams() {
     TollgateFilter f = new TollgateFilter(TollgateConfig.builder().build());
-    ServletException e = assertThrows(ServletException.class, () -> f.init(Mocks.filterConfig(null, "limits", "5/1m")));
+    ServletException e =
+        assertThrows(
+            ServletException.class, () -> f.init(Mocks.filterConfig(null, "limits", "5/1m")));
     assertTrue(e.getMessage().contains("limits"), e.getMessage());
   }
 

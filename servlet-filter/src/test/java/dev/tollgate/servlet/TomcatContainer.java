@@ -69,20 +69,25 @@ final class TomcatContainer {
 
     // Tomcat logs a failing filter through JULI (java.util.logging) and marks the context FAILED.
     List<String> logged = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-          logged.add(r.getMessage() + (r.getThrown() == null ? "" : "\n" + JettyContainer.messages(r.getThrown())));
-        }
-      }
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+              logged.add(
+                  r.getMessage()
+                      + (r.getThrown() == null
+                          ? ""
+                          : "\n" + JettyContainer.messages(r.getThrown())));
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger root = Logger.getLogger("");
     root.addHandler(capture);
     try {
@@ -90,8 +95,10 @@ final class TomcatContainer {
     } finally {
       root.removeHandler(capture);
     }
-    String failure = context.getState() == LifecycleState.STARTED ? null
-        : "context " + context.getState() + "\n" + String.join("\n", logged);
+    String failure =
+        context.getState() == LifecycleState.STARTED
+            ? null
+            : "context " + context.getState() + "\n" + String.join("\n", logged);
     return new Running() {
       @Override
       public int port() {

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -32,7 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class TomcatJndiPlansIT {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String URL = "jdbc:h2:mem:tomcat-plans;DB_CLOSE_DELAY=-1";
 
   private Tomcat tomcat;
@@ -47,9 +47,12 @@ class TomcatJndiPlansIT {
 
   @Test
   void keysAreOnThePlansTheDatabaseSays() throws Exception {
-    try (Connection c = DriverManager.getConnection(URL, "sa", ""); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE tenants (client_key VARCHAR(128) PRIMARY KEY, plan VARCHAR(32) NOT NULL)");
-      s.execute("INSERT INTO tenants VALUES ('" + ClientKeys.hashed("key:", "pro-key") + "', 'pro')");
+    try (Connection c = DriverManager.getConnection(URL, "sa", "");
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE tenants (client_key VARCHAR(128) PRIMARY KEY, plan VARCHAR(32) NOT NULL)");
+      s.execute(
+          "INSERT INTO tenants VALUES ('" + ClientKeys.hashed("key:", "pro-key") + "', 'pro')");
     }
     tomcat = new Tomcat();
     tomcat.setBaseDir(Files.createTempDirectory("tollgate-tomcat-jndi").toString());
@@ -87,12 +90,16 @@ class TomcatJndiPlansIT {
     map.setFilterName("tollgate");
     map.addURLPattern("/*");
     context.addFilterMap(map);
-    Tomcat.addServlet(context, "ok", new HttpServlet() {
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws java.io.IOException {
-        resp.getWriter().print("ok");
-      }
-    });
+    Tomcat.addServlet(
+        context,
+        "ok",
+        new HttpServlet() {
+          @Override
+          protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+              throws java.io.IOException {
+            resp.getWriter().print("ok");
+          }
+        });
     context.addServletMappingDecoded("/*", "ok");
     tomcat.start();
     int port = connector.getLocalPort();
@@ -102,8 +109,13 @@ class TomcatJndiPlansIT {
   }
 
   private static String policy(int port, String apiKey) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
-        .header("X-Api-Key", apiKey).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+                .header("X-Api-Key", apiKey)
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     return r.headers().firstValue("RateLimit-Policy").orElse(null);
   }

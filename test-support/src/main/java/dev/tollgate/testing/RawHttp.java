@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Sends HTTP/1.1 requests byte for byte over a plain socket, for the hostile requests that
- * {@code java.net.http.HttpClient} refuses to send (CR/LF or control characters in headers,
- * malformed percent-encoding, non-ASCII bytes, huge headers).
+ * Sends HTTP/1.1 requests byte for byte over a plain socket, for the hostile requests that {@code
+ * java.net.http.HttpClient} refuses to send (CR/LF or control characters in headers, malformed
+ * percent-encoding, non-ASCII bytes, huge headers).
  */
 public final class RawHttp {
 
@@ -41,9 +41,13 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** {@code GET target} with the given extra header lines (each without CRLF), connection closed after. */
+  /**
+   * {@code GET target} with the given extra header lines (each without CRLF), connection closed
+   * after.
+   */
   public static Response get(int port, String target, String... headerLines) throws IOException {
-    StringBuilder r = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    StringBuilder r =
+        new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     for (String h : headerLines) {
       r.append(h).append("\r\n");
     }
@@ -52,11 +56,19 @@ public final class RawHttp {
   }
 
   /** A form-encoded {@code POST target} with {@code body}. */
-  public static Response postForm(int port, String target, String contentType, byte[] body, String... headerLines)
+  public static Response postForm(
+      int port, String target, String contentType, byte[] body, String... headerLines)
       throws IOException {
-    StringBuilder r = new StringBuilder("POST ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        .append("Content-Type: ").append(contentType).append("\r\n")
-        .append("Content-Length: ").append(body.length).append("\r\n");
+    StringBuilder r =
+        new StringBuilder("POST ")
+            .append(target)
+            .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .append("Content-Type: ")
+            .append(contentType)
+            .append("\r\n")
+            .append("Content-Length: ")
+            .append(body.length)
+            .append("\r\n");
     for (String h : headerLines) {
       r.append(h).append("\r\n");
     }
@@ -115,7 +127,11 @@ public final class RawHttp {
     if (chunked) {
       body = dechunk(body);
     }
-    return new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8), raw);
+    return new Response(
+        status,
+        headers,
+        new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8),
+        raw);
   }
 
   private static String dechunk(String s) {

@@ -38,7 +38,9 @@ public final class RedisServer implements AutoCloseable {
     return start(List.of());
   }
 
-  /** A server in cluster mode; it serves no slot until they are assigned (CLUSTER ADDSLOTSRANGE). */
+  /**
+   * A server in cluster mode; it serves no slot until they are assigned (CLUSTER ADDSLOTSRANGE).
+   */
   public static RedisServer startClusterNode() {
     return start(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
   }
@@ -46,7 +48,9 @@ public final class RedisServer implements AutoCloseable {
   /** A server with extra command-line arguments, e.g. {@code --enable-debug-command yes}. */
   public static RedisServer start(List<String> extraArgs) {
     try {
-      RedisServer server = new RedisServer(binary(), Files.createTempDirectory("tollgate-redis"), freePort(), extraArgs);
+      RedisServer server =
+          new RedisServer(
+              binary(), Files.createTempDirectory("tollgate-redis"), freePort(), extraArgs);
       server.startProcess();
       return server;
     } catch (IOException e) {
@@ -105,7 +109,10 @@ public final class RedisServer implements AutoCloseable {
 
   private void signal(String signal) {
     try {
-      new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+          .inheritIO()
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -114,17 +121,38 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void startProcess() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(),
-        "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning"));
     cmd.addAll(extraArgs);
-    process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile()).start();
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited with " + process.exitValue() + ": "
-            + Files.readString(dir.resolve("redis.log")));
+        throw new IllegalStateException(
+            "redis-server exited with "
+                + process.exitValue()
+                + ": "
+                + Files.readString(dir.resolve("redis.log")));
       }
       if (ping()) {
         return;
@@ -136,7 +164,8 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new IllegalStateException("redis-server did not answer PING on port " + port + " within 10s");
+    throw new IllegalStateException(
+        "redis-server did not answer PING on port " + port + " within 10s");
   }
 
   private boolean ping() {
@@ -171,9 +200,10 @@ public final class RedisServer implements AutoCloseable {
     if (Files.isExecutable(p)) {
       return p;
     }
-    throw new IllegalStateException("redis-server is not installed: the redis-store tests need a real Redis."
-        + " Install it, e.g. 'apt-get install -y redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS),"
-        + " so that redis-server is on the PATH.");
+    throw new IllegalStateException(
+        "redis-server is not installed: the redis-store tests need a real Redis."
+            + " Install it, e.g. 'apt-get install -y redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS),"
+            + " so that redis-server is on the PATH.");
   }
 
   private static int freePort() throws IOException {

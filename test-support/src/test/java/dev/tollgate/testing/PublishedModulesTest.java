@@ -54,7 +54,9 @@ class PublishedModulesTest {
     }
     assertEquals(published, listed, "modules in tollgate-bom (published = no maven.deploy.skip)");
     // Not vacuous: the four modules published from the start are found as published.
-    assertTrue(published.containsAll(List.of("filter-core", "servlet-filter", "jaxrs-provider", "redis-store")),
+    assertTrue(
+        published.containsAll(
+            List.of("filter-core", "servlet-filter", "jaxrs-provider", "redis-store")),
         "published: " + published);
   }
 

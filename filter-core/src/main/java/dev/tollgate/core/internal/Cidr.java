@@ -26,14 +26,16 @@ public final class Cidr {
     int slash = s.indexOf('/');
     InetAddress address = IpAddresses.parse(slash < 0 ? s : s.substring(0, slash));
     if (address == null) {
-      throw new IllegalArgumentException("is not an IP address or range (expected e.g. 10.0.0.0/8 or ::1)");
+      throw new IllegalArgumentException(
+          "is not an IP address or range (expected e.g. 10.0.0.0/8 or ::1)");
     }
     int max = address.getAddress().length * 8;
     int bits = max;
     if (slash >= 0) {
       String b = s.substring(slash + 1);
       if (!b.matches("\\d{1,3}") || Integer.parseInt(b) > max) {
-        throw new IllegalArgumentException("has an invalid prefix length (expected 0 to " + max + ")");
+        throw new IllegalArgumentException(
+            "has an invalid prefix length (expected 0 to " + max + ")");
       }
       bits = Integer.parseInt(b);
     }

@@ -11,8 +11,8 @@ public final class Failures {
   private Failures() {}
 
   /**
-   * {@code e} itself if it is a {@link VirtualMachineError} (out of memory, stack overflow: the JVM's
-   * trouble, not Tollgate's to hide), to be rethrown; otherwise {@code null}.
+   * {@code e} itself if it is a {@link VirtualMachineError} (out of memory, stack overflow: the
+   * JVM's trouble, not Tollgate's to hide), to be rethrown; otherwise {@code null}.
    */
   public static @Nullable Error fatal(Throwable e) {
     return e instanceof VirtualMachineError v ? v : null;

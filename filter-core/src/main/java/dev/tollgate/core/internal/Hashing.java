@@ -34,6 +34,8 @@ public final class Hashing {
       }
     }
     byte[] hash = sha.digest(secret.getBytes(StandardCharsets.UTF_8));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(hash, 16));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(java.util.Arrays.copyOf(hash, 16));
   }
 }

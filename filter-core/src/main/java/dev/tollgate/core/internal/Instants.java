@@ -20,7 +20,8 @@ public final class Instants {
     int year = date.getYear();
     if (year < 0 || year > 9999) {
       return java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSS'Z'")
-          .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(epochMillis));
+          .withZone(java.time.ZoneOffset.UTC)
+          .format(java.time.Instant.ofEpochMilli(epochMillis));
     }
     digits(out, 0, year, 4);
     out[4] = '-';

@@ -1,11 +1,11 @@
 package dev.tollgate.core.internal;
 
-import org.jspecify.annotations.Nullable;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Parses IP literals without ever asking DNS. Internal. */
 public final class IpAddresses {
@@ -74,7 +74,10 @@ public final class IpAddresses {
     }
   }
 
-  /** The four bytes of a plain dotted-quad IPv4 literal such as {@code 203.0.113.7}; null for anything else. */
+  /**
+   * The four bytes of a plain dotted-quad IPv4 literal such as {@code 203.0.113.7}; null for
+   * anything else.
+   */
   private static byte @Nullable [] plainIpv4(String s) {
     int n = s.length();
     if (n < 7 || n > 15) {
@@ -106,7 +109,10 @@ public final class IpAddresses {
     return out;
   }
 
-  /** True if {@code text} (with an optional {@code /prefix}) is an IP literal rather than a client key. */
+  /**
+   * True if {@code text} (with an optional {@code /prefix}) is an IP literal rather than a client
+   * key.
+   */
   public static boolean looksLikeAddress(String text) {
     int slash = text.indexOf('/');
     return parse(slash < 0 ? text : text.substring(0, slash)) != null;
@@ -123,8 +129,8 @@ public final class IpAddresses {
   }
 
   /**
-   * The client key of an address: IPv4 as is, IPv6 reduced to its first {@code ipv6PrefixBits}
-   * bits (clients in one /64 are usually one host or site).
+   * The client key of an address: IPv4 as is, IPv6 reduced to its first {@code ipv6PrefixBits} bits
+   * (clients in one /64 are usually one host or site).
    */
   public static String clientKey(InetAddress address, int ipv6PrefixBits) {
     if (address instanceof Inet4Address || ipv6PrefixBits >= 128) {

@@ -26,7 +26,8 @@ public final class PathPattern {
   public static PathPattern compile(String pattern) {
     String p = pattern.trim();
     if (!p.startsWith("/")) {
-      throw new IllegalArgumentException("is not a path pattern (expected it to start with '/', e.g. /api/reports/**)");
+      throw new IllegalArgumentException(
+          "is not a path pattern (expected it to start with '/', e.g. /api/reports/**)");
     }
     boolean anyDepth = false;
     if (p.equals("/**")) {
@@ -39,13 +40,17 @@ public final class PathPattern {
     String[] segments = split(p);
     for (String s : segments) {
       if (s.contains("**") || (s.contains("*") && !s.equals("*"))) {
-        throw new IllegalArgumentException("is not a path pattern ('*' stands for a whole segment, '**' only at the end)");
+        throw new IllegalArgumentException(
+            "is not a path pattern ('*' stands for a whole segment, '**' only at the end)");
       }
     }
     return new PathPattern(pattern.trim(), segments, anyDepth);
   }
 
-  /** Walks the path's segments in place: this runs for every rule on every request, so no regex and no arrays. */
+  /**
+   * Walks the path's segments in place: this runs for every rule on every request, so no regex and
+   * no arrays.
+   */
   public boolean matches(String path) {
     String p = path == null ? "/" : path;
     int n = p.length();
@@ -75,7 +80,9 @@ public final class PathPattern {
     return i == n; // no segments left over
   }
 
-  /** How specific the pattern is: literal segments weigh most, an exact pattern beats a {@code /**}. */
+  /**
+   * How specific the pattern is: literal segments weigh most, an exact pattern beats a {@code /**}.
+   */
   public int specificity() {
     int score = anyDepth ? 0 : 1;
     for (String s : segments) {

@@ -3,10 +3,10 @@ package dev.tollgate.core.internal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small cache of recent answers for values computed on the request path: two-way
- * set-associative, so a new entry takes the place of the less recently used of its set's two, and
- * bounded by construction. Thread-safe without locks: slots hold immutable entries, and a lost race
- * only costs a recomputation. Internal.
+ * A small cache of recent answers for values computed on the request path: two-way set-associative,
+ * so a new entry takes the place of the less recently used of its set's two, and bounded by
+ * construction. Thread-safe without locks: slots hold immutable entries, and a lost race only costs
+ * a recomputation. Internal.
  *
  * @param <V> the cached values
  */
@@ -60,7 +60,10 @@ public final class RecentCache<V> {
     return null;
   }
 
-  /** The first slot of the set of {@code hash}; the hash is mixed, so weak ones (String.hashCode) spread too. */
+  /**
+   * The first slot of the set of {@code hash}; the hash is mixed, so weak ones (String.hashCode)
+   * spread too.
+   */
   private int set(long hash) {
     long mixed = hash * 0x9E3779B97F4A7C15L;
     return 2 * ((int) (mixed >>> 32) & mask);

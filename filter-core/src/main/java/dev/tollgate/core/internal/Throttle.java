@@ -34,6 +34,7 @@ public final class Throttle {
   public boolean tryAcquire() {
     long now = clock.millis();
     long previous = last.get();
-    return (now - previous >= intervalMillis || now < previous) && last.compareAndSet(previous, now);
+    return (now - previous >= intervalMillis || now < previous)
+        && last.compareAndSet(previous, now);
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The limits one rule applies to one client. The counting state of a bucket is identified by
- * {@code (rule, client, limit.stateId())}, so rules never share counts even for the same client.
+ * The limits one rule applies to one client. The counting state of a bucket is identified by {@code
+ * (rule, client, limit.stateId())}, so rules never share counts even for the same client.
  *
  * @param rule the rule's name, e.g. {@code default} or {@code reports}
  * @param client the client key, already safe to store (secrets hashed, length bounded)
@@ -16,7 +16,11 @@ import java.util.Objects;
  *     counts only failed or only successful responses): admission then checks them without
  *     consuming, as it does for limits in units other than requests
  */
-public record Bucket(String rule, String client, List<Limit> limits, boolean countRejected,
+public record Bucket(
+    String rule,
+    String client,
+    List<Limit> limits,
+    boolean countRejected,
     boolean requestsAfterResponse) {
 
   /** A bucket whose request limits are consumed on admission. */

@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
  * What a request cost, known once its response is complete: charged to its buckets after the
  * response by {@link RateLimitStore#charge}.
  *
- * @param buckets the buckets the request was admitted under, in the order of its
- *     {@link AcquireRequest}
+ * @param buckets the buckets the request was admitted under, in the order of its {@link
+ *     AcquireRequest}
  * @param amounts per limit over all buckets, in that order: units to charge (time and CPU in
  *     milliseconds, bytes, or requests of a rule that counts by outcome), which may take the limit
  *     beyond its quota; a negative amount gives back units taken on admission (a refunded server

@@ -2,16 +2,16 @@ package dev.tollgate.core.store;
 
 import static java.util.Objects.requireNonNull;
 
-import org.jspecify.annotations.Nullable;
 import dev.tollgate.core.Limit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the in-memory store keeps for one client key: a counting state per rule the client
- * has used. Guarded by its own lock, so clients never contend with each other and the rules of one
+ * Everything the in-memory store keeps for one client key: a counting state per rule the client has
+ * used. Guarded by its own lock, so clients never contend with each other and the rules of one
  * client are decided together under one lock.
  *
  * <p>The lock is a spin lock, not a monitor: a decision holds it for a few dozen nanoseconds, and
@@ -32,10 +32,13 @@ final class ClientEntry {
   }
 
   final String client;
+
   @SuppressWarnings("unused") // through LOCK
   private volatile int lock;
+
   /** Set under the lock when the store drops the entry; holders must look the client up again. */
   private boolean retired;
+
   private @Nullable RuleState first;
   private RuleState @Nullable [] others;
 
@@ -143,6 +146,7 @@ final class ClientEntry {
     private List<Limit> limits;
     private LimitState[] states;
     long idleMillis;
+
     /** The clock at the last decision; a backwards jump makes it look recent, never idle. */
     long lastUsed;
 
@@ -157,8 +161,8 @@ final class ClientEntry {
     }
 
     /**
-     * Adopts a changed list of limits (a reload): a limit whose {@link Limit#stateId()} is unchanged
-     * keeps its counts, so a quota change leaves each client's usage as it was.
+     * Adopts a changed list of limits (a reload): a limit whose {@link Limit#stateId()} is
+     * unchanged keeps its counts, so a quota change leaves each client's usage as it was.
      */
     void conform(List<Limit> newLimits, long now) {
       if (newLimits == limits) {

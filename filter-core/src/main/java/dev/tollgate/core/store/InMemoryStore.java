@@ -2,7 +2,6 @@ package dev.tollgate.core.store;
 
 import static java.util.Objects.requireNonNull;
 
-import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -16,6 +15,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default store: counts in this JVM's heap. Exact under any number of threads (each client's
@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Caffeine's W-TinyLFU policy evicts the least valuable entry, so a flood of one-off keys does not
  * push out clients that call regularly.
  *
- * <p>One JVM only: behind a load balancer each server counts on its own. Use the Redis store to share
- * limits across servers.
+ * <p>One JVM only: behind a load balancer each server counts on its own. Use the Redis store to
+ * share limits across servers.
  */
 public final class InMemoryStore implements RateLimitStore {
 
@@ -37,10 +37,11 @@ public final class InMemoryStore implements RateLimitStore {
   private static final long SWEEP_INTERVAL_MILLIS = 60_000;
 
   /**
-   * Size-bounded only: Caffeine's cheapest configuration (no expiry, so a read neither reads a clock
-   * nor writes an access time). Idle states are found by {@link #sweep(long)} instead.
+   * Size-bounded only: Caffeine's cheapest configuration (no expiry, so a read neither reads a
+   * clock nor writes an access time). Idle states are found by {@link #sweep(long)} instead.
    */
   private final Cache<String, ClientEntry> clients;
+
   private final Clock clock;
   private final long maxClients;
   private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -48,21 +49,24 @@ public final class InMemoryStore implements RateLimitStore {
   private InMemoryStore(long maxClients, Clock clock) {
     this.clock = clock;
     this.maxClients = maxClients;
-    this.clients = Caffeine.newBuilder()
-        .maximumSize(maxClients)
-        // Maintenance on the calling thread keeps the bound tight and needs no pool.
-        .executor(Runnable::run)
-        // Runs atomically with the removal: a request that still holds the dropped entry sees it
-        // retired once it gets the lock, and looks the client up again, so one client never has
-        // two live entries (which could admit more than the quota).
-        .evictionListener((@Nullable String key, @Nullable ClientEntry entry, RemovalCause cause) -> {
-          if (entry != null) {
-            entry.lock();
-            entry.retire();
-            entry.unlock();
-          }
-        })
-        .build();
+    this.clients =
+        Caffeine.newBuilder()
+            .maximumSize(maxClients)
+            // Maintenance on the calling thread keeps the bound tight and needs no pool.
+            .executor(Runnable::run)
+            // Runs atomically with the removal: a request that still holds the dropped entry sees
+            // it
+            // retired once it gets the lock, and looks the client up again, so one client never has
+            // two live entries (which could admit more than the quota).
+            .evictionListener(
+                (@Nullable String key, @Nullable ClientEntry entry, RemovalCause cause) -> {
+                  if (entry != null) {
+                    entry.lock();
+                    entry.retire();
+                    entry.unlock();
+                  }
+                })
+            .build();
   }
 
   /** A store holding at most {@value #DEFAULT_MAX_CLIENTS} client keys, on the system clock. */
@@ -106,7 +110,10 @@ public final class InMemoryStore implements RateLimitStore {
     return new AcquireResult(admitted, usage[0], usages);
   }
 
-  /** The length of the {@code usage} array {@link #acquire(BucketSpec[], String[], int, long[])} fills. */
+  /**
+   * The length of the {@code usage} array {@link #acquire(BucketSpec[], String[], int, long[])}
+   * fills.
+   */
   public static int usageLength(BucketSpec[] specs) {
     int n = 0;
     for (BucketSpec s : specs) {
@@ -171,7 +178,9 @@ public final class InMemoryStore implements RateLimitStore {
     return true;
   }
 
-  /** A fixed lock order (by client key) makes two requests that share entries unable to deadlock. */
+  /**
+   * A fixed lock order (by client key) makes two requests that share entries unable to deadlock.
+   */
   private static ClientEntry[] distinctInLockOrder(ClientEntry[] entries) {
     List<ClientEntry> distinct = new ArrayList<>(entries.length);
     for (ClientEntry e : entries) {
@@ -199,14 +208,19 @@ public final class InMemoryStore implements RateLimitStore {
    * @param entries the entry of each spec, when they differ
    */
   private boolean decide(
-      BucketSpec[] specs, @Nullable ClientEntry single, ClientEntry @Nullable [] entries, int cost, long[] usage) {
+      BucketSpec[] specs,
+      @Nullable ClientEntry single,
+      ClientEntry @Nullable [] entries,
+      int cost,
+      long[] usage) {
     long now = clock.millis();
     usage[0] = now;
     boolean admitted = true;
     // First pass: move every state to now and note what it has available (in the remaining slot).
     int n = 0;
     for (int b = 0; b < specs.length; b++) {
-      ClientEntry.RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
+      ClientEntry.RuleState rs =
+          (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
       rs.lastUsed = now;
       List<Limit> limits = specs[b].limits;
       boolean @Nullable [] after = specs[b].afterResponse;
@@ -224,7 +238,8 @@ public final class InMemoryStore implements RateLimitStore {
     n = 0;
     for (int b = 0; b < specs.length; b++) {
       BucketSpec spec = specs[b];
-      ClientEntry.RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
+      ClientEntry.RuleState rs =
+          (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
       boolean consume = cost > 0 && (admitted || spec.countRejected);
       List<Limit> limits = spec.limits;
       boolean @Nullable [] after = spec.afterResponse;
@@ -239,7 +254,8 @@ public final class InMemoryStore implements RateLimitStore {
         long reset = state.resetMillis(limit, now);
         usage[1 + 3 * n] = state.available(limit, now);
         usage[2 + 3 * n] = reset;
-        usage[3 + 3 * n] = rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, need)) : 0;
+        usage[3 + 3 * n] =
+            rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, need)) : 0;
       }
     }
     maybeSweep(now);
@@ -256,7 +272,8 @@ public final class InMemoryStore implements RateLimitStore {
     while (true) {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
-        entries[i] = i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : entry(clients[i]);
+        entries[i] =
+            i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : entry(clients[i]);
       }
       ClientEntry[] order = distinctInLockOrder(entries);
       for (ClientEntry e : order) {
@@ -275,7 +292,8 @@ public final class InMemoryStore implements RateLimitStore {
     }
   }
 
-  private void chargeLocked(BucketSpec[] specs, ClientEntry[] entries, long[] amounts, long admittedAt) {
+  private void chargeLocked(
+      BucketSpec[] specs, ClientEntry[] entries, long[] amounts, long admittedAt) {
     long now = clock.millis();
     int n = 0;
     for (int b = 0; b < specs.length; b++) {
@@ -307,7 +325,10 @@ public final class InMemoryStore implements RateLimitStore {
     return true;
   }
 
-  /** {@link #charge(BucketSpec[], String[], long[], long)} for a request in the store interface's terms. */
+  /**
+   * {@link #charge(BucketSpec[], String[], long[], long)} for a request in the store interface's
+   * terms.
+   */
   @Override
   public java.util.concurrent.CompletionStage<Void> charge(ChargeRequest request) {
     List<Bucket> buckets = request.buckets();
@@ -328,14 +349,17 @@ public final class InMemoryStore implements RateLimitStore {
     return entry != null ? entry : clients.get(client, ClientEntry::new);
   }
 
-  /** Starts a sweep for idle states in the background at most once a {@link #SWEEP_INTERVAL_MILLIS}. */
+  /**
+   * Starts a sweep for idle states in the background at most once a {@link #SWEEP_INTERVAL_MILLIS}.
+   */
   private void maybeSweep(long now) {
     long next = nextSweep.get();
     if (now < next) {
       return;
     }
     if (next == Long.MIN_VALUE) {
-      nextSweep.compareAndSet(next, now + SWEEP_INTERVAL_MILLIS); // the first decision: nothing is idle yet
+      nextSweep.compareAndSet(
+          next, now + SWEEP_INTERVAL_MILLIS); // the first decision: nothing is idle yet
     } else if (nextSweep.compareAndSet(next, now + SWEEP_INTERVAL_MILLIS)) {
       ForkJoinPool.commonPool().execute(() -> sweep(clock.millis()));
     }
@@ -363,7 +387,10 @@ public final class InMemoryStore implements RateLimitStore {
     }
   }
 
-  /** The number of client states held now: one per client key and rule (the keys are at most the bound). */
+  /**
+   * The number of client states held now: one per client key and rule (the keys are at most the
+   * bound).
+   */
   public long trackedClients() {
     sweep(clock.millis());
     clients.cleanUp();
@@ -385,7 +412,8 @@ public final class InMemoryStore implements RateLimitStore {
    */
   public List<ClientUsage> heaviestClients(int n) {
     long now = clock.millis();
-    PriorityQueue<ClientUsage> top = new PriorityQueue<>(Comparator.comparingDouble(ClientUsage::usedShare));
+    PriorityQueue<ClientUsage> top =
+        new PriorityQueue<>(Comparator.comparingDouble(ClientUsage::usedShare));
     for (ClientEntry entry : clients.asMap().values()) {
       List<ClientUsage> heaviest = new ArrayList<>(1);
       entry.lock();
@@ -412,7 +440,8 @@ public final class InMemoryStore implements RateLimitStore {
   }
 
   /** The limit of {@code rs} with the largest used share, or null if nothing is used. Locked. */
-  private static @Nullable ClientUsage heaviestOf(String client, ClientEntry.RuleState rs, long now) {
+  private static @Nullable ClientUsage heaviestOf(
+      String client, ClientEntry.RuleState rs, long now) {
     @Nullable ClientUsage heaviest = null;
     List<Limit> limits = rs.limits();
     for (int i = 0; i < limits.size(); i++) {

@@ -3,8 +3,8 @@ package dev.tollgate.core.store;
 import dev.tollgate.core.Limit;
 
 /**
- * The counting state of one limit for one client. Not thread-safe: the owning
- * {@link ClientState} is locked around every call. Times are epoch milliseconds.
+ * The counting state of one limit for one client. Not thread-safe: the owning {@link ClientState}
+ * is locked around every call. Times are epoch milliseconds.
  */
 abstract class LimitState {
 
@@ -18,8 +18,8 @@ abstract class LimitState {
   abstract void consume(Limit limit, long now, long cost);
 
   /**
-   * Gives back {@code units} taken at {@code takenAt} (a refunded request), as far as they are still
-   * counted: units of a window or bucket that has passed are gone already. Never below empty.
+   * Gives back {@code units} taken at {@code takenAt} (a refunded request), as far as they are
+   * still counted: units of a window or bucket that has passed are gone already. Never below empty.
    */
   abstract void refund(Limit limit, long now, long units, long takenAt);
 
@@ -30,22 +30,28 @@ abstract class LimitState {
   abstract long retryAfterMillis(Limit limit, long now, long cost);
 
   /**
-   * Adapts the state to a limit with the same {@link Limit#stateId()} but another quota, keeping the
-   * units the client has used. Counting states need nothing; a token bucket rescales its backlog.
+   * Adapts the state to a limit with the same {@link Limit#stateId()} but another quota, keeping
+   * the units the client has used. Counting states need nothing; a token bucket rescales its
+   * backlog.
    */
   void requota(Limit before, Limit after, long now) {}
 
   /** How long an untouched state stays meaningful: after that it equals a fresh one. */
   static long idleMillis(Limit limit) {
-    return limit.windowMillis() + (limit.algorithm() == dev.tollgate.core.Algorithm.ROLLING_WINDOW
-        ? limit.precision().toMillis() : 0);
+    return limit.windowMillis()
+        + (limit.algorithm() == dev.tollgate.core.Algorithm.ROLLING_WINDOW
+            ? limit.precision().toMillis()
+            : 0);
   }
 
   static LimitState create(Limit limit) {
     switch (limit.algorithm()) {
-      case FIXED_WINDOW: return new FixedWindowState();
-      case ROLLING_WINDOW: return new RollingWindowState(limit);
-      default: return new TokenBucketState();
+      case FIXED_WINDOW:
+        return new FixedWindowState();
+      case ROLLING_WINDOW:
+        return new RollingWindowState(limit);
+      default:
+        return new TokenBucketState();
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.tollgate.core.store;
 
 /**
- * Where counts live. One call decides one request: every limit of every bucket in the
- * {@link AcquireRequest} is checked and, only if all admit, consumed, atomically.
+ * Where counts live. One call decides one request: every limit of every bucket in the {@link
+ * AcquireRequest} is checked and, only if all admit, consumed, atomically.
  *
  * <p>The in-memory store ({@link InMemoryStore}) is the default; the {@code redis-store} module
  * provides one whose single round trip runs the same algorithms in a server-side script. Other

@@ -14,8 +14,8 @@ public interface RateLimitStoreProvider {
   String type();
 
   /**
-   * The keys this provider reads below {@code store.}, e.g. {@code redis.uri}. Any other
-   * {@code store.*} key is a configuration error.
+   * The keys this provider reads below {@code store.}, e.g. {@code redis.uri}. Any other {@code
+   * store.*} key is a configuration error.
    */
   Set<String> keys();
 

@@ -11,6 +11,7 @@ final class TokenBucketState extends LimitState {
   private static final long NANOS_PER_MILLI = 1_000_000L;
 
   private long tat = Long.MIN_VALUE;
+
   /**
    * After a quota decrease, the backlog (beyond one window) that the lower quota inherited, so that
    * usage above the new quota is owed rather than forgotten; 0 otherwise.
@@ -36,9 +37,13 @@ final class TokenBucketState extends LimitState {
     if (backlog == 0 || interval(before) == interval(after)) {
       return;
     }
-    // The backlog stands for backlog / interval(before) tokens used; keep that many at the new interval.
-    long scaled = java.math.BigInteger.valueOf(backlog).multiply(java.math.BigInteger.valueOf(interval(after)))
-        .divide(java.math.BigInteger.valueOf(interval(before))).longValue();
+    // The backlog stands for backlog / interval(before) tokens used; keep that many at the new
+    // interval.
+    long scaled =
+        java.math.BigInteger.valueOf(backlog)
+            .multiply(java.math.BigInteger.valueOf(interval(after)))
+            .divide(java.math.BigInteger.valueOf(interval(before)))
+            .longValue();
     // Not capped at one window: a quota going down and up again must not grant fresh tokens.
     tat = now * NANOS_PER_MILLI + scaled;
     overdraft = scaled > windowNanos(after) ? scaled : 0;
@@ -64,7 +69,8 @@ final class TokenBucketState extends LimitState {
   void refund(Limit limit, long now, long units, long takenAt) {
     long nowNanos = now * NANOS_PER_MILLI;
     if (tat > nowNanos) {
-      long back = units > Long.MAX_VALUE / interval(limit) ? Long.MAX_VALUE : units * interval(limit);
+      long back =
+          units > Long.MAX_VALUE / interval(limit) ? Long.MAX_VALUE : units * interval(limit);
       tat = Math.max(nowNanos, tat - back);
     }
   }

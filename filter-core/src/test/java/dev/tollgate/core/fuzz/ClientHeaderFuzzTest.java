@@ -13,14 +13,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Hostile identity headers (API keys, Authorization, Forwarded, X-Forwarded-For) never make core throw,
- * never produce an unbounded key, and nothing of them reaches a response header or problem body.
+ * Hostile identity headers (API keys, Authorization, Forwarded, X-Forwarded-For) never make core
+ * throw, never produce an unbounded key, and nothing of them reaches a response header or problem
+ * body.
  */
 class ClientHeaderFuzzTest {
 
-  private static final Tollgate TOLLGATE = Tollgate.create(TollgateConfig.parse(Map.of(
-      "limits", "1/1h", "client.key", "header:X-Api-Key, bearer, ip",
-      "client.trusted-proxies", "10.0.0.0/8, ::1", "headers.dialects", "ietf, github")));
+  private static final Tollgate TOLLGATE =
+      Tollgate.create(
+          TollgateConfig.parse(
+              Map.of(
+                  "limits",
+                  "1/1h",
+                  "client.key",
+                  "header:X-Api-Key, bearer, ip",
+                  "client.trusted-proxies",
+                  "10.0.0.0/8, ::1",
+                  "headers.dialects",
+                  "ietf, github")));
 
   private static final ClientKeyResolver IP = ClientKeys.ip(List.of("10.0.0.0/8", "::1"), 56);
 
@@ -31,27 +41,57 @@ class ClientHeaderFuzzTest {
     String forwarded = data.consumeString(200);
     String xff = data.consumeString(200);
     String peer = data.pickValue(List.of("10.1.2.3", "::1", "203.0.113.9", data.consumeString(40)));
-    RequestView r = new RequestView() {
-      @Override public String method() { return "GET"; }
-      @Override public String path() { return "/"; }
-      @Override public String header(String name) {
-        switch (name.toLowerCase()) {
-          case "x-api-key": return apiKey;
-          case "authorization": return auth;
-          default: return null;
-        }
-      }
-      @Override public List<String> headers(String name) {
-        switch (name.toLowerCase()) {
-          case "forwarded": return forwarded.isEmpty() ? List.of() : List.of(forwarded);
-          case "x-forwarded-for": return List.of(xff);
-          default: return List.of();
-        }
-      }
-      @Override public String remoteAddress() { return peer; }
-      @Override public String principalName() { return null; }
-      @Override public List<String> parameterValues(String name) { return List.of(); }
-    };
+    RequestView r =
+        new RequestView() {
+          @Override
+          public String method() {
+            return "GET";
+          }
+
+          @Override
+          public String path() {
+            return "/";
+          }
+
+          @Override
+          public String header(String name) {
+            switch (name.toLowerCase()) {
+              case "x-api-key":
+                return apiKey;
+              case "authorization":
+                return auth;
+              default:
+                return null;
+            }
+          }
+
+          @Override
+          public List<String> headers(String name) {
+            switch (name.toLowerCase()) {
+              case "forwarded":
+                return forwarded.isEmpty() ? List.of() : List.of(forwarded);
+              case "x-forwarded-for":
+                return List.of(xff);
+              default:
+                return List.of();
+            }
+          }
+
+          @Override
+          public String remoteAddress() {
+            return peer;
+          }
+
+          @Override
+          public String principalName() {
+            return null;
+          }
+
+          @Override
+          public List<String> parameterValues(String name) {
+            return List.of();
+          }
+        };
     String ip = IP.resolve(r);
     if (ip != null && ip.length() > 64) {
       throw new AssertionError("ip key too long: " + ip);

@@ -13,11 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Whatever the query, the application never sees a page size above the maximum, and core never throws. */
+/**
+ * Whatever the query, the application never sees a page size above the maximum, and core never
+ * throws.
+ */
 class PageSizeFuzzTest {
 
-  private static final Tollgate TOLLGATE = Tollgate.create(TollgateConfig.parse(Map.of(
-      "limits", "1000000/1s", "page-size.max", "100", "page-size.on-invalid", "default")));
+  private static final Tollgate TOLLGATE =
+      Tollgate.create(
+          TollgateConfig.parse(
+              Map.of(
+                  "limits",
+                  "1000000/1s",
+                  "page-size.max",
+                  "100",
+                  "page-size.on-invalid",
+                  "default")));
 
   @FuzzTest(maxDuration = "10s")
   void rewrittenQuery_neverCarriesAPageSizeAboveTheMaximum(FuzzedDataProvider data) {
@@ -46,7 +57,9 @@ class PageSizeFuzzTest {
     }
   }
 
-  /** Decodes a query as a servlet container does; malformed escapes drop the pair, as Jetty does. */
+  /**
+   * Decodes a query as a servlet container does; malformed escapes drop the pair, as Jetty does.
+   */
   static final class QueryRequest implements RequestView {
     private final String query;
 
@@ -54,12 +67,35 @@ class PageSizeFuzzTest {
       this.query = query;
     }
 
-    @Override public String method() { return "GET"; }
-    @Override public String path() { return "/items"; }
-    @Override public String header(String name) { return null; }
-    @Override public List<String> headers(String name) { return List.of(); }
-    @Override public String remoteAddress() { return "192.0.2.1"; }
-    @Override public String principalName() { return null; }
+    @Override
+    public String method() {
+      return "GET";
+    }
+
+    @Override
+    public String path() {
+      return "/items";
+    }
+
+    @Override
+    public String header(String name) {
+      return null;
+    }
+
+    @Override
+    public List<String> headers(String name) {
+      return List.of();
+    }
+
+    @Override
+    public String remoteAddress() {
+      return "192.0.2.1";
+    }
+
+    @Override
+    public String principalName() {
+      return null;
+    }
 
     @Override
     public List<String> parameterValues(String name) {
@@ -70,9 +106,11 @@ class PageSizeFuzzTest {
       for (String pair : query.split("&")) {
         int eq = pair.indexOf('=');
         try {
-          String n = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+          String n =
+              URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
           if (n.equals(name)) {
-            out.add(eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            out.add(
+                eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
           }
         } catch (IllegalArgumentException e) {
           // skipped, like a container that drops malformed pairs

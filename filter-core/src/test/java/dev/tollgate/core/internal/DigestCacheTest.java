@@ -14,7 +14,8 @@ class DigestCacheTest {
   void aCachedDigestIsTheDigestOfTheSecret() {
     DigestCache cache = new DigestCache("key:");
     assertEquals("key:" + Hashing.digest("demo-key-1"), cache.digest("demo-key-1"));
-    assertEquals("key:" + Hashing.digest("demo-key-1"), cache.digest("demo-key-1"), "from the cache");
+    assertEquals(
+        "key:" + Hashing.digest("demo-key-1"), cache.digest("demo-key-1"), "from the cache");
   }
 
   @Test
@@ -32,7 +33,21 @@ class DigestCacheTest {
   void theTagDependsOnTheKeyAndOnEveryCharacter() {
     assertNotEquals(DigestCache.sipHash13(1, 2, "abcd"), DigestCache.sipHash13(1, 3, "abcd"));
     Set<Long> tags = new HashSet<>();
-    String[] inputs = {"", "a", "b", "ab", "ba", "abc", "abcd", "abcde", "abcdf", "Aa", "BB", "abcd\u0000", "\u0000abcd"};
+    String[] inputs = {
+      "",
+      "a",
+      "b",
+      "ab",
+      "ba",
+      "abc",
+      "abcd",
+      "abcde",
+      "abcdf",
+      "Aa",
+      "BB",
+      "abcd\u0000",
+      "\u0000abcd"
+    };
     for (String s : inputs) {
       tags.add(DigestCache.sipHash13(1, 2, s));
     }

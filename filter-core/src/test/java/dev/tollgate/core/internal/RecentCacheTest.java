@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-/** The two-way cache answers only what was put under the same hash and key, and keeps the recent two. */
+/**
+ * The two-way cache answers only what was put under the same hash and key, and keeps the recent
+ * two.
+ */
 class RecentCacheTest {
 
   @Test

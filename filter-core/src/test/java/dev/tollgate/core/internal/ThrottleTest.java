@@ -58,7 +58,8 @@ class ThrottleTest {
   void aClockGoingBackDoesNotSilenceTheWarningsForTheLengthOfTheJump() {
     assertTrue(throttle.tryAcquire());
     clock.advance(Duration.ofHours(-1));
-    assertTrue(throttle.tryAcquire(), "the first call after the jump back passes and restarts the minute");
+    assertTrue(
+        throttle.tryAcquire(), "the first call after the jump back passes and restarts the minute");
     assertFalse(throttle.tryAcquire());
     clock.advance(Duration.ofSeconds(59));
     assertFalse(throttle.tryAcquire());
@@ -74,10 +75,12 @@ class ThrottleTest {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Boolean>> calls = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-          calls.add(pool.submit(() -> {
-            go.await();
-            return throttle.tryAcquire();
-          }));
+          calls.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return throttle.tryAcquire();
+                  }));
         }
         go.countDown();
         int passed = 0;
@@ -94,7 +97,8 @@ class ThrottleTest {
 
   @Test
   void anIntervalMustBePositive() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Throttle(0, clock));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Throttle(0, clock));
     assertEquals("intervalMillis must be positive: 0", e.getMessage());
   }
 }

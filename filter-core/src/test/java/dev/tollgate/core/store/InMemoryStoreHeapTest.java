@@ -41,7 +41,8 @@ class InMemoryStoreHeapTest {
 
     // 50x more keys than at the first measurement: the heap stays where it was (10% for what
     // Caffeine's table resizing and sampling leave behind).
-    assertTrue(afterMillion <= atBound + atBound / 10,
+    assertTrue(
+        afterMillion <= atBound + atBound / 10,
         "the store grew from " + atBound + " B to " + afterMillion + " B under a million keys");
     // And where it is is what the bound promises: at most 1 KB per tracked client with two limits,
     // the rolling window's buckets included, plus Caffeine's fixed structures.

@@ -21,8 +21,10 @@ class InMemoryStoreTest {
 
   private static final List<Limit> HOURLY = List.of(Limit.of(10_000, Duration.ofHours(1)));
 
-  private static AcquireResult acquire(InMemoryStore store, String client, List<Limit> limits, int cost) {
-    return store.acquire(new AcquireRequest(List.of(new Bucket("default", client, limits, false)), cost));
+  private static AcquireResult acquire(
+      InMemoryStore store, String client, List<Limit> limits, int cost) {
+    return store.acquire(
+        new AcquireRequest(List.of(new Bucket("default", client, limits, false)), cost));
   }
 
   @Test
@@ -41,8 +43,14 @@ class InMemoryStoreTest {
         honestCalls++;
         assertTrue(honest.admitted());
         long remaining = honest.usages().get(0).remaining();
-        assertTrue(remaining < lastRemaining,
-            "the honest client was reset by the flood at insert " + i + ": remaining " + remaining + " after " + lastRemaining);
+        assertTrue(
+            remaining < lastRemaining,
+            "the honest client was reset by the flood at insert "
+                + i
+                + ": remaining "
+                + remaining
+                + " after "
+                + lastRemaining);
         lastRemaining = remaining;
         clock.advanceMillis(1); // time passes, far less than a window
       }
@@ -54,7 +62,8 @@ class InMemoryStoreTest {
     }
     assertTrue(store.trackedClients() <= 10_000);
     assertTrue(maxSeen > 5_000, "the bound was actually reached: " + maxSeen);
-    assertEquals(10_000 - honestCalls, lastRemaining, "every honest call was counted, none was forgotten");
+    assertEquals(
+        10_000 - honestCalls, lastRemaining, "every honest call was counted, none was forgotten");
   }
 
   @ParameterizedTest
@@ -62,7 +71,8 @@ class InMemoryStoreTest {
   void anIdleClientsStateIsDroppedOnceItsWindowsHavePassed(String algorithm) {
     FakeClock clock = FakeClock.at1800();
     InMemoryStore store = InMemoryStore.create(1_000, clock);
-    List<Limit> limits = List.of(Limit.parse("10/1m " + algorithm), Limit.parse("100/10m " + algorithm));
+    List<Limit> limits =
+        List.of(Limit.parse("10/1m " + algorithm), Limit.parse("100/10m " + algorithm));
     for (int c = 0; c < 50; c++) {
       acquire(store, "client-" + c, limits, 1);
     }
@@ -71,7 +81,8 @@ class InMemoryStoreTest {
     assertEquals(50, store.trackedClients(), "still inside the 10-minute window");
     acquire(store, "client-0", limits, 1); // client-0 stays active
     clock.advance(Duration.ofMinutes(5).plusSeconds(30)); // 10m30s since the others' last call
-    assertEquals(1, store.trackedClients(), "only the client that called within its longest window is kept");
+    assertEquals(
+        1, store.trackedClients(), "only the client that called within its longest window is kept");
     clock.advance(Duration.ofMinutes(6));
     assertEquals(0, store.trackedClients());
   }
@@ -93,7 +104,8 @@ class InMemoryStoreTest {
     assertEquals(4, acquire(store, "a", limits, 1).usages().get(0).remaining(), "a fresh state");
   }
 
-  // ---- reload: a quota change keeps each client's usage ------------------------------------------
+  // ---- reload: a quota change keeps each client's usage
+  // ------------------------------------------
 
   @ParameterizedTest
   @ValueSource(strings = {"fixed", "rolling"})
@@ -101,7 +113,9 @@ class InMemoryStoreTest {
     assertKeepsCountAcrossQuotaChange(algorithm);
   }
 
-  /** The token bucket keeps its backlog as time (window / quota per token), so it must be rescaled. */
+  /**
+   * The token bucket keeps its backlog as time (window / quota per token), so it must be rescaled.
+   */
   @Test
   void aTokenBucketClientKeepsItsCountWhenOnlyTheQuotaChanges() {
     assertKeepsCountAcrossQuotaChange("token-bucket");
@@ -118,9 +132,15 @@ class InMemoryStoreTest {
     }
     LimitUsage u = acquire(store, "c", List.of(after), 0).usages().get(0);
     assertEquals(200, u.limit().quota());
-    assertEquals(120, u.remaining(), algorithm + ": a client at 80 of 100 stays at 80 used when the quota becomes 200");
+    assertEquals(
+        120,
+        u.remaining(),
+        algorithm + ": a client at 80 of 100 stays at 80 used when the quota becomes 200");
     assertEquals(80, u.used());
-    assertEquals(120, countAdmitted(store, "c", List.of(after), 500), "exactly the rest of the larger quota");
+    assertEquals(
+        120,
+        countAdmitted(store, "c", List.of(after), 500),
+        "exactly the rest of the larger quota");
   }
 
   @Test
@@ -146,7 +166,8 @@ class InMemoryStoreTest {
       acquire(store, "c", List.of(minute, hour), 1);
     }
     Limit day = Limit.of(5000, Duration.ofDays(1));
-    List<LimitUsage> u = acquire(store, "c", List.of(hour.withQuota(2000), day, minute), 0).usages();
+    List<LimitUsage> u =
+        acquire(store, "c", List.of(hour.withQuota(2000), day, minute), 0).usages();
     assertEquals(1970, u.get(0).remaining(), "the hour kept its 30");
     assertEquals(5000, u.get(1).remaining(), "a new window has no usage");
     assertEquals(70, u.get(2).remaining(), "the minute kept its 30 in its new position");
@@ -170,7 +191,8 @@ class InMemoryStoreTest {
     InMemoryStore store = InMemoryStore.create(10, clock);
     List<Limit> two = List.of(Limit.of(2, Duration.ofMinutes(1)));
     store.acquire(new AcquireRequest(List.of(new Bucket("a", "c", two, false)), 2));
-    AcquireResult other = store.acquire(new AcquireRequest(List.of(new Bucket("b", "c", two, false)), 1));
+    AcquireResult other =
+        store.acquire(new AcquireRequest(List.of(new Bucket("b", "c", two, false)), 1));
     assertTrue(other.admitted());
     assertEquals(1, other.usages().get(0).remaining());
     assertEquals(2, store.trackedClients());
@@ -180,7 +202,8 @@ class InMemoryStoreTest {
   void invalidArgumentsAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> InMemoryStore.create(0, FakeClock.at1800()));
     assertThrows(IllegalArgumentException.class, () -> new AcquireRequest(List.of(), 1));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new AcquireRequest(List.of(new Bucket("d", "c", HOURLY, false)), -1));
     assertThrows(IllegalArgumentException.class, () -> new Bucket("d", "c", List.of(), false));
   }
@@ -198,7 +221,10 @@ class InMemoryStoreTest {
     }
     assertEquals(0, acquire(store, "c", List.of(large), 0).usages().get(0).remaining());
     clock.advance(Duration.ofSeconds(61));
-    assertEquals(150, countAdmitted(store, "c", List.of(large), 500), "a full bucket again after one window");
+    assertEquals(
+        150,
+        countAdmitted(store, "c", List.of(large), 500),
+        "a full bucket again after one window");
   }
 
   private static int countAdmitted(InMemoryStore store, String client, List<Limit> limits, int n) {

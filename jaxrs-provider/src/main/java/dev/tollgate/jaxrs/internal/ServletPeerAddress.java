@@ -25,8 +25,7 @@ public final class ServletPeerAddress implements ContainerRequestFilter {
    */
   public static final int PRIORITY = 100;
 
-  @Context
-  private HttpServletRequest servletRequest;
+  @Context private HttpServletRequest servletRequest;
 
   /** For the runtime, which creates and injects the filter. */
   public ServletPeerAddress() {}

@@ -21,12 +21,16 @@ final class RedisSettings {
 
   private RedisSettings() {}
 
-  /** Adds {@code store.redis.uri} (and {@code store.redis.cluster}) if the Redis store is chosen without them. */
+  /**
+   * Adds {@code store.redis.uri} (and {@code store.redis.cluster}) if the Redis store is chosen
+   * without them.
+   */
   static void fill(Map<String, String> keys, Environment environment) {
     if (!wanted(keys)) {
       return;
     }
-    RedisProperties redis = Binder.get(environment).bindOrCreate("spring.data.redis", RedisProperties.class);
+    RedisProperties redis =
+        Binder.get(environment).bindOrCreate("spring.data.redis", RedisProperties.class);
     boolean cluster = redis.getCluster() != null && !isEmpty(redis.getCluster().getNodes());
     keys.put(URI, uri(redis));
     if (cluster) {
@@ -52,9 +56,9 @@ final class RedisSettings {
   }
 
   /**
-   * Lettuce's URI syntax for Boot's settings: {@code url} as given; else Sentinel
-   * ({@code redis-sentinel://nodes/db#master}), Cluster ({@code redis://seed1,seed2}) or one server
-   * ({@code redis[s]://host:port/db}), with the username and password (percent-encoded).
+   * Lettuce's URI syntax for Boot's settings: {@code url} as given; else Sentinel ({@code
+   * redis-sentinel://nodes/db#master}), Cluster ({@code redis://seed1,seed2}) or one server ({@code
+   * redis[s]://host:port/db}), with the username and password (percent-encoded).
    */
   static String uri(RedisProperties redis) {
     if (redis.getUrl() != null && !redis.getUrl().isBlank()) {
@@ -64,8 +68,13 @@ final class RedisSettings {
     String credentials = credentials(redis.getUsername(), redis.getPassword());
     RedisProperties.Sentinel sentinel = redis.getSentinel();
     if (sentinel != null && sentinel.getMaster() != null && !isEmpty(sentinel.getNodes())) {
-      return (ssl ? "rediss-sentinel://" : "redis-sentinel://") + credentials + String.join(",", sentinel.getNodes())
-          + "/" + redis.getDatabase() + "#" + sentinel.getMaster();
+      return (ssl ? "rediss-sentinel://" : "redis-sentinel://")
+          + credentials
+          + String.join(",", sentinel.getNodes())
+          + "/"
+          + redis.getDatabase()
+          + "#"
+          + sentinel.getMaster();
     }
     String scheme = ssl ? "rediss://" : "redis://";
     if (redis.getCluster() != null && !isEmpty(redis.getCluster().getNodes())) {

@@ -28,21 +28,26 @@ import org.springframework.core.env.Environment;
  * <ul>
  *   <li>the engine is a {@link Tollgate} bean (define your own to choose its store or clock; it is
  *       then used as it is);
- *   <li>decisions are recorded in the application's {@link MeterRegistry} when it has one, and
- *       a {@link Clock} bean, if any, is the engine's clock (tests move it instead of sleeping);
+ *   <li>decisions are recorded in the application's {@link MeterRegistry} when it has one, and a
+ *       {@link Clock} bean, if any, is the engine's clock (tests move it instead of sleeping);
  *   <li>{@code tollgate.store.type=redis} without {@code tollgate.store.redis.uri} connects to the
  *       Redis of {@code spring.data.redis.*};
- *   <li>the filter runs early ({@link #FILTER_ORDER}), or right after Spring Security's filter chain
- *       when a {@code client.key} uses {@code principal} ({@link TollgateFilterOrder});
+ *   <li>the filter runs early ({@link #FILTER_ORDER}), or right after Spring Security's filter
+ *       chain when a {@code client.key} uses {@code principal} ({@link TollgateFilterOrder});
  *   <li>{@code tollgate.enabled=false} switches all of it off.
  * </ul>
  */
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-    "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration"})
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration"
+    })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(TollgateFilter.class)
-@ConditionalOnProperty(prefix = TollgateProperties.PREFIX, name = TollgateProperties.ENABLED, havingValue = "true",
+@ConditionalOnProperty(
+    prefix = TollgateProperties.PREFIX,
+    name = TollgateProperties.ENABLED,
+    havingValue = "true",
     matchIfMissing = true)
 public class TollgateAutoConfiguration {
 
@@ -61,7 +66,9 @@ public class TollgateAutoConfiguration {
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public Tollgate tollgate(Environment environment, ObjectProvider<TollgateMetrics> metrics,
+  public Tollgate tollgate(
+      Environment environment,
+      ObjectProvider<TollgateMetrics> metrics,
       ObjectProvider<Clock> clock) {
     TollgateProperties properties = new TollgateProperties(environment);
     Tollgate.Builder builder = Tollgate.builder(properties.config());
@@ -75,16 +82,22 @@ public class TollgateAutoConfiguration {
     }
   }
 
-  /** The filter, for every request ({@code /*}, REQUEST dispatches; others pass it untouched anyway). */
+  /**
+   * The filter, for every request ({@code /*}, REQUEST dispatches; others pass it untouched
+   * anyway).
+   */
   @Bean
   @ConditionalOnMissingBean(name = "tollgateFilter")
-  public FilterRegistrationBean<TollgateFilter> tollgateFilter(Tollgate tollgate, Environment environment) {
-    FilterRegistrationBean<TollgateFilter> registration = new FilterRegistrationBean<>(new TollgateFilter(tollgate));
+  public FilterRegistrationBean<TollgateFilter> tollgateFilter(
+      Tollgate tollgate, Environment environment) {
+    FilterRegistrationBean<TollgateFilter> registration =
+        new FilterRegistrationBean<>(new TollgateFilter(tollgate));
     registration.setName("tollgate");
     registration.setAsyncSupported(true);
     registration.addUrlPatterns("/*");
     registration.setDispatcherTypes(DispatcherType.REQUEST);
-    registration.setOrder(TollgateFilterOrder.of(new TollgateProperties(environment).keys(), environment));
+    registration.setOrder(
+        TollgateFilterOrder.of(new TollgateProperties(environment).keys(), environment));
     return registration;
   }
 
@@ -108,13 +121,17 @@ public class TollgateAutoConfiguration {
     }
   }
 
-  /** Spring Cloud's refresh ({@code /actuator/refresh}, {@code @RefreshScope}'s trigger) reconfigures Tollgate. */
+  /**
+   * Spring Cloud's refresh ({@code /actuator/refresh}, {@code @RefreshScope}'s trigger)
+   * reconfigures Tollgate.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.cloud.context.environment.EnvironmentChangeEvent")
   static class SpringCloudRefreshConfiguration {
 
     @Bean
-    TollgateEnvironmentChangeListener tollgateEnvironmentChangeListener(TollgateRefresher refresher) {
+    TollgateEnvironmentChangeListener tollgateEnvironmentChangeListener(
+        TollgateRefresher refresher) {
       return new TollgateEnvironmentChangeListener(refresher);
     }
   }

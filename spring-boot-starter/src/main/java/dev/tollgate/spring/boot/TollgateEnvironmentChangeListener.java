@@ -4,7 +4,8 @@ import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.context.ApplicationListener;
 
 /** On Spring Cloud's refresh, reconfigures Tollgate if a {@code tollgate.*} key changed. */
-final class TollgateEnvironmentChangeListener implements ApplicationListener<EnvironmentChangeEvent> {
+final class TollgateEnvironmentChangeListener
+    implements ApplicationListener<EnvironmentChangeEvent> {
 
   private final TollgateRefresher refresher;
 
@@ -14,7 +15,8 @@ final class TollgateEnvironmentChangeListener implements ApplicationListener<Env
 
   @Override
   public void onApplicationEvent(EnvironmentChangeEvent event) {
-    if (event.getKeys().stream().anyMatch(k -> k.regionMatches(true, 0, TollgateProperties.PREFIX + ".", 0, 9))) {
+    if (event.getKeys().stream()
+        .anyMatch(k -> k.regionMatches(true, 0, TollgateProperties.PREFIX + ".", 0, 9))) {
       refresher.refresh();
     }
   }

@@ -13,9 +13,13 @@ public class TollgateFailureAnalyzer extends AbstractFailureAnalyzer<ConfigExcep
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, ConfigException cause) {
     String description = "Tollgate cannot start: " + cause.getMessage();
-    String action = "Correct the Spring property " + TollgateProperties.PREFIX + "." + cause.key()
-        + ". The tollgate.* properties are the keys of Tollgate's configuration reference with the prefix"
-        + " tollgate. (tollgate.enabled=false switches Tollgate off).";
+    String action =
+        "Correct the Spring property "
+            + TollgateProperties.PREFIX
+            + "."
+            + cause.key()
+            + ". The tollgate.* properties are the keys of Tollgate's configuration reference with the prefix"
+            + " tollgate. (tollgate.enabled=false switches Tollgate off).";
     return new FailureAnalysis(description, action, cause);
   }
 }

@@ -25,14 +25,17 @@ final class TollgateFilterOrder {
     if (!usesPrincipal(keys)) {
       return EARLY;
     }
-    return environment.getProperty("spring.security.filter.order", Integer.class, SECURITY_DEFAULT_ORDER) + 1;
+    return environment.getProperty(
+            "spring.security.filter.order", Integer.class, SECURITY_DEFAULT_ORDER)
+        + 1;
   }
 
   /** True if the global {@code client.key} or a rule's names {@code principal}. */
   static boolean usesPrincipal(Map<String, String> keys) {
     for (Map.Entry<String, String> e : keys.entrySet()) {
       String key = e.getKey().trim();
-      if ((key.equals("client.key") || key.endsWith(".client.key")) && e.getValue() != null
+      if ((key.equals("client.key") || key.endsWith(".client.key"))
+          && e.getValue() != null
           && Arrays.stream(e.getValue().split(",")).anyMatch(v -> v.trim().equals("principal"))) {
         return true;
       }

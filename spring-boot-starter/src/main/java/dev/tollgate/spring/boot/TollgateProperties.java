@@ -18,15 +18,17 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.core.env.Environment;
 
 /**
- * The {@code tollgate.*} properties of a Spring {@link Environment}, read into core's configuration:
- * {@code tollgate.<key>} is the configuration key {@code <key>} (same names, same values), so core's
- * parser checks them and words its errors as for a file. Read through Boot's {@link Binder}, so
- * profiles, placeholders, YAML and relaxed sources work as for any Boot property. A YAML list
- * ({@code limits: [100/1m, 10000/24h rolling]}) is the comma list core expects.
+ * The {@code tollgate.*} properties of a Spring {@link Environment}, read into core's
+ * configuration: {@code tollgate.<key>} is the configuration key {@code <key>} (same names, same
+ * values), so core's parser checks them and words its errors as for a file. Read through Boot's
+ * {@link Binder}, so profiles, placeholders, YAML and relaxed sources work as for any Boot
+ * property. A YAML list ({@code limits: [100/1m, 10000/24h rolling]}) is the comma list core
+ * expects.
  */
 final class TollgateProperties {
 
   static final String PREFIX = "tollgate";
+
   /** The starter's own key; not a core configuration key. */
   static final String ENABLED = "enabled";
 
@@ -41,15 +43,19 @@ final class TollgateProperties {
 
   /** The configuration keys (without the prefix) and their values, as core's parser reads them. */
   Map<String, String> keys() {
-    Map<String, String> bound = Binder.get(environment)
-        .bind(PREFIX, Bindable.mapOf(String.class, String.class)).orElseGet(Map::of);
+    Map<String, String> bound =
+        Binder.get(environment)
+            .bind(PREFIX, Bindable.mapOf(String.class, String.class))
+            .orElseGet(Map::of);
     Map<String, String> out = new LinkedHashMap<>();
     Map<String, TreeMap<Integer, String>> lists = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : bound.entrySet()) {
       Matcher m = INDEXED.matcher(e.getKey());
       if (m.matches()) {
         String index = m.group(2) != null ? m.group(2) : m.group(3);
-        lists.computeIfAbsent(m.group(1), k -> new TreeMap<>()).put(Integer.parseInt(index), e.getValue());
+        lists
+            .computeIfAbsent(m.group(1), k -> new TreeMap<>())
+            .put(Integer.parseInt(index), e.getValue());
       } else if (!e.getKey().equals(ENABLED)) {
         out.put(e.getKey(), e.getValue());
       }
@@ -77,12 +83,16 @@ final class TollgateProperties {
     if (RedisSettings.derived(e.key(), environment)) {
       // The URI holds the password from spring.data.redis.*: it must not reach a log.
       String uri = keys().get(e.key());
-      String reason = uri == null ? e.reason() : e.reason().replace(uri, RedisSettings.withoutPassword(uri));
+      String reason =
+          uri == null ? e.reason() : e.reason().replace(uri, RedisSettings.withoutPassword(uri));
       return new ConfigException(e.key(), reason + " (built from spring.data.redis.*)");
     }
     String property = PREFIX + "." + e.key();
     String origin = origin(property);
-    return e.withSource(origin == null ? "Spring property " + property : "Spring property " + property + " in " + origin);
+    return e.withSource(
+        origin == null
+            ? "Spring property " + property
+            : "Spring property " + property + " in " + origin);
   }
 
   private String origin(String property) {

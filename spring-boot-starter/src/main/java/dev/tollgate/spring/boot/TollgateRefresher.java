@@ -8,9 +8,9 @@ import org.apache.commons.logging.LogFactory;
 /**
  * Applies the {@code tollgate.*} properties now in the Environment to the running engine, as the
  * file reload does: {@link Tollgate#reconfigure} keeps every client's usage, and an invalid value
- * is logged with its key and the running configuration stays. Called on Spring Cloud's
- * {@code EnvironmentChangeEvent}; an application that changes its Environment some other way calls
- * {@link #refresh()} itself.
+ * is logged with its key and the running configuration stays. Called on Spring Cloud's {@code
+ * EnvironmentChangeEvent}; an application that changes its Environment some other way calls {@link
+ * #refresh()} itself.
  */
 public final class TollgateRefresher {
 
@@ -34,8 +34,10 @@ public final class TollgateRefresher {
       tollgate.reconfigure(properties.config());
       return true;
     } catch (ConfigException e) {
-      LOG.error("Rejected the new tollgate.* configuration: " + e.getMessage()
-          + ". The previous configuration stays in force.");
+      LOG.error(
+          "Rejected the new tollgate.* configuration: "
+              + e.getMessage()
+              + ". The previous configuration stays in force.");
       return false;
     }
   }

@@ -19,22 +19,27 @@ import org.springframework.boot.web.servlet.context.ServletWebServerApplicationC
  * Micrometer, Spring Security, Spring Cloud, Redis): run by its own surefire execution with those
  * jars and Tomcat off the class path.
  */
-@SpringBootTest(classes = MinimalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+    classes = MinimalApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "tollgate.limits=3/1h token-bucket")
 class MinimalJettyTest {
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  ServletWebServerApplicationContext context;
+  @Autowired ServletWebServerApplicationContext context;
 
   @Test
   void limitsAndPageSizesOnJettyWithoutTheOptionalDependencies() throws Exception {
     assertEquals("JettyWebServer", context.getWebServer().getClass().getSimpleName());
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.springframework.boot.actuate.endpoint.annotation.Endpoint"));
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("io.micrometer.core.instrument.MeterRegistry"));
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.catalina.startup.Tomcat"));
+    assertThrows(
+        ClassNotFoundException.class,
+        () -> Class.forName("org.springframework.boot.actuate.endpoint.annotation.Endpoint"));
+    assertThrows(
+        ClassNotFoundException.class,
+        () -> Class.forName("io.micrometer.core.instrument.MeterRegistry"));
+    assertThrows(
+        ClassNotFoundException.class, () -> Class.forName("org.apache.catalina.startup.Tomcat"));
     assertTrue(context.containsBean("tollgate"));
     assertFalse(context.containsBean("tollgateEndpoint"));
 
@@ -48,6 +53,8 @@ class MinimalJettyTest {
     http.get("/api/items", key);
     HttpResponse<String> rejected = http.get("/api/items", key);
     assertEquals(429, rejected.statusCode());
-    assertTrue(Http.header(rejected, "Content-Type").startsWith("application/problem+json"), Http.header(rejected, "Content-Type"));
+    assertTrue(
+        Http.header(rejected, "Content-Type").startsWith("application/problem+json"),
+        Http.header(rejected, "Content-Type"));
   }
 }

@@ -20,7 +20,8 @@ class RedisSettingsTest {
     p.setDatabase(2);
     p.getSsl().setEnabled(true);
     assertEquals("rediss://app:p%40ss%20word@redis.internal:6380/2", RedisSettings.uri(p));
-    assertEquals("rediss://***@redis.internal:6380/2", RedisSettings.withoutPassword(RedisSettings.uri(p)));
+    assertEquals(
+        "rediss://***@redis.internal:6380/2", RedisSettings.withoutPassword(RedisSettings.uri(p)));
   }
 
   @Test

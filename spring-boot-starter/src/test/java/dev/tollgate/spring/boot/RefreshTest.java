@@ -1,11 +1,11 @@
 package dev.tollgate.spring.boot;
 
-import dev.tollgate.spring.boot.testapp.TestApplication;
 import static dev.tollgate.spring.boot.Http.basic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Tollgate;
+import dev.tollgate.spring.boot.testapp.TestApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
@@ -22,12 +22,14 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * A configuration refresh the Boot way: the application imports a properties file
- * ({@code spring.config.import}), an operator edits it and calls Spring Cloud's
- * {@code POST /actuator/refresh}; Tollgate is reconfigured and keeps every client's usage, and an
- * invalid value is logged while the running configuration stays.
+ * A configuration refresh the Boot way: the application imports a properties file ({@code
+ * spring.config.import}), an operator edits it and calls Spring Cloud's {@code POST
+ * /actuator/refresh}; Tollgate is reconfigured and keeps every client's usage, and an invalid value
+ * is logged while the running configuration stays.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+    classes = TestApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     args = "--spring.config.import=optional:file:target/refresh-test/tollgate.properties",
     properties = "management.endpoints.web.exposure.include=tollgate,refresh")
 @ExtendWith(OutputCaptureExtension.class)
@@ -48,15 +50,15 @@ class RefreshTest {
     }
   }
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  Tollgate tollgate;
+  @Autowired Tollgate tollgate;
 
   private HttpResponse<String> refresh(Http http) throws Exception {
-    return http.send(http.request("/actuator/refresh").header("Authorization", basic("ops", "ops-pw"))
-        .POST(HttpRequest.BodyPublishers.noBody()));
+    return http.send(
+        http.request("/actuator/refresh")
+            .header("Authorization", basic("ops", "ops-pw"))
+            .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   @Test
@@ -76,14 +78,22 @@ class RefreshTest {
     HttpResponse<String> fifth = http.get("/api/items", key);
     assertEquals(200, fifth.statusCode());
     assertEquals("\"minute\";q=6;w=60", Http.header(fifth, "RateLimit-Policy"));
-    assertTrue(Http.header(fifth, "RateLimit").startsWith("\"minute\";r=1;"), "4 of 6 were used before: " + Http.header(fifth, "RateLimit"));
+    assertTrue(
+        Http.header(fifth, "RateLimit").startsWith("\"minute\";r=1;"),
+        "4 of 6 were used before: " + Http.header(fifth, "RateLimit"));
     assertEquals(200, http.get("/api/items", key).statusCode());
     assertEquals(429, http.get("/api/items", key).statusCode());
 
     write("tollgate.limits=lots\n");
     assertEquals(200, refresh(http).statusCode());
-    assertTrue(output.getOut().contains("Rejected the new tollgate.* configuration: limits: 'lots' is not a valid limit"),
+    assertTrue(
+        output
+            .getOut()
+            .contains(
+                "Rejected the new tollgate.* configuration: limits: 'lots' is not a valid limit"),
         output.getOut());
-    assertTrue(tollgate.config().summary().contains("limits [6/1m as minute]"), tollgate.config().summary());
+    assertTrue(
+        tollgate.config().summary().contains("limits [6/1m as minute]"),
+        tollgate.config().summary());
   }
 }

@@ -1,6 +1,5 @@
 package dev.tollgate.spring.boot;
 
-import dev.tollgate.spring.boot.testapp.TestApplication;
 import static dev.tollgate.spring.boot.Http.basic;
 import static dev.tollgate.spring.boot.Http.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.internal.Hashing;
 import dev.tollgate.servlet.TollgateFilter;
+import dev.tollgate.spring.boot.testapp.TestApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.ServletContext;
 import java.net.URLEncoder;
@@ -31,26 +31,22 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
  * src/test/resources/application.properties: 5 per minute and 1,000 per rolling day per API key,
  * page sizes 20 by default and at most 50, /api/slow 2 per minute more.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    classes = TestApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TollgateStarterTest {
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  Tollgate tollgate;
+  @Autowired Tollgate tollgate;
 
-  @Autowired
-  MeterRegistry registry;
+  @Autowired MeterRegistry registry;
 
-  @Autowired
-  FilterRegistrationBean<TollgateFilter> tollgateFilter;
+  @Autowired FilterRegistrationBean<TollgateFilter> tollgateFilter;
 
-  @Autowired
-  TestApplication.TestClock clock;
+  @Autowired TestApplication.TestClock clock;
 
-  @Autowired
-  ServletContext servletContext;
+  @Autowired ServletContext servletContext;
 
   private Http http;
 
@@ -68,7 +64,9 @@ class TollgateStarterTest {
    * here is its own client so that the tests' few per-minute quotas do not get in the way.
    */
   private HttpRequest.Builder actuator(String pathAndQuery, String user) {
-    return http.request(pathAndQuery).header("Authorization", basic(user, user + "-pw")).header("X-Api-Key", fresh());
+    return http.request(pathAndQuery)
+        .header("Authorization", basic(user, user + "-pw"))
+        .header("X-Api-Key", fresh());
   }
 
   @Test
@@ -78,19 +76,24 @@ class TollgateStarterTest {
       HttpResponse<String> r = http.get("/api/items", key);
       assertEquals(200, r.statusCode(), "request " + i);
       assertEquals("\"minute\";q=5;w=60, \"day\";q=1000;w=86400", header(r, "RateLimit-Policy"));
-      assertTrue(header(r, "RateLimit").startsWith("\"minute\";r=" + (5 - i) + ";t=30, \"day\";r=" + (1000 - i) + ";"),
+      assertTrue(
+          header(r, "RateLimit")
+              .startsWith("\"minute\";r=" + (5 - i) + ";t=30, \"day\";r=" + (1000 - i) + ";"),
           header(r, "RateLimit"));
       assertEquals(Integer.toString(5 - i), header(r, "X-Rate-Limit-Remaining"));
     }
     HttpResponse<String> rejected = http.get("/api/items", key);
     assertEquals(429, rejected.statusCode());
     assertEquals("30", header(rejected, "Retry-After"), "the test clock stands at :30 of a minute");
-    assertTrue(header(rejected, "Content-Type").startsWith("application/problem+json"), header(rejected, "Content-Type"));
+    assertTrue(
+        header(rejected, "Content-Type").startsWith("application/problem+json"),
+        header(rejected, "Content-Type"));
     assertTrue(rejected.body().contains("\"violated-policies\":[\"minute\"]"), rejected.body());
     assertEquals("1m", header(rejected, "X-Rate-Limit-Limit"));
     assertEquals("0", header(rejected, "X-Rate-Limit-Remaining"));
 
-    assertEquals(200, http.get("/api/items", fresh()).statusCode(), "another client has its own count");
+    assertEquals(
+        200, http.get("/api/items", fresh()).statusCode(), "another client has its own count");
   }
 
   @Test
@@ -98,7 +101,9 @@ class TollgateStarterTest {
     String key = fresh();
     assertEquals(200, http.get("/api/slow", key).statusCode());
     HttpResponse<String> second = http.get("/api/slow", key);
-    assertEquals("\"minute\";q=5;w=60, \"day\";q=1000;w=86400, \"slow.minute\";q=2;w=60", header(second, "RateLimit-Policy"));
+    assertEquals(
+        "\"minute\";q=5;w=60, \"day\";q=1000;w=86400, \"slow.minute\";q=2;w=60",
+        header(second, "RateLimit-Policy"));
     HttpResponse<String> third = http.get("/api/slow", key);
     assertEquals(429, third.statusCode());
     assertTrue(third.body().contains("\"violated-policies\":[\"slow.minute\"]"), third.body());
@@ -118,7 +123,9 @@ class TollgateStarterTest {
   void theFilterRunsEarlyForEveryRequestOnTheStartersEngine() {
     assertEquals(TollgateAutoConfiguration.FILTER_ORDER, tollgateFilter.getOrder());
     assertTrue(tollgateFilter.getUrlPatterns().contains("/*"));
-    assertSame(tollgate, servletContext.getAttribute(TollgateFilter.ENGINE_ATTRIBUTE),
+    assertSame(
+        tollgate,
+        servletContext.getAttribute(TollgateFilter.ENGINE_ATTRIBUTE),
         "the filter runs the Tollgate bean and publishes it as usual");
   }
 
@@ -128,13 +135,28 @@ class TollgateStarterTest {
     for (int i = 0; i < 6; i++) {
       http.get("/api/items?pageSize=5000", key);
     }
-    assertTrue(registry.get("tollgate.requests").tag("rule", "default").tag("outcome", "rate_limited").counter().count() >= 1);
-    assertTrue(registry.get("tollgate.requests").tag("rule", "default").tag("outcome", "admitted").counter().count() >= 5);
+    assertTrue(
+        registry
+                .get("tollgate.requests")
+                .tag("rule", "default")
+                .tag("outcome", "rate_limited")
+                .counter()
+                .count()
+            >= 1);
+    assertTrue(
+        registry
+                .get("tollgate.requests")
+                .tag("rule", "default")
+                .tag("outcome", "admitted")
+                .counter()
+                .count()
+            >= 5);
     assertTrue(registry.get("tollgate.page.size").tag("status", "clamped").counter().count() >= 5);
     assertNotNull(registry.find("tollgate.store.latency").timer());
 
     // The same meters through Actuator's metrics endpoint, as an operator sees them.
-    HttpResponse<String> metrics = http.send(actuator("/actuator/metrics/tollgate.requests?tag=outcome:rate_limited", "ops"));
+    HttpResponse<String> metrics =
+        http.send(actuator("/actuator/metrics/tollgate.requests?tag=outcome:rate_limited", "ops"));
     assertEquals(200, metrics.statusCode(), metrics.body());
     assertTrue(metrics.body().contains("\"name\":\"tollgate.requests\""), metrics.body());
   }
@@ -147,23 +169,40 @@ class TollgateStarterTest {
       http.get("/api/items", apiKey);
     }
 
-    HttpResponse<String> anonymous = http.send(http.request("/actuator/tollgate").header("X-Api-Key", fresh()));
-    assertEquals(401, anonymous.statusCode(), "secured as every Actuator endpoint of this application");
+    HttpResponse<String> anonymous =
+        http.send(http.request("/actuator/tollgate").header("X-Api-Key", fresh()));
+    assertEquals(
+        401, anonymous.statusCode(), "secured as every Actuator endpoint of this application");
     HttpResponse<String> read = http.send(actuator("/actuator/tollgate?top=1000", "ops"));
     assertEquals(200, read.statusCode(), read.body());
-    assertTrue(read.body().contains("\"configuration\":\"Tollgate: clients by [header:X-Api-Key, ip]; default: limits [5/1m as minute,"),
+    assertTrue(
+        read.body()
+            .contains(
+                "\"configuration\":\"Tollgate: clients by [header:X-Api-Key, ip]; default: limits [5/1m as minute,"),
         read.body());
     assertTrue(read.body().contains("\"store\":\"memory\""), read.body());
-    assertTrue(read.body().contains("{\"rule\":\"default\",\"client\":\"" + client + "\",\"limit\":\"5/1m as minute\",\"used\":4,\"usedShare\":0.8}"),
+    assertTrue(
+        read.body()
+            .contains(
+                "{\"rule\":\"default\",\"client\":\""
+                    + client
+                    + "\",\"limit\":\"5/1m as minute\",\"used\":4,\"usedShare\":0.8}"),
         read.body());
     assertTrue(read.body().contains("\"suspended\":[]"), read.body());
 
-    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("{\"client\":\"" + client + "\"}");
-    HttpResponse<String> notAllowed = http.send(actuator("/actuator/tollgate", "alice")
-        .header("Content-Type", "application/json").POST(body));
+    HttpRequest.BodyPublisher body =
+        HttpRequest.BodyPublishers.ofString("{\"client\":\"" + client + "\"}");
+    HttpResponse<String> notAllowed =
+        http.send(
+            actuator("/actuator/tollgate", "alice")
+                .header("Content-Type", "application/json")
+                .POST(body));
     assertEquals(403, notAllowed.statusCode(), "a user without the operators' role cannot suspend");
-    HttpResponse<String> suspend = http.send(actuator("/actuator/tollgate", "ops")
-        .header("Content-Type", "application/json").POST(body));
+    HttpResponse<String> suspend =
+        http.send(
+            actuator("/actuator/tollgate", "ops")
+                .header("Content-Type", "application/json")
+                .POST(body));
     assertEquals(200, suspend.statusCode(), suspend.body());
     assertTrue(suspend.body().contains("\"suspended\":[\"" + client + "\"]"), suspend.body());
 
@@ -172,13 +211,23 @@ class TollgateStarterTest {
     assertTrue(refused.body().contains("suspended"), refused.body());
     assertEquals(200, http.get("/api/items", fresh()).statusCode(), "others are served");
 
-    HttpResponse<String> lift = http.send(actuator("/actuator/tollgate?client=" + URLEncoder.encode(client, StandardCharsets.UTF_8), "ops").DELETE());
+    HttpResponse<String> lift =
+        http.send(
+            actuator(
+                    "/actuator/tollgate?client="
+                        + URLEncoder.encode(client, StandardCharsets.UTF_8),
+                    "ops")
+                .DELETE());
     assertEquals(200, lift.statusCode(), lift.body());
     assertTrue(lift.body().contains("\"suspended\":[]"), lift.body());
-    assertEquals(200, http.get("/api/items", apiKey).statusCode(), "lifted: served again, its 5th call");
+    assertEquals(
+        200, http.get("/api/items", apiKey).statusCode(), "lifted: served again, its 5th call");
 
-    HttpResponse<String> invalid = http.send(actuator("/actuator/tollgate", "ops")
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"client\":\"two words\"}")));
+    HttpResponse<String> invalid =
+        http.send(
+            actuator("/actuator/tollgate", "ops")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"client\":\"two words\"}")));
     assertEquals(400, invalid.statusCode(), invalid.body());
     assertFalse(tollgate.suspensions().entries().contains("two words"));
   }

@@ -36,24 +36,35 @@ class WildFlyIT {
   private static Process server;
   private static URI base;
   private static Path log;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @BeforeAll
   static void deploy() throws Exception {
     Path home = Path.of(System.getProperty("wildfly.home"));
     Path war = Path.of(System.getProperty("example.war"));
     Path deployments = home.resolve("standalone/deployments");
-    for (String marker : List.of("", ".deployed", ".failed", ".isdeploying", ".pending", ".undeployed")) {
+    for (String marker :
+        List.of("", ".deployed", ".failed", ".isdeploying", ".pending", ".undeployed")) {
       Files.deleteIfExists(deployments.resolve("ee-example.war" + marker));
     }
     Files.copy(war, deployments.resolve("ee-example.war"), StandardCopyOption.REPLACE_EXISTING);
 
     int offset = freeOffset();
     log = home.resolve("test-server.log");
-    ProcessBuilder b = new ProcessBuilder(home.resolve("bin/standalone.sh").toString(), "-b", "127.0.0.1",
-        "-bmanagement", "127.0.0.1", "-Djboss.socket.binding.port-offset=" + offset)
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder b =
+        new ProcessBuilder(
+                home.resolve("bin/standalone.sh").toString(),
+                "-b",
+                "127.0.0.1",
+                "-bmanagement",
+                "127.0.0.1",
+                "-Djboss.socket.binding.port-offset=" + offset)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     b.environment().put("JAVA_HOME", System.getProperty("java.home"));
     b.environment().put("JBOSS_HOME", home.toString());
     home.resolve("bin/standalone.sh").toFile().setExecutable(true);
@@ -62,7 +73,9 @@ class WildFlyIT {
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (!Files.exists(deployments.resolve("ee-example.war.deployed"))) {
-      if (Files.exists(deployments.resolve("ee-example.war.failed")) || !server.isAlive() || System.nanoTime() > deadline) {
+      if (Files.exists(deployments.resolve("ee-example.war.failed"))
+          || !server.isAlive()
+          || System.nanoTime() > deadline) {
         throw new AssertionError("the WAR did not deploy in WildFly:\n" + tail());
       }
       Thread.sleep(250);
@@ -87,7 +100,8 @@ class WildFlyIT {
       int offset = ThreadLocalRandom.current().nextInt(10_000, 40_000);
       boolean free = true;
       for (int port : BASE_PORTS) {
-        try (ServerSocket s = new ServerSocket(port + offset, 1, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s =
+            new ServerSocket(port + offset, 1, InetAddress.getLoopbackAddress())) {
           // free
         } catch (IOException e) {
           free = false;
@@ -110,7 +124,8 @@ class WildFlyIT {
   }
 
   private HttpResponse<String> get(String path, String header, String value) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
     if (header != null) {
       r.header(header, value);
     }
@@ -120,9 +135,12 @@ class WildFlyIT {
   @Test
   void theWarBundlesTollgateAndNoJaxRsImplementation() throws Exception {
     try (ZipFile war = new ZipFile(System.getProperty("example.war"))) {
-      List<String> libs = war.stream().map(e -> e.getName()).filter(n -> n.startsWith("WEB-INF/lib/")).toList();
+      List<String> libs =
+          war.stream().map(e -> e.getName()).filter(n -> n.startsWith("WEB-INF/lib/")).toList();
       assertTrue(libs.stream().anyMatch(n -> n.contains("jaxrs-provider")), libs.toString());
-      assertFalse(libs.stream().anyMatch(n -> n.matches(".*(jersey|resteasy|cxf|ws\\.rs|servlet-api).*")), libs.toString());
+      assertFalse(
+          libs.stream().anyMatch(n -> n.matches(".*(jersey|resteasy|cxf|ws\\.rs|servlet-api).*")),
+          libs.toString());
     }
   }
 
@@ -141,8 +159,10 @@ class WildFlyIT {
     assertEquals(200, get("reports", "X-Api-Key", "reports").statusCode());
     HttpResponse<String> limited = get("reports", "X-Api-Key", "reports");
     assertEquals(429, limited.statusCode());
-    assertEquals("application/problem+json", limited.headers().firstValue("Content-Type").orElse(null));
-    assertTrue(limited.body().contains("\"violated-policies\":[\"reports.minute\"]"), limited.body());
+    assertEquals(
+        "application/problem+json", limited.headers().firstValue("Content-Type").orElse(null));
+    assertTrue(
+        limited.body().contains("\"violated-policies\":[\"reports.minute\"]"), limited.body());
   }
 
   @Test

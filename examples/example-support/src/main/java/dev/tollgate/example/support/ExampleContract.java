@@ -25,21 +25,24 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * An example WAR, deployed unchanged in a real container, over HTTP: the examples serve the same
- * API under the same limits, so one contract checks them all. The WAR is named by the system property
- * {@code example.war}.
- * Subclasses deploy it in one container each. The WAR's Tollgate runs on the system clock, so the
- * burst tests detect a minute window turning over mid-burst and repeat with a fresh client key.
+ * API under the same limits, so one contract checks them all. The WAR is named by the system
+ * property {@code example.war}. Subclasses deploy it in one container each. The WAR's Tollgate runs
+ * on the system clock, so the burst tests detect a minute window turning over mid-burst and repeat
+ * with a fresh client key.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ExampleContract {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Pattern ITEM = Pattern.compile("\\{\"id\":\\d+,\"name\":\"[a-z]+ \\d+\"\\}");
 
   private AutoCloseable server;
   private int port;
 
-  /** Deploys the WAR on 127.0.0.1 and a random port; returns the bound port via {@link #bound(int)}. */
+  /**
+   * Deploys the WAR on 127.0.0.1 and a random port; returns the bound port via {@link #bound(int)}.
+   */
   protected abstract AutoCloseable deploy(Path war) throws Exception;
 
   protected void bound(int port) {
@@ -48,14 +51,16 @@ public abstract class ExampleContract {
 
   static Path war() {
     Path war = Path.of(System.getProperty("example.war", "target/example.war"));
-    assertTrue(Files.isRegularFile(war), "the WAR is built before the integration tests: " + war.toAbsolutePath());
+    assertTrue(
+        Files.isRegularFile(war),
+        "the WAR is built before the integration tests: " + war.toAbsolutePath());
     return war;
   }
 
   /**
-   * Starts what the tests call, on 127.0.0.1 and a random port reported through {@link #bound(int)}:
-   * by default the WAR, deployed by {@link #deploy(Path)}. An application that is not a WAR (the
-   * Spring Boot example) starts itself here instead.
+   * Starts what the tests call, on 127.0.0.1 and a random port reported through {@link
+   * #bound(int)}: by default the WAR, deployed by {@link #deploy(Path)}. An application that is not
+   * a WAR (the Spring Boot example) starts itself here instead.
    */
   protected AutoCloseable startServer() throws Exception {
     return deploy(war());
@@ -75,8 +80,12 @@ public abstract class ExampleContract {
   }
 
   private HttpResponse<String> get(String pathAndQuery, String apiKey) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-        .header("X-Api-Key", apiKey).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+            .header("X-Api-Key", apiKey)
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String fresh() {
@@ -109,7 +118,8 @@ public abstract class ExampleContract {
    * Sends {@code n} requests with one fresh key; returns them, or {@code null} if the policy's
    * window turned over during the burst (the reset time went up).
    */
-  private List<HttpResponse<String>> burst(String pathAndQuery, int n, String policy) throws Exception {
+  private List<HttpResponse<String>> burst(String pathAndQuery, int n, String policy)
+      throws Exception {
     String key = fresh();
     List<HttpResponse<String>> out = new ArrayList<>();
     long previous = Long.MAX_VALUE;
@@ -125,7 +135,8 @@ public abstract class ExampleContract {
     return out;
   }
 
-  private List<HttpResponse<String>> burstInOneWindow(String pathAndQuery, int n, String policy) throws Exception {
+  private List<HttpResponse<String>> burstInOneWindow(String pathAndQuery, int n, String policy)
+      throws Exception {
     for (int attempt = 0; attempt < 3; attempt++) {
       List<HttpResponse<String>> responses = burst(pathAndQuery, n, policy);
       if (responses != null) {
@@ -139,7 +150,9 @@ public abstract class ExampleContract {
   public void applicationReceivesTheClampedPageSize() throws Exception {
     HttpResponse<String> clamped = get("/api/assets?pageSize=5000&page=2", fresh());
     assertEquals(200, clamped.statusCode());
-    assertTrue(clamped.body().startsWith("{\"page\":2,\"pageSize\":1000,\"items\":[{\"id\":1001,"), clamped.body().substring(0, 80));
+    assertTrue(
+        clamped.body().startsWith("{\"page\":2,\"pageSize\":1000,\"items\":[{\"id\":1001,"),
+        clamped.body().substring(0, 80));
     assertEquals(1000, count(clamped.body()));
 
     HttpResponse<String> missing = get("/api/assets", fresh());
@@ -147,7 +160,10 @@ public abstract class ExampleContract {
     assertEquals(20, count(missing.body()));
 
     HttpResponse<String> kept = get("/api/assets?pageSize=7&page=3", fresh());
-    assertTrue(kept.body().startsWith("{\"page\":3,\"pageSize\":7,\"items\":[{\"id\":15,\"name\":\"asset 15\"}"), kept.body());
+    assertTrue(
+        kept.body()
+            .startsWith("{\"page\":3,\"pageSize\":7,\"items\":[{\"id\":15,\"name\":\"asset 15\"}"),
+        kept.body());
     assertEquals(7, count(kept.body()));
   }
 
@@ -155,13 +171,16 @@ public abstract class ExampleContract {
   public void invalidPageSizeGetsA400Problem() throws Exception {
     HttpResponse<String> r = get("/api/assets?pageSize=ten", fresh());
     assertEquals(400, r.statusCode());
-    assertTrue(header(r, "Content-Type").startsWith("application/problem+json"), header(r, "Content-Type"));
+    assertTrue(
+        header(r, "Content-Type").startsWith("application/problem+json"),
+        header(r, "Content-Type"));
     assertTrue(r.body().contains("\"invalid-params\""), r.body());
   }
 
   @Test
   public void oneKeyGets429AfterHundredRequestsWhileAnotherKeyIsServed() throws Exception {
-    List<HttpResponse<String>> responses = burstInOneWindow("/api/assets?pageSize=1", 101, "minute");
+    List<HttpResponse<String>> responses =
+        burstInOneWindow("/api/assets?pageSize=1", 101, "minute");
     for (int i = 0; i < 100; i++) {
       assertEquals(200, responses.get(i).statusCode(), "request " + (i + 1));
     }
@@ -178,15 +197,19 @@ public abstract class ExampleContract {
 
   @Test
   public void reportsHaveTheirOwnStricterLimitAndPageSize() throws Exception {
-    List<HttpResponse<String>> responses = burstInOneWindow("/api/reports?pageSize=500", 11, "reports.minute");
+    List<HttpResponse<String>> responses =
+        burstInOneWindow("/api/reports?pageSize=500", 11, "reports.minute");
     for (int i = 0; i < 10; i++) {
       assertEquals(200, responses.get(i).statusCode(), "report " + (i + 1));
     }
-    assertTrue(responses.get(0).body().startsWith("{\"page\":1,\"pageSize\":100,"), responses.get(0).body().substring(0, 60));
+    assertTrue(
+        responses.get(0).body().startsWith("{\"page\":1,\"pageSize\":100,"),
+        responses.get(0).body().substring(0, 60));
     assertEquals(100, count(responses.get(0).body()));
     HttpResponse<String> rejected = responses.get(10);
     assertEquals(429, rejected.statusCode());
-    assertTrue(rejected.body().contains("\"violated-policies\":[\"reports.minute\"]"), rejected.body());
+    assertTrue(
+        rejected.body().contains("\"violated-policies\":[\"reports.minute\"]"), rejected.body());
   }
 
   @Test
@@ -196,7 +219,9 @@ public abstract class ExampleContract {
     assertEquals(200, r.statusCode());
 
     assertEquals("\"minute\";q=100;w=60, \"day\";q=10000;w=86400", header(r, "RateLimit-Policy"));
-    assertTrue(header(r, "RateLimit").matches("\"minute\";r=99;t=([1-9]|[1-5][0-9]|60), \"day\";r=9999;t=\\d+"),
+    assertTrue(
+        header(r, "RateLimit")
+            .matches("\"minute\";r=99;t=([1-9]|[1-5][0-9]|60), \"day\";r=9999;t=\\d+"),
         header(r, "RateLimit"));
 
     assertEquals("1m", header(r, "X-Rate-Limit-Limit"));
@@ -207,11 +232,18 @@ public abstract class ExampleContract {
     assertTrue(resetAt.isAfter(before) && !resetAt.isAfter(before.plusSeconds(61)), reset);
 
     HttpResponse<String> report = get("/api/reports", fresh());
-    assertEquals("\"minute\";q=100;w=60, \"day\";q=10000;w=86400, \"reports.minute\";q=10;w=60,"
-        + " \"reports.time-minute\";q=30000;qu=\"server-time-ms\";w=60", header(report, "RateLimit-Policy"));
-    assertTrue(header(report, "RateLimit").contains(", \"reports.time-minute\";r=30000;t="),
-        "a time budget is charged after the response, so nothing is used yet: " + header(report, "RateLimit"));
-    assertEquals("9", header(report, "X-Rate-Limit-Remaining"), "TEOS reports the request limit nearest to exhaustion");
+    assertEquals(
+        "\"minute\";q=100;w=60, \"day\";q=10000;w=86400, \"reports.minute\";q=10;w=60,"
+            + " \"reports.time-minute\";q=30000;qu=\"server-time-ms\";w=60",
+        header(report, "RateLimit-Policy"));
+    assertTrue(
+        header(report, "RateLimit").contains(", \"reports.time-minute\";r=30000;t="),
+        "a time budget is charged after the response, so nothing is used yet: "
+            + header(report, "RateLimit"));
+    assertEquals(
+        "9",
+        header(report, "X-Rate-Limit-Remaining"),
+        "TEOS reports the request limit nearest to exhaustion");
   }
 
   /** False for an example whose configuration has no plans (the plan tests are then skipped). */
@@ -220,12 +252,18 @@ public abstract class ExampleContract {
   }
 
   private HttpResponse<String> post(String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(10))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Asks with {@code apiKey} until the policies start with {@code expected} (a plan change lands in the background). */
+  /**
+   * Asks with {@code apiKey} until the policies start with {@code expected} (a plan change lands in
+   * the background).
+   */
   private HttpResponse<String> awaitPolicy(String apiKey, String expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     HttpResponse<String> r;
@@ -245,10 +283,18 @@ public abstract class ExampleContract {
     HttpResponse<String> starter = get("/api/assets", "demo-starter-key");
     HttpResponse<String> business = get("/api/assets", "demo-business-key");
 
-    assertEquals("\"starter-minute\";q=20;w=60, \"starter-day\";q=2000;w=86400", header(starter, "RateLimit-Policy"));
-    assertEquals("\"business-minute\";q=1000;w=60, \"business-day\";q=100000;w=86400", header(business, "RateLimit-Policy"));
+    assertEquals(
+        "\"starter-minute\";q=20;w=60, \"starter-day\";q=2000;w=86400",
+        header(starter, "RateLimit-Policy"));
+    assertEquals(
+        "\"business-minute\";q=1000;w=60, \"business-day\";q=100000;w=86400",
+        header(business, "RateLimit-Policy"));
     HttpResponse<String> status = get("/api/rate_limit", "demo-starter-key");
-    assertTrue(status.body().startsWith("{\"plan\":\"starter\",\"limits\":[{\"rule\":\"default\",\"policy\":\"starter-minute\","),
+    assertTrue(
+        status
+            .body()
+            .startsWith(
+                "{\"plan\":\"starter\",\"limits\":[{\"rule\":\"default\",\"policy\":\"starter-minute\","),
         status.body());
   }
 
@@ -256,12 +302,16 @@ public abstract class ExampleContract {
   public void theTrialKeysPlanChangesWhileTheExampleRuns() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(hasPlans());
     HttpResponse<String> before = awaitPolicy("demo-trial-key", "\"starter-minute\";q=20;");
-    assertTrue(header(before, "RateLimit-Policy").startsWith("\"starter-minute\";q=20;"), header(before, "RateLimit-Policy"));
+    assertTrue(
+        header(before, "RateLimit-Policy").startsWith("\"starter-minute\";q=20;"),
+        header(before, "RateLimit-Policy"));
 
     assertEquals(200, post("/api/billing?key=demo-trial-key&plan=business").statusCode());
     HttpResponse<String> after = awaitPolicy("demo-trial-key", "\"business-minute\";q=1000;");
 
-    assertTrue(header(after, "RateLimit-Policy").startsWith("\"business-minute\";q=1000;"), header(after, "RateLimit-Policy"));
+    assertTrue(
+        header(after, "RateLimit-Policy").startsWith("\"business-minute\";q=1000;"),
+        header(after, "RateLimit-Policy"));
     assertEquals(200, post("/api/billing?key=demo-trial-key&plan=starter").statusCode());
   }
 
@@ -273,13 +323,24 @@ public abstract class ExampleContract {
     HttpResponse<String> second = get("/api/rate_limit", key);
 
     assertEquals(200, first.statusCode());
-    assertTrue(header(first, "Content-Type").startsWith("application/json"), header(first, "Content-Type"));
-    assertTrue(first.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\","), first.body());
-    assertTrue(first.body().contains("\"rule\":\"reports\",\"policy\":\"reports.minute\""),
+    assertTrue(
+        header(first, "Content-Type").startsWith("application/json"),
+        header(first, "Content-Type"));
+    assertTrue(
+        first.body().startsWith("{\"limits\":[{\"rule\":\"default\",\"policy\":\"minute\","),
+        first.body());
+    assertTrue(
+        first.body().contains("\"rule\":\"reports\",\"policy\":\"reports.minute\""),
         "the reports limit is listed too: " + first.body());
-    assertTrue(second.body().contains("\"policy\":\"day\",\"algorithm\":\"rolling\",\"limit\":10000,"
-        + "\"window\":86400,\"remaining\":9999,\"used\":1,"), "reading the status consumed nothing: " + second.body());
-    assertTrue(header(get("/api/assets", key), "RateLimit").contains("\"day\";r=9998;"),
+    assertTrue(
+        second
+            .body()
+            .contains(
+                "\"policy\":\"day\",\"algorithm\":\"rolling\",\"limit\":10000,"
+                    + "\"window\":86400,\"remaining\":9999,\"used\":1,"),
+        "reading the status consumed nothing: " + second.body());
+    assertTrue(
+        header(get("/api/assets", key), "RateLimit").contains("\"day\";r=9998;"),
         "only the two normal requests counted");
   }
 }

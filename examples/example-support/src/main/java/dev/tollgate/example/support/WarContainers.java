@@ -23,7 +23,8 @@ public final class WarContainers {
    * @param port the port; 0 for any free port
    * @param bound told the port actually bound
    */
-  public static AutoCloseable jetty(Path war, String host, int port, IntConsumer bound) throws Exception {
+  public static AutoCloseable jetty(Path war, String host, int port, IntConsumer bound)
+      throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost(host);
@@ -39,7 +40,10 @@ public final class WarContainers {
     return server::stop;
   }
 
-  /** Embedded Tomcat 10.1 with {@link Tomcat#addWebapp(String, String)} at the root context, on 127.0.0.1. */
+  /**
+   * Embedded Tomcat 10.1 with {@link Tomcat#addWebapp(String, String)} at the root context, on
+   * 127.0.0.1.
+   */
   public static AutoCloseable tomcat(Path war, IntConsumer bound) throws Exception {
     Path base = Files.createTempDirectory("tollgate-example-tomcat");
     Files.createDirectories(base.resolve("webapps"));

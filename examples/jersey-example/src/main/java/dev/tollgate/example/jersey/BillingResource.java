@@ -8,8 +8,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * {@code POST /api/billing?key=<API key>&plan=<starter|business>}: the demo's billing moves a tenant
- * to another plan; Tollgate sees it at its next background refresh ({@code plans.cache.refresh}).
+ * {@code POST /api/billing?key=<API key>&plan=<starter|business>}: the demo's billing moves a
+ * tenant to another plan; Tollgate sees it at its next background refresh ({@code
+ * plans.cache.refresh}).
  */
 @Path("billing")
 public class BillingResource {

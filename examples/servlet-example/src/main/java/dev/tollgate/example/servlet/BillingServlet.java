@@ -6,8 +6,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * {@code POST /api/billing?key=<API key>&plan=<starter|business>}: the demo's billing moves a tenant
- * to another plan; Tollgate sees it at its next background refresh ({@code plans.cache.refresh}).
+ * {@code POST /api/billing?key=<API key>&plan=<starter|business>}: the demo's billing moves a
+ * tenant to another plan; Tollgate sees it at its next background refresh ({@code
+ * plans.cache.refresh}).
  */
 public class BillingServlet extends HttpServlet {
 

@@ -13,7 +13,8 @@ import java.io.PrintWriter;
  * <p>The servlet knows nothing about Tollgate. It reads {@code pageSize} with {@code getParameter}
  * like any servlet; the filter in front of it has already replaced the client's value with the
  * effective one (the default if missing, the maximum if too large), so {@code N} is what the
- * configuration allows. The init-param {@code kind} names the items ({@code asset}, {@code report}).
+ * configuration allows. The init-param {@code kind} names the items ({@code asset}, {@code
+ * report}).
  */
 public final class PageServlet extends HttpServlet {
 
@@ -32,13 +33,15 @@ public final class PageServlet extends HttpServlet {
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     Integer pageSize = positive(req.getParameter("pageSize"));
-    Integer page = req.getParameter("page") == null ? Integer.valueOf(1) : positive(req.getParameter("page"));
+    Integer page =
+        req.getParameter("page") == null ? Integer.valueOf(1) : positive(req.getParameter("page"));
     resp.setContentType("application/json");
     resp.setCharacterEncoding("UTF-8");
     if (pageSize == null || page == null) {
       // Not reached for pageSize behind Tollgate; page is the application's own business.
       resp.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-      resp.getWriter().print("{\"error\":\"page and pageSize must be whole numbers of at least 1\"}");
+      resp.getWriter()
+          .print("{\"error\":\"page and pageSize must be whole numbers of at least 1\"}");
       return;
     }
     PrintWriter out = resp.getWriter();

@@ -7,8 +7,8 @@ import org.springframework.context.event.EventListener;
 
 /**
  * The examples' API as a Spring Boot application. It knows nothing about Tollgate: the starter on
- * the class path registers the filter, configured by the {@code tollgate.*} lines of
- * {@code application.properties}.
+ * the class path registers the filter, configured by the {@code tollgate.*} lines of {@code
+ * application.properties}.
  */
 @SpringBootApplication
 public class ExampleApplication {
@@ -21,24 +21,43 @@ public class ExampleApplication {
   @EventListener
   void ready(ApplicationReadyEvent event) {
     String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
-    if (!event.getApplicationContext().getEnvironment().getProperty("example.print-usage", Boolean.class, true)) {
+    if (!event
+        .getApplicationContext()
+        .getEnvironment()
+        .getProperty("example.print-usage", Boolean.class, true)) {
       return;
     }
     String base = "http://localhost:" + port;
     System.out.println();
-    System.out.println("Tollgate Spring Boot example on " + base + " (embedded Tomcat). Ctrl+C stops it.");
-    System.out.println("Limits and headers: the tollgate.* lines of src/main/resources/application.properties.");
+    System.out.println(
+        "Tollgate Spring Boot example on " + base + " (embedded Tomcat). Ctrl+C stops it.");
+    System.out.println(
+        "Limits and headers: the tollgate.* lines of src/main/resources/application.properties.");
     System.out.println();
     System.out.println("Try:");
-    System.out.println("  curl -i '" + base + "/api/assets'                      # 20 items (the default page size)");
-    System.out.println("  curl -i '" + base + "/api/assets?pageSize=5000&page=2' # pageSize lowered to 1000");
+    System.out.println(
+        "  curl -i '"
+            + base
+            + "/api/assets'                      # 20 items (the default page size)");
+    System.out.println(
+        "  curl -i '" + base + "/api/assets?pageSize=5000&page=2' # pageSize lowered to 1000");
     System.out.println("  curl -i '" + base + "/api/assets?pageSize=ten'         # 400 problem");
-    System.out.println("  curl -i -H 'X-Api-Key: demo' '" + base + "/api/reports?pageSize=500'  # 100 items; 10/min per client");
-    System.out.println("  curl -i -H 'X-Api-Key: demo' '" + base + "/api/rate_limit'  # your quotas, not counted");
-    System.out.println("  for i in $(seq 101); do curl -s -o /dev/null -w '%{http_code} ' -H 'X-Api-Key: k1' '" + base
-        + "/api/assets?pageSize=1'; done; echo   # the 101st is 429");
-    System.out.println("  curl -s '" + base + "/actuator/tollgate'             # configuration, heaviest clients, suspensions");
-    System.out.println("  curl -s '" + base + "/actuator/metrics/tollgate.requests'  # decisions in Micrometer");
+    System.out.println(
+        "  curl -i -H 'X-Api-Key: demo' '"
+            + base
+            + "/api/reports?pageSize=500'  # 100 items; 10/min per client");
+    System.out.println(
+        "  curl -i -H 'X-Api-Key: demo' '" + base + "/api/rate_limit'  # your quotas, not counted");
+    System.out.println(
+        "  for i in $(seq 101); do curl -s -o /dev/null -w '%{http_code} ' -H 'X-Api-Key: k1' '"
+            + base
+            + "/api/assets?pageSize=1'; done; echo   # the 101st is 429");
+    System.out.println(
+        "  curl -s '"
+            + base
+            + "/actuator/tollgate'             # configuration, heaviest clients, suspensions");
+    System.out.println(
+        "  curl -s '" + base + "/actuator/metrics/tollgate.requests'  # decisions in Micrometer");
     System.out.println();
   }
 }

@@ -15,14 +15,15 @@ import org.springframework.lang.Nullable;
  * {@code /actuator/tollgate}: the configuration in force, the heaviest clients and the suspended
  * ones; an operator suspends a client with a write ({@code POST {"client": "..."}}) and lifts the
  * suspension with a delete ({@code DELETE ?client=...}). Exposed and secured like any Actuator
- * endpoint ({@code management.endpoints.web.exposure.include}, {@code management.endpoint.tollgate.access},
- * and Spring Security's rules for the Actuator paths).
+ * endpoint ({@code management.endpoints.web.exposure.include}, {@code
+ * management.endpoint.tollgate.access}, and Spring Security's rules for the Actuator paths).
  */
 @Endpoint(id = "tollgate")
 public class TollgateEndpoint {
 
   /** How many heaviest clients are listed unless the request asks for another number. */
   public static final int DEFAULT_TOP = 10;
+
   private static final int MAX_TOP = 1000;
 
   private final Tollgate tollgate;
@@ -36,14 +37,21 @@ public class TollgateEndpoint {
   public Report report(@Nullable Integer top) {
     int n = top == null ? DEFAULT_TOP : top;
     if (n < 0 || n > MAX_TOP) {
-      throw new InvalidEndpointRequestException("top must be from 0 to " + MAX_TOP + " but was " + n, "invalid top");
+      throw new InvalidEndpointRequestException(
+          "top must be from 0 to " + MAX_TOP + " but was " + n, "invalid top");
     }
     List<Client> heaviest = tollgate.heaviestClients(n).stream().map(Client::of).toList();
-    return new Report(tollgate.config().summary(), tollgate.config().storeType(), heaviest,
+    return new Report(
+        tollgate.config().summary(),
+        tollgate.config().storeType(),
+        heaviest,
         tollgate.suspensions().entries());
   }
 
-  /** Suspends a client key ({@code key:<digest>}, {@code user:alice}, {@code ip:203.0.113.7}) or an IP range. */
+  /**
+   * Suspends a client key ({@code key:<digest>}, {@code user:alice}, {@code ip:203.0.113.7}) or an
+   * IP range.
+   */
   @WriteOperation
   public Report suspend(String client) {
     try {
@@ -69,7 +77,8 @@ public class TollgateEndpoint {
    * @param heaviestClients the clients nearest to exhaustion (in-memory store only)
    * @param suspended every suspension in force
    */
-  public record Report(String configuration, String store, List<Client> heaviestClients, List<String> suspended) {}
+  public record Report(
+      String configuration, String store, List<Client> heaviestClients, List<String> suspended) {}
 
   /**
    * One client under one rule.

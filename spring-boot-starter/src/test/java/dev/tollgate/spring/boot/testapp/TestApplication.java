@@ -19,8 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The application the starter's tests run (in a package of its own, so that its component scan does
- * not pick up the starter's configuration classes): a controller that knows nothing about Tollgate, Spring
- * Security with HTTP Basic (users alice and bob; ops may use Actuator), and a clock the tests move.
+ * not pick up the starter's configuration classes): a controller that knows nothing about Tollgate,
+ * Spring Security with HTTP Basic (users alice and bob; ops may use Actuator), and a clock the
+ * tests move.
  */
 @SpringBootApplication
 public class TestApplication {
@@ -47,9 +48,12 @@ public class TestApplication {
 
   @Bean
   SecurityFilterChain security(HttpSecurity http) throws Exception {
-    return http
-        .authorizeHttpRequests(a -> a.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole("OPS")
-            .anyRequest().permitAll())
+    return http.authorizeHttpRequests(
+            a ->
+                a.requestMatchers(EndpointRequest.toAnyEndpoint())
+                    .hasRole("OPS")
+                    .anyRequest()
+                    .permitAll())
         .httpBasic(withDefaults())
         .csrf(c -> c.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -70,7 +74,10 @@ public class TestApplication {
     /** What the application received: the page size after Tollgate, and who the caller is. */
     @GetMapping({"/api/items", "/api/slow"})
     String items(HttpServletRequest request, Principal principal) {
-      return "pageSize=" + request.getParameter("pageSize") + " user=" + (principal == null ? "-" : principal.getName());
+      return "pageSize="
+          + request.getParameter("pageSize")
+          + " user="
+          + (principal == null ? "-" : principal.getName());
     }
   }
 }
