@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server-side script ({@code acquire.lua}) and the encoding of its arguments and reply. One
@@ -32,7 +33,7 @@ final class AcquireScript {
    * @param lease if admitted, how many requests of this cost to take at once (1: this one only)
    */
   static String[] args(
-      List<Bucket> buckets, int cost, Long nowMillis, boolean rejectedBefore, int lease) {
+      List<Bucket> buckets, int cost, @Nullable Long nowMillis, boolean rejectedBefore, int lease) {
     List<String> a = new ArrayList<>(5 + buckets.size() * 10);
     a.add(Integer.toString(cost));
     a.add(nowMillis == null ? "" : Long.toString(nowMillis));

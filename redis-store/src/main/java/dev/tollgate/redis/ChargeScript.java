@@ -4,6 +4,7 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.Bucket;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The script that charges a completed request ({@code charge.lua}), appended to the state functions
@@ -34,7 +35,11 @@ final class ChargeScript {
    * @param nowMillis the time to charge at, or {@code null} for the Redis server's {@code TIME}
    */
   static String[] args(
-      List<Bucket> buckets, long[] amounts, int from, long admittedAtMillis, Long nowMillis) {
+      List<Bucket> buckets,
+      long[] amounts,
+      int from,
+      long admittedAtMillis,
+      @Nullable Long nowMillis) {
     List<String> a = new ArrayList<>(5 + 5 * 4);
     a.add("0");
     a.add(nowMillis == null ? "" : Long.toString(nowMillis));

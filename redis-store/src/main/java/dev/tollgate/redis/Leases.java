@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Quota leases ({@code store.redis.lease=N}, off by default): a server that sees the same request
@@ -56,7 +57,7 @@ final class Leases {
   }
 
   /** An admission from a lease of this server at {@code nowMillis}, or null if there is none. */
-  AcquireResult spend(AcquireRequest request, long nowMillis) {
+  @Nullable AcquireResult spend(AcquireRequest request, long nowMillis) {
     Lease lease = byRequest.get(request);
     if (lease == null || lease.left.get() <= 0) {
       return null;

@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store shared by every application server through Redis (or a fork such as Valkey): standalone,
@@ -121,7 +122,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   private final long timeoutNanos;
   private final long connectTimeoutNanos;
   private final KeyLayout keys;
-  private final Clock scriptClock;
+  private final @Nullable Clock scriptClock;
   private final AtomicReference<CompletableFuture<Connection>> connection = new AtomicReference<>();
   private final AtomicLong nextConnectAttempt = new AtomicLong();
   private final LongAdder unavailable = new LongAdder();
@@ -140,12 +141,12 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   private volatile boolean closed;
 
   /** Rejections repeated without Redis until the client's state can change; null when disabled. */
-  private final RejectedCache rejections;
+  private final @Nullable RejectedCache rejections;
 
   private final LongAdder localRejections = new LongAdder();
 
   /** Quota leases ({@link Builder#lease}); null when off, the default. */
-  private final Leases leases;
+  private final @Nullable Leases leases;
 
   private final LongAdder leasedAdmissions = new LongAdder();
 
@@ -212,7 +213,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     long local = localMillis();
     // A lease spends request permits locally; a budget charged after the response must be asked of
     // Redis on every request, so such requests are never leased.
-    Leases leases = chargedAfterResponse(request) ? null : this.leases;
+    @Nullable Leases leases = chargedAfterResponse(request) ? null : this.leases;
     if (leases != null) {
       AcquireResult leased = leases.spend(request, local);
       if (leased != null) {
@@ -565,7 +566,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     return offsets;
   }
 
-  private Long now() {
+  private @Nullable Long now() {
     return scriptClock == null ? null : scriptClock.millis();
   }
 
@@ -644,6 +645,9 @@ public final class RedisStore implements RateLimitStore, SharedStore {
         throw new Failure(Kind.CONNECTION, "not connected to Redis", causeOf(f));
       }
     }
+    if (f == null) {
+      throw new Failure(Kind.CONNECTION, "not connected to Redis", null);
+    }
     try {
       return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -695,7 +699,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     }
   }
 
-  private static Throwable causeOf(CompletableFuture<?> f) {
+  private static @Nullable Throwable causeOf(CompletableFuture<?> f) {
     try {
       f.getNow(null);
       return null;
@@ -720,7 +724,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     private static final long serialVersionUID = 1L;
     final Kind kind;
 
-    Failure(Kind kind, String message, Throwable cause) {
+    Failure(Kind kind, String message, @Nullable Throwable cause) {
       super(cause == null ? message : message + ": " + cause, cause, false, false);
       this.kind = kind;
     }
@@ -758,7 +762,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     private int expectedServers = 1;
     private int localRejections = DEFAULT_LOCAL_REJECTIONS;
     private int lease;
-    private Clock scriptClock;
+    private @Nullable Clock scriptClock;
 
     private Builder(String uri) {
       this.uri = Objects.requireNonNull(uri, "uri").trim();
@@ -908,7 +912,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   }
 
   /** The URI for messages: a password never reaches a log. */
-  static String withoutPassword(String uri) {
+  static @Nullable String withoutPassword(@Nullable String uri) {
     return uri == null ? null : uri.replaceAll("(?<=://)[^@/]*@", "***@");
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rejections this server repeats without asking Redis: a client whose limit is exhausted is
@@ -66,7 +67,7 @@ final class RejectedCache {
    * Redis' answer to {@code request} at {@code nowMillis}, if it is known without asking; else
    * null.
    */
-  AcquireResult answer(AcquireRequest request, long nowMillis) {
+  @Nullable AcquireResult answer(AcquireRequest request, long nowMillis) {
     Entry e = byClient.get(request.buckets().get(0).client());
     if (e == null || !e.request.equals(request)) {
       return null;
