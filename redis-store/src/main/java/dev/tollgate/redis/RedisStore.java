@@ -212,8 +212,10 @@ public final class RedisStore implements RateLimitStore, SharedStore {
   public AcquireResult acquire(AcquireRequest request) {
     long local = localMillis();
     // A lease spends request permits locally; a budget charged after the response must be asked of
-    // Redis on every request, so such requests are never leased.
-    @Nullable Leases leases = chargedAfterResponse(request) ? null : this.leases;
+    // Redis on every request, so such requests are never leased (looked at only when leasing is
+    // on).
+    @Nullable Leases leases =
+        this.leases == null || chargedAfterResponse(request) ? null : this.leases;
     if (leases != null) {
       AcquireResult leased = leases.spend(request, local);
       if (leased != null) {
