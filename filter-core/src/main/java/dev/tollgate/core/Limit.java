@@ -1,8 +1,11 @@
 package dev.tollgate.core;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -361,5 +364,24 @@ public final class Limit {
       default:
         return formatDuration(window);
     }
+  }
+
+  /**
+   * {@code limits} itself, if no two of its limits share a name (a name identifies a limit's
+   * counter and its header policy).
+   *
+   * @throws IllegalArgumentException naming the shared name
+   */
+  static List<Limit> requireDistinctNames(List<Limit> limits) {
+    Set<String> names = new HashSet<>();
+    for (Limit l : limits) {
+      if (!names.add(l.name())) {
+        throw new IllegalArgumentException(
+            "two limits are named '"
+                + l.name()
+                + "'; name one with 'as <name>', e.g. 1000/1m as burst");
+      }
+    }
+    return limits;
   }
 }

@@ -179,27 +179,15 @@ public final class Plan {
      * default limits.
      */
     public Builder limits(Limit... replacing) {
-      this.limits = checked(List.of(replacing));
+      this.limits = Limit.requireDistinctNames(List.of(replacing));
       return this;
     }
 
     /** The limits in place of the endpoint rule {@code rule}'s own. */
     public Builder ruleLimits(String rule, Limit... replacing) {
-      ruleLimits.put(Objects.requireNonNull(rule, "rule"), checked(List.of(replacing)));
+      ruleLimits.put(
+          Objects.requireNonNull(rule, "rule"), Limit.requireDistinctNames(List.of(replacing)));
       return this;
-    }
-
-    private static List<Limit> checked(List<Limit> limits) {
-      java.util.Set<String> names = new java.util.HashSet<>();
-      for (Limit l : limits) {
-        if (!names.add(l.name())) {
-          throw new IllegalArgumentException(
-              "two limits are named '"
-                  + l.name()
-                  + "'; name one with 'as <name>', e.g. 1000/1m as burst");
-        }
-      }
-      return limits;
     }
 
     /** Quota units each request takes, in place of the default rule's cost. */

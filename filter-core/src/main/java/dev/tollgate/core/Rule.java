@@ -392,15 +392,7 @@ public final class Rule {
      * The immutable rule; fails with {@link ConfigException} when the settings do not fit together.
      */
     public Rule build() {
-      Set<String> names = new LinkedHashSet<>();
-      for (Limit l : limits) {
-        if (!names.add(l.name())) {
-          throw new IllegalArgumentException(
-              "two limits are named '"
-                  + l.name()
-                  + "'; name one with 'as <name>', e.g. 1000/1m as burst");
-        }
-      }
+      Limit.requireDistinctNames(limits);
       if (cost != null) {
         for (Limit l : limits) {
           if (l.unit() == QuotaUnit.REQUESTS && cost > l.quota()) {
