@@ -33,13 +33,14 @@ public final class PageSizeOutcome {
   }
 
   private static final PageSizeOutcome DISABLED =
-      new PageSizeOutcome(Status.DISABLED, Map.of(), null, null, 0);
+      new PageSizeOutcome(Status.DISABLED, Map.of(), null, null, 0, false);
 
   private final Status status;
   private final Map<String, Integer> values;
   private final String invalidParameter;
   private final String invalidValue;
   private final int maxSize;
+  private final boolean changesRequest;
 
   private PageSizeOutcome(
       Status status,
@@ -47,11 +48,22 @@ public final class PageSizeOutcome {
       String invalidParameter,
       String invalidValue,
       int maxSize) {
+    this(status, values, invalidParameter, invalidValue, maxSize, !values.isEmpty());
+  }
+
+  private PageSizeOutcome(
+      Status status,
+      Map<String, Integer> values,
+      String invalidParameter,
+      String invalidValue,
+      int maxSize,
+      boolean changesRequest) {
     this.status = status;
     this.values = values;
     this.invalidParameter = invalidParameter;
     this.invalidValue = invalidValue;
     this.maxSize = maxSize;
+    this.changesRequest = changesRequest;
   }
 
   /** The outcome when no page-size rule applies. */
@@ -125,7 +137,7 @@ public final class PageSizeOutcome {
   private static PageSizeOutcome evaluateOne(PageSizeRule rule, RequestView request) {
     String name = rule.parameters().get(0);
     List<String> given = request.parameterValues(name);
-    PageSizeOutcome[] shared = rule.outcomes(() -> sharedOutcomes(rule));
+    PageSizeOutcome[] shared = rule.outcomes(PageSizeOutcome::sharedOutcomes);
     if (given.isEmpty()) {
       return shared[DEFAULTED_AT];
     }
@@ -146,24 +158,46 @@ public final class PageSizeOutcome {
     if (first > rule.maxSize()) {
       return shared[CLAMPED_AT];
     }
-    return first < shared.length - KEPT_FROM
-        ? shared[KEPT_FROM + first]
-        : new PageSizeOutcome(Status.KEPT, Map.of(name, first), null, null, rule.maxSize());
+    int keptShared = (shared.length - KEPT_FROM) / 2;
+    if (first >= keptShared) {
+      return new PageSizeOutcome(Status.KEPT, Map.of(name, first), null, null, rule.maxSize());
+    }
+    // The usual request, one value as the application would print it, needs no rewriting.
+    boolean verbatim = given.size() == 1 && isCanonical(given.get(0));
+    return shared[KEPT_FROM + first + (verbatim ? keptShared : 0)];
+  }
+
+  /** True for a number written the way {@link Integer#toString(int)} writes a positive one. */
+  private static boolean isCanonical(String digits) {
+    if (digits.charAt(0) == '0') {
+      return false;
+    }
+    for (int i = 0; i < digits.length(); i++) {
+      char c = digits.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static PageSizeOutcome[] sharedOutcomes(PageSizeRule rule) {
     String name = rule.parameters().get(0);
     int max = rule.maxSize();
-    PageSizeOutcome[] shared = new PageSizeOutcome[KEPT_FROM + Math.min(max, SHARED_KEPT) + 1];
+    // Kept values 1..n twice over: first those that rewrite the request, then those that need not.
+    int keptShared = Math.min(max, SHARED_KEPT) + 1;
+    PageSizeOutcome[] shared = new PageSizeOutcome[KEPT_FROM + 2 * keptShared];
     shared[DEFAULTED_AT] =
         new PageSizeOutcome(Status.DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
     shared[CLAMPED_AT] = new PageSizeOutcome(Status.CLAMPED, Map.of(name, max), null, null, max);
     shared[INVALID_DEFAULTED_AT] =
         new PageSizeOutcome(
             Status.INVALID_DEFAULTED, Map.of(name, rule.defaultSize()), null, null, max);
-    for (int size = 1; KEPT_FROM + size < shared.length; size++) {
+    for (int size = 1; size < keptShared; size++) {
       shared[KEPT_FROM + size] =
           new PageSizeOutcome(Status.KEPT, Map.of(name, size), null, null, max);
+      shared[KEPT_FROM + keptShared + size] =
+          new PageSizeOutcome(Status.KEPT, Map.of(name, size), null, null, max, false);
     }
     return shared;
   }
@@ -200,6 +234,16 @@ public final class PageSizeOutcome {
    */
   public Map<String, Integer> values() {
     return values;
+  }
+
+  /**
+   * True if the application must be shown {@link #values()} instead of what the client sent; false
+   * when the client sent each page-size parameter once, with its effective value written as a plain
+   * number ({@code pageSize=50}, not {@code pageSize=050} or {@code pageSize=50&pageSize=9000}), so
+   * an adapter can pass the request on untouched.
+   */
+  public boolean changesRequest() {
+    return changesRequest;
   }
 
   /** The parameter whose value was invalid, or {@code null}. */

@@ -2,6 +2,7 @@ package dev.tollgate.core;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * How a rule limits page sizes: which query parameters carry it, the value applied when none is
@@ -94,11 +95,14 @@ public final class PageSizeRule {
     return new PageSizeRule(true, parameters, defaultSize, maxSize, onInvalid);
   }
 
-  /** The shared outcomes of this rule, created at first use: {@code factory} makes the array. */
-  PageSizeOutcome[] outcomes(java.util.function.Supplier<PageSizeOutcome[]> factory) {
+  /**
+   * The shared outcomes of this rule, created at first use: {@code factory} makes the array (a
+   * method reference that captures nothing, so asking costs no allocation).
+   */
+  PageSizeOutcome[] outcomes(Function<PageSizeRule, PageSizeOutcome[]> factory) {
     PageSizeOutcome[] o = outcomes;
     if (o == null) {
-      o = factory.get();
+      o = factory.apply(this);
       outcomes = o; // racy but idempotent: equal arrays of immutable outcomes
     }
     return o;

@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,42 @@ class PageSizeOutcomeTest {
         PageSizeOutcome.disabled(),
         PageSizeOutcome.evaluate(
             PageSizeRule.disabled(), TestRequest.get("/x").param("pageSize", "5000")));
+  }
+
+  @Test
+  void onlyAValueSentOnceAsAPlainNumberLeavesTheRequestUntouched() {
+    PageSizeRule defaultOnInvalid =
+        PageSizeRule.of(List.of("pageSize"), 20, 2000, InvalidPageSize.USE_DEFAULT);
+    for (String plain : List.of("1", "50", "100")) {
+      PageSizeOutcome kept =
+          PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", plain));
+      assertEquals(PageSizeOutcome.Status.KEPT, kept.status(), plain);
+      assertFalse(kept.changesRequest(), plain);
+      assertEquals(Map.of("pageSize", Integer.parseInt(plain)), kept.values());
+    }
+    // Above the shared outcomes (1024), kept values are made per request and still rewrite.
+    assertTrue(
+        PageSizeOutcome.evaluate(defaultOnInvalid, TestRequest.get("/x").param("pageSize", "1500"))
+            .changesRequest());
+    // Numbers Integer.parseInt reads but an application may not: shown to it as a plain number.
+    for (String odd : List.of("050", "+50", "\u0665\u0660", "5\u0660")) {
+      PageSizeOutcome kept =
+          PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", odd));
+      assertEquals(PageSizeOutcome.Status.KEPT, kept.status(), odd);
+      assertTrue(kept.changesRequest(), odd);
+    }
+    assertTrue(
+        PageSizeOutcome.evaluate(
+                rule, TestRequest.get("/x").param("pageSize", "50").param("pageSize", "5000"))
+            .changesRequest());
+    assertTrue(PageSizeOutcome.evaluate(rule, TestRequest.get("/x")).changesRequest());
+    assertTrue(
+        PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "500"))
+            .changesRequest());
+    assertTrue(
+        PageSizeOutcome.evaluate(defaultOnInvalid, TestRequest.get("/x").param("pageSize", "x"))
+            .changesRequest());
+    assertFalse(PageSizeOutcome.disabled().changesRequest());
   }
 
   @Test

@@ -43,7 +43,7 @@ final class PageSizeFilter implements ContainerRequestFilter {
       view.formBody(form);
       PageSizeOutcome outcome = gate.tollgate.pageSize(view, expected);
       state.expected = expected;
-      if (!outcome.values().isEmpty()) {
+      if (outcome.changesRequest()) {
         rewrite(request, uri, outcome);
         if (form != null && carriesPageSize(form, outcome)) {
           // Only a body that carries a page size is rewritten (never appended to: a signed webhook

@@ -261,9 +261,9 @@ public final class TollgateFilter implements Filter {
       return;
     }
     HttpServletRequest seen =
-        verdict.pageSize().values().isEmpty()
-            ? request
-            : new PageSizeRequest(request, verdict.pageSize());
+        verdict.pageSize().changesRequest()
+            ? new PageSizeRequest(request, verdict.pageSize())
+            : request;
     // Only requests under a limit in bytes pay for counting them.
     ByteCountingResponse counted =
         verdict.countsResponseBytes() ? new ByteCountingResponse(response) : null;
@@ -411,7 +411,7 @@ public final class TollgateFilter implements Filter {
       return;
     }
     chain.doFilter(
-        pageSize.values().isEmpty() ? request : new PageSizeRequest(request, pageSize), response);
+        pageSize.changesRequest() ? new PageSizeRequest(request, pageSize) : request, response);
   }
 
   private void warnEngineFailure(Throwable e) {
