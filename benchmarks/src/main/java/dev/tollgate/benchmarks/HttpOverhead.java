@@ -161,6 +161,11 @@ public final class HttpOverhead {
     } catch (ReflectiveOperationException | LinkageError e) {
       missing.put("jaxrs-provider", e.toString());
     }
+    // -Dtollgate.http.only=servlet-filter loads one variant alone, e.g. under a profiler.
+    String only = System.getProperty("tollgate.http.only");
+    if (only != null) {
+      variants.retainAll(List.of(only.split(",")));
+    }
     server.setHandler(context);
     server.start();
     int port = connector.getLocalPort();
@@ -268,9 +273,14 @@ public final class HttpOverhead {
       List<Load> ls = results.get(v);
       double tput = median(ls.stream().map(Load::perSecond).toList());
       String base = v.startsWith("servlet") ? "servlet" : "jaxrs";
-      double baseTput = median(results.get(base).stream().map(Load::perSecond).toList());
+      List<Load> baseLoads = results.get(base);
       String cost =
-          v.equals(base) ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * (1 - tput / baseTput));
+          v.equals(base) || baseLoads == null
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "%.1f%%",
+                  100 * (1 - tput / median(baseLoads.stream().map(Load::perSecond).toList())));
       System.out.printf(
           Locale.ROOT,
           "| %s | %,.0f | %.0f | %.0f | %s |%n",
