@@ -1,105 +1,52 @@
 package dev.tollgate.benchmarks;
 
+import dev.tollgate.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
- * A private {@code redis-server} for the Redis part: a free port of 127.0.0.1, persistence off
- * ({@code --save '' --appendonly no}) in a temporary directory that is deleted on close. The binary
- * is taken from the PATH or {@code /usr/bin}; {@code redis-benchmark} from the same directory. Also
- * the admin connection the benchmark uses to flush and read the command statistics.
+ * A private {@code redis-server} for the Redis part, started by test-support's {@link RedisServer}
+ * (the project's one launcher: a free port of 127.0.0.1, persistence off, a temporary directory
+ * deleted on close), plus the admin connection the benchmark uses to flush and read the command
+ * statistics; {@code redis-benchmark} is taken from beside {@code redis-server}.
  */
 final class LocalRedis implements AutoCloseable {
 
-  private final Path binary;
-  private final Path dir;
-  private final int port;
-  private final Process process;
+  private final RedisServer server;
   private final RedisClient adminClient;
   private final StatefulRedisConnection<String, String> admin;
 
-  private LocalRedis(Path binary, Path dir, int port, Process process) {
-    this.binary = binary;
-    this.dir = dir;
-    this.port = port;
-    this.process = process;
-    this.adminClient = RedisClient.create(uri());
+  private LocalRedis(RedisServer server) {
+    this.server = server;
+    this.adminClient = RedisClient.create(server.uri());
     this.admin = adminClient.connect();
   }
 
   /** Starts a server and waits (at most 10 s) until it answers PING. */
-  static LocalRedis start() throws IOException {
-    Path binary = find("redis-server");
-    if (binary == null) {
-      throw new IllegalStateException(
-          "redis-server is not installed (apt-get install -y redis-server)");
+  static LocalRedis start() {
+    RedisServer server = RedisServer.start();
+    try {
+      return new LocalRedis(server);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
     }
-    Path dir = Files.createTempDirectory("tollgate-bench-redis");
-    int port = freePort();
-    Process p =
-        new ProcessBuilder(
-                binary.toString(),
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString(),
-                "--daemonize",
-                "no",
-                "--loglevel",
-                "warning")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("redis.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!ping(port)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        p.destroyForcibly();
-        throw new IllegalStateException(
-            "redis-server did not start on port "
-                + port
-                + ": "
-                + Files.readString(dir.resolve("redis.log")));
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.destroyForcibly();
-        throw new IllegalStateException(e);
-      }
-    }
-    return new LocalRedis(binary, dir, port, p);
   }
 
   int port() {
-    return port;
+    return server.port();
   }
 
   String uri() {
-    return "redis://127.0.0.1:" + port;
+    return server.uri();
   }
 
   /** The server's version, e.g. {@code 7.0.15}. */
@@ -109,8 +56,7 @@ final class LocalRedis implements AutoCloseable {
 
   /** {@code redis-benchmark} next to {@code redis-server}, or on the PATH, or null. */
   Path benchmarkBinary() {
-    Path sibling = binary.resolveSibling("redis-benchmark");
-    return Files.isExecutable(sibling) ? sibling : find("redis-benchmark");
+    return server.tool("redis-benchmark");
   }
 
   RedisCommands<String, String> admin() {
@@ -168,7 +114,7 @@ final class LocalRedis implements AutoCloseable {
     Map<String, Long> clients = new java.util.TreeMap<>();
     Map<String, Long> scripts = new java.util.TreeMap<>();
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      s.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
       s.setSoTimeout(30_000);
       s.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
       java.io.BufferedReader in =
@@ -213,59 +159,11 @@ final class LocalRedis implements AutoCloseable {
 
   @Override
   public void close() {
-    admin.close();
-    adminClient.shutdown();
-    process.destroy();
     try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException e) {
-      // A temporary directory left behind is harmless.
-    }
-  }
-
-  static Path find(String name) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
-        return Path.of(d, name);
-      }
-    }
-    for (String d : List.of("/usr/bin", "/usr/local/bin")) {
-      if (Files.isExecutable(Path.of(d, name))) {
-        return Path.of(d, name);
-      }
-    }
-    return null;
-  }
-
-  private static boolean ping(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      s.setSoTimeout(500);
-      OutputStream out = s.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[7];
-      int n = in.read(buf);
-      return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
+      admin.close();
+      adminClient.shutdown();
+    } finally {
+      server.close();
     }
   }
 }

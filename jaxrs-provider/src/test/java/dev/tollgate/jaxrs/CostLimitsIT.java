@@ -15,8 +15,6 @@ import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import jakarta.ws.rs.core.UriBuilder;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,10 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * entity is written, a streamed one included, which is also when the concurrency slot is freed. The
  * requests' time passes on an injected cost clock that the resources move.
  */
-class CostLimitsIT extends JerseyTest {
+class CostLimitsIT extends GrizzlyJerseyTest {
 
   private static final String KEY = "X-Api-Key";
 
@@ -64,18 +58,7 @@ class CostLimitsIT extends JerseyTest {
   }
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     cost = new ManualCostClock();
     costly = new Costly(cost);

@@ -15,8 +15,6 @@ import dev.tollgate.core.store.RateLimitStore;
 import dev.tollgate.core.store.StoreUnavailableException;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,10 +25,6 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * core makes into the store (exceptions, errors, slow answers), over real HTTP on Grizzly: never a
  * 500, the page size still holds, and each warning at most once a minute of the engine's clock.
  */
-class FaultInjectionIT extends JerseyTest {
+class FaultInjectionIT extends GrizzlyJerseyTest {
 
   private FakeClock clock;
   private volatile Supplier<Throwable> storeFault;
@@ -70,18 +64,7 @@ class FaultInjectionIT extends JerseyTest {
       };
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     RateLimitStore memory = InMemoryStore.create(1000, clock);
     RateLimitStore store =

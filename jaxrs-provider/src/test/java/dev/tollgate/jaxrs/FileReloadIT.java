@@ -14,10 +14,8 @@ import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
@@ -31,10 +29,6 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +38,9 @@ import org.junit.jupiter.api.Test;
  * configuration stays. The engine is reachable from resources through the application's
  * configuration.
  */
-class FileReloadIT extends JerseyTest {
+class FileReloadIT extends GrizzlyJerseyTest {
 
-  // Set in configure(), which JerseyTest calls from its constructor.
+  // Set in application(), which JerseyTest calls (through configure()) from its constructor.
   private java.nio.file.Path file;
   private SimpleMeterRegistry global;
 
@@ -69,18 +63,7 @@ class FileReloadIT extends JerseyTest {
       };
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     // metrics=micrometer: the feature's own engine records in Micrometer's global registry.
     global = new SimpleMeterRegistry();
     Metrics.addRegistry(global);

@@ -10,35 +10,18 @@ import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /** The feature on Grizzly over real HTTP, with Jersey's test framework. */
-class GrizzlyFeatureIT extends JerseyTest {
+class GrizzlyFeatureIT extends GrizzlyJerseyTest {
 
   private FakeClock clock;
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     TollgateConfig config =
         TollgateConfig.parse(

@@ -21,8 +21,6 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,10 +39,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * a watched file), suspension, a dry-run rule, the quota status path, the per-client concurrency
  * limit (a blocked resource method and an async one) and Micrometer metrics.
  */
-class OperationsIT extends JerseyTest {
+class OperationsIT extends GrizzlyJerseyTest {
 
   private static final String KEY = "X-Api-Key";
 
@@ -68,7 +62,7 @@ class OperationsIT extends JerseyTest {
           "rules.new.limits", "2/1m",
           "rules.new.dry-run", "true");
 
-  // Set in configure(), which JerseyTest calls from its constructor, before field initialisers run.
+  // Set in application(), called from JerseyTest's constructor before field initialisers run.
   private FakeClock clock;
   private SimpleMeterRegistry registry;
   private Tollgate tollgate;
@@ -78,18 +72,7 @@ class OperationsIT extends JerseyTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
     registry = new SimpleMeterRegistry();
     tollgate =

@@ -10,22 +10,16 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import jakarta.ws.rs.core.UriBuilder;
-import java.net.URI;
 import java.security.Principal;
 import java.util.Set;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
  * Plans through Jersey over real HTTP: an API key on the pro plan by the static mapping, a
  * principal on the partner plan by its role in the {@link SecurityContext}, everyone else on free.
  */
-class PlansIT extends JerseyTest {
+class PlansIT extends GrizzlyJerseyTest {
 
   /** Authenticates {@code Authorization: User <name> <role,role>}. */
   @Priority(Priorities.AUTHENTICATION)
@@ -65,18 +59,7 @@ class PlansIT extends JerseyTest {
   }
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     return new ResourceConfig(TestResources.Me.class, UserAndRoles.class, TollgateFeature.class)
         .property(TollgateFeature.CONFIG_PROPERTY, "classpath:plans-tollgate.properties");
   }

@@ -10,14 +10,8 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import jakarta.ws.rs.core.UriBuilder;
-import java.net.URI;
 import java.security.Principal;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.grizzly.GrizzlyTestContainerFactory;
-import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@link Priorities#AUTHENTICATION}); the feature is registered by class, as scanning would find
  * it, and reads its configuration from the {@code tollgate.config} property.
  */
-class PrincipalKeyIT extends JerseyTest {
+class PrincipalKeyIT extends GrizzlyJerseyTest {
 
   /** Authenticates {@code Authorization: User <name>}; anything else stays anonymous. */
   @Priority(Priorities.AUTHENTICATION)
@@ -63,18 +57,7 @@ class PrincipalKeyIT extends JerseyTest {
   }
 
   @Override
-  protected TestContainerFactory getTestContainerFactory() {
-    return new GrizzlyTestContainerFactory();
-  }
-
-  @Override
-  protected URI getBaseUri() {
-    return UriBuilder.fromUri("http://127.0.0.1/").port(getPort()).build();
-  }
-
-  @Override
-  protected Application configure() {
-    forceSet(TestProperties.CONTAINER_PORT, "0");
+  protected Application application() {
     return new ResourceConfig(
             TestResources.Me.class, UserHeaderAuthentication.class, TollgateFeature.class)
         .property(TollgateFeature.CONFIG_PROPERTY, "classpath:principal-tollgate.properties");

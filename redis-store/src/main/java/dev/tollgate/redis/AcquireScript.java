@@ -1,5 +1,6 @@
 package dev.tollgate.redis;
 
+import dev.tollgate.core.Algorithm;
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.LimitUsage;
@@ -93,14 +94,20 @@ final class AcquireScript {
   }
 
   static String code(Limit l) {
-    switch (l.algorithm()) {
-      case FIXED_WINDOW:
-        return "f";
-      case ROLLING_WINDOW:
-        return "r";
-      default:
-        return "t";
-    }
+    return code(l.algorithm());
+  }
+
+  /**
+   * The scripts' code of an algorithm: the key of its state functions in acquire.lua's {@code
+   * ALGORITHMS} and charge.lua's {@code STATES} and {@code REFUND} (ScriptAlgorithmsTest checks
+   * that they match). No default: a new {@link Algorithm} does not compile until it has a code.
+   */
+  static String code(Algorithm algorithm) {
+    return switch (algorithm) {
+      case FIXED_WINDOW -> "f";
+      case ROLLING_WINDOW -> "r";
+      case TOKEN_BUCKET -> "t";
+    };
   }
 
   private static String load() {

@@ -354,6 +354,13 @@ function Rolling.save(s, lim)
 end
 
 -- ---------------------------------------------------------------------------------- decision
+-- The algorithms by the code AcquireScript.code(Algorithm) gives each. Adding an algorithm:
+--  1. the constant in dev.tollgate.core.Algorithm, its state in filter-core (InMemoryStore);
+--  2. its code in AcquireScript.code (a switch without default: it does not compile without one);
+--  3. its state functions here (load, advance, available, consume, reset, retry, save) and its
+--     entry below; its refund in charge.lua (REFUND) and its entry in charge.lua's STATES;
+--  4. its limits in RedisStoreTest's comparison with the in-memory store, which fails until every
+--     algorithm is in it; ScriptAlgorithmsTest checks that the codes match these tables.
 local ALGORITHMS = { f = Fixed, r = Rolling, t = Token }
 
 local buckets = {}

@@ -8,17 +8,13 @@ import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.InMemoryStore;
-import dev.tollgate.testing.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The script's fast path (one bucket with one fixed window, the most common rule) decides exactly
@@ -32,25 +28,8 @@ class FastPathTest {
   /** A day boundary: 2023-11-14T00:00:00Z. */
   private static final long T0 = 1_699_920_000_000L;
 
-  private static RedisServer server;
-  private static RedisClient admin;
-  private static StatefulRedisConnection<String, String> adminConnection;
-  private static RedisCommands<String, String> redis;
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
-    redis = adminConnection.sync();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    adminConnection.close();
-    admin.shutdown();
-    server.close();
-  }
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
+  private static final RedisCommands<String, String> redis = server.admin();
 
   @Test
   void oneFixedWindowDecidesExactlyAsInMemoryAndSharesItsStateWithTheGeneralPath() {

@@ -7,9 +7,6 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.InMemoryStore;
-import dev.tollgate.testing.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,10 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Quota leasing ({@code store.redis.lease}) with several stores, each an application server,
@@ -39,27 +35,10 @@ class LeasingTest {
   private static final int SERVERS = 5;
   private static final int LEASE = 10;
 
-  private static RedisServer server;
-  private static RedisClient admin;
-  private static StatefulRedisConnection<String, String> adminConnection;
-  private static RedisCommands<String, String> redis;
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
+  private static final RedisCommands<String, String> redis = server.admin();
 
   private final AtomicLong time = new AtomicLong(T0);
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
-    redis = adminConnection.sync();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    adminConnection.close();
-    admin.shutdown();
-    server.close();
-  }
 
   @BeforeEach
   void fresh() {

@@ -9,9 +9,6 @@ import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.InMemoryStore;
-import dev.tollgate.testing.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,11 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The local "rejected until" answers against a real redis-server, on an injected clock (passed to
@@ -36,29 +32,12 @@ class LocalRejectionsTest {
   /** A day boundary: 2023-11-14T00:00:00Z. */
   private static final long T0 = 1_699_920_000_000L;
 
-  private static RedisServer server;
-  private static RedisClient admin;
-  private static StatefulRedisConnection<String, String> adminConnection;
-  private static RedisCommands<String, String> redis;
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
+  private static final RedisCommands<String, String> redis = server.admin();
 
   private final AtomicLong time = new AtomicLong(T0);
   private final InMemoryStore memory = InMemoryStore.create(1000, time::get);
   private RedisStore store;
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
-    redis = adminConnection.sync();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    adminConnection.close();
-    admin.shutdown();
-    server.close();
-  }
 
   @BeforeEach
   void fresh() {

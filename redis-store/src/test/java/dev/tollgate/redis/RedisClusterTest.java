@@ -8,52 +8,52 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
-import dev.tollgate.testing.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The store on a real Redis Cluster (one node serving all 16,384 slots: cluster mode enforces the
  * same one-slot-per-script rule as a large cluster, so a key layout that needs two slots fails here
- * just as it would there).
+ * just as it would there). The decisions are made at an injected time, so that the hour windows the
+ * tests fill never end between two of their requests.
  */
 class RedisClusterTest {
 
-  private static RedisServer node;
+  /**
+   * The decisions' time, passed to the script in place of Redis' {@code TIME}:
+   * 2023-11-14T00:30:00Z, half an hour from any hour boundary, so that no window ends between two
+   * requests of a test.
+   */
+  private static final long T0 = 1_699_921_800_000L;
+
+  @RegisterExtension static final RedisServerExtension node = RedisServerExtension.clusterNode();
+  private static final RedisCommands<String, String> redis = node.admin();
 
   @BeforeAll
-  static void startCluster() throws InterruptedException {
-    node = RedisServer.startClusterNode();
-    RedisClient admin = RedisClient.create(node.uri());
-    try (StatefulRedisConnection<String, String> c = admin.connect()) {
-      RedisCommands<String, String> redis = c.sync();
-      redis.clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383));
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (!redis.clusterInfo().contains("cluster_state:ok")) {
-        assertTrue(System.nanoTime() < deadline, "cluster_state:ok within 10 s");
-        Thread.sleep(20);
-      }
-    } finally {
-      admin.shutdown();
+  static void assignAllSlots() throws InterruptedException {
+    redis.clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!redis.clusterInfo().contains("cluster_state:ok")) {
+      assertTrue(System.nanoTime() < deadline, "cluster_state:ok within 10 s");
+      Thread.sleep(20);
     }
   }
 
-  @AfterAll
-  static void stop() {
-    node.close();
+  private static RedisStore.Builder store() {
+    return RedisStore.builder(node.uri())
+        .cluster(true)
+        .timeout(Duration.ofSeconds(2))
+        .scriptClock(() -> T0);
   }
 
   @Test
   void decidesAllLimitsOfAClientInOneScriptOnACluster() {
-    try (RedisStore store =
-        RedisStore.builder(node.uri()).cluster(true).timeout(Duration.ofSeconds(2)).build()) {
+    try (RedisStore store = store().build()) {
       List<Bucket> buckets =
           List.of(
               new Bucket(
@@ -79,8 +79,7 @@ class RedisClusterTest {
     String ip = "ip:10.2.2.2";
     String apiKey = "key:0123abcd";
     assertTrue(SlotHash.getSlot("{" + ip + "}") != SlotHash.getSlot("{" + apiKey + "}"));
-    try (RedisStore store =
-        RedisStore.builder(node.uri()).cluster(true).timeout(Duration.ofSeconds(2)).build()) {
+    try (RedisStore store = store().build()) {
       List<Bucket> buckets =
           List.of(
               new Bucket("default", ip, List.of(Limit.parse("10/1h")), false),

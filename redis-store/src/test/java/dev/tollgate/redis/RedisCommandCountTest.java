@@ -7,18 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.Bucket;
-import dev.tollgate.testing.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How many commands Redis runs per decision, counted by the real redis-server ({@code INFO
@@ -28,27 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class RedisCommandCountTest {
 
-  private static RedisServer server;
-  private static RedisClient admin;
-  private static StatefulRedisConnection<String, String> adminConnection;
-  private static RedisCommands<String, String> redis;
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
+  private static final RedisCommands<String, String> redis = server.admin();
 
   private RedisStore store;
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
-    redis = adminConnection.sync();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    adminConnection.close();
-    admin.shutdown();
-    server.close();
-  }
 
   @BeforeEach
   void fresh() {

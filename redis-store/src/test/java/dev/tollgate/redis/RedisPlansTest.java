@@ -9,14 +9,12 @@ import dev.tollgate.core.TestRequest;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
-import dev.tollgate.testing.RedisServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that changes plan keeps its usage in Redis too: a plan's limits count in the keys of the
@@ -28,17 +26,7 @@ class RedisPlansTest {
   /** 2023-11-14T00:00:05Z. */
   private static final long T0 = 1_699_920_005_000L;
 
-  private static RedisServer server;
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.close();
-  }
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
 
   private static TollgateConfig config(String limitsFree, String limitsPro, boolean clientOnPro) {
     Map<String, String> p = new LinkedHashMap<>();

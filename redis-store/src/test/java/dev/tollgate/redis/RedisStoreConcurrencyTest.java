@@ -6,7 +6,6 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
-import dev.tollgate.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two store instances (two application servers, each with its own connection) share one Redis and
@@ -29,17 +27,7 @@ class RedisStoreConcurrencyTest {
   private static final int THREADS_PER_STORE = 8;
   private static final int CALLS_PER_THREAD = 150;
 
-  private static RedisServer server;
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.close();
-  }
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
 
   @Test
   void twoServersSharingRedisAdmitExactlyTheQuotaInTotalOnRedisClock() throws Exception {

@@ -4,29 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.core.Algorithm;
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.LimitUsage;
-import dev.tollgate.testing.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The script against a real redis-server: the same decisions as the in-memory store, window
@@ -41,10 +41,8 @@ class RedisStoreTest {
   /** A day boundary: 2023-11-14T00:00:00Z. */
   private static final long T0 = 1_699_920_000_000L;
 
-  private static RedisServer server;
-  private static RedisClient admin;
-  private static StatefulRedisConnection<String, String> adminConnection;
-  private static RedisCommands<String, String> redis;
+  @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
+  private static final RedisCommands<String, String> redis = server.admin();
 
   private static final Limit FIXED = Limit.parse("10/1m");
   private static final Limit DAILY = Limit.parse("100/24h rolling");
@@ -56,21 +54,6 @@ class RedisStoreTest {
   private final AtomicLong time = new AtomicLong(T0);
   private final InMemoryStore memory = InMemoryStore.create(1000, time::get);
   private RedisStore store;
-
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
-    redis = adminConnection.sync();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    adminConnection.close();
-    admin.shutdown();
-    server.close();
-  }
 
   @BeforeEach
   void fresh() {
@@ -89,6 +72,12 @@ class RedisStoreTest {
 
   @Test
   void decidesExactlyAsTheInMemoryStoreOverRandomTraffic() {
+    // Every algorithm is compared: a new one fails here until its limits are added below.
+    assertEquals(
+        EnumSet.allOf(Algorithm.class),
+        Stream.of(FIXED, DAILY, TOKEN, ROLLING, COARSE, ODD)
+            .map(Limit::algorithm)
+            .collect(Collectors.toCollection(() -> EnumSet.noneOf(Algorithm.class))));
     Random random = new Random(42);
     int[] outcomes = new int[2];
     for (int step = 0; step < 3000; step++) {

@@ -1,5 +1,6 @@
 package dev.tollgate.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,14 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} process for tests, on a free port of 127.0.0.1 with persistence off
- * in a temporary directory. Found on the PATH or at {@code /usr/bin/redis-server}; a missing binary
- * fails the test (CI installs it with {@code apt-get install -y redis-server}). Shared by the
- * redis-store tests and the Spring Boot starter's.
+ * ({@code --save '' --appendonly no}) in a temporary directory that is deleted on close. Found on
+ * the PATH, or in {@code /usr/bin} or {@code /usr/local/bin}; a missing binary fails the test (CI
+ * installs it with {@code apt-get install -y redis-server}). The one launcher of the project: the
+ * redis-store tests, the Spring Boot starter's and the benchmarks' Redis part all start it.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -50,7 +54,10 @@ public final class RedisServer implements AutoCloseable {
     try {
       RedisServer server =
           new RedisServer(
-              binary(), Files.createTempDirectory("tollgate-redis"), freePort(), extraArgs);
+              installedServer(),
+              Files.createTempDirectory("tollgate-redis"),
+              freePort(),
+              extraArgs);
       server.startProcess();
       return server;
     } catch (IOException e) {
@@ -64,6 +71,20 @@ public final class RedisServer implements AutoCloseable {
 
   public String uri() {
     return "redis://127.0.0.1:" + port;
+  }
+
+  /** The {@code redis-server} binary this server runs. */
+  public Path binary() {
+    return binary;
+  }
+
+  /**
+   * Another Redis tool, e.g. {@code redis-benchmark}: next to this server's binary, else on the
+   * PATH or in {@code /usr/bin} or {@code /usr/local/bin}; null if none is installed.
+   */
+  public Path tool(String name) {
+    Path sibling = binary.resolveSibling(name);
+    return Files.isExecutable(sibling) ? sibling : find(name);
   }
 
   /** Kills the server (its data is gone, as with a crash of a cache without persistence). */
@@ -105,6 +126,13 @@ public final class RedisServer implements AutoCloseable {
       signal("-CONT");
     }
     stop();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // A temporary directory left behind is harmless.
+    }
   }
 
   private void signal(String signal) {
@@ -186,24 +214,29 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static Path binary() {
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String dir : path.split(java.io.File.pathSeparator)) {
-        Path p = Path.of(dir, "redis-server");
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-      }
-    }
-    Path p = Path.of("/usr/bin/redis-server");
-    if (Files.isExecutable(p)) {
+  private static Path installedServer() {
+    Path p = find("redis-server");
+    if (p != null) {
       return p;
     }
     throw new IllegalStateException(
         "redis-server is not installed: the redis-store tests need a real Redis."
             + " Install it, e.g. 'apt-get install -y redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS),"
             + " so that redis-server is on the PATH.");
+  }
+
+  private static Path find(String name) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
+        return Path.of(d, name);
+      }
+    }
+    for (String d : List.of("/usr/bin", "/usr/local/bin")) {
+      if (Files.isExecutable(Path.of(d, name))) {
+        return Path.of(d, name);
+      }
+    }
+    return null;
   }
 
   private static int freePort() throws IOException {

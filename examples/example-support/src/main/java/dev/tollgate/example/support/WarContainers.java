@@ -7,6 +7,7 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.util.ServerInfo;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -41,10 +42,20 @@ public final class WarContainers {
   }
 
   /**
-   * Embedded Tomcat 10.1 with {@link Tomcat#addWebapp(String, String)} at the root context, on
-   * 127.0.0.1.
+   * Embedded Tomcat with {@link Tomcat#addWebapp(String, String)} at the root context, on
+   * 127.0.0.1: 10.1 from the class path, or 11 in the examples' failsafe execution "tomcat-11",
+   * which swaps the jar and sets {@code example.tomcat.major} so that a swap gone wrong fails
+   * instead of testing 10.1 twice.
    */
   public static AutoCloseable tomcat(Path war, IntConsumer bound) throws Exception {
+    String major = System.getProperty("example.tomcat.major");
+    if (major != null && !ServerInfo.getServerNumber().startsWith(major + ".")) {
+      throw new IllegalStateException(
+          "expected Tomcat "
+              + major
+              + " on the class path but found "
+              + ServerInfo.getServerInfo());
+    }
     Path base = Files.createTempDirectory("tollgate-example-tomcat");
     Files.createDirectories(base.resolve("webapps"));
     Tomcat tomcat = new Tomcat();
