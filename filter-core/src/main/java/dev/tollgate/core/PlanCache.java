@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link PlanResolver} behind a bounded cache: at most {@code maxEntries} clients, each answer
@@ -51,6 +52,9 @@ final class PlanCache {
   private final Plans.CacheSettings settings;
   private final Clock clock;
   private final AsyncLoadingCache<String, Answer> cache;
+
+  /** The threads this cache started, or null when they were given. */
+  private @Nullable Pool pool;
 
   PlanCache(PlanResolver resolver, Plans.CacheSettings settings, Clock clock, Executor executor) {
     this.resolver = resolver;
@@ -108,30 +112,67 @@ final class PlanCache {
                 });
   }
 
-  /** A cache asking on its own small pool of daemon threads, which end when idle. */
+  /**
+   * A cache asking on its own small pool of daemon threads, which end when idle or when the engine
+   * closes.
+   */
   static PlanCache create(PlanResolver resolver, Plans.CacheSettings settings, Clock clock) {
-    return new PlanCache(resolver, settings, clock, pool(resolver.toString()));
+    Pool pool = new Pool(Thread.currentThread().getContextClassLoader());
+    PlanCache cache = new PlanCache(resolver, settings, clock, pool);
+    cache.pool = pool;
+    return cache;
   }
 
-  private static Executor pool(String name) {
-    AtomicInteger n = new AtomicInteger();
+  /**
+   * Stops the pool's threads now rather than when idle: a container that undeploys the application
+   * finds none left (they would hold its class loader). A later look-up starts new ones, for a
+   * configuration shared by another engine.
+   */
+  void close() {
+    Pool p = pool;
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  /** Two daemon threads, started at the first task and again after {@link #close()}. */
+  private static final class Pool implements Executor {
+    private final AtomicInteger started = new AtomicInteger();
     // The configuration's class loader: in a container, java:comp/env (JNDI) is found through it.
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            2,
-            2,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(10_000),
-            r -> {
-              Thread t = new Thread(r, "tollgate-plans-" + n.incrementAndGet());
-              t.setDaemon(true);
-              t.setContextClassLoader(loader);
-              return t;
-            });
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
+    private final @Nullable ClassLoader loader;
+    private @Nullable ThreadPoolExecutor threads;
+
+    Pool(@Nullable ClassLoader loader) {
+      this.loader = loader;
+    }
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      ThreadPoolExecutor t = threads;
+      if (t == null) {
+        t =
+            new ThreadPoolExecutor(
+                2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), this::thread);
+        t.allowCoreThreadTimeOut(true);
+        threads = t;
+      }
+      t.execute(task);
+    }
+
+    private Thread thread(Runnable r) {
+      Thread t = new Thread(r, "tollgate-plans-" + started.incrementAndGet());
+      t.setDaemon(true);
+      t.setContextClassLoader(loader);
+      return t;
+    }
+
+    synchronized void close() {
+      ThreadPoolExecutor t = threads;
+      if (t != null) {
+        threads = null;
+        t.shutdownNow();
+      }
+    }
   }
 
   private Answer load(String client) {

@@ -135,6 +135,15 @@ public final class Plans {
     this.chainNames = List.copyOf(names);
   }
 
+  /** Stops the threads of the plan caches (see {@code PlanCache#close}). */
+  void close() {
+    for (PlanCache cache : caches) {
+      if (cache != null) {
+        cache.close();
+      }
+    }
+  }
+
   /** Starts a set of plans. */
   public static Builder builder() {
     return new Builder();

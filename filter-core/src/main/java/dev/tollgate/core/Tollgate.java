@@ -681,6 +681,9 @@ public final class Tollgate implements AutoCloseable {
     }
     suspensions.replaceConfigured(newConfig.suspended());
     routes = new Routes(newConfig);
+    if (old.plans() != null && old.plans() != newConfig.plans()) {
+      old.plans().close(); // a request still deciding under it starts its threads again
+    }
     LOG.log(System.Logger.Level.INFO, "Reconfigured. " + newConfig.summary());
   }
 
@@ -732,9 +735,13 @@ public final class Tollgate implements AutoCloseable {
     return store;
   }
 
-  /** Closes the store. */
+  /** Closes the store and stops the threads of the plan resolvers' caches. */
   @Override
   public void close() {
+    Plans plans = routes.config.plans();
+    if (plans != null) {
+      plans.close();
+    }
     store.close();
   }
 

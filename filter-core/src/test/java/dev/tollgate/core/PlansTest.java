@@ -5,6 +5,7 @@ import static dev.tollgate.core.Fixtures.header;
 import static dev.tollgate.core.Fixtures.props;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -321,6 +322,32 @@ class PlansTest {
     TollgateConfig config =
         TollgateConfig.builder().clientKey(ClientKeys.principal()).plans(plans).build();
     return Tollgate.builder(config).clock(clock).metrics(metrics).build();
+  }
+
+  @Test
+  void closingTheEngineStopsTheResolversThreadsAndALaterLookUpStartsNewOnes() throws Exception {
+    List<Thread> askedOn = new CopyOnWriteArrayList<>();
+    Tollgate t =
+        withResolver(
+            new FakeClock(T0),
+            client -> {
+              askedOn.add(Thread.currentThread());
+              return "pro";
+            },
+            Duration.ofSeconds(2),
+            TollgateMetrics.NONE);
+    assertEquals("pro", t.check(user("alice")).plan());
+    Thread first = askedOn.get(0);
+    assertTrue(first.getName().startsWith("tollgate-plans-"), first.getName());
+
+    t.close();
+
+    // Idle threads would end after 30 s; a container undeploying the application must find none.
+    first.join(5_000);
+    assertFalse(first.isAlive(), "a plan thread outlived the engine");
+    // A configuration shared with another engine still resolves plans.
+    assertEquals("pro", t.check(user("bob")).plan());
+    assertNotSame(first, askedOn.get(askedOn.size() - 1));
   }
 
   @Test
