@@ -1,5 +1,6 @@
 package dev.tollgate.core;
 
+import dev.tollgate.core.adapter.ClassLoaders;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -336,7 +337,6 @@ final class PlanParser {
   }
 
   private static ClassLoader classLoader() {
-    ClassLoader context = Thread.currentThread().getContextClassLoader();
-    return context != null ? context : PlanParser.class.getClassLoader();
+    return ClassLoaders.contextOr(PlanParser.class);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.core;
 
+import dev.tollgate.core.adapter.ClassLoaders;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
@@ -848,8 +849,7 @@ public final class Tollgate implements AutoCloseable {
     }
 
     private static ClassLoader classLoader() {
-      ClassLoader context = Thread.currentThread().getContextClassLoader();
-      return context != null ? context : Tollgate.class.getClassLoader();
+      return ClassLoaders.contextOr(Tollgate.class);
     }
   }
 }

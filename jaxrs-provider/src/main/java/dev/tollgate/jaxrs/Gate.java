@@ -4,8 +4,8 @@ import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.Verdict;
-import dev.tollgate.core.internal.Failures;
-import dev.tollgate.core.internal.Throttle;
+import dev.tollgate.core.adapter.FailOpen;
+import dev.tollgate.core.adapter.ThrottledWarning;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -25,13 +25,13 @@ final class Gate {
   final Tollgate tollgate;
   final PageSizeIndex index;
   final PeerAddress peer;
-  private final Throttle failureWarnings;
-  private final Throttle mismatchWarnings;
+  private final FailOpen failOpen;
+  private final ThrottledWarning mismatchWarnings;
 
   Gate(Tollgate tollgate, PageSizeIndex index, PeerAddress peer) {
     this.tollgate = tollgate;
-    this.failureWarnings = Throttle.perMinute(tollgate.clock());
-    this.mismatchWarnings = Throttle.perMinute(tollgate.clock());
+    this.failOpen = new FailOpen(LOG, tollgate.clock());
+    this.mismatchWarnings = new ThrottledWarning(LOG, tollgate.clock());
     this.index = index;
     this.peer = peer;
   }
@@ -120,36 +120,25 @@ final class Gate {
    * A failing JVM ({@link VirtualMachineError}) is rethrown, not hidden.
    */
   void failed(Throwable e) {
-    Error fatal = Failures.fatal(e);
-    if (fatal != null) {
-      throw fatal;
-    }
-    if (failureWarnings.tryAcquire()) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "Tollgate could not decide a request and let it through unlimited."
-              + " Further failures in the next minute are not logged.",
-          e);
-    }
+    failOpen.failed(e);
   }
 
   /** Warns (at most once a minute) that the index guessed another method than Jersey matched. */
   void mismatch(ContainerRequestContext request, Rule expected, Rule actual) {
-    if (mismatchWarnings.tryAcquire()) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "Tollgate applied the page-size rule of "
-              + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
-              + " to "
-              + request.getMethod()
-              + " /"
-              + request.getUriInfo().getPath(false)
-              + " before matching, but the runtime matched a method with "
-              + (actual == null || actual.pageSize() == null
-                  ? "no page-size annotation"
-                  : "@RateLimit '" + actual.name() + "'")
-              + "; the URI can no longer be rewritten after matching, so the first rule's page size stays."
-              + " Further mismatches in the next minute are not logged.");
-    }
+    mismatchWarnings.warn(
+        () ->
+            "Tollgate applied the page-size rule of "
+                + (expected == null ? "the configuration" : "@RateLimit '" + expected.name() + "'")
+                + " to "
+                + request.getMethod()
+                + " /"
+                + request.getUriInfo().getPath(false)
+                + " before matching, but the runtime matched a method with "
+                + (actual == null || actual.pageSize() == null
+                    ? "no page-size annotation"
+                    : "@RateLimit '" + actual.name() + "'")
+                + "; the URI can no longer be rewritten after matching, so the first rule's page"
+                + " size stays. Further mismatches in the next minute are not logged.",
+        null);
   }
 }

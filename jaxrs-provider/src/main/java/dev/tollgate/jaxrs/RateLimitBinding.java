@@ -12,15 +12,7 @@ import java.lang.reflect.Method;
  * Every runtime calls this once per resource method when the application starts, which is what
  * makes the index portable.
  */
-final class RateLimitBinding implements DynamicFeature {
-
-  private final Gate gate;
-  private final AnnotationRules rules;
-
-  RateLimitBinding(Gate gate, AnnotationRules rules) {
-    this.gate = gate;
-    this.rules = rules;
-  }
+record RateLimitBinding(Gate gate, AnnotationRules rules) implements DynamicFeature {
 
   @Override
   public void configure(ResourceInfo resourceInfo, FeatureContext context) {

@@ -4,6 +4,7 @@ import dev.tollgate.core.Rule;
 import dev.tollgate.core.Verdict;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
 
 /**
  * Post-matching, bound to one resource method by {@link RateLimitBinding}: counts the request under
@@ -41,7 +42,7 @@ final class RateLimitFilter implements ContainerRequestFilter {
       // Unlimited, but a page size the rule rejects still never reaches the resource.
       if (state.pageSize != null && state.pageSize.rejected()) {
         request.abortWith(
-            jakarta.ws.rs.core.Response.status(400)
+            Response.status(400)
                 .entity(state.pageSize.problemBody())
                 .type(Gate.PROBLEM_JSON)
                 .build());

@@ -1,20 +1,23 @@
 package dev.tollgate.jaxrs;
 
 import dev.tollgate.core.ConfigException;
-import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.core.adapter.ClassLoaders;
+import dev.tollgate.core.adapter.ConfigLocation;
+import dev.tollgate.core.adapter.EngineSource;
+import dev.tollgate.core.adapter.ManagedEngine;
+import dev.tollgate.core.adapter.SharedNames;
+import dev.tollgate.core.adapter.WebResources;
 import dev.tollgate.jaxrs.internal.ServletPeerAddress;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.ext.Provider;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 
 /**
  * Protects a Jakarta REST 3.1 application, on Jersey, RESTEasy or Apache CXF, with Tollgate's rate
@@ -125,7 +128,7 @@ public final class TollgateFeature implements Feature {
    * The request property (a servlet request attribute on a servlet container) that marks a request
    * already counted by a Tollgate adapter; the same name as the servlet filter's attribute.
    */
-  public static final String COUNTED_PROPERTY = "dev.tollgate.counted";
+  public static final String COUNTED_PROPERTY = SharedNames.COUNTED;
 
   /**
    * The application property under which the feature publishes its {@link Tollgate}, so that the
@@ -134,9 +137,12 @@ public final class TollgateFeature implements Feature {
    * injected {@code @Context Configuration}. The same name as the servlet filter's context
    * attribute.
    */
-  public static final String ENGINE_PROPERTY = "dev.tollgate.Tollgate";
+  public static final String ENGINE_PROPERTY = SharedNames.ENGINE;
 
   private static final System.Logger LOG = System.getLogger(TollgateFeature.class.getName());
+
+  /** Who runs the engine, for messages. */
+  private static final String OWNER = "Tollgate JAX-RS provider";
 
   /** Checked without loading {@link JerseyExtras}, whose loading could need Jersey's classes. */
   private static final boolean JERSEY_PRESENT =
@@ -145,20 +151,14 @@ public final class TollgateFeature implements Feature {
 
   private static final boolean SERVLET_PRESENT = present("jakarta.servlet.http.HttpServletRequest");
 
-  private ConfigWatcher watcher;
-  private final TollgateConfig config;
-  private final Tollgate engine;
-
-  /** The configuration file, when there is one on disk to watch ({@code reload.interval}). */
-  private Path file;
+  private final EngineSource source;
 
   /**
    * For discovery as a {@link Provider}: the configuration is read in {@link #configure} from
    * {@value #CONFIG_PROPERTY}, by default {@value #DEFAULT_CONFIG_LOCATION}.
    */
   public TollgateFeature() {
-    this.config = null;
-    this.engine = null;
+    this(EngineSource.settings());
   }
 
   /**
@@ -167,8 +167,7 @@ public final class TollgateFeature implements Feature {
    * class comment).
    */
   public TollgateFeature(TollgateConfig config) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.engine = null;
+    this(EngineSource.of(config));
   }
 
   /**
@@ -176,8 +175,11 @@ public final class TollgateFeature implements Feature {
    * with the servlet filter). The engine stays the caller's: the feature does not close it.
    */
   public TollgateFeature(Tollgate tollgate) {
-    this.config = null;
-    this.engine = Objects.requireNonNull(tollgate, "tollgate");
+    this(EngineSource.of(tollgate));
+  }
+
+  private TollgateFeature(EngineSource source) {
+    this.source = source;
   }
 
   /**
@@ -187,12 +189,12 @@ public final class TollgateFeature implements Feature {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static TollgateFeature fromFile(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      TollgateFeature feature = new TollgateFeature(TollgateConfig.load(in, file.toString()));
-      feature.file = file;
-      return feature;
+    ConfigLocation location = ConfigLocation.of(file.toString());
+    try {
+      return new TollgateFeature(
+          EngineSource.of(location.load(WebResources.NONE, Map.of(), ""), file));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the Tollgate configuration " + file, e);
+      throw unreadable(location, e);
     }
   }
 
@@ -205,72 +207,54 @@ public final class TollgateFeature implements Feature {
    * @throws UncheckedIOException if it cannot be read
    */
   public static TollgateFeature fromClasspath(String resource) {
-    return new TollgateFeature(loadClasspath(resource, classLoader()));
+    return new TollgateFeature(load(ConfigLocation.of("classpath:" + resource)));
   }
 
   @Override
   public boolean configure(FeatureContext context) {
-    Tollgate tollgate = engine;
-    boolean owned = false;
-    if (tollgate == null) {
-      TollgateConfig c = config;
-      Path watched = file;
-      if (c == null) {
-        Object location = context.getConfiguration().getProperty(CONFIG_PROPERTY);
-        String l = location == null ? DEFAULT_CONFIG_LOCATION : location.toString().trim();
-        c = load(l);
-        if (!l.startsWith("classpath:")) {
-          watched = Path.of(l.startsWith("file:") ? l.substring("file:".length()) : l);
-        }
-      }
-      tollgate = Tollgate.create(c);
-      owned = true;
-      if (!c.reloadInterval().isZero()) {
-        if (watched == null) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "reload.interval is set but the Tollgate configuration is not a file"
-                  + " on disk, so changes cannot be watched");
-        } else {
-          watcher = ConfigWatcher.watch(tollgate, watched, java.util.Map.of(), c.reloadInterval());
-        }
-      }
-    }
-    AnnotationRules rules = new AnnotationRules(tollgate.config(), tollgate::reportRule);
-    PageSizeIndex index = new PageSizeIndex();
+    ManagedEngine managed = source.start(OWNER, () -> fromSettings(context));
+    Tollgate tollgate = managed.engine();
     // Jersey is optional: its extras are used only when this application runs on it.
     PeerAddress.Source jersey =
-        JERSEY_PRESENT ? JerseyExtras.peerAddress(context, classLoader()) : null;
+        JERSEY_PRESENT
+            ? JerseyExtras.peerAddress(context, ClassLoaders.contextOr(TollgateFeature.class))
+            : null;
     if (jersey == null && SERVLET_PRESENT) {
       context.register(ServletPeerAddress.class, ServletPeerAddress.PRIORITY);
     }
-    Gate gate =
-        new Gate(tollgate, index, new PeerAddress(jersey == null ? List.of() : List.of(jersey)));
+    register(context, tollgate, new PeerAddress(jersey == null ? List.of() : List.of(jersey)));
+    if (!managed.owned()) {
+      return true;
+    }
+    if (jersey != null) {
+      JerseyExtras.onShutdown(context, managed::close);
+    } else {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "Jakarta REST has no shutdown callback: the engine the feature created"
+              + " is closed only with the JVM (pass your own engine to close it on undeploy)");
+    }
+    return true;
+  }
+
+  /** Creates the engine for the configuration file the application names. */
+  private static ManagedEngine fromSettings(FeatureContext context) {
+    Object property = context.getConfiguration().getProperty(CONFIG_PROPERTY);
+    ConfigLocation location =
+        ConfigLocation.of(property == null ? DEFAULT_CONFIG_LOCATION : property.toString());
+    return ManagedEngine.start(
+        load(location), location.watchablePath(WebResources.NONE), Map.of(), OWNER);
+  }
+
+  /** The provider's filters, all sharing one {@link Gate}. */
+  private static void register(FeatureContext context, Tollgate tollgate, PeerAddress peer) {
+    AnnotationRules rules = new AnnotationRules(tollgate.config(), tollgate::reportRule);
+    Gate gate = new Gate(tollgate, new PageSizeIndex(), peer);
     context.property(ENGINE_PROPERTY, tollgate);
     context.register(new PageSizeFilter(gate), TollgatePriorities.PAGE_SIZE);
     context.register(new RateLimitBinding(gate, rules));
     context.register(new ResponseFilter(gate), TollgatePriorities.RESPONSE);
     context.register(new ResponseCompletion(gate), TollgatePriorities.RESPONSE_COMPLETION);
-    if (owned) {
-      Tollgate created = tollgate;
-      ConfigWatcher w = watcher;
-      Runnable close =
-          () -> {
-            if (w != null) {
-              w.close();
-            }
-            created.close();
-          };
-      if (jersey != null) {
-        JerseyExtras.onShutdown(context, close);
-      } else {
-        LOG.log(
-            System.Logger.Level.DEBUG,
-            "Jakarta REST has no shutdown callback: the engine the feature created"
-                + " is closed only with the JVM (pass your own engine to close it on undeploy)");
-      }
-    }
-    return true;
   }
 
   /** True if {@code name} can be linked from the provider's own class loader (not loaded yet). */
@@ -283,47 +267,33 @@ public final class TollgateFeature implements Feature {
     }
   }
 
-  /** Reads a configuration from a location as {@value #CONFIG_PROPERTY} takes it. */
-  static TollgateConfig load(String location) {
-    String l = location.trim();
-    if (l.startsWith("classpath:")) {
-      return loadClasspath(l.substring("classpath:".length()), classLoader());
-    }
-    Path file = Path.of(l.startsWith("file:") ? l.substring("file:".length()) : l);
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(
-          "Tollgate configuration file "
-              + file.toAbsolutePath()
-              + " does not exist (set "
+  /**
+   * Reads a configuration from a location as {@value #CONFIG_PROPERTY} takes it.
+   *
+   * @throws IllegalArgumentException if there is no such class-path resource
+   * @throws IllegalStateException if there is no such file
+   */
+  static TollgateConfig load(ConfigLocation location) {
+    try {
+      return location.load(WebResources.NONE, Map.of(), "");
+    } catch (ConfigLocation.NotFoundException e) {
+      String message =
+          "Tollgate configuration "
+              + location
+              + " was not found ("
+              + e.getMessage()
+              + "; set "
               + CONFIG_PROPERTY
-              + " to classpath:<name> or a file path)");
-    }
-    try (InputStream in = Files.newInputStream(file)) {
-      return TollgateConfig.load(in, file.toString());
+              + " to classpath:<name> or a file path)";
+      throw location.onClassPath()
+          ? new IllegalArgumentException(message, e)
+          : new IllegalStateException(message, e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the Tollgate configuration " + file, e);
+      throw unreadable(location, e);
     }
   }
 
-  private static TollgateConfig loadClasspath(String resource, ClassLoader loader) {
-    String name = resource.startsWith("/") ? resource.substring(1) : resource;
-    try (InputStream in = loader.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalArgumentException(
-            "Tollgate configuration classpath:"
-                + name
-                + " was not found (set "
-                + CONFIG_PROPERTY
-                + " to classpath:<name> or a file path)");
-      }
-      return TollgateConfig.load(in, "classpath:" + name);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the Tollgate configuration classpath:" + name, e);
-    }
-  }
-
-  private static ClassLoader classLoader() {
-    ClassLoader context = Thread.currentThread().getContextClassLoader();
-    return context != null ? context : TollgateFeature.class.getClassLoader();
+  private static UncheckedIOException unreadable(ConfigLocation location, IOException e) {
+    return new UncheckedIOException("cannot read the Tollgate configuration " + location, e);
   }
 }

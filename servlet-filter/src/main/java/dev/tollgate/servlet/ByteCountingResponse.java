@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
@@ -130,7 +131,7 @@ final class ByteCountingResponse extends HttpServletResponseWrapper {
     @Override
     public void write(char[] c, int off, int len) {
       out.write(c, off, len);
-      bytes.addAndGet(size(java.nio.CharBuffer.wrap(c, off, len)));
+      bytes.addAndGet(size(CharBuffer.wrap(c, off, len)));
     }
 
     @Override
@@ -150,7 +151,7 @@ final class ByteCountingResponse extends HttpServletResponseWrapper {
         return s.length();
       }
       if (!utf8) {
-        return charset.encode(java.nio.CharBuffer.wrap(s)).remaining();
+        return charset.encode(CharBuffer.wrap(s)).remaining();
       }
       long n = 0;
       for (int i = 0; i < s.length(); i++) {

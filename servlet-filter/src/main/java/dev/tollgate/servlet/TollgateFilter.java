@@ -1,17 +1,15 @@
 package dev.tollgate.servlet;
 
 import dev.tollgate.core.ConfigException;
-import dev.tollgate.core.ConfigWatcher;
 import dev.tollgate.core.Header;
-import dev.tollgate.core.HeaderSink;
 import dev.tollgate.core.PageSizeOutcome;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.Verdict;
-import dev.tollgate.core.internal.Failures;
-import dev.tollgate.core.internal.Throttle;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
+import dev.tollgate.core.adapter.EngineSource;
+import dev.tollgate.core.adapter.FailOpen;
+import dev.tollgate.core.adapter.ManagedEngine;
+import dev.tollgate.core.adapter.SharedNames;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -22,13 +20,10 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -125,37 +120,34 @@ public final class TollgateFilter implements Filter {
    * Boolean#TRUE} before the decision; any Tollgate adapter that finds it lets the request pass
    * without counting it again.
    */
-  public static final String COUNTED_ATTRIBUTE = "dev.tollgate.counted";
-
-  private static final System.Logger LOG = System.getLogger(TollgateFilter.class.getName());
-
-  private final TollgateConfig presetConfig;
-  private final Tollgate presetEngine;
-  // On the engine's clock (the system clock until there is an engine).
-  private final Throttle failureWarnings =
-      Throttle.perMinute(
-          () -> {
-            Tollgate engine = this.tollgate;
-            return engine != null ? engine.clock().millis() : System.currentTimeMillis();
-          });
+  public static final String COUNTED_ATTRIBUTE = SharedNames.COUNTED;
 
   /**
    * The servlet context attribute under which the filter publishes its {@link Tollgate}, so that
    * the application can reach it at run time: {@code reconfigure}, {@code suspensions()}, {@code
    * heaviestClients}.
    */
-  public static final String ENGINE_ATTRIBUTE = "dev.tollgate.Tollgate";
+  public static final String ENGINE_ATTRIBUTE = SharedNames.ENGINE;
 
-  private volatile Tollgate tollgate;
-  private volatile boolean ownsEngine;
-  private volatile ConfigWatcher watcher;
+  private static final System.Logger LOG = System.getLogger(TollgateFilter.class.getName());
+
+  private final EngineSource source;
+  // On the engine's clock (the system clock until there is an engine).
+  private final FailOpen failOpen =
+      new FailOpen(
+          LOG,
+          () -> {
+            Tollgate engine = engine();
+            return engine != null ? engine.clock().millis() : System.currentTimeMillis();
+          });
+
+  private volatile ManagedEngine managed;
 
   /**
    * For {@code web.xml}: the configuration is read from init-params in {@link #init(FilterConfig)}.
    */
   public TollgateFilter() {
-    this.presetConfig = null;
-    this.presetEngine = null;
+    this.source = EngineSource.settings();
   }
 
   /**
@@ -163,8 +155,7 @@ public final class TollgateFilter implements Filter {
    * #init(FilterConfig)} and closes it in {@link #destroy()}.
    */
   public TollgateFilter(TollgateConfig config) {
-    this.presetConfig = Objects.requireNonNull(config, "config");
-    this.presetEngine = null;
+    this.source = EngineSource.of(config);
   }
 
   /**
@@ -173,9 +164,8 @@ public final class TollgateFilter implements Filter {
    * does not close it.
    */
   public TollgateFilter(Tollgate tollgate) {
-    this.presetConfig = null;
-    this.presetEngine = Objects.requireNonNull(tollgate, "tollgate");
-    this.tollgate = tollgate;
+    this.source = EngineSource.of(tollgate);
+    this.managed = ManagedEngine.borrowed(tollgate);
   }
 
   /**
@@ -186,53 +176,33 @@ public final class TollgateFilter implements Filter {
    */
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
-    String name = filterConfig.getFilterName();
-    if (presetConfig != null || presetEngine != null) {
-      List<String> params = Collections.list(filterConfig.getInitParameterNames());
-      if (!params.isEmpty()) {
-        throw new ServletException(
-            "Tollgate filter '"
-                + name
-                + "' was created with a configuration in code and takes"
-                + " no init-params, but has "
-                + String.join(", ", params));
-      }
-      if (presetEngine != null) {
-        filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE, presetEngine);
-        return;
-      }
+    String owner = "Tollgate filter '" + filterConfig.getFilterName() + "'";
+    if (source.givenInCode()) {
+      requireNoInitParams(filterConfig, owner);
     }
     try {
-      TollgateConfig config = presetConfig != null ? presetConfig : InitParams.read(filterConfig);
-      Tollgate engine = Tollgate.create(config);
-      this.ownsEngine = true;
-      this.tollgate = engine;
-      filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE, engine);
-      if (presetConfig == null && !config.reloadInterval().isZero()) {
-        Path file = InitParams.watchablePath(filterConfig);
-        if (file == null) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "Tollgate filter ''"
-                  + name
-                  + "'': reload.interval is set but the"
-                  + " configuration is not a file on disk, so changes cannot be watched");
-        } else {
-          watcher =
-              ConfigWatcher.watch(
-                  engine, file, InitParams.overrides(filterConfig), config.reloadInterval());
-        }
-      }
+      managed = source.start(owner, () -> InitParams.start(filterConfig, owner));
     } catch (ConfigException e) {
+      throw new ServletException(owner + " cannot start: " + e.getMessage(), e);
+    }
+    filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE, engine());
+  }
+
+  private static void requireNoInitParams(FilterConfig filterConfig, String owner)
+      throws ServletException {
+    List<String> params = Collections.list(filterConfig.getInitParameterNames());
+    if (!params.isEmpty()) {
       throw new ServletException(
-          "Tollgate filter '" + name + "' cannot start: " + e.getMessage(), e);
+          owner
+              + " was created with a configuration in code and takes no init-params, but has "
+              + String.join(", ", params));
     }
   }
 
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    Tollgate engine = tollgate;
+    Tollgate engine = engine();
     if (engine == null
         || !(req instanceof HttpServletRequest request)
         || !(res instanceof HttpServletResponse response)
@@ -247,113 +217,26 @@ public final class TollgateFilter implements Filter {
     try {
       verdict = engine.check(new ServletRequestView(request));
     } catch (RuntimeException | Error e) {
-      if (Failures.fatal(e) != null) {
-        throw e;
-      }
-      warnEngineFailure(e);
+      failOpen.failed(e);
       passUnlimited(engine, request, response, chain);
       return;
     }
-
-    verdict.writeHeaders(new ResponseHeaders(response));
-    if (!verdict.proceed()) {
-      reject(response, verdict);
-      return;
-    }
-    HttpServletRequest seen =
-        verdict.pageSize().changesRequest()
-            ? new PageSizeRequest(request, verdict.pageSize())
-            : request;
-    // Only requests under a limit in bytes pay for counting them.
-    ByteCountingResponse counted =
-        verdict.countsResponseBytes() ? new ByteCountingResponse(response) : null;
-    boolean failed = true;
-    try {
-      chain.doFilter(seen, counted != null ? counted : response);
-      failed = false;
-    } finally {
-      // The request is charged and its client's concurrency slot released once the response is
-      // complete, async included.
-      if (request.isAsyncStarted()) {
-        verdict.requestThreadDone();
-        request.getAsyncContext().addListener(new CompleteOnEnd(verdict, response, counted));
-      } else if (verdict.chargesAfterResponse()) {
-        // An exception on its way out becomes a server error.
-        verdict.complete(
-            failed && response.getStatus() < 400 ? 500 : response.getStatus(),
-            counted != null ? counted.bytes() : 0);
-      } else {
-        verdict.release();
-      }
-    }
-  }
-
-  /**
-   * Completes a verdict when an async request ends: charges it on completion, and releases the
-   * concurrency slot however it ends (a timeout or error is followed by completion, which then
-   * charges).
-   */
-  private static final class CompleteOnEnd implements AsyncListener {
-    private final Verdict verdict;
-    private final HttpServletResponse response;
-    private final ByteCountingResponse counted;
-
-    CompleteOnEnd(Verdict verdict, HttpServletResponse response, ByteCountingResponse counted) {
-      this.verdict = verdict;
-      this.response = response;
-      this.counted = counted;
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-      verdict.complete(response.getStatus(), counted != null ? counted.bytes() : 0);
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-      verdict.release();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-      verdict.release();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-      // A new async cycle re-registers its listeners; keep this one attached.
-      event.getAsyncContext().addListener(this);
+    // setHeader, so that a value set earlier in the chain is replaced.
+    verdict.writeHeaders(response::setHeader);
+    if (verdict.proceed()) {
+      AdmittedRequest.run(request, response, chain, verdict);
+    } else {
+      ProblemResponse.write(
+          response, verdict.status(), verdict.problemBody(), verdict.contentType());
     }
   }
 
   /** Closes the engine if this filter created it. */
   @Override
   public void destroy() {
-    ConfigWatcher w = watcher;
-    if (w != null) {
-      w.close();
-    }
-    Tollgate engine = tollgate;
-    if (engine != null && ownsEngine) {
-      tollgate = null;
-      engine.close();
-    }
-  }
-
-  /**
-   * A verdict's headers onto the response: setHeader, so that a value set earlier in the chain is
-   * replaced.
-   */
-  private static final class ResponseHeaders implements HeaderSink {
-    private final HttpServletResponse response;
-
-    ResponseHeaders(HttpServletResponse response) {
-      this.response = response;
-    }
-
-    @Override
-    public void set(String name, String value) {
-      response.setHeader(name, value);
+    ManagedEngine m = managed;
+    if (m != null) {
+      m.close();
     }
   }
 
@@ -367,28 +250,6 @@ public final class TollgateFilter implements Filter {
       } else {
         response.addHeader(h.name(), h.value());
       }
-    }
-  }
-
-  private static void reject(HttpServletResponse response, Verdict verdict) throws IOException {
-    writeProblem(response, verdict.status(), verdict.problemBody(), verdict.contentType());
-  }
-
-  private static void writeProblem(
-      HttpServletResponse response, int status, String body, String contentType)
-      throws IOException {
-    response.setStatus(status);
-    if (body == null) {
-      return;
-    }
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setContentType(contentType + ";charset=UTF-8");
-    response.setContentLength(bytes.length);
-    try {
-      response.getOutputStream().write(bytes);
-    } catch (IllegalStateException writerInUse) {
-      // A filter before this one already took the writer.
-      response.getWriter().write(body);
     }
   }
 
@@ -407,25 +268,16 @@ public final class TollgateFilter implements Filter {
       pageSize = PageSizeOutcome.disabled();
     }
     if (pageSize.rejected()) {
-      writeProblem(response, 400, pageSize.problemBody(), Verdict.PROBLEM_JSON);
+      ProblemResponse.write(response, 400, pageSize.problemBody(), Verdict.PROBLEM_JSON);
       return;
     }
     chain.doFilter(
         pageSize.changesRequest() ? new PageSizeRequest(request, pageSize) : request, response);
   }
 
-  private void warnEngineFailure(Throwable e) {
-    if (failureWarnings.tryAcquire()) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "Tollgate could not decide a request and let it through unlimited;"
-              + " further failures in the next minute are not logged",
-          e);
-    }
-  }
-
   /** For tests: the engine in use, or {@code null} before init and after destroy. */
   Tollgate engine() {
-    return tollgate;
+    ManagedEngine m = managed;
+    return m == null ? null : m.engine();
   }
 }
