@@ -47,6 +47,13 @@ class HeaderChoiceTest {
   }
 
   @Test
+  void theFirstRequestLimitOfAMixedRouteStaysShownWhileItHasLeastLeft() {
+    Verdict v = firstRequest("10/1m, 100/1h, 5ms/1m time");
+    assertEquals("10", header(v, "RateLimit-Limit"));
+    assertEquals("9", header(v, "RateLimit-Remaining"));
+  }
+
+  @Test
   void amongRequestLimitsOfAMixedRouteATieGoesToTheLaterReset() {
     for (String limits : new String[] {"5ms/1m time, 10/1h, 10/1m", "5ms/1m time, 10/1m, 10/1h"}) {
       Verdict v = firstRequest(limits);
