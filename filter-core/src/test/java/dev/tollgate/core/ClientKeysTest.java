@@ -389,4 +389,23 @@ class ClientKeysTest {
       assertEquals("ip:2001:db8:1:2:0:0:0:0/64", ip.resolve(from("2001:db8:1:2::99")), "call " + i);
     }
   }
+
+  @Test
+  void thePrefixBoundsAreOneAndOneHundredTwentyEightBitsInclusive() {
+    ClientKeyResolver oneBit = ClientKeys.ip(List.of(), 1);
+    assertEquals("ip:0:0:0:0:0:0:0:0/1", oneBit.resolve(from("2001:db8::1")));
+    assertEquals(oneBit.resolve(from("2001:db8::1")), oneBit.resolve(from("3fff::1")));
+    assertEquals("ip:8000:0:0:0:0:0:0:0/1", oneBit.resolve(from("8000::1")));
+    ClientKeyResolver whole = ClientKeys.ip(List.of(), 128);
+    assertEquals("ip:2001:db8:0:0:0:0:0:1", whole.resolve(from("2001:db8::1")));
+  }
+
+  @Test
+  void aPeerThatIsNoAddressHasNoKeyOfItsOwn() {
+    ClientKeyResolver ip = ClientKeys.ip();
+    assertNull(ip.resolve(from("not-an-address")));
+    assertNull(ip.resolve(from("not-an-address")), "not remembered as a key either");
+    assertEquals(
+        ClientKeys.ANONYMOUS, ClientKeys.firstOf(List.of(ip)).resolve(from("not-an-address")));
+  }
 }

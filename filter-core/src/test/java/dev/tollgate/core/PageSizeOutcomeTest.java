@@ -108,4 +108,59 @@ class PageSizeOutcomeTest {
         PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "500")).toString());
     assertEquals("DISABLED", PageSizeOutcome.disabled().toString());
   }
+
+  @Test
+  void aValueAtTheMaximumIsKeptAndOneAboveIsClamped() {
+    for (int size : new int[] {1, 99, 100}) {
+      PageSizeOutcome kept =
+          PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "" + size));
+      assertEquals(PageSizeOutcome.Status.KEPT, kept.status());
+      assertEquals(Map.of("pageSize", size), kept.values());
+      // Kept values up to the maximum are shared outcomes: no allocation per request.
+      assertSame(
+          kept, PageSizeOutcome.evaluate(rule, TestRequest.get("/y").param("pageSize", "" + size)));
+    }
+    PageSizeOutcome clamped =
+        PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", "101"));
+    assertEquals(PageSizeOutcome.Status.CLAMPED, clamped.status());
+    assertEquals(Map.of("pageSize", 100), clamped.values());
+  }
+
+  @Test
+  void aMaximumAboveTheSharedRangeKeepsEveryValueUpToItAndClampsAbove() {
+    PageSizeRule large = PageSizeRule.of(List.of("pageSize"), 20, 2000, InvalidPageSize.REJECT);
+    for (int size : new int[] {1023, 1024, 1025, 1026, 1027, 1999, 2000}) {
+      PageSizeOutcome kept =
+          PageSizeOutcome.evaluate(large, TestRequest.get("/x").param("pageSize", "" + size));
+      assertEquals(PageSizeOutcome.Status.KEPT, kept.status(), "" + size);
+      assertEquals(Map.of("pageSize", size), kept.values());
+    }
+    assertSame(
+        PageSizeOutcome.evaluate(large, TestRequest.get("/x").param("pageSize", "1024")),
+        PageSizeOutcome.evaluate(large, TestRequest.get("/y").param("pageSize", "1024")));
+    PageSizeOutcome clamped =
+        PageSizeOutcome.evaluate(large, TestRequest.get("/x").param("pageSize", "2001"));
+    assertEquals(PageSizeOutcome.Status.CLAMPED, clamped.status());
+    assertEquals(Map.of("pageSize", 2000), clamped.values());
+  }
+
+  @Test
+  void withSeveralParametersAnInvalidValueOfAnyOfThemIsRejectedByName() {
+    PageSizeRule two =
+        PageSizeRule.of(List.of("pageSize", "limit"), 20, 100, InvalidPageSize.REJECT);
+    PageSizeOutcome rejected =
+        PageSizeOutcome.evaluate(
+            two, TestRequest.get("/x").param("pageSize", "10").param("limit", "ten"));
+    assertTrue(rejected.rejected());
+    assertEquals("limit", rejected.invalidParameter());
+    assertEquals("ten", rejected.invalidValue());
+    assertEquals(Map.of(), rejected.values());
+    assertEquals(100, rejected.maxSize());
+  }
+
+  @Test
+  void aPairWithAnEmptyNameIsTheValueOfTheEmptyName() {
+    assertEquals(List.of("5", ""), PageSizeOutcome.parameterValues("=5&a=1&=", ""));
+    assertEquals(List.of(), PageSizeOutcome.parameterValues("=5", "=5"));
+  }
 }
