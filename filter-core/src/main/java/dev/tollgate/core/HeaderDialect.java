@@ -1,7 +1,5 @@
 package dev.tollgate.core;
 
-import java.util.Locale;
-
 /**
  * A family of rate-limit response headers. Several can be sent at once; {@code Retry-After} is sent
  * on every 429 whatever the dialects. Dialects that carry one limit report the limit nearest to
@@ -70,14 +68,7 @@ public enum HeaderDialect {
    *
    * @throws IllegalArgumentException if there is none
    */
-  public static HeaderDialect named(String name) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    for (HeaderDialect d : values()) {
-      if (d.configName.equals(n)) {
-        return d;
-      }
-    }
-    throw new IllegalArgumentException(
-        "is not a header dialect (expected ietf, ietf-draft-10, ietf-draft-6, truto, teos or github)");
+  public static HeaderDialect fromConfig(String name) {
+    return ConfigWords.fromConfig(values(), HeaderDialect::configName, name, "a header dialect");
   }
 }

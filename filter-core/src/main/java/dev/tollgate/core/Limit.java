@@ -120,7 +120,8 @@ public final class Limit {
     }
     long quota = unit.parseQuota(m.group(1));
     Duration window = parseDuration(m.group(2));
-    Algorithm algorithm = m.group(4) == null ? Algorithm.FIXED_WINDOW : algorithmNamed(m.group(4));
+    Algorithm algorithm =
+        m.group(4) == null ? Algorithm.FIXED_WINDOW : Algorithm.fromConfig(m.group(4));
     Limit limit;
     try {
       limit = of(quota, window, algorithm);
@@ -329,15 +330,6 @@ public final class Limit {
   @Override
   public int hashCode() {
     return Objects.hash(quota, window, algorithm, precision, name, unit);
-  }
-
-  private static Algorithm algorithmNamed(String word) {
-    for (Algorithm a : Algorithm.values()) {
-      if (a.configName().equals(word)) {
-        return a;
-      }
-    }
-    throw new IllegalArgumentException("unknown algorithm " + word);
   }
 
   private static Duration defaultPrecision(Duration window) {

@@ -113,7 +113,7 @@ final class PlanParser {
     boolean jdbcListed = false;
     if (props.containsKey("resolvers")) {
       Set<String> seen = new LinkedHashSet<>();
-      for (String item : ConfigParser.list(props.get("resolvers"))) {
+      for (String item : ConfigWords.list(props.get("resolvers"))) {
         if (!seen.add(item)) {
           throw ConfigException.invalid("plans.resolvers", item, "is listed twice");
         }
@@ -168,8 +168,8 @@ final class PlanParser {
           case "cost" -> b.cost(whole(prefix + key, value));
           case "page-size.max" -> b.pageSizeMax(whole(prefix + key, value));
           case "concurrency.max-per-client" -> b.maxConcurrent(whole(prefix + key, value));
-          case "clients" -> b.clients(ConfigParser.list(value).toArray(new String[0]));
-          case "roles" -> b.roles(ConfigParser.list(value).toArray(new String[0]));
+          case "clients" -> b.clients(ConfigWords.list(value).toArray(new String[0]));
+          case "roles" -> b.roles(ConfigWords.list(value).toArray(new String[0]));
           default -> {
             String rule = key.substring("rules.".length(), key.length() - ".limits".length());
             if (!ruleNames.contains(rule)) {
@@ -204,7 +204,7 @@ final class PlanParser {
     if (value.equalsIgnoreCase("none")) {
       return new Limit[0];
     }
-    List<String> expressions = ConfigParser.list(value);
+    List<String> expressions = ConfigWords.list(value);
     if (expressions.isEmpty()) {
       throw ConfigException.invalid(key, value, "names no limit (expected e.g. 100/1m, or none)");
     }

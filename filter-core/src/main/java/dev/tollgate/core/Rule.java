@@ -252,6 +252,12 @@ public final class Rule {
     public String configName() {
       return configName;
     }
+
+    /** Reads {@code open}, {@code closed} or {@code local}, ignoring case. */
+    public static StoreFailure fromConfig(String word) {
+      StoreFailure[] listed = {OPEN, CLOSED, LOCAL}; // declared by strictness, listed by use
+      return ConfigWords.fromConfig(listed, StoreFailure::configName, word, "a failure policy");
+    }
   }
 
   /** Builds a {@link Rule}; each setter checks its argument at once. */

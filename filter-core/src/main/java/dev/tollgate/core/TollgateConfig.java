@@ -359,9 +359,10 @@ public final class TollgateConfig {
             "the default rule must be named '" + Rule.DEFAULT + "' but was '" + rule.name() + "'");
       }
       if (!rule.paths().isEmpty() || !rule.methods().isEmpty()) {
+        String key = rule.paths().isEmpty() ? "methods" : "path";
         throw new ConfigException(
-            "rules.default.path",
-            "the default rule covers every request and takes no paths or methods");
+            "rules." + Rule.DEFAULT + "." + key,
+            "the default rule covers every request and takes no " + key);
       }
       this.defaultRule =
           rule.pageSize() == null
@@ -383,7 +384,7 @@ public final class TollgateConfig {
       if (rule.paths().isEmpty() && rule.methods().isEmpty()) {
         throw new ConfigException(
             key + ".path",
-            "an endpoint rule needs a path or methods to say which requests it covers");
+            "is missing: an endpoint rule needs a path (or methods) to say which requests it covers");
       }
       rules.put(rule.name(), rule);
       return this;
