@@ -309,7 +309,7 @@ final class Route {
     if ((Long) last[0] == violated && (Long) last[1] == retryAfter && policies.length <= 64) {
       return (String) last[2];
     }
-    String body = Problems.quotaExceeded(Verdict.statuses(this, usage), retryAfter, plan);
+    String body = Problems.quotaExceeded(LimitStatus.all(this, usage), retryAfter, plan);
     lastProblem = new Object[] {violated, retryAfter, body};
     return body;
   }

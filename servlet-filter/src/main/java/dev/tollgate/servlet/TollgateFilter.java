@@ -371,7 +371,7 @@ public final class TollgateFilter implements Filter {
   }
 
   private static void reject(HttpServletResponse response, Verdict verdict) throws IOException {
-    writeProblem(response, verdict.status(), verdict.problemBody(), verdict.contentType());
+    writeProblem(response, verdict.status(), verdict.body(), verdict.contentType());
   }
 
   private static void writeProblem(
