@@ -6,6 +6,7 @@ import dev.tollgate.core.internal.Throttle;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,7 +183,7 @@ public final class Plans {
    * Fails with {@link ConfigException} if a plan names a rule that does not exist, or a cost no
    * request could pay.
    */
-  void check(Rule defaultRule, java.util.Collection<Rule> rules) {
+  void check(Rule defaultRule, Collection<Rule> rules) {
     for (Plan p : plans) {
       for (String name : p.ruleLimits().keySet()) {
         if (rules.stream().noneMatch(r -> r.name().equals(name))) {
@@ -198,7 +199,7 @@ public final class Plans {
       } catch (IllegalArgumentException e) {
         throw new ConfigException("plans." + p.name() + ".cost", e.getMessage());
       }
-      int defaultCost = planDefault.cost() != null ? planDefault.cost() : 1;
+      int defaultCost = planDefault.cost();
       for (Rule r : rules) {
         Rule planRule;
         try {
@@ -209,7 +210,7 @@ public final class Plans {
           throw new ConfigException(
               "plans." + p.name() + ".rules." + r.name() + ".limits", e.getMessage());
         }
-        int cost = Math.max(defaultCost, planRule.cost() != null ? planRule.cost() : 1);
+        int cost = Math.max(defaultCost, planRule.ownCost());
         for (Rule inForce : List.of(planDefault, planRule)) {
           for (Limit l : inForce.limits()) {
             if (cost > l.quota()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which requests a set of limits covers, and how. Immutable; built with {@link #builder(String)}.
@@ -21,8 +22,11 @@ import java.util.Set;
  * (see the README).
  *
  * <p>Unset properties of an endpoint rule: the client key is the configuration's global {@code
- * client.key}; the page-size rule and the failure policy are the default rule's. The cost of a
- * request is the largest cost among the rules that apply, taken from every limit in force.
+ * client.key}; the cost, the page-size rule and the failure policy are the default rule's. They are
+ * resolved once, when the configuration is built (or when a rule passed to {@link
+ * Tollgate#check(RequestView, Rule)} joins a route); a rule outside any configuration reports the
+ * configuration defaults (cost 1, the default page sizes, failing open, the client IP). The cost of
+ * a request is the largest cost among the rules that apply, taken from every limit in force.
  */
 public final class Rule {
 
@@ -31,13 +35,16 @@ public final class Rule {
 
   private final String name;
   private final List<PathPattern> paths;
+  private final List<String> patterns;
   private final Set<String> methods;
   private final List<Limit> limits;
+  // What the rule sets itself (null where unset) and what it takes where it sets nothing.
   private final ClientKeyResolver clientKey;
   private final PageSizeRule pageSize;
   private final Integer cost;
-  private final boolean countRejected;
   private final StoreFailure onStoreFailure;
+  private final Inherited inherited;
+  private final boolean countRejected;
   private final boolean dryRun;
   private final ExternalLimiter externalLimiter;
   private final Counting counting;
@@ -46,6 +53,11 @@ public final class Rule {
     this.counting = b.counting;
     this.name = b.name;
     this.paths = List.copyOf(b.paths);
+    List<String> written = new ArrayList<>(paths.size());
+    for (PathPattern p : paths) {
+      written.add(p.toString());
+    }
+    this.patterns = List.copyOf(written);
     this.methods = Set.copyOf(b.methods);
     this.limits = List.copyOf(b.limits);
     this.clientKey = b.clientKey;
@@ -55,6 +67,32 @@ public final class Rule {
     this.onStoreFailure = b.onStoreFailure;
     this.dryRun = b.dryRun;
     this.externalLimiter = b.externalLimiter;
+    this.inherited = b.inherited;
+  }
+
+  /** The settings a rule takes where it sets none of its own. */
+  private record Inherited(
+      int cost, StoreFailure onStoreFailure, PageSizeRule pageSize, ClientKeyResolver clientKey) {
+
+    /** A rule's own defaults, before it joins a configuration. */
+    static final Inherited STANDALONE =
+        new Inherited(1, StoreFailure.OPEN, PageSizeRule.defaults(), ClientKeys.ip());
+  }
+
+  /**
+   * This rule with the settings it leaves unset taken from {@code defaults} (the default rule) and
+   * {@code clientKey} (the configuration's chain); itself if it sets them all.
+   */
+  Rule inheriting(Rule defaults, ClientKeyResolver clientKey) {
+    Inherited from =
+        new Inherited(defaults.cost(), defaults.onStoreFailure(), defaults.pageSize(), clientKey);
+    if (from.equals(inherited)
+        || this.clientKey != null && pageSize != null && cost != null && onStoreFailure != null) {
+      return this;
+    }
+    Builder b = toBuilder();
+    b.inherited = from;
+    return b.build();
   }
 
   /**
@@ -79,6 +117,7 @@ public final class Rule {
     b.dryRun = dryRun;
     b.externalLimiter = externalLimiter;
     b.counting = counting;
+    b.inherited = inherited;
     return b;
   }
 
@@ -114,13 +153,12 @@ public final class Rule {
       return limit.name();
     }
     return POLICY_NAMES
-        .computeIfAbsent(rule, r -> new java.util.concurrent.ConcurrentHashMap<>())
+        .computeIfAbsent(rule, r -> new ConcurrentHashMap<>())
         .computeIfAbsent(limit.name(), n -> rule + "." + n);
   }
 
-  private static final java.util.concurrent.ConcurrentHashMap<
-          String, java.util.concurrent.ConcurrentHashMap<String, String>>
-      POLICY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> POLICY_NAMES =
+      new ConcurrentHashMap<>();
 
   /** The specificity of the most specific pattern that matches {@code path}; -1 if none does. */
   int specificity(String path) {
@@ -136,13 +174,9 @@ public final class Rule {
     return best;
   }
 
-  /** The path patterns, as written. Empty for a rule that covers every path. */
+  /** The path patterns, as written; immutable. Empty for a rule that covers every path. */
   public List<String> paths() {
-    List<String> out = new ArrayList<>();
-    for (PathPattern p : paths) {
-      out.add(p.toString());
-    }
-    return out;
+    return patterns;
   }
 
   /** The methods covered; empty means every method. */
@@ -155,21 +189,35 @@ public final class Rule {
     return limits;
   }
 
-  /** The client key resolver, or {@code null} to use the configuration's. */
+  /** The client key resolver: the rule's own, else the configuration's. */
   public ClientKeyResolver clientKey() {
-    return clientKey;
-  }
-
-  /** The page-size rule, or {@code null} to use the default rule's. */
-  public PageSizeRule pageSize() {
-    return pageSize;
+    return clientKey != null ? clientKey : inherited.clientKey();
   }
 
   /**
-   * Quota units a request takes, or {@code null} to use the default rule's (which defaults to 1).
+   * The page-size rule: the rule's own, else the default rule's. For a request, the most specific
+   * matching rule that {@linkplain #setsPageSize() sets one} decides.
    */
-  public Integer cost() {
-    return cost;
+  public PageSizeRule pageSize() {
+    return pageSize != null ? pageSize : inherited.pageSize();
+  }
+
+  /** True if this rule sets its own page-size rule rather than taking the default rule's. */
+  public boolean setsPageSize() {
+    return pageSize != null;
+  }
+
+  /** Quota units a request takes: the rule's own, else the default rule's (which defaults to 1). */
+  public int cost() {
+    return cost != null ? cost : inherited.cost();
+  }
+
+  /**
+   * The cost this rule asks itself, 1 if it sets none: what it adds to the largest cost of the
+   * rules that apply (a plan may change the default rule's cost, which the others then follow).
+   */
+  int ownCost() {
+    return cost != null ? cost : 1;
   }
 
   /** True if rejected requests are counted against this rule's limits as well. */
@@ -192,9 +240,9 @@ public final class Rule {
     return externalLimiter;
   }
 
-  /** What to do when the store cannot decide, or {@code null} to use the default rule's. */
+  /** What to do when the store cannot decide: the rule's own, else the default rule's. */
   public StoreFailure onStoreFailure() {
-    return onStoreFailure;
+    return onStoreFailure != null ? onStoreFailure : inherited.onStoreFailure();
   }
 
   /** Which responses count against this rule's limits, and whether server errors are refunded. */
@@ -274,6 +322,7 @@ public final class Rule {
     private boolean dryRun;
     private ExternalLimiter externalLimiter;
     private Counting counting = Counting.ALL;
+    private Inherited inherited = Inherited.STANDALONE;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");

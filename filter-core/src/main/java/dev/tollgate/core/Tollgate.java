@@ -247,7 +247,7 @@ public final class Tollgate implements AutoCloseable {
       if (external == null) {
         continue;
       }
-      String client = clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request);
+      String client = clientKey(r.clientKey(), request);
       long wait = external.tryAcquire(client, route.cost);
       if (wait <= 0) {
         continue;
@@ -564,8 +564,7 @@ public final class Tollgate implements AutoCloseable {
       if (!r.limits().isEmpty()) {
         String client =
             keys.computeIfAbsent(
-                r.clientKey() != null ? r.clientKey() : c.clientKey(),
-                resolver -> clientKey(resolver, request));
+                c.resolve(r).clientKey(), resolver -> clientKey(resolver, request));
         buckets.add(new Bucket(r.name(), client, r.limits(), false));
       }
     }

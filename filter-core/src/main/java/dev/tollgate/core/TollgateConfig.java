@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -36,13 +38,18 @@ public final class TollgateConfig {
   private final List<String> suspended;
   private final String statusPath;
   private final int maxConcurrentPerClient;
-  private final java.time.Duration reloadInterval;
+  private final Duration reloadInterval;
   private final boolean micrometer;
   private final Plans plans;
 
   private TollgateConfig(Builder b) {
-    this.defaultRule = b.defaultRule;
-    this.rules = List.copyOf(b.rules.values());
+    // Each rule's unset settings are resolved here, once: no caller falls back to the default rule.
+    this.defaultRule = b.defaultRule.inheriting(b.defaultRule, b.clientKey);
+    List<Rule> resolved = new ArrayList<>(b.rules.size());
+    for (Rule r : b.rules.values()) {
+      resolved.add(r.inheriting(defaultRule, b.clientKey));
+    }
+    this.rules = List.copyOf(resolved);
     this.clientKey = b.clientKey;
     this.dialects = List.copyOf(b.dialects);
     this.headersAfterUsedShare = b.headersAfterUsedShare;
@@ -126,6 +133,14 @@ public final class TollgateConfig {
     return defaultRule;
   }
 
+  /**
+   * {@code rule} (for example one passed to {@link Tollgate#check(RequestView, Rule)}) with the
+   * settings it leaves unset taken from this configuration.
+   */
+  Rule resolve(Rule rule) {
+    return rule.inheriting(defaultRule, clientKey);
+  }
+
   /** The endpoint rules, in the order they were added. */
   public List<Rule> rules() {
     return rules;
@@ -192,10 +207,9 @@ public final class TollgateConfig {
   }
 
   /**
-   * How often a watched configuration file is checked for changes; {@link java.time.Duration#ZERO}
-   * for never.
+   * How often a watched configuration file is checked for changes; {@link Duration#ZERO} for never.
    */
-  public java.time.Duration reloadInterval() {
+  public Duration reloadInterval() {
     return reloadInterval;
   }
 
@@ -266,10 +280,10 @@ public final class TollgateConfig {
     private String storeType = "memory";
     private final Map<String, String> storeSettings = new LinkedHashMap<>();
     private ClientKeyResolver clientIp = ClientKeys.ip(List.of(), 128);
-    private final List<String> suspended = new java.util.ArrayList<>();
+    private final List<String> suspended = new ArrayList<>();
     private String statusPath;
     private int maxConcurrentPerClient;
-    private java.time.Duration reloadInterval = java.time.Duration.ZERO;
+    private Duration reloadInterval = Duration.ZERO;
     private boolean micrometer;
     private Plans plans;
 
@@ -337,7 +351,7 @@ public final class TollgateConfig {
     }
 
     /** How often to re-read a watched configuration file; zero for never. Default value is zero. */
-    public Builder reloadInterval(java.time.Duration interval) {
+    public Builder reloadInterval(Duration interval) {
       if (interval.isNegative()) {
         throw ConfigException.invalid(
             "reload.interval", interval.toString(), "must not be negative");
@@ -365,9 +379,7 @@ public final class TollgateConfig {
             "the default rule covers every request and takes no " + key);
       }
       this.defaultRule =
-          rule.pageSize() == null
-              ? rule.toBuilder().pageSize(PageSizeRule.defaults()).build()
-              : rule;
+          rule.setsPageSize() ? rule : rule.toBuilder().pageSize(PageSizeRule.defaults()).build();
       return this;
     }
 
@@ -468,38 +480,41 @@ public final class TollgateConfig {
      * that cannot be used.
      */
     public TollgateConfig build() {
-      int defaultCost = defaultRule.cost() != null ? defaultRule.cost() : 1;
       for (Rule r : rules.values()) {
-        // The largest cost among the applying rules is taken from every limit in force.
-        int cost = Math.max(defaultCost, r.cost() != null ? r.cost() : 1);
-        for (Limit l : defaultRule.limits()) {
-          if (cost > l.quota()) {
-            throw new ConfigException(
-                "rules." + r.name() + ".cost",
-                "cost "
-                    + cost
-                    + " exceeds the quota of the default rule's limit "
-                    + l
-                    + ", so no request could pass");
-          }
-        }
-        for (Limit l : r.limits()) {
-          if (cost > l.quota()) {
-            throw new ConfigException(
-                "rules." + r.name() + ".cost",
-                "cost "
-                    + cost
-                    + (r.cost() == null || r.cost() < cost ? " (the default rule's)" : "")
-                    + " exceeds the quota of "
-                    + l
-                    + ", so no request could pass");
-          }
-        }
+        checkCost(r);
       }
       if (plans != null) {
         plans.check(defaultRule, rules.values());
       }
       return new TollgateConfig(this);
+    }
+
+    /** The largest cost among the applying rules is taken from every limit in force. */
+    private void checkCost(Rule r) {
+      int cost = Math.max(defaultRule.cost(), r.ownCost());
+      for (Limit l : defaultRule.limits()) {
+        if (cost > l.quota()) {
+          throw new ConfigException(
+              "rules." + r.name() + ".cost",
+              "cost "
+                  + cost
+                  + " exceeds the quota of the default rule's limit "
+                  + l
+                  + ", so no request could pass");
+        }
+      }
+      for (Limit l : r.limits()) {
+        if (cost > l.quota()) {
+          throw new ConfigException(
+              "rules." + r.name() + ".cost",
+              "cost "
+                  + cost
+                  + (r.ownCost() < cost ? " (the default rule's)" : "")
+                  + " exceeds the quota of "
+                  + l
+                  + ", so no request could pass");
+        }
+      }
     }
   }
 }
