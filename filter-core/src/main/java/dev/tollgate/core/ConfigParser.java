@@ -1,6 +1,10 @@
 package dev.tollgate.core;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -58,6 +64,29 @@ final class ConfigParser {
   static String canonicalKey(String key) {
     String k = key.trim();
     return RuleParser.DEFAULT_RULE_SHORTHANDS.contains(k) ? DEFAULT_PREFIX + k : k;
+  }
+
+  /** See {@link TollgateConfig#load(InputStream, String, Map)}. */
+  static TollgateConfig load(InputStream in, String source, Map<String, String> overrides)
+      throws IOException {
+    Objects.requireNonNull(in, "in");
+    Properties p = new Properties();
+    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String name : p.stringPropertyNames()) {
+      map.put(name, p.getProperty(name));
+    }
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      // An override replaces the file's value whichever way either writes the key.
+      String canonical = canonicalKey(o.getKey());
+      map.keySet().removeIf(k -> canonicalKey(k).equals(canonical));
+      map.put(o.getKey(), o.getValue());
+    }
+    try {
+      return parse(map);
+    } catch (ConfigException e) {
+      throw e.withSource("in " + source);
+    }
   }
 
   static TollgateConfig parse(Map<String, String> input) {

@@ -4,6 +4,7 @@ import dev.tollgate.core.store.LimitUsage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One limit in force for a request, after the decision.
@@ -37,6 +38,23 @@ public record LimitStatus(String rule, String policy, LimitUsage usage) {
     }
     return Collections.unmodifiableList(out);
   }
+
+  /**
+   * The name a limit of rule {@code rule} shows to clients: its own name under the default rule,
+   * {@code <rule>.<name>} under any other, so names are unique within a response. Cached, since it
+   * is needed for every limit of every response.
+   */
+  static String policyName(String rule, Limit limit) {
+    if (rule.equals(Rule.DEFAULT)) {
+      return limit.name();
+    }
+    return POLICY_NAMES
+        .computeIfAbsent(rule, r -> new ConcurrentHashMap<>())
+        .computeIfAbsent(limit.name(), n -> rule + "." + n);
+  }
+
+  private static final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> POLICY_NAMES =
+      new ConcurrentHashMap<>();
 
   static long ceilSeconds(long millis) {
     return millis <= 0 ? 0 : (millis + 999) / 1000;

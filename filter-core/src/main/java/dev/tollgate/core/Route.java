@@ -93,7 +93,7 @@ final class Route {
 
     Policy(String rule, Limit limit) {
       this.rule = rule;
-      this.name = Rule.policyName(rule, limit);
+      this.name = LimitStatus.policyName(rule, limit);
       this.limit = limit;
       this.quota = Long.toString(limit.quota());
       this.ietfItem = "\"" + name + "\";r=";

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which requests a set of limits covers, and how. Immutable; built with {@link #builder(String)}.
@@ -34,8 +33,7 @@ public final class Rule {
   public static final String DEFAULT = "default";
 
   private final String name;
-  private final List<PathPattern> paths;
-  private final List<String> patterns;
+  private final RulePaths paths;
   private final Set<String> methods;
   private final List<Limit> limits;
   // What the rule sets itself (null where unset) and what it takes where it sets nothing.
@@ -52,12 +50,7 @@ public final class Rule {
   private Rule(Builder b) {
     this.counting = b.counting;
     this.name = b.name;
-    this.paths = List.copyOf(b.paths);
-    List<String> written = new ArrayList<>(paths.size());
-    for (PathPattern p : paths) {
-      written.add(p.toString());
-    }
-    this.patterns = List.copyOf(written);
+    this.paths = new RulePaths(b.paths);
     this.methods = Set.copyOf(b.methods);
     this.limits = List.copyOf(b.limits);
     this.clientKey = b.clientKey;
@@ -106,7 +99,7 @@ public final class Rule {
   /** This rule's settings in a new builder. */
   public Builder toBuilder() {
     Builder b = new Builder(name);
-    b.paths.addAll(paths);
+    b.paths.addAll(paths.patterns());
     b.methods.addAll(methods);
     b.limits.addAll(limits);
     b.clientKey = clientKey;
@@ -132,51 +125,17 @@ public final class Rule {
         && (method == null || !methods.contains(method.toUpperCase(Locale.ROOT)))) {
       return false;
     }
-    if (paths.isEmpty()) {
-      return true;
-    }
-    for (PathPattern p : paths) {
-      if (p.matches(path)) {
-        return true;
-      }
-    }
-    return false;
+    return paths.matches(path);
   }
-
-  /**
-   * The name a limit of rule {@code rule} shows to clients: its own name under the default rule,
-   * {@code <rule>.<name>} under any other, so names are unique within a response. Cached, since it
-   * is needed for every limit of every response.
-   */
-  static String policyName(String rule, Limit limit) {
-    if (rule.equals(DEFAULT)) {
-      return limit.name();
-    }
-    return POLICY_NAMES
-        .computeIfAbsent(rule, r -> new ConcurrentHashMap<>())
-        .computeIfAbsent(limit.name(), n -> rule + "." + n);
-  }
-
-  private static final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> POLICY_NAMES =
-      new ConcurrentHashMap<>();
 
   /** The specificity of the most specific pattern that matches {@code path}; -1 if none does. */
   int specificity(String path) {
-    if (paths.isEmpty()) {
-      return 0;
-    }
-    int best = -1;
-    for (PathPattern p : paths) {
-      if (p.matches(path)) {
-        best = Math.max(best, p.specificity());
-      }
-    }
-    return best;
+    return paths.specificity(path);
   }
 
   /** The path patterns, as written; immutable. Empty for a rule that covers every path. */
   public List<String> paths() {
-    return patterns;
+    return paths.written();
   }
 
   /** The methods covered; empty means every method. */

@@ -581,7 +581,7 @@ public final class Tollgate implements AutoCloseable {
         for (Bucket b : buckets) {
           for (int l = 0; l < b.limits().size(); l++, i++) {
             LimitUsage u = result.usages().get(i);
-            limits.add(new LimitStatus(b.rule(), Rule.policyName(b.rule(), u.limit()), u));
+            limits.add(new LimitStatus(b.rule(), LimitStatus.policyName(b.rule(), u.limit()), u));
           }
         }
         now = result.nowMillis();

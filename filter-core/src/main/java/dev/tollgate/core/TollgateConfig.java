@@ -3,12 +3,9 @@ package dev.tollgate.core;
 import dev.tollgate.core.store.InMemoryStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,24 +97,7 @@ public final class TollgateConfig {
    */
   public static TollgateConfig load(InputStream in, String source, Map<String, String> overrides)
       throws IOException {
-    Objects.requireNonNull(in, "in");
-    Properties p = new Properties();
-    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-    Map<String, String> map = new LinkedHashMap<>();
-    for (String name : p.stringPropertyNames()) {
-      map.put(name, p.getProperty(name));
-    }
-    for (Map.Entry<String, String> o : overrides.entrySet()) {
-      // An override replaces the file's value whichever way either writes the key.
-      String canonical = canonicalKey(o.getKey());
-      map.keySet().removeIf(k -> canonicalKey(k).equals(canonical));
-      map.put(o.getKey(), o.getValue());
-    }
-    try {
-      return parse(map);
-    } catch (ConfigException e) {
-      throw e.withSource("in " + source);
-    }
+    return ConfigParser.load(in, source, overrides);
   }
 
   /**
@@ -413,29 +393,7 @@ public final class TollgateConfig {
 
     /** The header dialects to send. Default value is {@link HeaderDialect#IETF}. */
     public Builder dialects(HeaderDialect... chosen) {
-      EnumSet<HeaderDialect> set = EnumSet.noneOf(HeaderDialect.class);
-      for (HeaderDialect d : chosen) {
-        set.add(Objects.requireNonNull(d, "dialect"));
-      }
-      if (set.contains(HeaderDialect.IETF_DRAFT_10)
-          && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.IETF_DRAFT_6))) {
-        throw new ConfigException(
-            "headers.dialects",
-            "ietf-draft-10 cannot be combined with "
-                + (set.contains(HeaderDialect.IETF)
-                    ? "ietf (both send RateLimit and RateLimit-Policy; choose one draft)"
-                    : "ietf-draft-6 (both send RateLimit-Policy, in different syntaxes)"));
-      }
-      if (set.contains(HeaderDialect.IETF_DRAFT_6)
-          && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
-        throw new ConfigException(
-            "headers.dialects",
-            "ietf-draft-6 cannot be combined with "
-                + (set.contains(HeaderDialect.IETF)
-                    ? "ietf (both send RateLimit-Policy, in different syntaxes)"
-                    : "truto (both send RateLimit-Limit, in different syntaxes)"));
-      }
-      this.dialects = List.copyOf(set);
+      this.dialects = HeaderDialect.combination(chosen);
       return this;
     }
 
