@@ -72,10 +72,7 @@ public final class Rule {
         new Inherited(1, StoreFailure.OPEN, PageSizeRule.defaults(), ClientKeys.ip());
   }
 
-  /**
-   * This rule with the settings it leaves unset taken from {@code defaults} (the default rule) and
-   * {@code clientKey} (the configuration's chain); itself if it sets them all.
-   */
+  /** This rule taking what it leaves unset from the default rule and the configuration's key. */
   Rule inheriting(Rule defaults, ClientKeyResolver clientKey) {
     Inherited from =
         new Inherited(defaults.cost(), defaults.onStoreFailure(), defaults.pageSize(), clientKey);
@@ -179,6 +176,11 @@ public final class Rule {
     return cost != null ? cost : 1;
   }
 
+  /** True if this rule sets its own cost rather than taking the default rule's. */
+  boolean setsCost() {
+    return cost != null;
+  }
+
   /** True if rejected requests are counted against this rule's limits as well. */
   public boolean countRejected() {
     return countRejected;
@@ -193,7 +195,7 @@ public final class Rule {
   }
 
   /**
-   * A limiter asked before this rule's own limits, or {@code null}. See {@link ExternalLimiter}.
+   * A limiter asked before this rule's own limits, or {@code null}; see {@link ExternalLimiter}.
    */
   public ExternalLimiter externalLimiter() {
     return externalLimiter;
@@ -211,30 +213,7 @@ public final class Rule {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder(name).append(':');
-    if (!paths.isEmpty()) {
-      s.append(" paths ").append(paths);
-    }
-    if (!methods.isEmpty()) {
-      s.append(" methods ").append(methods);
-    }
-    s.append(" limits ").append(limits);
-    if (cost != null) {
-      s.append(" cost ").append(cost);
-    }
-    if (countRejected) {
-      s.append(" counting rejected");
-    }
-    if (dryRun) {
-      s.append(" DRY-RUN");
-    }
-    if (counting != Counting.ALL) {
-      s.append(' ').append(counting);
-    }
-    if (pageSize != null) {
-      s.append("; ").append(pageSize);
-    }
-    return s.toString();
+    return ConfigSummary.of(this);
   }
 
   /** What a rule does when its store cannot decide. */
@@ -327,13 +306,11 @@ public final class Rule {
      * Adds limits written as in configuration, comma-separated: {@code 100/1m, 10000/24h rolling}.
      */
     public Builder limits(String expressions) {
-      for (String e : expressions.split(",")) {
-        if (!e.isBlank()) {
-          try {
-            limits.add(Limit.parse(e));
-          } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("'" + e.trim() + "' " + ex.getMessage());
-          }
+      for (String e : ConfigWords.list(expressions)) {
+        try {
+          limits.add(Limit.parse(e));
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException("'" + e + "' " + ex.getMessage());
         }
       }
       return this;

@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.store.InMemoryStore;
+import dev.tollgate.core.store.RateLimitStoreProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -149,7 +150,7 @@ public final class TollgateConfig {
     return maxTrackedClients;
   }
 
-  /** {@code memory}, or the type of a {@link dev.tollgate.core.store.RateLimitStoreProvider}. */
+  /** {@code memory}, or the type of a {@link RateLimitStoreProvider}. */
   public String storeType() {
     return storeType;
   }
@@ -209,38 +210,7 @@ public final class TollgateConfig {
 
   /** A one-paragraph summary for the startup log. Holds no secret. */
   public String summary() {
-    StringBuilder s =
-        new StringBuilder("Tollgate: clients by [")
-            .append(clientKey)
-            .append("]; ")
-            .append(defaultRule);
-    for (Rule r : rules) {
-      s.append("; ").append(r);
-    }
-    s.append("; headers ");
-    for (int i = 0; i < dialects.size(); i++) {
-      s.append(i == 0 ? "" : ",").append(dialects.get(i).configName());
-    }
-    if (dialects.isEmpty()) {
-      s.append("none");
-    }
-    s.append("; store ").append(storeType);
-    if (statusPath != null) {
-      s.append("; status at ").append(statusPath);
-    }
-    if (maxConcurrentPerClient > 0) {
-      s.append("; at most ").append(maxConcurrentPerClient).append(" in flight per client");
-    }
-    if (!suspended.isEmpty()) {
-      s.append("; ").append(suspended.size()).append(" suspended");
-    }
-    if (plans != null) {
-      s.append("; ").append(plans);
-      for (Plan p : plans.all()) {
-        s.append("; ").append(p);
-      }
-    }
-    return s.toString();
+    return ConfigSummary.of(this);
   }
 
   @Override
@@ -346,18 +316,7 @@ public final class TollgateConfig {
      * {@code 100/1m} with the default page sizes.
      */
     public Builder defaultRule(Rule rule) {
-      Objects.requireNonNull(rule, "rule");
-      if (!rule.name().equals(Rule.DEFAULT)) {
-        throw new ConfigException(
-            "rules." + Rule.DEFAULT,
-            "the default rule must be named '" + Rule.DEFAULT + "' but was '" + rule.name() + "'");
-      }
-      if (!rule.paths().isEmpty() || !rule.methods().isEmpty()) {
-        String key = rule.paths().isEmpty() ? "methods" : "path";
-        throw new ConfigException(
-            "rules." + Rule.DEFAULT + "." + key,
-            "the default rule covers every request and takes no " + key);
-      }
+      CrossChecks.defaultRule(Objects.requireNonNull(rule, "rule"));
       this.defaultRule =
           rule.setsPageSize() ? rule : rule.toBuilder().pageSize(PageSizeRule.defaults()).build();
       return this;
@@ -365,19 +324,7 @@ public final class TollgateConfig {
 
     /** Adds an endpoint rule; its name must be unique and not {@value Rule#DEFAULT}. */
     public Builder rule(Rule rule) {
-      Objects.requireNonNull(rule, "rule");
-      String key = "rules." + rule.name();
-      if (rule.name().equals(Rule.DEFAULT)) {
-        throw new ConfigException(key, "use defaultRule(...) for the default rule");
-      }
-      if (rules.containsKey(rule.name())) {
-        throw new ConfigException(key, "a rule named '" + rule.name() + "' was already added");
-      }
-      if (rule.paths().isEmpty() && rule.methods().isEmpty()) {
-        throw new ConfigException(
-            key + ".path",
-            "is missing: an endpoint rule needs a path (or methods) to say which requests it covers");
-      }
+      CrossChecks.endpointRule(Objects.requireNonNull(rule, "rule"), rules.keySet());
       rules.put(rule.name(), rule);
       return this;
     }
@@ -439,40 +386,12 @@ public final class TollgateConfig {
      */
     public TollgateConfig build() {
       for (Rule r : rules.values()) {
-        checkCost(r);
+        CrossChecks.cost(defaultRule, r);
       }
       if (plans != null) {
         plans.check(defaultRule, rules.values());
       }
       return new TollgateConfig(this);
-    }
-
-    /** The largest cost among the applying rules is taken from every limit in force. */
-    private void checkCost(Rule r) {
-      int cost = Math.max(defaultRule.cost(), r.ownCost());
-      for (Limit l : defaultRule.limits()) {
-        if (cost > l.quota()) {
-          throw new ConfigException(
-              "rules." + r.name() + ".cost",
-              "cost "
-                  + cost
-                  + " exceeds the quota of the default rule's limit "
-                  + l
-                  + ", so no request could pass");
-        }
-      }
-      for (Limit l : r.limits()) {
-        if (cost > l.quota()) {
-          throw new ConfigException(
-              "rules." + r.name() + ".cost",
-              "cost "
-                  + cost
-                  + (r.ownCost() < cost ? " (the default rule's)" : "")
-                  + " exceeds the quota of "
-                  + l
-                  + ", so no request could pass");
-        }
-      }
     }
   }
 }
