@@ -43,4 +43,9 @@ public enum Algorithm {
   public String configName() {
     return configName;
   }
+
+  /** Reads {@code fixed}, {@code rolling} or {@code token-bucket}, ignoring case. */
+  public static Algorithm fromConfig(String word) {
+    return ConfigWords.fromConfig(values(), Algorithm::configName, word, "an algorithm");
+  }
 }

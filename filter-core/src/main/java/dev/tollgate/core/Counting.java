@@ -1,6 +1,5 @@
 package dev.tollgate.core;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -31,6 +30,11 @@ public final class Counting {
     public String configName() {
       return configName;
     }
+
+    /** Reads {@code all}, {@code failed} or {@code successful}, ignoring case. */
+    public static Responses fromConfig(String word) {
+      return ConfigWords.fromConfig(values(), Responses::configName, word, "a way of counting");
+    }
   }
 
   /** Every request counts and nothing is refunded. */
@@ -54,18 +58,6 @@ public final class Counting {
     return responses == Responses.ALL && !refundServerErrors
         ? ALL
         : new Counting(responses, refundServerErrors);
-  }
-
-  /** Reads {@code all}, {@code failed} or {@code successful}. */
-  public static Responses responsesNamed(String word) {
-    String w = word.trim().toLowerCase(Locale.ROOT);
-    for (Responses r : Responses.values()) {
-      if (r.configName.equals(w)) {
-        return r;
-      }
-    }
-    throw new IllegalArgumentException(
-        "is not a way of counting (expected all, failed or successful)");
   }
 
   public Responses responses() {

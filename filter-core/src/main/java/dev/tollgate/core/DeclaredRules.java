@@ -1,7 +1,6 @@
 package dev.tollgate.core;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -130,7 +129,8 @@ public final class DeclaredRules {
 
   private static boolean sameSettings(Rule a, Rule b) {
     return a.limits().equals(b.limits())
-        && Objects.equals(a.pageSize(), b.pageSize())
-        && Objects.equals(a.cost(), b.cost());
+        && a.setsPageSize() == b.setsPageSize()
+        && a.pageSize().equals(b.pageSize())
+        && a.cost() == b.cost();
   }
 }

@@ -1,6 +1,8 @@
 package dev.tollgate.core;
 
-import java.util.Locale;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * A family of rate-limit response headers. Several can be sent at once; {@code Retry-After} is sent
@@ -70,14 +72,38 @@ public enum HeaderDialect {
    *
    * @throws IllegalArgumentException if there is none
    */
-  public static HeaderDialect named(String name) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    for (HeaderDialect d : values()) {
-      if (d.configName.equals(n)) {
-        return d;
-      }
+  public static HeaderDialect fromConfig(String name) {
+    return ConfigWords.fromConfig(values(), HeaderDialect::configName, name, "a header dialect");
+  }
+
+  /**
+   * The dialects {@code chosen}, once each in declaration order, if they can be sent together.
+   *
+   * @throws ConfigException for {@code headers.dialects} when two would send the same header
+   */
+  static List<HeaderDialect> combination(HeaderDialect... chosen) {
+    EnumSet<HeaderDialect> set = EnumSet.noneOf(HeaderDialect.class);
+    for (HeaderDialect d : chosen) {
+      set.add(Objects.requireNonNull(d, "dialect"));
     }
-    throw new IllegalArgumentException(
-        "is not a header dialect (expected ietf, ietf-draft-10, ietf-draft-6, truto, teos or github)");
+    if (set.contains(HeaderDialect.IETF_DRAFT_10)
+        && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.IETF_DRAFT_6))) {
+      throw new ConfigException(
+          "headers.dialects",
+          "ietf-draft-10 cannot be combined with "
+              + (set.contains(HeaderDialect.IETF)
+                  ? "ietf (both send RateLimit and RateLimit-Policy; choose one draft)"
+                  : "ietf-draft-6 (both send RateLimit-Policy, in different syntaxes)"));
+    }
+    if (set.contains(HeaderDialect.IETF_DRAFT_6)
+        && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
+      throw new ConfigException(
+          "headers.dialects",
+          "ietf-draft-6 cannot be combined with "
+              + (set.contains(HeaderDialect.IETF)
+                  ? "ietf (both send RateLimit-Policy, in different syntaxes)"
+                  : "truto (both send RateLimit-Limit, in different syntaxes)"));
+    }
+    return List.copyOf(set);
   }
 }

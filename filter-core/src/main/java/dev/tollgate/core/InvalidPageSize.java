@@ -17,4 +17,9 @@ public enum InvalidPageSize {
   public String configName() {
     return configName;
   }
+
+  /** Reads {@code reject} or {@code default}, ignoring case. */
+  public static InvalidPageSize fromConfig(String word) {
+    return ConfigWords.fromConfig(values(), InvalidPageSize::configName, word, "a choice");
+  }
 }

@@ -94,6 +94,15 @@ public final class Limit {
     return new Limit(quota, window, algorithm, precision, defaultName(window));
   }
 
+  /** The unit an expression names, or its quota implies ({@code 64KB}); else requests. */
+  private static QuotaUnit unit(Matcher m) {
+    QuotaUnit unit = QuotaUnit.named(m.group(3) != null ? m.group(3) : m.group(6));
+    if (unit == null) {
+      unit = QuotaUnit.impliedBy(m.group(1));
+    }
+    return unit == null ? QuotaUnit.REQUESTS : unit;
+  }
+
   /**
    * Parses a limit expression such as {@code 10000/24h rolling}.
    *
@@ -111,16 +120,11 @@ public final class Limit {
     if (m.group(3) != null && m.group(6) != null) {
       throw new IllegalArgumentException("is not a valid limit: it names two units");
     }
-    QuotaUnit unit = QuotaUnit.named(m.group(3) != null ? m.group(3) : m.group(6));
-    if (unit == null) {
-      unit = QuotaUnit.impliedBy(m.group(1));
-    }
-    if (unit == null) {
-      unit = QuotaUnit.REQUESTS;
-    }
+    QuotaUnit unit = unit(m);
     long quota = unit.parseQuota(m.group(1));
     Duration window = parseDuration(m.group(2));
-    Algorithm algorithm = m.group(4) == null ? Algorithm.FIXED_WINDOW : algorithmNamed(m.group(4));
+    Algorithm algorithm =
+        m.group(4) == null ? Algorithm.FIXED_WINDOW : Algorithm.fromConfig(m.group(4));
     Limit limit;
     try {
       limit = of(quota, window, algorithm);
@@ -131,20 +135,25 @@ public final class Limit {
       limit = limit.in(unit);
     }
     if (m.group(5) != null) {
-      if (algorithm != Algorithm.ROLLING_WINDOW) {
-        throw new IllegalArgumentException(
-            "is not a valid limit: only a rolling window takes a precision");
-      }
-      try {
-        limit = limit.withPrecision(parseDuration(m.group(5)));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("is not a valid limit: " + e.getMessage());
-      }
+      limit = precise(limit, m.group(5));
     }
     if (m.group(7) != null) {
       limit = limit.named(m.group(7));
     }
     return limit;
+  }
+
+  /** {@code limit} counted in steps of {@code precision}, as a limit expression writes it. */
+  private static Limit precise(Limit limit, String precision) {
+    if (limit.algorithm() != Algorithm.ROLLING_WINDOW) {
+      throw new IllegalArgumentException(
+          "is not a valid limit: only a rolling window takes a precision");
+    }
+    try {
+      return limit.withPrecision(parseDuration(precision));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("is not a valid limit: " + e.getMessage());
+    }
   }
 
   /**
@@ -329,15 +338,6 @@ public final class Limit {
   @Override
   public int hashCode() {
     return Objects.hash(quota, window, algorithm, precision, name, unit);
-  }
-
-  private static Algorithm algorithmNamed(String word) {
-    for (Algorithm a : Algorithm.values()) {
-      if (a.configName().equals(word)) {
-        return a;
-      }
-    }
-    throw new IllegalArgumentException("unknown algorithm " + word);
   }
 
   private static Duration defaultPrecision(Duration window) {

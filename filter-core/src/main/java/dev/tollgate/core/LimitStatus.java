@@ -1,6 +1,10 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.store.LimitUsage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One limit in force for a request, after the decision.
@@ -16,6 +20,41 @@ public record LimitStatus(String rule, String policy, LimitUsage usage) {
   public long resetSeconds() {
     return ceilSeconds(usage.resetMillis());
   }
+
+  /** The limits of {@code route} as the store answered them in {@code usage}. */
+  static List<LimitStatus> all(Route route, long[] usage) {
+    List<LimitStatus> out = new ArrayList<>(route.limitCount());
+    for (int i = 0; i < route.limitCount(); i++) {
+      Route.Policy p = route.policies[i];
+      out.add(
+          new LimitStatus(
+              p.rule,
+              p.name,
+              new LimitUsage(
+                  p.limit,
+                  HeaderWriter.remaining(usage, i),
+                  HeaderWriter.resetMillis(usage, i),
+                  HeaderWriter.retryAfterMillis(usage, i))));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * The name a limit of rule {@code rule} shows to clients: its own name under the default rule,
+   * {@code <rule>.<name>} under any other, so names are unique within a response. Cached, since it
+   * is needed for every limit of every response.
+   */
+  static String policyName(String rule, Limit limit) {
+    if (rule.equals(Rule.DEFAULT)) {
+      return limit.name();
+    }
+    return POLICY_NAMES
+        .computeIfAbsent(rule, r -> new ConcurrentHashMap<>())
+        .computeIfAbsent(limit.name(), n -> rule + "." + n);
+  }
+
+  private static final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> POLICY_NAMES =
+      new ConcurrentHashMap<>();
 
   static long ceilSeconds(long millis) {
     return millis <= 0 ? 0 : (millis + 999) / 1000;

@@ -34,12 +34,9 @@ final class LocalFallback {
     this.metrics = metrics;
   }
 
-  /**
-   * The stricter of two policies: closed over local over open. A rule without a policy of its own
-   * ({@code b} null) follows the default rule's, which applies to every request anyway.
-   */
+  /** The stricter of two policies: closed over local over open. */
   static Rule.StoreFailure stricter(Rule.StoreFailure a, Rule.StoreFailure b) {
-    return b == null || a.ordinal() >= b.ordinal() ? a : b;
+    return a.ordinal() >= b.ordinal() ? a : b;
   }
 
   /**

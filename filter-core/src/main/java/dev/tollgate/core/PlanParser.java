@@ -67,6 +67,29 @@ final class PlanParser {
     if (props.isEmpty()) {
       return null;
     }
+    Plans.Builder b = Plans.builder();
+    b.trustedProxies(trustedProxies);
+    for (Map.Entry<String, Map<String, String>> e : perPlan(props).entrySet()) {
+      b.plan(plan(e.getKey(), e.getValue(), ruleNames));
+    }
+    b.cache(cacheSettings(props));
+    if (props.containsKey("default")) {
+      b.defaultPlan(props.get("default"));
+    }
+    if (props.containsKey("fallback")) {
+      b.fallbackPlan(props.get("fallback"));
+    }
+    boolean jdbcListed = props.containsKey("resolvers") && sources(b, props);
+    for (String k : props.keySet()) {
+      if (k.startsWith("jdbc.") && !jdbcListed) {
+        throw new ConfigException("plans." + k, "is set but plans.resolvers does not list jdbc");
+      }
+    }
+    return b.build();
+  }
+
+  /** Each plan's keys (without {@code plans.<name>.}), after checking every key is known. */
+  private static Map<String, Map<String, String>> perPlan(Map<String, String> props) {
     Map<String, Map<String, String>> perPlan = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : props.entrySet()) {
       String key = e.getKey();
@@ -98,58 +121,59 @@ final class PlanParser {
       }
       perPlan.computeIfAbsent(first, n -> new LinkedHashMap<>()).put(rest, e.getValue());
     }
+    return perPlan;
+  }
 
-    Plans.Builder b = Plans.builder();
-    b.trustedProxies(trustedProxies);
-    for (Map.Entry<String, Map<String, String>> e : perPlan.entrySet()) {
-      b.plan(plan(e.getKey(), e.getValue(), ruleNames));
-    }
-    b.cache(cacheSettings(props));
-    if (props.containsKey("default")) {
-      b.defaultPlan(props.get("default"));
-    }
-    if (props.containsKey("fallback")) {
-      b.fallbackPlan(props.get("fallback"));
-    }
+  /** Adds the sources {@code plans.resolvers} lists; true if it lists {@code jdbc}. */
+  private static boolean sources(Plans.Builder b, Map<String, String> props) {
     boolean jdbcListed = false;
-    if (props.containsKey("resolvers")) {
-      Set<String> seen = new LinkedHashSet<>();
-      for (String item : ConfigParser.list(props.get("resolvers"))) {
-        if (!seen.add(item)) {
-          throw ConfigException.invalid("plans.resolvers", item, "is listed twice");
-        }
-        String lower = item.toLowerCase(Locale.ROOT);
-        if (lower.equals("clients")) {
-          b.byClients();
-        } else if (lower.equals("roles")) {
-          b.byRoles();
-        } else if (lower.startsWith("header:") && item.length() > 7) {
-          b.byHeader(item.substring(7));
-        } else if (lower.startsWith("class:") && item.length() > 6) {
-          b.byResolver(custom(item.substring(6).trim()));
-        } else if (lower.equals("jdbc")) {
-          jdbcListed = true;
-          b.byResolver(jdbc(props));
-        } else {
-          throw ConfigException.invalid(
-              "plans.resolvers",
-              item,
-              "is not a plan source (expected clients, roles, header:<Name>, class:<PlanResolver class> or jdbc)");
-        }
+    Set<String> seen = new LinkedHashSet<>();
+    for (String item : ConfigWords.list(props.get("resolvers"))) {
+      if (!seen.add(item)) {
+        throw ConfigException.invalid("plans.resolvers", item, "is listed twice");
       }
-      if (seen.isEmpty()) {
+      String lower = item.toLowerCase(Locale.ROOT);
+      if (lower.equals("clients")) {
+        b.byClients();
+      } else if (lower.equals("roles")) {
+        b.byRoles();
+      } else if (lower.startsWith("header:") && item.length() > 7) {
+        b.byHeader(item.substring(7));
+      } else if (lower.startsWith("class:") && item.length() > 6) {
+        b.byResolver(custom(item.substring(6).trim()));
+      } else if (lower.equals("jdbc")) {
+        jdbcListed = true;
+        b.byResolver(jdbc(props));
+      } else {
         throw ConfigException.invalid(
             "plans.resolvers",
-            props.get("resolvers"),
-            "names no plan source (expected e.g. clients, roles)");
+            item,
+            "is not a plan source (expected clients, roles, header:<Name>, class:<PlanResolver class> or jdbc)");
       }
     }
-    for (String k : props.keySet()) {
-      if (k.startsWith("jdbc.") && !jdbcListed) {
-        throw new ConfigException("plans." + k, "is set but plans.resolvers does not list jdbc");
-      }
+    if (seen.isEmpty()) {
+      throw ConfigException.invalid(
+          "plans.resolvers",
+          props.get("resolvers"),
+          "names no plan source (expected e.g. clients, roles)");
     }
-    return b.build();
+    return jdbcListed;
+  }
+
+  /** {@code plans.<plan>.rules.<rule>.limits}: the plan's limits for an endpoint rule. */
+  private static void ruleLimits(
+      Plan.Builder b, String plan, String key, String value, Set<String> ruleNames) {
+    String rule = key.substring("rules.".length(), key.length() - ".limits".length());
+    if (!ruleNames.contains(rule)) {
+      throw new ConfigException(
+          "plans." + plan + "." + key,
+          "names no endpoint rule (rules: "
+              + (ruleNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(ruleNames)))
+              + "; the default rule's limits are plans."
+              + plan
+              + ".limits)");
+    }
+    b.ruleLimits(rule, limits("plans." + plan + "." + key, value));
   }
 
   private static Plan plan(String name, Map<String, String> p, Set<String> ruleNames) {
@@ -169,21 +193,9 @@ final class PlanParser {
           case "cost" -> b.cost(whole(prefix + key, value));
           case "page-size.max" -> b.pageSizeMax(whole(prefix + key, value));
           case "concurrency.max-per-client" -> b.maxConcurrent(whole(prefix + key, value));
-          case "clients" -> b.clients(ConfigParser.list(value).toArray(new String[0]));
-          case "roles" -> b.roles(ConfigParser.list(value).toArray(new String[0]));
-          default -> {
-            String rule = key.substring("rules.".length(), key.length() - ".limits".length());
-            if (!ruleNames.contains(rule)) {
-              throw new ConfigException(
-                  prefix + key,
-                  "names no endpoint rule (rules: "
-                      + (ruleNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(ruleNames)))
-                      + "; the default rule's limits are plans."
-                      + name
-                      + ".limits)");
-            }
-            b.ruleLimits(rule, limits(prefix + key, value));
-          }
+          case "clients" -> b.clients(ConfigWords.list(value).toArray(new String[0]));
+          case "roles" -> b.roles(ConfigWords.list(value).toArray(new String[0]));
+          default -> ruleLimits(b, name, key, value, ruleNames);
         }
       } catch (ConfigException ex) {
         throw ex;
@@ -205,7 +217,7 @@ final class PlanParser {
     if (value.equalsIgnoreCase("none")) {
       return new Limit[0];
     }
-    List<String> expressions = ConfigParser.list(value);
+    List<String> expressions = ConfigWords.list(value);
     if (expressions.isEmpty()) {
       throw ConfigException.invalid(key, value, "names no limit (expected e.g. 100/1m, or none)");
     }

@@ -1,12 +1,10 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.internal.Cidr;
-import dev.tollgate.core.internal.IpAddresses;
 import dev.tollgate.core.internal.Throttle;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +74,7 @@ public final class Plans {
   }
 
   /** One link of the chain. */
-  private interface Source {
+  interface Source {
     /**
      * The client's plan; null if this source does not know; {@link #FAILED} or {@link #TIMED_OUT}.
      */
@@ -112,11 +110,12 @@ public final class Plans {
     for (Object s : sources) {
       PlanCache cache = null;
       if ("clients".equals(s)) {
-        chain.add(clientsSource());
+        chain.add(PlanSources.clients(plans));
       } else if ("roles".equals(s)) {
-        chain.add(rolesSource());
+        chain.add(PlanSources.roles(plans));
       } else if (s instanceof String) {
-        chain.add(headerSource(((String) s).substring("header:".length()), b.trustedProxies));
+        String header = ((String) s).substring("header:".length());
+        chain.add(PlanSources.header(header, b.trustedProxies, this::known));
       } else {
         PlanCache c = PlanCache.create((PlanResolver) s, b.cacheSettings, b.clock);
         String name = s.toString();
@@ -191,50 +190,9 @@ public final class Plans {
    * Fails with {@link ConfigException} if a plan names a rule that does not exist, or a cost no
    * request could pay.
    */
-  void check(Rule defaultRule, java.util.Collection<Rule> rules) {
+  void check(Rule defaultRule, Collection<Rule> rules) {
     for (Plan p : plans) {
-      for (String name : p.ruleLimits().keySet()) {
-        if (rules.stream().noneMatch(r -> r.name().equals(name))) {
-          throw new ConfigException(
-              "plans." + p.name() + ".rules." + name + ".limits", "names no endpoint rule");
-        }
-      }
-      Rule planDefault;
-      try {
-        planDefault = p.apply(defaultRule);
-      } catch (ConfigException e) {
-        throw e;
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("plans." + p.name() + ".cost", e.getMessage());
-      }
-      int defaultCost = planDefault.cost() != null ? planDefault.cost() : 1;
-      for (Rule r : rules) {
-        Rule planRule;
-        try {
-          planRule = p.apply(r);
-        } catch (ConfigException e) {
-          throw e;
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(
-              "plans." + p.name() + ".rules." + r.name() + ".limits", e.getMessage());
-        }
-        int cost = Math.max(defaultCost, planRule.cost() != null ? planRule.cost() : 1);
-        for (Rule inForce : List.of(planDefault, planRule)) {
-          for (Limit l : inForce.limits()) {
-            if (cost > l.quota()) {
-              throw new ConfigException(
-                  "plans." + p.name() + (p.cost() != null ? ".cost" : ".limits"),
-                  "cost "
-                      + cost
-                      + " exceeds the quota of "
-                      + l
-                      + " (rule "
-                      + inForce.name()
-                      + "), so no request could pass");
-            }
-          }
-        }
-      }
+      CrossChecks.plan(p, defaultRule, rules);
     }
   }
 
@@ -314,112 +272,6 @@ public final class Plans {
           name.length() > 64 ? name.substring(0, 64) : name);
     }
     return p;
-  }
-
-  private Source clientsSource() {
-    Map<String, Plan> keys = new HashMap<>();
-    List<Cidr> ranges = new ArrayList<>();
-    List<Plan> rangePlans = new ArrayList<>();
-    for (Plan p : plans) {
-      for (String entry : p.clients()) {
-        Cidr range = rangeOrNull(entry);
-        if (range != null) {
-          ranges.add(range);
-          rangePlans.add(p);
-        } else {
-          Plan before = keys.put(entry, p);
-          if (before != null && before != p) {
-            throw ConfigException.invalid(
-                "plans." + p.name() + ".clients", entry, "is already on plan " + before.name());
-          }
-        }
-      }
-    }
-    if (keys.isEmpty() && ranges.isEmpty()) {
-      return (request, client, ip) -> null;
-    }
-    return (request, client, clientIp) -> {
-      Plan p = keys.get(client);
-      if (p != null || ranges.isEmpty()) {
-        return p;
-      }
-      String ipKey = clientIp.resolve(request);
-      if (ipKey == null || !ipKey.startsWith("ip:")) {
-        return null;
-      }
-      p = keys.get(ipKey);
-      if (p != null) {
-        return p;
-      }
-      InetAddress address = IpAddresses.parse(ipKey.substring(3));
-      if (address == null) {
-        return null;
-      }
-      for (int i = 0; i < ranges.size(); i++) { // the first range listed that holds the address
-        if (ranges.get(i).contains(address)) {
-          return rangePlans.get(i);
-        }
-      }
-      return null;
-    };
-  }
-
-  private static Cidr rangeOrNull(String entry) {
-    if (entry.contains(":") && !IpAddresses.looksLikeAddress(entry)) {
-      return null; // a client key such as key:... or user:...
-    }
-    try {
-      return Cidr.parse(entry);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private Source rolesSource() {
-    List<Plan> withRoles = new ArrayList<>();
-    for (Plan p : plans) {
-      if (!p.roles().isEmpty()) {
-        withRoles.add(p);
-      }
-    }
-    if (withRoles.isEmpty()) {
-      return (request, client, ip) -> null;
-    }
-    return (request, client, ip) -> {
-      if (request.principalName() == null) {
-        return null;
-      }
-      for (int i = 0; i < withRoles.size(); i++) { // plans in the order they were added
-        Plan p = withRoles.get(i);
-        List<String> roles = p.roles();
-        for (int r = 0; r < roles.size(); r++) {
-          if (request.isUserInRole(roles.get(r))) {
-            return p;
-          }
-        }
-      }
-      return null;
-    };
-  }
-
-  private Source headerSource(String header, List<Cidr> trustedProxies) {
-    String source = "header:" + header;
-    return (request, client, ip) -> {
-      String value = request.header(header);
-      if (value == null || value.isBlank() || trustedProxies.isEmpty()) {
-        return null;
-      }
-      InetAddress peer = IpAddresses.parse(request.remoteAddress());
-      if (peer == null) {
-        return null;
-      }
-      for (int i = 0; i < trustedProxies.size(); i++) {
-        if (trustedProxies.get(i).contains(peer)) {
-          return known(value.trim(), source);
-        }
-      }
-      return null; // a client may not name its own plan
-    };
   }
 
   @Override

@@ -93,7 +93,7 @@ final class Route {
 
     Policy(String rule, Limit limit) {
       this.rule = rule;
-      this.name = Rule.policyName(rule, limit);
+      this.name = LimitStatus.policyName(rule, limit);
       this.limit = limit;
       this.quota = Long.toString(limit.quota());
       this.ietfItem = "\"" + name + "\";r=";
@@ -142,13 +142,11 @@ final class Route {
     List<Policy> policies = new ArrayList<>();
     List<Rule> specRules = new ArrayList<>(applying.size());
     Rule first = applying.get(0); // the default rule, as this route's plan has it
-    int cost = first.cost() != null ? first.cost() : 1;
+    int cost = first.cost();
     Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
     boolean external = false;
     for (Rule r : applying) {
-      if (r.cost() != null) {
-        cost = Math.max(cost, r.cost());
-      }
+      cost = Math.max(cost, r.ownCost()); // a plan may change the default rule's cost
       onFailure = LocalFallback.stricter(onFailure, r.onStoreFailure());
       external |= r.externalLimiter() != null;
       if (r.limits().isEmpty()) {
@@ -160,7 +158,7 @@ final class Route {
           new BucketSpec(
               r.name(), limits, r.countRejected(), r.counting().requestsAfterResponse()));
       specRules.add(r);
-      resolvers.add(r.clientKey() != null ? r.clientKey() : c.clientKey());
+      resolvers.add(r.clientKey());
       for (Limit l : limits) {
         policies.add(new Policy(r.name(), l));
       }
@@ -231,13 +229,14 @@ final class Route {
       }
     }
     if (extraRule != null) {
+      extraRule = c.resolve(extraRule);
       applying.add(extraRule);
     }
     Rule best = mostSpecific(c, method, path, false);
     String mostSpecific =
         extraRule != null ? extraRule.name() : best == null ? Rule.DEFAULT : best.name();
     PageSizeRule pageSize;
-    if (extraRule != null && extraRule.pageSize() != null) {
+    if (extraRule != null && extraRule.setsPageSize()) {
       pageSize = extraRule.pageSize();
     } else {
       Rule withPageSize = mostSpecific(c, method, path, true);
@@ -276,7 +275,7 @@ final class Route {
     Rule best = null;
     int bestScore = -1;
     for (Rule r : c.rules()) {
-      if ((withPageSize && r.pageSize() == null) || !r.matches(method, path)) {
+      if ((withPageSize && !r.setsPageSize()) || !r.matches(method, path)) {
         continue;
       }
       int score = r.specificity(path);
@@ -309,7 +308,7 @@ final class Route {
     if ((Long) last[0] == violated && (Long) last[1] == retryAfter && policies.length <= 64) {
       return (String) last[2];
     }
-    String body = Problems.quotaExceeded(Verdict.statuses(this, usage), retryAfter, plan);
+    String body = Problems.quotaExceeded(LimitStatus.all(this, usage), retryAfter, plan);
     lastProblem = new Object[] {violated, retryAfter, body};
     return body;
   }

@@ -21,8 +21,11 @@ import java.util.Set;
  * (see the README).
  *
  * <p>Unset properties of an endpoint rule: the client key is the configuration's global {@code
- * client.key}; the page-size rule and the failure policy are the default rule's. The cost of a
- * request is the largest cost among the rules that apply, taken from every limit in force.
+ * client.key}; the cost, the page-size rule and the failure policy are the default rule's. They are
+ * resolved once, when the configuration is built (or when a rule passed to {@link
+ * Tollgate#check(RequestView, Rule)} joins a route); a rule outside any configuration reports the
+ * configuration defaults (cost 1, the default page sizes, failing open, the client IP). The cost of
+ * a request is the largest cost among the rules that apply, taken from every limit in force.
  */
 public final class Rule {
 
@@ -30,14 +33,16 @@ public final class Rule {
   public static final String DEFAULT = "default";
 
   private final String name;
-  private final List<PathPattern> paths;
+  private final RulePaths paths;
   private final Set<String> methods;
   private final List<Limit> limits;
+  // What the rule sets itself (null where unset) and what it takes where it sets nothing.
   private final ClientKeyResolver clientKey;
   private final PageSizeRule pageSize;
   private final Integer cost;
-  private final boolean countRejected;
   private final StoreFailure onStoreFailure;
+  private final Inherited inherited;
+  private final boolean countRejected;
   private final boolean dryRun;
   private final ExternalLimiter externalLimiter;
   private final Counting counting;
@@ -45,7 +50,7 @@ public final class Rule {
   private Rule(Builder b) {
     this.counting = b.counting;
     this.name = b.name;
-    this.paths = List.copyOf(b.paths);
+    this.paths = new RulePaths(b.paths);
     this.methods = Set.copyOf(b.methods);
     this.limits = List.copyOf(b.limits);
     this.clientKey = b.clientKey;
@@ -55,6 +60,29 @@ public final class Rule {
     this.onStoreFailure = b.onStoreFailure;
     this.dryRun = b.dryRun;
     this.externalLimiter = b.externalLimiter;
+    this.inherited = b.inherited;
+  }
+
+  /** The settings a rule takes where it sets none of its own. */
+  private record Inherited(
+      int cost, StoreFailure onStoreFailure, PageSizeRule pageSize, ClientKeyResolver clientKey) {
+
+    /** A rule's own defaults, before it joins a configuration. */
+    static final Inherited STANDALONE =
+        new Inherited(1, StoreFailure.OPEN, PageSizeRule.defaults(), ClientKeys.ip());
+  }
+
+  /** This rule taking what it leaves unset from the default rule and the configuration's key. */
+  Rule inheriting(Rule defaults, ClientKeyResolver clientKey) {
+    Inherited from =
+        new Inherited(defaults.cost(), defaults.onStoreFailure(), defaults.pageSize(), clientKey);
+    if (from.equals(inherited)
+        || this.clientKey != null && pageSize != null && cost != null && onStoreFailure != null) {
+      return this;
+    }
+    Builder b = toBuilder();
+    b.inherited = from;
+    return b.build();
   }
 
   /**
@@ -68,7 +96,7 @@ public final class Rule {
   /** This rule's settings in a new builder. */
   public Builder toBuilder() {
     Builder b = new Builder(name);
-    b.paths.addAll(paths);
+    b.paths.addAll(paths.patterns());
     b.methods.addAll(methods);
     b.limits.addAll(limits);
     b.clientKey = clientKey;
@@ -79,6 +107,7 @@ public final class Rule {
     b.dryRun = dryRun;
     b.externalLimiter = externalLimiter;
     b.counting = counting;
+    b.inherited = inherited;
     return b;
   }
 
@@ -93,56 +122,17 @@ public final class Rule {
         && (method == null || !methods.contains(method.toUpperCase(Locale.ROOT)))) {
       return false;
     }
-    if (paths.isEmpty()) {
-      return true;
-    }
-    for (PathPattern p : paths) {
-      if (p.matches(path)) {
-        return true;
-      }
-    }
-    return false;
+    return paths.matches(path);
   }
-
-  /**
-   * The name a limit of rule {@code rule} shows to clients: its own name under the default rule,
-   * {@code <rule>.<name>} under any other, so names are unique within a response. Cached, since it
-   * is needed for every limit of every response.
-   */
-  static String policyName(String rule, Limit limit) {
-    if (rule.equals(DEFAULT)) {
-      return limit.name();
-    }
-    return POLICY_NAMES
-        .computeIfAbsent(rule, r -> new java.util.concurrent.ConcurrentHashMap<>())
-        .computeIfAbsent(limit.name(), n -> rule + "." + n);
-  }
-
-  private static final java.util.concurrent.ConcurrentHashMap<
-          String, java.util.concurrent.ConcurrentHashMap<String, String>>
-      POLICY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The specificity of the most specific pattern that matches {@code path}; -1 if none does. */
   int specificity(String path) {
-    if (paths.isEmpty()) {
-      return 0;
-    }
-    int best = -1;
-    for (PathPattern p : paths) {
-      if (p.matches(path)) {
-        best = Math.max(best, p.specificity());
-      }
-    }
-    return best;
+    return paths.specificity(path);
   }
 
-  /** The path patterns, as written. Empty for a rule that covers every path. */
+  /** The path patterns, as written; immutable. Empty for a rule that covers every path. */
   public List<String> paths() {
-    List<String> out = new ArrayList<>();
-    for (PathPattern p : paths) {
-      out.add(p.toString());
-    }
-    return out;
+    return paths.written();
   }
 
   /** The methods covered; empty means every method. */
@@ -155,21 +145,40 @@ public final class Rule {
     return limits;
   }
 
-  /** The client key resolver, or {@code null} to use the configuration's. */
+  /** The client key resolver: the rule's own, else the configuration's. */
   public ClientKeyResolver clientKey() {
-    return clientKey;
-  }
-
-  /** The page-size rule, or {@code null} to use the default rule's. */
-  public PageSizeRule pageSize() {
-    return pageSize;
+    return clientKey != null ? clientKey : inherited.clientKey();
   }
 
   /**
-   * Quota units a request takes, or {@code null} to use the default rule's (which defaults to 1).
+   * The page-size rule: the rule's own, else the default rule's. For a request, the most specific
+   * matching rule that {@linkplain #setsPageSize() sets one} decides.
    */
-  public Integer cost() {
-    return cost;
+  public PageSizeRule pageSize() {
+    return pageSize != null ? pageSize : inherited.pageSize();
+  }
+
+  /** True if this rule sets its own page-size rule rather than taking the default rule's. */
+  public boolean setsPageSize() {
+    return pageSize != null;
+  }
+
+  /** Quota units a request takes: the rule's own, else the default rule's (which defaults to 1). */
+  public int cost() {
+    return cost != null ? cost : inherited.cost();
+  }
+
+  /**
+   * The cost this rule asks itself, 1 if it sets none: what it adds to the largest cost of the
+   * rules that apply (a plan may change the default rule's cost, which the others then follow).
+   */
+  int ownCost() {
+    return cost != null ? cost : 1;
+  }
+
+  /** True if this rule sets its own cost rather than taking the default rule's. */
+  boolean setsCost() {
+    return cost != null;
   }
 
   /** True if rejected requests are counted against this rule's limits as well. */
@@ -186,15 +195,15 @@ public final class Rule {
   }
 
   /**
-   * A limiter asked before this rule's own limits, or {@code null}. See {@link ExternalLimiter}.
+   * A limiter asked before this rule's own limits, or {@code null}; see {@link ExternalLimiter}.
    */
   public ExternalLimiter externalLimiter() {
     return externalLimiter;
   }
 
-  /** What to do when the store cannot decide, or {@code null} to use the default rule's. */
+  /** What to do when the store cannot decide: the rule's own, else the default rule's. */
   public StoreFailure onStoreFailure() {
-    return onStoreFailure;
+    return onStoreFailure != null ? onStoreFailure : inherited.onStoreFailure();
   }
 
   /** Which responses count against this rule's limits, and whether server errors are refunded. */
@@ -204,30 +213,7 @@ public final class Rule {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder(name).append(':');
-    if (!paths.isEmpty()) {
-      s.append(" paths ").append(paths);
-    }
-    if (!methods.isEmpty()) {
-      s.append(" methods ").append(methods);
-    }
-    s.append(" limits ").append(limits);
-    if (cost != null) {
-      s.append(" cost ").append(cost);
-    }
-    if (countRejected) {
-      s.append(" counting rejected");
-    }
-    if (dryRun) {
-      s.append(" DRY-RUN");
-    }
-    if (counting != Counting.ALL) {
-      s.append(' ').append(counting);
-    }
-    if (pageSize != null) {
-      s.append("; ").append(pageSize);
-    }
-    return s.toString();
+    return ConfigSummary.of(this);
   }
 
   /** What a rule does when its store cannot decide. */
@@ -252,6 +238,12 @@ public final class Rule {
     public String configName() {
       return configName;
     }
+
+    /** Reads {@code open}, {@code closed} or {@code local}, ignoring case. */
+    public static StoreFailure fromConfig(String word) {
+      StoreFailure[] listed = {OPEN, CLOSED, LOCAL}; // declared by strictness, listed by use
+      return ConfigWords.fromConfig(listed, StoreFailure::configName, word, "a failure policy");
+    }
   }
 
   /** Builds a {@link Rule}; each setter checks its argument at once. */
@@ -268,6 +260,7 @@ public final class Rule {
     private boolean dryRun;
     private ExternalLimiter externalLimiter;
     private Counting counting = Counting.ALL;
+    private Inherited inherited = Inherited.STANDALONE;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -313,13 +306,11 @@ public final class Rule {
      * Adds limits written as in configuration, comma-separated: {@code 100/1m, 10000/24h rolling}.
      */
     public Builder limits(String expressions) {
-      for (String e : expressions.split(",")) {
-        if (!e.isBlank()) {
-          try {
-            limits.add(Limit.parse(e));
-          } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("'" + e.trim() + "' " + ex.getMessage());
-          }
+      for (String e : ConfigWords.list(expressions)) {
+        try {
+          limits.add(Limit.parse(e));
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException("'" + e + "' " + ex.getMessage());
         }
       }
       return this;

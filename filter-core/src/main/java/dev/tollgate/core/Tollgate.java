@@ -198,14 +198,7 @@ public final class Tollgate implements AutoCloseable {
     if (!suspensions.isEmpty()) {
       String ip = c.clientIp() == c.clientKey() ? client : clientKey(c.clientIp(), request);
       if (suspensions.covers(client, ip)) {
-        Verdict v =
-            Verdict.fixed(
-                Verdict.Outcome.SUSPENDED,
-                List.of(),
-                Problems.suspended(),
-                pageSize,
-                List.of(),
-                route.mostSpecific);
+        Verdict v = Verdict.suspended(pageSize, route.mostSpecific);
         LOG.log(
             System.Logger.Level.DEBUG,
             "403 (suspended) for {0} {1}, client {2}",
@@ -221,14 +214,7 @@ public final class Tollgate implements AutoCloseable {
     if (route.maxConcurrent > 0) {
       String key = client;
       if (!concurrency.tryAcquire(key, route.maxConcurrent)) {
-        Verdict v =
-            Verdict.fixed(
-                Verdict.Outcome.CONCURRENCY_LIMITED,
-                List.of(new Header("Retry-After", "1")),
-                Problems.tooManyConcurrent(route.maxConcurrent),
-                pageSize,
-                List.of(),
-                route.mostSpecific);
+        Verdict v = Verdict.concurrencyLimited(route.maxConcurrent, pageSize, route.mostSpecific);
         metrics.decided(v, false);
         return v;
       }
@@ -262,7 +248,7 @@ public final class Tollgate implements AutoCloseable {
       if (external == null) {
         continue;
       }
-      String client = clientKey(r.clientKey() != null ? r.clientKey() : c.clientKey(), request);
+      String client = clientKey(r.clientKey(), request);
       long wait = external.tryAcquire(client, route.cost);
       if (wait <= 0) {
         continue;
@@ -277,14 +263,7 @@ public final class Tollgate implements AutoCloseable {
         continue;
       }
       long retry = LimitStatus.ceilSeconds(wait);
-      Verdict v =
-          Verdict.fixed(
-              Verdict.Outcome.RATE_LIMITED,
-              List.of(new Header("Retry-After", Long.toString(retry))),
-              Problems.externalExceeded(external.name(), retry),
-              pageSize,
-              List.of(),
-              r.name());
+      Verdict v = Verdict.externallyLimited(external.name(), retry, pageSize, r.name());
       metrics.decided(v, false);
       return v;
     }
@@ -323,21 +302,9 @@ public final class Tollgate implements AutoCloseable {
         } else {
           Verdict v =
               policy == Rule.StoreFailure.CLOSED
-                  ? Verdict.fixed(
-                      Verdict.Outcome.STORE_UNAVAILABLE,
-                      List.of(new Header("Retry-After", "1")),
-                      Problems.storeUnavailable(1),
-                      pageSize,
-                      List.of(),
-                      route.mostSpecific)
+                  ? Verdict.storeUnavailable(pageSize, route.mostSpecific)
                   : pageSize.rejected()
-                      ? Verdict.fixed(
-                          Verdict.Outcome.INVALID_PAGE_SIZE,
-                          List.of(),
-                          Problems.invalidPageSize(pageSize),
-                          pageSize,
-                          List.of(),
-                          route.mostSpecific)
+                      ? Verdict.invalidPageSize(pageSize, route.mostSpecific)
                       : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
           metrics.decided(v, false);
           return v;
@@ -366,16 +333,7 @@ public final class Tollgate implements AutoCloseable {
             clients[0],
             retryAfter);
       }
-      v =
-          Verdict.decided(
-              Verdict.Outcome.RATE_LIMITED,
-              c,
-              route,
-              usage,
-              retryAfter,
-              route.quotaExceeded(usage, retryAfter),
-              pageSize,
-              NOTHING);
+      v = Verdict.rateLimited(c, route, usage, retryAfter, pageSize);
     } else {
       if (dryRunRejected) {
         LOG.log(
@@ -388,17 +346,8 @@ public final class Tollgate implements AutoCloseable {
       }
       v =
           pageSize.rejected()
-              ? Verdict.decided(
-                  Verdict.Outcome.INVALID_PAGE_SIZE,
-                  c,
-                  route,
-                  usage,
-                  0,
-                  Problems.invalidPageSize(pageSize),
-                  pageSize,
-                  NOTHING)
-              : Verdict.decided(
-                  Verdict.Outcome.ADMITTED, c, route, usage, 0, null, pageSize, release);
+              ? Verdict.invalidPageSize(c, route, usage, pageSize)
+              : Verdict.admitted(c, route, usage, pageSize, release);
       if (route.metering != null && v.proceed()) {
         v.charge = new Charge(this, costClock, decidedIn, route, clients, usage[0]);
       }
@@ -616,8 +565,7 @@ public final class Tollgate implements AutoCloseable {
       if (!r.limits().isEmpty()) {
         String client =
             keys.computeIfAbsent(
-                r.clientKey() != null ? r.clientKey() : c.clientKey(),
-                resolver -> clientKey(resolver, request));
+                c.resolve(r).clientKey(), resolver -> clientKey(resolver, request));
         buckets.add(new Bucket(r.name(), client, r.limits(), false));
       }
     }
@@ -634,29 +582,18 @@ public final class Tollgate implements AutoCloseable {
         for (Bucket b : buckets) {
           for (int l = 0; l < b.limits().size(); l++, i++) {
             LimitUsage u = result.usages().get(i);
-            limits.add(new LimitStatus(b.rule(), Rule.policyName(b.rule(), u.limit()), u));
+            limits.add(new LimitStatus(b.rule(), LimitStatus.policyName(b.rule(), u.limit()), u));
           }
         }
         now = result.nowMillis();
       } catch (RuntimeException e) {
         metrics.storeFailed(e);
         warnStoreTrouble(e);
-        return Verdict.fixed(
-            Verdict.Outcome.STORE_UNAVAILABLE,
-            List.of(new Header("Retry-After", "1")),
-            Problems.storeUnavailable(1),
-            PageSizeOutcome.disabled(),
-            List.of(),
-            Rule.DEFAULT);
+        return Verdict.storeUnavailable(PageSizeOutcome.disabled(), Rule.DEFAULT);
       }
     }
-    return Verdict.fixed(
-        Verdict.Outcome.STATUS,
-        List.of(new Header("Cache-Control", "no-store")),
-        StatusDocument.write(limits, now, plan == null ? null : plan.name()),
-        PageSizeOutcome.disabled(),
-        limits,
-        Rule.DEFAULT);
+    return Verdict.status(
+        StatusDocument.write(limits, now, plan == null ? null : plan.name()), limits);
   }
 
   /**

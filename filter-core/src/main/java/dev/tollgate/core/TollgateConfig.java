@@ -1,12 +1,12 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.store.InMemoryStore;
+import dev.tollgate.core.store.RateLimitStoreProvider;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +36,18 @@ public final class TollgateConfig {
   private final List<String> suspended;
   private final String statusPath;
   private final int maxConcurrentPerClient;
-  private final java.time.Duration reloadInterval;
+  private final Duration reloadInterval;
   private final boolean micrometer;
   private final Plans plans;
 
   private TollgateConfig(Builder b) {
-    this.defaultRule = b.defaultRule;
-    this.rules = List.copyOf(b.rules.values());
+    // Each rule's unset settings are resolved here, once: no caller falls back to the default rule.
+    this.defaultRule = b.defaultRule.inheriting(b.defaultRule, b.clientKey);
+    List<Rule> resolved = new ArrayList<>(b.rules.size());
+    for (Rule r : b.rules.values()) {
+      resolved.add(r.inheriting(defaultRule, b.clientKey));
+    }
+    this.rules = List.copyOf(resolved);
     this.clientKey = b.clientKey;
     this.dialects = List.copyOf(b.dialects);
     this.headersAfterUsedShare = b.headersAfterUsedShare;
@@ -93,24 +98,7 @@ public final class TollgateConfig {
    */
   public static TollgateConfig load(InputStream in, String source, Map<String, String> overrides)
       throws IOException {
-    Objects.requireNonNull(in, "in");
-    Properties p = new Properties();
-    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-    Map<String, String> map = new LinkedHashMap<>();
-    for (String name : p.stringPropertyNames()) {
-      map.put(name, p.getProperty(name));
-    }
-    for (Map.Entry<String, String> o : overrides.entrySet()) {
-      // An override replaces the file's value whichever way either writes the key.
-      String canonical = canonicalKey(o.getKey());
-      map.keySet().removeIf(k -> canonicalKey(k).equals(canonical));
-      map.put(o.getKey(), o.getValue());
-    }
-    try {
-      return parse(map);
-    } catch (ConfigException e) {
-      throw e.withSource("in " + source);
-    }
+    return ConfigParser.load(in, source, overrides);
   }
 
   /**
@@ -124,6 +112,14 @@ public final class TollgateConfig {
   /** The rule every request is subject to. */
   public Rule defaultRule() {
     return defaultRule;
+  }
+
+  /**
+   * {@code rule} (for example one passed to {@link Tollgate#check(RequestView, Rule)}) with the
+   * settings it leaves unset taken from this configuration.
+   */
+  Rule resolve(Rule rule) {
+    return rule.inheriting(defaultRule, clientKey);
   }
 
   /** The endpoint rules, in the order they were added. */
@@ -154,7 +150,7 @@ public final class TollgateConfig {
     return maxTrackedClients;
   }
 
-  /** {@code memory}, or the type of a {@link dev.tollgate.core.store.RateLimitStoreProvider}. */
+  /** {@code memory}, or the type of a {@link RateLimitStoreProvider}. */
   public String storeType() {
     return storeType;
   }
@@ -192,10 +188,9 @@ public final class TollgateConfig {
   }
 
   /**
-   * How often a watched configuration file is checked for changes; {@link java.time.Duration#ZERO}
-   * for never.
+   * How often a watched configuration file is checked for changes; {@link Duration#ZERO} for never.
    */
-  public java.time.Duration reloadInterval() {
+  public Duration reloadInterval() {
     return reloadInterval;
   }
 
@@ -215,38 +210,7 @@ public final class TollgateConfig {
 
   /** A one-paragraph summary for the startup log. Holds no secret. */
   public String summary() {
-    StringBuilder s =
-        new StringBuilder("Tollgate: clients by [")
-            .append(clientKey)
-            .append("]; ")
-            .append(defaultRule);
-    for (Rule r : rules) {
-      s.append("; ").append(r);
-    }
-    s.append("; headers ");
-    for (int i = 0; i < dialects.size(); i++) {
-      s.append(i == 0 ? "" : ",").append(dialects.get(i).configName());
-    }
-    if (dialects.isEmpty()) {
-      s.append("none");
-    }
-    s.append("; store ").append(storeType);
-    if (statusPath != null) {
-      s.append("; status at ").append(statusPath);
-    }
-    if (maxConcurrentPerClient > 0) {
-      s.append("; at most ").append(maxConcurrentPerClient).append(" in flight per client");
-    }
-    if (!suspended.isEmpty()) {
-      s.append("; ").append(suspended.size()).append(" suspended");
-    }
-    if (plans != null) {
-      s.append("; ").append(plans);
-      for (Plan p : plans.all()) {
-        s.append("; ").append(p);
-      }
-    }
-    return s.toString();
+    return ConfigSummary.of(this);
   }
 
   @Override
@@ -266,10 +230,10 @@ public final class TollgateConfig {
     private String storeType = "memory";
     private final Map<String, String> storeSettings = new LinkedHashMap<>();
     private ClientKeyResolver clientIp = ClientKeys.ip(List.of(), 128);
-    private final List<String> suspended = new java.util.ArrayList<>();
+    private final List<String> suspended = new ArrayList<>();
     private String statusPath;
     private int maxConcurrentPerClient;
-    private java.time.Duration reloadInterval = java.time.Duration.ZERO;
+    private Duration reloadInterval = Duration.ZERO;
     private boolean micrometer;
     private Plans plans;
 
@@ -337,7 +301,7 @@ public final class TollgateConfig {
     }
 
     /** How often to re-read a watched configuration file; zero for never. Default value is zero. */
-    public Builder reloadInterval(java.time.Duration interval) {
+    public Builder reloadInterval(Duration interval) {
       if (interval.isNegative()) {
         throw ConfigException.invalid(
             "reload.interval", interval.toString(), "must not be negative");
@@ -352,39 +316,15 @@ public final class TollgateConfig {
      * {@code 100/1m} with the default page sizes.
      */
     public Builder defaultRule(Rule rule) {
-      Objects.requireNonNull(rule, "rule");
-      if (!rule.name().equals(Rule.DEFAULT)) {
-        throw new ConfigException(
-            "rules." + Rule.DEFAULT,
-            "the default rule must be named '" + Rule.DEFAULT + "' but was '" + rule.name() + "'");
-      }
-      if (!rule.paths().isEmpty() || !rule.methods().isEmpty()) {
-        throw new ConfigException(
-            "rules.default.path",
-            "the default rule covers every request and takes no paths or methods");
-      }
+      CrossChecks.defaultRule(Objects.requireNonNull(rule, "rule"));
       this.defaultRule =
-          rule.pageSize() == null
-              ? rule.toBuilder().pageSize(PageSizeRule.defaults()).build()
-              : rule;
+          rule.setsPageSize() ? rule : rule.toBuilder().pageSize(PageSizeRule.defaults()).build();
       return this;
     }
 
     /** Adds an endpoint rule; its name must be unique and not {@value Rule#DEFAULT}. */
     public Builder rule(Rule rule) {
-      Objects.requireNonNull(rule, "rule");
-      String key = "rules." + rule.name();
-      if (rule.name().equals(Rule.DEFAULT)) {
-        throw new ConfigException(key, "use defaultRule(...) for the default rule");
-      }
-      if (rules.containsKey(rule.name())) {
-        throw new ConfigException(key, "a rule named '" + rule.name() + "' was already added");
-      }
-      if (rule.paths().isEmpty() && rule.methods().isEmpty()) {
-        throw new ConfigException(
-            key + ".path",
-            "an endpoint rule needs a path or methods to say which requests it covers");
-      }
+      CrossChecks.endpointRule(Objects.requireNonNull(rule, "rule"), rules.keySet());
       rules.put(rule.name(), rule);
       return this;
     }
@@ -400,29 +340,7 @@ public final class TollgateConfig {
 
     /** The header dialects to send. Default value is {@link HeaderDialect#IETF}. */
     public Builder dialects(HeaderDialect... chosen) {
-      EnumSet<HeaderDialect> set = EnumSet.noneOf(HeaderDialect.class);
-      for (HeaderDialect d : chosen) {
-        set.add(Objects.requireNonNull(d, "dialect"));
-      }
-      if (set.contains(HeaderDialect.IETF_DRAFT_10)
-          && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.IETF_DRAFT_6))) {
-        throw new ConfigException(
-            "headers.dialects",
-            "ietf-draft-10 cannot be combined with "
-                + (set.contains(HeaderDialect.IETF)
-                    ? "ietf (both send RateLimit and RateLimit-Policy; choose one draft)"
-                    : "ietf-draft-6 (both send RateLimit-Policy, in different syntaxes)"));
-      }
-      if (set.contains(HeaderDialect.IETF_DRAFT_6)
-          && (set.contains(HeaderDialect.IETF) || set.contains(HeaderDialect.TRUTO))) {
-        throw new ConfigException(
-            "headers.dialects",
-            "ietf-draft-6 cannot be combined with "
-                + (set.contains(HeaderDialect.IETF)
-                    ? "ietf (both send RateLimit-Policy, in different syntaxes)"
-                    : "truto (both send RateLimit-Limit, in different syntaxes)"));
-      }
-      this.dialects = List.copyOf(set);
+      this.dialects = HeaderDialect.combination(chosen);
       return this;
     }
 
@@ -467,33 +385,8 @@ public final class TollgateConfig {
      * that cannot be used.
      */
     public TollgateConfig build() {
-      int defaultCost = defaultRule.cost() != null ? defaultRule.cost() : 1;
       for (Rule r : rules.values()) {
-        // The largest cost among the applying rules is taken from every limit in force.
-        int cost = Math.max(defaultCost, r.cost() != null ? r.cost() : 1);
-        for (Limit l : defaultRule.limits()) {
-          if (cost > l.quota()) {
-            throw new ConfigException(
-                "rules." + r.name() + ".cost",
-                "cost "
-                    + cost
-                    + " exceeds the quota of the default rule's limit "
-                    + l
-                    + ", so no request could pass");
-          }
-        }
-        for (Limit l : r.limits()) {
-          if (cost > l.quota()) {
-            throw new ConfigException(
-                "rules." + r.name() + ".cost",
-                "cost "
-                    + cost
-                    + (r.cost() == null || r.cost() < cost ? " (the default rule's)" : "")
-                    + " exceeds the quota of "
-                    + l
-                    + ", so no request could pass");
-          }
-        }
+        CrossChecks.cost(defaultRule, r);
       }
       if (plans != null) {
         plans.check(defaultRule, rules.values());

@@ -1,6 +1,5 @@
 package dev.tollgate.core;
 
-import dev.tollgate.core.store.LimitUsage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -11,7 +10,7 @@ import java.util.List;
  * Core's answer for one request, which an adapter turns into a response: either let the request
  * through (after writing the headers onto the response with {@link #writeHeaders(HeaderSink)} and
  * applying {@link #pageSize()}), or answer {@link #status()} with the headers and the {@link
- * #problemBody()}.
+ * #body()}.
  *
  * <p>A verdict holds the store's numbers and renders headers and limit statuses from them only when
  * asked, so that deciding a request allocates little.
@@ -68,7 +67,7 @@ public final class Verdict {
   }
 
   private final Outcome outcome;
-  private final String problemBody;
+  private final String body;
   private final PageSizeOutcome pageSize;
   private final String rule;
   private final Runnable release;
@@ -92,66 +91,33 @@ public final class Verdict {
   private final long retryAfterSeconds;
   private List<Header> renderedHeaders;
 
-  private Verdict(
-      Outcome outcome,
-      List<Header> fixedHeaders,
-      String problemBody,
-      PageSizeOutcome pageSize,
-      List<LimitStatus> limits,
-      String rule,
-      Runnable release,
-      TollgateConfig config,
-      Route route,
-      long[] usage,
-      long retryAfterSeconds) {
-    this.outcome = outcome;
-    this.fixedHeaders = fixedHeaders;
-    this.problemBody = problemBody;
-    this.pageSize = pageSize;
-    this.limits = limits;
-    this.rule = rule;
-    this.release = release;
-    this.config = config;
-    this.route = route;
-    this.usage = usage;
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-
   /** A verdict with headers and limits known up front (no store answer behind it). */
-  static Verdict fixed(
+  private Verdict(
       Outcome outcome,
       List<Header> headers,
       String body,
       PageSizeOutcome pageSize,
       List<LimitStatus> limits,
-      String rule) {
-    return new Verdict(
-        outcome,
-        List.copyOf(headers),
-        body,
-        pageSize,
-        List.copyOf(limits),
-        rule,
-        NOTHING,
-        null,
-        null,
-        null,
-        0);
-  }
-
-  /** An admitted request whose limits were not decided (the store failed open): no headers. */
-  static Verdict admittedUncounted(PageSizeOutcome pageSize, String rule, Runnable release) {
-    return new Verdict(
-        Outcome.ADMITTED, List.of(), null, pageSize, List.of(), rule, release, null, null, null, 0);
+      String rule,
+      Runnable release) {
+    this.outcome = outcome;
+    this.fixedHeaders = headers;
+    this.body = body;
+    this.pageSize = pageSize;
+    this.limits = limits;
+    this.rule = rule;
+    this.release = release;
+    this.config = null;
+    this.route = null;
+    this.usage = null;
+    this.retryAfterSeconds = 0;
   }
 
   /**
    * A verdict on the store's answer {@code usage} for {@code route}: its headers and limit statuses
    * are rendered from it when asked.
-   *
-   * @param retryAfterSeconds the Retry-After of a 429 ({@link Outcome#RATE_LIMITED}); else ignored
    */
-  static Verdict decided(
+  private Verdict(
       Outcome outcome,
       TollgateConfig config,
       Route route,
@@ -160,18 +126,103 @@ public final class Verdict {
       String body,
       PageSizeOutcome pageSize,
       Runnable release) {
+    this.outcome = outcome;
+    this.fixedHeaders = null;
+    this.body = body;
+    this.pageSize = pageSize;
+    this.rule = route.mostSpecific;
+    this.release = release;
+    this.config = config;
+    this.route = route;
+    this.usage = usage;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  private static final List<Header> RETRY_IN_A_SECOND = List.of(new Header("Retry-After", "1"));
+
+  private static Verdict fixed(
+      Outcome outcome, List<Header> headers, String body, PageSizeOutcome pageSize, String rule) {
+    return new Verdict(outcome, headers, body, pageSize, List.of(), rule, NOTHING);
+  }
+
+  /** Admitted on the store's answer {@code usage} for {@code route} of {@code config}. */
+  static Verdict admitted(
+      TollgateConfig config,
+      Route route,
+      long[] usage,
+      PageSizeOutcome pageSize,
+      Runnable release) {
+    return new Verdict(Outcome.ADMITTED, config, route, usage, 0, null, pageSize, release);
+  }
+
+  /** An admitted request whose limits were not decided (the store failed open): no headers. */
+  static Verdict admittedUncounted(PageSizeOutcome pageSize, String rule, Runnable release) {
+    return new Verdict(Outcome.ADMITTED, List.of(), null, pageSize, List.of(), rule, release);
+  }
+
+  /** A 429: a limit of {@code route} is exhausted in the store's answer {@code usage}. */
+  static Verdict rateLimited(
+      TollgateConfig config,
+      Route route,
+      long[] usage,
+      long retryAfterSeconds,
+      PageSizeOutcome pageSize) {
+    String body = route.quotaExceeded(usage, retryAfterSeconds);
     return new Verdict(
-        outcome,
-        null,
-        body,
+        Outcome.RATE_LIMITED, config, route, usage, retryAfterSeconds, body, pageSize, NOTHING);
+  }
+
+  /** A 429 from the external limiter {@code limiter} of rule {@code rule}. */
+  static Verdict externallyLimited(
+      String limiter, long retryAfterSeconds, PageSizeOutcome pageSize, String rule) {
+    return fixed(
+        Outcome.RATE_LIMITED,
+        List.of(new Header("Retry-After", Long.toString(retryAfterSeconds))),
+        Problems.externalExceeded(limiter, retryAfterSeconds),
         pageSize,
-        null,
-        route.mostSpecific,
-        release,
-        config,
-        route,
-        usage,
-        retryAfterSeconds);
+        rule);
+  }
+
+  /** A 400 for the page size, after the store counted the request in {@code usage}. */
+  static Verdict invalidPageSize(
+      TollgateConfig config, Route route, long[] usage, PageSizeOutcome pageSize) {
+    String body = Problems.invalidPageSize(pageSize);
+    return new Verdict(Outcome.INVALID_PAGE_SIZE, config, route, usage, 0, body, pageSize, NOTHING);
+  }
+
+  /** A 400 for the page size, when the store could not count the request. */
+  static Verdict invalidPageSize(PageSizeOutcome pageSize, String rule) {
+    return fixed(
+        Outcome.INVALID_PAGE_SIZE, List.of(), Problems.invalidPageSize(pageSize), pageSize, rule);
+  }
+
+  /** A 503: the store could not decide and the rules fail closed. */
+  static Verdict storeUnavailable(PageSizeOutcome pageSize, String rule) {
+    return fixed(
+        Outcome.STORE_UNAVAILABLE, RETRY_IN_A_SECOND, Problems.storeUnavailable(1), pageSize, rule);
+  }
+
+  /** A 403 for a suspended client. */
+  static Verdict suspended(PageSizeOutcome pageSize, String rule) {
+    return fixed(Outcome.SUSPENDED, List.of(), Problems.suspended(), pageSize, rule);
+  }
+
+  /** A 429 for a client with {@code maxConcurrent} requests in flight already. */
+  static Verdict concurrencyLimited(int maxConcurrent, PageSizeOutcome pageSize, String rule) {
+    return fixed(
+        Outcome.CONCURRENCY_LIMITED,
+        RETRY_IN_A_SECOND,
+        Problems.tooManyConcurrent(maxConcurrent),
+        pageSize,
+        rule);
+  }
+
+  /** The quota status document {@code body}, reporting {@code limits}. */
+  static Verdict status(String body, List<LimitStatus> limits) {
+    List<Header> headers = List.of(new Header("Cache-Control", "no-store"));
+    PageSizeOutcome noPageSize = PageSizeOutcome.disabled();
+    return new Verdict(
+        Outcome.STATUS, headers, body, noPageSize, List.copyOf(limits), Rule.DEFAULT, NOTHING);
   }
 
   /** What the engine decided. */
@@ -221,15 +272,21 @@ public final class Verdict {
 
   /**
    * The body to answer with when the request does not proceed: a {@value #PROBLEM_JSON} problem, or
-   * for {@link Outcome#STATUS} the quota status document; {@code null} when it proceeds.
+   * for {@link Outcome#STATUS} the quota status document; {@code null} when it proceeds. Its media
+   * type is {@link #contentType()}.
    */
-  public String problemBody() {
-    return problemBody;
+  public String body() {
+    return body;
   }
 
-  /** Same as {@link #problemBody()}. */
-  public String body() {
-    return problemBody;
+  /**
+   * The same as {@link #body()}, under its older name.
+   *
+   * @deprecated use {@link #body()}, which is also the status document
+   */
+  @Deprecated
+  public String problemBody() {
+    return body;
   }
 
   /**
@@ -312,28 +369,10 @@ public final class Verdict {
   public List<LimitStatus> limits() {
     List<LimitStatus> l = limits;
     if (l == null) {
-      l = statuses(route, usage);
+      l = LimitStatus.all(route, usage);
       limits = l; // racy but idempotent
     }
     return l;
-  }
-
-  /** The limits of {@code route} as the store answered them in {@code usage}. */
-  static List<LimitStatus> statuses(Route route, long[] usage) {
-    List<LimitStatus> out = new ArrayList<>(route.limitCount());
-    for (int i = 0; i < route.limitCount(); i++) {
-      Route.Policy p = route.policies[i];
-      out.add(
-          new LimitStatus(
-              p.rule,
-              p.name,
-              new LimitUsage(
-                  p.limit,
-                  HeaderWriter.remaining(usage, i),
-                  HeaderWriter.resetMillis(usage, i),
-                  HeaderWriter.retryAfterMillis(usage, i))));
-    }
-    return Collections.unmodifiableList(out);
   }
 
   /**

@@ -2,7 +2,7 @@ package dev.tollgate.core;
 
 import static dev.tollgate.core.DeclaredRules.INHERIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +36,8 @@ class DeclaredRulesTest {
         rules.declare(declaration("search", "10/1m, 100/1h rolling", INHERIT, INHERIT, INHERIT));
     assertEquals("search", rule.name());
     assertEquals(List.of(Limit.parse("10/1m"), Limit.parse("100/1h rolling")), rule.limits());
-    assertNull(rule.pageSize(), "no page-size setting: the configuration's applies");
+    // was assertNull(rule.pageSize(), ...), before rules reported the settings they inherit
+    assertFalse(rule.setsPageSize(), "no page-size setting: the configuration's applies");
     assertSame(
         rule,
         rules.declare(declaration("search", "10/1m, 100/1h rolling", INHERIT, INHERIT, INHERIT)));

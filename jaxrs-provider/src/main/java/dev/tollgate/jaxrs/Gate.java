@@ -134,7 +134,7 @@ final class Gate {
                 + " /"
                 + request.getUriInfo().getPath(false)
                 + " before matching, but the runtime matched a method with "
-                + (actual == null || actual.pageSize() == null
+                + (actual == null || !actual.setsPageSize()
                     ? "no page-size annotation"
                     : "@RateLimit '" + actual.name() + "'")
                 + "; the URI can no longer be rewritten after matching, so the first rule's page"

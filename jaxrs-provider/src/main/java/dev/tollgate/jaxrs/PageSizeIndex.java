@@ -69,7 +69,7 @@ final class PageSizeIndex {
           "Tollgate does not index the path template " + template + ": " + e.getMessage());
       return;
     }
-    Rule withPageSize = rule != null && rule.pageSize() != null ? rule : null;
+    Rule withPageSize = rule != null && rule.setsPageSize() ? rule : null;
     synchronized (lock) {
       if (!indexed.add(new Key(resourceClass, method))) {
         return;

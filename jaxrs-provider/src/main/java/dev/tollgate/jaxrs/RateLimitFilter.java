@@ -28,7 +28,7 @@ final class RateLimitFilter implements ContainerRequestFilter {
       return;
     }
     try {
-      Rule pageSizeRule = rule != null && rule.pageSize() != null ? rule : null;
+      Rule pageSizeRule = rule != null && rule.setsPageSize() ? rule : null;
       if (state.pageSize != null && pageSizeRule != state.expected) {
         gate.mismatch(request, state.expected, rule);
       }

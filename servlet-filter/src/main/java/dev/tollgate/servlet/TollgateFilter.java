@@ -226,8 +226,7 @@ public final class TollgateFilter implements Filter {
     if (verdict.proceed()) {
       AdmittedRequest.run(request, response, chain, verdict);
     } else {
-      ProblemResponse.write(
-          response, verdict.status(), verdict.problemBody(), verdict.contentType());
+      ProblemResponse.write(response, verdict.status(), verdict.body(), verdict.contentType());
     }
   }
 
