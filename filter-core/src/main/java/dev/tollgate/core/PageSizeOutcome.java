@@ -3,6 +3,7 @@ package dev.tollgate.core;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -319,7 +320,7 @@ public final class PageSizeOutcome {
     if (encoded == null || encoded.isEmpty()) {
       return List.of();
     }
-    List<String> values = new java.util.ArrayList<>(1);
+    List<String> values = new ArrayList<>(1);
     for (String pair : encoded.split("&")) {
       if (pair.isEmpty()) {
         continue;

@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ public final class Plan {
     this.limits = b.limits == null ? null : renamed(b.name, b.limits);
     Map<String, List<Limit>> rl = new LinkedHashMap<>();
     b.ruleLimits.forEach((rule, l) -> rl.put(rule, renamed(b.name, l)));
-    this.ruleLimits = java.util.Collections.unmodifiableMap(rl);
+    this.ruleLimits = Collections.unmodifiableMap(rl);
     this.cost = b.cost;
     this.pageSizeMax = b.pageSizeMax;
     this.maxConcurrent = b.maxConcurrent;

@@ -1,20 +1,26 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.adapter.ClassLoaders;
+import dev.tollgate.core.internal.Throttle;
+import dev.tollgate.core.micrometer.MicrometerMetrics;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.BucketSpec;
+import dev.tollgate.core.store.ChargeRequest;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.LimitUsage;
 import dev.tollgate.core.store.RateLimitStore;
 import dev.tollgate.core.store.RateLimitStoreProvider;
+import dev.tollgate.core.store.StoreCalls;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The engine the adapters call once per request: it finds the rules that apply, identifies the
@@ -40,8 +46,8 @@ public final class Tollgate implements AutoCloseable {
 
   private final Clock clock;
   private final CostClock costClock;
-  private final dev.tollgate.core.internal.Throttle storeWarnings;
-  private final dev.tollgate.core.internal.Throttle chargeWarnings;
+  private final Throttle storeWarnings;
+  private final Throttle chargeWarnings;
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
@@ -51,8 +57,7 @@ public final class Tollgate implements AutoCloseable {
    * Extra rules seen or reported, for the status document; bounded by the application's
    * annotations.
    */
-  private final java.util.concurrent.ConcurrentHashMap<String, Rule> extraRules =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Rule> extraRules = new ConcurrentHashMap<>();
 
   private static final Runnable NOTHING = () -> {};
 
@@ -67,8 +72,8 @@ public final class Tollgate implements AutoCloseable {
     this.memoryStore = store instanceof InMemoryStore ? (InMemoryStore) store : null;
     this.clock = clock;
     this.costClock = costClock;
-    this.storeWarnings = dev.tollgate.core.internal.Throttle.perMinute(clock);
-    this.chargeWarnings = dev.tollgate.core.internal.Throttle.perMinute(clock);
+    this.storeWarnings = Throttle.perMinute(clock);
+    this.chargeWarnings = Throttle.perMinute(clock);
     this.metrics = metrics;
     this.localFallback = new LocalFallback(store, config.maxTrackedClients(), clock, metrics);
     suspensions.replaceConfigured(config.suspended());
@@ -180,47 +185,87 @@ public final class Tollgate implements AutoCloseable {
         route = route.forPlan(c.plans().resolve(request, client, c.clientIp(), metrics));
       }
     }
+    String[] clients = clientsOf(route, c.clientKey(), client, request);
+    client = client != null ? client : chainClient(c, route, clients, request);
+    if (!suspensions.isEmpty()) {
+      Verdict suspended = suspended(c, request, route, client, pageSize);
+      if (suspended != null) {
+        return suspended;
+      }
+    }
+    return limited(c, request, route, clients, client, pageSize);
+  }
+
+  /**
+   * Each spec's client key; the configuration's chain is resolved at most once ({@code client} if
+   * already known).
+   */
+  private static String[] clientsOf(
+      Route route, ClientKeyResolver chain, String client, RequestView request) {
     String[] clients = new String[route.specs.length];
     for (int i = 0; i < clients.length; i++) {
       ClientKeyResolver resolver = route.resolvers[i];
       clients[i] =
           i > 0 && resolver == route.resolvers[i - 1]
               ? clients[i - 1]
-              : resolver == c.clientKey() && client != null ? client : clientKey(resolver, request);
-      if (resolver == c.clientKey()) {
+              : resolver == chain && client != null ? client : clientKey(resolver, request);
+      if (resolver == chain && client == null) {
         client = clients[i];
       }
     }
-    if (client == null && (!suspensions.isEmpty() || route.maxConcurrent > 0)) {
-      client = clientKey(c.clientKey(), request);
-    }
+    return clients;
+  }
 
-    if (!suspensions.isEmpty()) {
-      String ip = c.clientIp() == c.clientKey() ? client : clientKey(c.clientIp(), request);
-      if (suspensions.covers(client, ip)) {
-        Verdict v = Verdict.suspended(pageSize, route.mostSpecific);
-        LOG.log(
-            System.Logger.Level.DEBUG,
-            "403 (suspended) for {0} {1}, client {2}",
-            request.method(),
-            path,
-            client);
-        metrics.decided(v, false);
-        return v;
+  /**
+   * The key under the configuration's chain: as a spec resolved it, else resolved now if
+   * suspensions or a concurrency cap need it, else null.
+   */
+  private String chainClient(TollgateConfig c, Route route, String[] clients, RequestView request) {
+    for (int i = 0; i < clients.length; i++) {
+      if (route.resolvers[i] == c.clientKey()) {
+        return clients[i];
       }
     }
+    return !suspensions.isEmpty() || route.maxConcurrent > 0
+        ? clientKey(c.clientKey(), request)
+        : null;
+  }
 
+  /** A 403 if the client or its address is suspended, else null. */
+  private Verdict suspended(
+      TollgateConfig c, RequestView request, Route route, String client, PageSizeOutcome pageSize) {
+    String ip = c.clientIp() == c.clientKey() ? client : clientKey(c.clientIp(), request);
+    if (!suspensions.covers(client, ip)) {
+      return null;
+    }
+    Verdict v = Verdict.suspended(pageSize, route.mostSpecific);
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        "403 (suspended) for {0} {1}, client {2}",
+        request.method(),
+        request.path(),
+        client);
+    metrics.decided(v, false);
+    return v;
+  }
+
+  /** The concurrency cap, then external limiters, then the store. */
+  private Verdict limited(
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      String[] clients,
+      String client,
+      PageSizeOutcome pageSize) {
     Runnable release = NOTHING;
     if (route.maxConcurrent > 0) {
-      String key = client;
-      if (!concurrency.tryAcquire(key, route.maxConcurrent)) {
+      if (!concurrency.tryAcquire(client, route.maxConcurrent)) {
         Verdict v = Verdict.concurrencyLimited(route.maxConcurrent, pageSize, route.mostSpecific);
         metrics.decided(v, false);
         return v;
       }
-      release = () -> concurrency.release(key);
+      release = () -> concurrency.release(client);
     }
-
     Verdict verdict;
     try {
       Verdict refused =
@@ -278,62 +323,71 @@ public final class Tollgate implements AutoCloseable {
       PageSizeOutcome pageSize,
       Runnable release) {
     long[] usage = new long[1 + 3 * route.limitCount()];
-    InMemoryStore decidedIn = null;
-    boolean admitted = true;
-    boolean dryRunRejected = false;
     if (route.specs.length == 0) {
       usage[0] = clock.millis();
-    } else {
-      int decided;
-      try {
-        decidedIn = memoryStore;
-        decided = decideIn(memoryStore, route, clients, usage);
-        if (memoryStore == null) {
-          localFallback.storeAnswered();
-        }
-      } catch (RuntimeException e) {
-        metrics.storeFailed(e);
-        warnStoreTrouble(e);
-        Rule.StoreFailure policy = LocalFallback.policy(e, route.onFailure);
-        if (policy == Rule.StoreFailure.LOCAL) {
-          route = localFallback.local(route);
-          decidedIn = localFallback.switchTo(e);
-          decided = decideIn(decidedIn, route, clients, usage);
-        } else {
-          Verdict v =
-              policy == Rule.StoreFailure.CLOSED
-                  ? Verdict.storeUnavailable(pageSize, route.mostSpecific)
-                  : pageSize.rejected()
-                      ? Verdict.invalidPageSize(pageSize, route.mostSpecific)
-                      : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
-          metrics.decided(v, false);
-          return v;
-        }
-      }
-      admitted = (decided & ADMITTED) != 0;
-      dryRunRejected = (decided & DRY_RUN_REJECTED) != 0;
+      return answer(c, request, route, clients, pageSize, release, usage, ADMITTED, null);
     }
+    int decided;
+    try {
+      decided = decideIn(memoryStore, route, clients, usage);
+      if (memoryStore == null) {
+        localFallback.storeAnswered();
+      }
+    } catch (RuntimeException e) {
+      return storeFailed(e, c, request, route, clients, pageSize, release, usage);
+    }
+    return answer(c, request, route, clients, pageSize, release, usage, decided, memoryStore);
+  }
 
+  /** The store could not decide: the rule's failure policy answers, or the local fallback. */
+  private Verdict storeFailed(
+      RuntimeException e,
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      String[] clients,
+      PageSizeOutcome pageSize,
+      Runnable release,
+      long[] usage) {
+    metrics.storeFailed(e);
+    warnStoreTrouble(e);
+    Rule.StoreFailure policy = LocalFallback.policy(e, route.onFailure);
+    if (policy == Rule.StoreFailure.LOCAL) {
+      Route local = localFallback.local(route);
+      InMemoryStore decidedIn = localFallback.switchTo(e);
+      int decided = decideIn(decidedIn, local, clients, usage);
+      return answer(c, request, local, clients, pageSize, release, usage, decided, decidedIn);
+    }
+    Verdict v =
+        policy == Rule.StoreFailure.CLOSED
+            ? Verdict.storeUnavailable(pageSize, route.mostSpecific)
+            : pageSize.rejected()
+                ? Verdict.invalidPageSize(pageSize, route.mostSpecific)
+                : Verdict.admittedUncounted(pageSize, route.mostSpecific, release);
+    metrics.decided(v, false);
+    return v;
+  }
+
+  /**
+   * The verdict on a store's answer.
+   *
+   * @param decided {@link #ADMITTED} and {@link #DRY_RUN_REJECTED} bits
+   * @param decidedIn the in-memory store that decided, or null for the configured store
+   */
+  private Verdict answer(
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      String[] clients,
+      PageSizeOutcome pageSize,
+      Runnable release,
+      long[] usage,
+      int decided,
+      InMemoryStore decidedIn) {
+    boolean dryRunRejected = (decided & DRY_RUN_REJECTED) != 0;
     Verdict v;
-    if (!admitted) {
-      long retryAfter = 1;
-      for (int i = 0; i < route.limitCount(); i++) {
-        long retryMillis = HeaderWriter.retryAfterMillis(usage, i);
-        if (retryMillis > 0) {
-          retryAfter = Math.max(retryAfter, LimitStatus.ceilSeconds(retryMillis));
-        }
-      }
-      if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-        LOG.log(
-            System.Logger.Level.DEBUG,
-            "429 for {0} {1} (rule {2}, client {3}); retry in {4}s",
-            request.method(),
-            request.path(),
-            route.mostSpecific,
-            clients[0],
-            retryAfter);
-      }
-      v = Verdict.rateLimited(c, route, usage, retryAfter, pageSize);
+    if ((decided & ADMITTED) == 0) {
+      v = rateLimited(c, request, route, clients[0], usage, pageSize);
     } else {
       if (dryRunRejected) {
         LOG.log(
@@ -354,6 +408,34 @@ public final class Tollgate implements AutoCloseable {
     }
     metrics.decided(v, dryRunRejected);
     return v;
+  }
+
+  /** The 429: Retry-After is the longest wait of the limits that rejected. */
+  private static Verdict rateLimited(
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      String client,
+      long[] usage,
+      PageSizeOutcome pageSize) {
+    long retryAfter = 1;
+    for (int i = 0; i < route.limitCount(); i++) {
+      long retryMillis = HeaderWriter.retryAfterMillis(usage, i);
+      if (retryMillis > 0) {
+        retryAfter = Math.max(retryAfter, LimitStatus.ceilSeconds(retryMillis));
+      }
+    }
+    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "429 for {0} {1} (rule {2}, client {3}); retry in {4}s",
+          request.method(),
+          request.path(),
+          route.mostSpecific,
+          client,
+          retryAfter);
+    }
+    return Verdict.rateLimited(c, route, usage, retryAfter, pageSize);
   }
 
   private static final int ADMITTED = 1;
@@ -406,8 +488,7 @@ public final class Tollgate implements AutoCloseable {
       for (int i = 0; i < specs.length; i++) {
         buckets.add(specs[i].forClient(clients[i]));
       }
-      AcquireResult result =
-          dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, cost));
+      AcquireResult result = StoreCalls.acquire(store, new AcquireRequest(buckets, cost));
       usage[0] = result.nowMillis();
       List<LimitUsage> usages = result.usages();
       for (int i = 0; i < usages.size(); i++) {
@@ -483,8 +564,7 @@ public final class Tollgate implements AutoCloseable {
         buckets.add(route.specs[i].forClient(charge.clients[i]));
       }
       store
-          .charge(
-              new dev.tollgate.core.store.ChargeRequest(buckets, amounts, charge.admittedAtMillis))
+          .charge(new ChargeRequest(buckets, amounts, charge.admittedAtMillis))
           .whenComplete(
               (done, error) -> {
                 if (error != null) {
@@ -548,11 +628,6 @@ public final class Tollgate implements AutoCloseable {
    */
   public Verdict status(RequestView request) {
     TollgateConfig c = routes.config;
-    List<Bucket> buckets = new ArrayList<>();
-    List<Rule> rules = new ArrayList<>();
-    rules.add(c.defaultRule());
-    rules.addAll(c.rules());
-    rules.addAll(extraRules.values());
     Map<ClientKeyResolver, String> keys = new IdentityHashMap<>();
     Plan plan = null;
     if (c.plans() != null) {
@@ -560,22 +635,13 @@ public final class Tollgate implements AutoCloseable {
       keys.put(c.clientKey(), client);
       plan = c.plans().resolve(request, client, c.clientIp(), metrics);
     }
-    for (Rule configured : rules) {
-      Rule r = plan == null ? configured : plan.apply(configured);
-      if (!r.limits().isEmpty()) {
-        String client =
-            keys.computeIfAbsent(
-                c.resolve(r).clientKey(), resolver -> clientKey(resolver, request));
-        buckets.add(new Bucket(r.name(), client, r.limits(), false));
-      }
-    }
+    List<Bucket> buckets = statusBuckets(c, plan, keys, request);
     List<LimitStatus> limits = List.of();
     long now = clock.millis();
     if (!buckets.isEmpty()) {
       try {
         long start = System.nanoTime();
-        AcquireResult result =
-            dev.tollgate.core.store.StoreCalls.acquire(store, new AcquireRequest(buckets, 0));
+        AcquireResult result = StoreCalls.acquire(store, new AcquireRequest(buckets, 0));
         metrics.storeLatency(System.nanoTime() - start);
         limits = new ArrayList<>();
         int i = 0;
@@ -594,6 +660,26 @@ public final class Tollgate implements AutoCloseable {
     }
     return Verdict.status(
         StatusDocument.write(limits, now, plan == null ? null : plan.name()), limits);
+  }
+
+  /** A bucket for every rule with limits, the extra rules included, under the client's plan. */
+  private List<Bucket> statusBuckets(
+      TollgateConfig c, Plan plan, Map<ClientKeyResolver, String> keys, RequestView request) {
+    List<Rule> rules = new ArrayList<>();
+    rules.add(c.defaultRule());
+    rules.addAll(c.rules());
+    rules.addAll(extraRules.values());
+    List<Bucket> buckets = new ArrayList<>();
+    for (Rule configured : rules) {
+      Rule r = plan == null ? configured : plan.apply(configured);
+      if (!r.limits().isEmpty()) {
+        String client =
+            keys.computeIfAbsent(
+                c.resolve(r).clientKey(), resolver -> clientKey(resolver, request));
+        buckets.add(new Bucket(r.name(), client, r.limits(), false));
+      }
+    }
+    return buckets;
   }
 
   /**
@@ -742,7 +828,7 @@ public final class Tollgate implements AutoCloseable {
       if (m == TollgateMetrics.NONE && config.micrometerGlobalRegistry()) {
         try {
           // Behind a method of its own class, so Micrometer is loaded only when asked for.
-          m = dev.tollgate.core.micrometer.MicrometerMetrics.globalRegistry();
+          m = MicrometerMetrics.globalRegistry();
         } catch (NoClassDefFoundError e) {
           throw new ConfigException(
               "metrics", "micrometer needs micrometer-core on the class path");
@@ -769,7 +855,7 @@ public final class Tollgate implements AutoCloseable {
                   "unknown key for the "
                       + p.type()
                       + " store (expected one of "
-                      + String.join(", ", new java.util.TreeSet<>(p.keys()))
+                      + String.join(", ", new TreeSet<>(p.keys()))
                       + ")");
             }
           }

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,7 +48,7 @@ final class AcquireScript {
       for (Limit l : b.limits()) {
         // Upper case: charged after the response, so admission only checks it (see acquire.lua).
         boolean after = b.requestsAfterResponse() || l.unit().chargedAfterResponse();
-        a.add(after ? code(l).toUpperCase(java.util.Locale.ROOT) : code(l));
+        a.add(after ? code(l).toUpperCase(Locale.ROOT) : code(l));
         a.add(Long.toString(l.quota()));
         a.add(Long.toString(l.windowMillis()));
         a.add(Long.toString(l.precision().toMillis()));

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -443,9 +444,7 @@ public final class RedisStore implements RateLimitStore, SharedStore {
                   return CompletableFuture.completedFuture(r);
                 }
                 Throwable cause =
-                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                        ? e.getCause()
-                        : e;
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof RedisNoScriptException) {
                   // The script cache is empty: EVAL sends and caches it (once).
                   return c.commands

@@ -3,6 +3,7 @@ package dev.tollgate.core.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 
 /** One-way digests for secrets used as client keys. Internal. */
@@ -34,8 +35,6 @@ public final class Hashing {
       }
     }
     byte[] hash = sha.digest(secret.getBytes(StandardCharsets.UTF_8));
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(java.util.Arrays.copyOf(hash, 16));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16));
   }
 }

@@ -1,6 +1,9 @@
 package dev.tollgate.core.internal;
 
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /** Formats instants without {@code DateTimeFormatter}'s per-call objects. Internal. */
 public final class Instants {
@@ -19,9 +22,9 @@ public final class Instants {
     char[] out = new char[28];
     int year = date.getYear();
     if (year < 0 || year > 9999) {
-      return java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSS'Z'")
-          .withZone(java.time.ZoneOffset.UTC)
-          .format(java.time.Instant.ofEpochMilli(epochMillis));
+      return DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSS'Z'")
+          .withZone(ZoneOffset.UTC)
+          .format(Instant.ofEpochMilli(epochMillis));
     }
     digits(out, 0, year, 4);
     out[4] = '-';

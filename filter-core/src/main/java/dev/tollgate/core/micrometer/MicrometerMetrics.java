@@ -2,11 +2,13 @@ package dev.tollgate.core.micrometer;
 
 import dev.tollgate.core.LimitStatus;
 import dev.tollgate.core.PageSizeOutcome;
+import dev.tollgate.core.QuotaUnit;
 import dev.tollgate.core.TollgateMetrics;
 import dev.tollgate.core.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Objects;
@@ -65,7 +67,7 @@ public final class MicrometerMetrics implements TollgateMetrics {
 
   /** Metrics recorded in Micrometer's {@code Metrics.globalRegistry}. */
   public static TollgateMetrics globalRegistry() {
-    return new MicrometerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+    return new MicrometerMetrics(Metrics.globalRegistry);
   }
 
   @Override
@@ -101,7 +103,7 @@ public final class MicrometerMetrics implements TollgateMetrics {
   }
 
   @Override
-  public void charged(dev.tollgate.core.QuotaUnit unit, long amount) {
+  public void charged(QuotaUnit unit, long amount) {
     registry.counter("tollgate.charged", "unit", unit.configName()).increment(amount);
   }
 

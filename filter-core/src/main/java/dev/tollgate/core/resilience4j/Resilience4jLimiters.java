@@ -10,6 +10,8 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +33,7 @@ public final class Resilience4jLimiters implements ExternalLimiter {
   private final String name;
   private final RateLimiterConfig config;
   private final Cache<String, RateLimiter> perClient;
-  private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> created = ConcurrentHashMap.newKeySet();
 
   private Resilience4jLimiters(
       RateLimiterRegistry registry, String prefix, String name, long maxClients) {

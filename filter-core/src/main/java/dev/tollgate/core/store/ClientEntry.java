@@ -85,7 +85,7 @@ final class ClientEntry {
       } else if (others == null) {
         others = new RuleState[] {s};
       } else {
-        RuleState[] grown = java.util.Arrays.copyOf(others, others.length + 1);
+        RuleState[] grown = Arrays.copyOf(others, others.length + 1);
         grown[others.length] = s;
         others = grown;
       }

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -330,7 +331,7 @@ public final class InMemoryStore implements RateLimitStore {
    * terms.
    */
   @Override
-  public java.util.concurrent.CompletionStage<Void> charge(ChargeRequest request) {
+  public CompletionStage<Void> charge(ChargeRequest request) {
     List<Bucket> buckets = request.buckets();
     BucketSpec[] specs = new BucketSpec[buckets.size()];
     String[] keys = new String[specs.length];

@@ -1,5 +1,6 @@
 package dev.tollgate.core.store;
 
+import dev.tollgate.core.Algorithm;
 import dev.tollgate.core.Limit;
 
 /**
@@ -39,9 +40,7 @@ abstract class LimitState {
   /** How long an untouched state stays meaningful: after that it equals a fresh one. */
   static long idleMillis(Limit limit) {
     return limit.windowMillis()
-        + (limit.algorithm() == dev.tollgate.core.Algorithm.ROLLING_WINDOW
-            ? limit.precision().toMillis()
-            : 0);
+        + (limit.algorithm() == Algorithm.ROLLING_WINDOW ? limit.precision().toMillis() : 0);
   }
 
   static LimitState create(Limit limit) {

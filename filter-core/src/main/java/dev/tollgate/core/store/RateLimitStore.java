@@ -1,5 +1,7 @@
 package dev.tollgate.core.store;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Where counts live. One call decides one request: every limit of every bucket in the {@link
  * AcquireRequest} is checked and, only if all admit, consumed, atomically.
@@ -29,7 +31,7 @@ public interface RateLimitStore extends AutoCloseable {
    * gone). The default charges nothing: a store that does not implement it enforces only the
    * admission side of such limits, and the engine warns at startup.
    */
-  default java.util.concurrent.CompletionStage<Void> charge(ChargeRequest request) {
+  default CompletionStage<Void> charge(ChargeRequest request) {
     return ChargeRequest.DONE;
   }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.core.store;
 
 import dev.tollgate.core.Limit;
+import java.math.BigInteger;
 
 /**
  * GCRA: the bucket is one "theoretical arrival time" in epoch nanoseconds. A request of cost c is
@@ -40,9 +41,9 @@ final class TokenBucketState extends LimitState {
     // The backlog stands for backlog / interval(before) tokens used; keep that many at the new
     // interval.
     long scaled =
-        java.math.BigInteger.valueOf(backlog)
-            .multiply(java.math.BigInteger.valueOf(interval(after)))
-            .divide(java.math.BigInteger.valueOf(interval(before)))
+        BigInteger.valueOf(backlog)
+            .multiply(BigInteger.valueOf(interval(after)))
+            .divide(BigInteger.valueOf(interval(before)))
             .longValue();
     // Not capped at one window: a quota going down and up again must not grant fresh tokens.
     tat = now * NANOS_PER_MILLI + scaled;

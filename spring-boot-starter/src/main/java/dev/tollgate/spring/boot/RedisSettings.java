@@ -2,6 +2,7 @@ package dev.tollgate.spring.boot;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
@@ -43,7 +44,7 @@ final class RedisSettings {
     if (!URI.equals(key)) {
       return false;
     }
-    Map<String, String> keys = new java.util.HashMap<>();
+    Map<String, String> keys = new HashMap<>();
     keys.put(TYPE, environment.getProperty(TollgateProperties.PREFIX + "." + TYPE));
     keys.put(URI, environment.getProperty(TollgateProperties.PREFIX + "." + URI));
     return wanted(keys);
