@@ -9,7 +9,7 @@ import dev.tollgate.core.store.InMemoryStore;
  */
 final class Charge {
 
-  private final Tollgate engine;
+  private final Charging charging;
 
   /** The in-memory store the request was decided in, or null for the configured shared store. */
   final InMemoryStore memory;
@@ -26,13 +26,13 @@ final class Charge {
   private volatile long cpuNanos = -1;
 
   Charge(
-      Tollgate engine,
+      Charging charging,
       CostClock clock,
       InMemoryStore memory,
       Route route,
       String[] clients,
       long admittedAtMillis) {
-    this.engine = engine;
+    this.charging = charging;
     this.clock = clock;
     this.memory = memory;
     this.route = route;
@@ -64,7 +64,7 @@ final class Charge {
     }
     long[] amounts = route.metering.amounts(status, wall, cpu, bytes);
     if (amounts != null) {
-      engine.charge(this, amounts, wall, cpu, bytes);
+      charging.charge(this, amounts, wall, cpu, bytes);
     }
   }
 }

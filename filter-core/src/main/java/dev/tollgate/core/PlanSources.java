@@ -22,7 +22,7 @@ final class PlanSources {
     List<Plan> rangePlans = new ArrayList<>();
     for (Plan p : plans) {
       for (String entry : p.clients()) {
-        Cidr range = rangeOrNull(entry);
+        Cidr range = Cidr.rangeOrNull(entry);
         if (range != null) {
           ranges.add(range);
           rangePlans.add(p);
@@ -68,17 +68,6 @@ final class PlanSources {
       }
       return null;
     };
-  }
-
-  private static Cidr rangeOrNull(String entry) {
-    if (entry.contains(":") && !IpAddresses.looksLikeAddress(entry)) {
-      return null; // a client key such as key:... or user:...
-    }
-    try {
-      return Cidr.parse(entry);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   /** The plans' {@code roles}: the first plan with a role the request's user is in. */

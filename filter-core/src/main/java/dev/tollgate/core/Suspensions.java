@@ -34,7 +34,7 @@ public final class Suspensions {
    */
   public void suspend(String entry) {
     String e = check("suspended", entry);
-    Cidr range = rangeOrNull(e);
+    Cidr range = Cidr.rangeOrNull(e);
     if (range != null) {
       ranges.add(range);
     } else {
@@ -101,7 +101,7 @@ public final class Suspensions {
     Set<String> newKeys = ConcurrentHashMap.newKeySet();
     List<Cidr> newRanges = new CopyOnWriteArrayList<>();
     for (String e : entries) {
-      Cidr range = rangeOrNull(e);
+      Cidr range = Cidr.rangeOrNull(e);
       if (range != null) {
         newRanges.add(range);
       } else {
@@ -120,16 +120,5 @@ public final class Suspensions {
       throw ConfigException.invalid(key, entry, "is not a client key, IP address or range");
     }
     return entry.trim();
-  }
-
-  private static Cidr rangeOrNull(String entry) {
-    if (entry.contains(":") && !IpAddresses.looksLikeAddress(entry)) {
-      return null; // a client key such as key:... or user:...
-    }
-    try {
-      return Cidr.parse(entry);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

@@ -7,7 +7,6 @@ import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.BucketSpec;
-import dev.tollgate.core.store.ChargeRequest;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.LimitUsage;
 import dev.tollgate.core.store.RateLimitStore;
@@ -47,7 +46,7 @@ public final class Tollgate implements AutoCloseable {
   private final Clock clock;
   private final CostClock costClock;
   private final Throttle storeWarnings;
-  private final Throttle chargeWarnings;
+  private final Charging charging;
   private final Suspensions suspensions = new Suspensions();
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
@@ -73,7 +72,7 @@ public final class Tollgate implements AutoCloseable {
     this.clock = clock;
     this.costClock = costClock;
     this.storeWarnings = Throttle.perMinute(clock);
-    this.chargeWarnings = Throttle.perMinute(clock);
+    this.charging = new Charging(store, metrics, clock);
     this.metrics = metrics;
     this.localFallback = new LocalFallback(store, config.maxTrackedClients(), clock, metrics);
     suspensions.replaceConfigured(config.suspended());
@@ -403,7 +402,7 @@ public final class Tollgate implements AutoCloseable {
               ? Verdict.invalidPageSize(c, route, usage, pageSize)
               : Verdict.admitted(c, route, usage, pageSize, release);
       if (route.metering != null && v.proceed()) {
-        v.charge = new Charge(this, costClock, decidedIn, route, clients, usage[0]);
+        v.charge = new Charge(charging, costClock, decidedIn, route, clients, usage[0]);
       }
     }
     metrics.decided(v, dryRunRejected);
@@ -535,90 +534,6 @@ public final class Tollgate implements AutoCloseable {
       int n = route.specs[spec].limits().size();
       System.arraycopy(part, 1 + 3 * from, usage, 1 + 3 * to, 3 * n);
       from += n;
-    }
-  }
-
-  /**
-   * Charges a completed request's costs ({@link Verdict#complete}): in memory at once, to a shared
-   * store without waiting for it. Never throws; a charge the store loses is logged and counted.
-   */
-  void charge(Charge charge, long[] amounts, long wallNanos, long cpuNanos, long bytes) {
-    Metering m = charge.route.metering;
-    if (m.time) {
-      metrics.charged(QuotaUnit.TIME, Metering.millis(wallNanos));
-    }
-    if (m.cpu) {
-      metrics.charged(QuotaUnit.CPU, Metering.millis(cpuNanos));
-    }
-    if (m.bytes) {
-      metrics.charged(QuotaUnit.BYTES, bytes);
-    }
-    Route route = charge.route;
-    try {
-      if (charge.memory != null) {
-        charge.memory.charge(route.specs, charge.clients, amounts, charge.admittedAtMillis);
-        return;
-      }
-      List<Bucket> buckets = new ArrayList<>(route.specs.length);
-      for (int i = 0; i < route.specs.length; i++) {
-        buckets.add(route.specs[i].forClient(charge.clients[i]));
-      }
-      store
-          .charge(new ChargeRequest(buckets, amounts, charge.admittedAtMillis))
-          .whenComplete(
-              (done, error) -> {
-                if (error != null) {
-                  chargeLost(error);
-                }
-              });
-    } catch (RuntimeException e) {
-      chargeLost(e);
-    }
-  }
-
-  private void chargeLost(Throwable error) {
-    metrics.chargeLost(error);
-    if (chargeWarnings.tryAcquire()) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "A charge after the response was lost ({0}); the client was not charged"
-              + " for it. Further lost charges in the next minute are not logged.",
-          error.toString());
-    }
-  }
-
-  /** Something unexpected while completing a request: logged, never thrown at the adapter. */
-  static void chargeFailed(RuntimeException e) {
-    LOG.log(System.Logger.Level.WARNING, "Tollgate could not charge a completed request", e);
-  }
-
-  /** Warns once at startup about limits this engine can only partly enforce. */
-  private static void warnAboutCharges(
-      TollgateConfig config, RateLimitStore store, CostClock costClock) {
-    boolean cpu = false;
-    boolean after = false;
-    List<Rule> rules = new ArrayList<>(config.rules());
-    rules.add(config.defaultRule());
-    for (Rule r : rules) {
-      after |= r.counting() != Counting.ALL;
-      for (Limit l : r.limits()) {
-        cpu |= l.unit() == QuotaUnit.CPU;
-        after |= l.unit().chargedAfterResponse();
-      }
-    }
-    if (cpu && costClock.currentThreadCpuNanos() < 0) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "This JVM cannot measure thread CPU time: cpu limits charge wall time instead");
-    }
-    if (after && !store.charges()) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "The store "
-              + store.getClass().getName()
-              + " cannot charge after the response:"
-              + " limits in time, cpu or bytes and rules with count=failed|successful or refund-on-server-error"
-              + " only check admission there and are never charged");
     }
   }
 
@@ -835,7 +750,7 @@ public final class Tollgate implements AutoCloseable {
         }
       }
       Tollgate t = new Tollgate(config, s, clock, costClock, m);
-      warnAboutCharges(config, s, costClock);
+      Charging.warnAboutLimits(config, s, costClock);
       LOG.log(System.Logger.Level.INFO, config.summary());
       return t;
     }

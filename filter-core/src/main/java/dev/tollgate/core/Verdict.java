@@ -354,7 +354,7 @@ public final class Verdict {
       try {
         c.complete(status, bodyBytes);
       } catch (RuntimeException e) {
-        Tollgate.chargeFailed(e);
+        Charging.chargeFailed(e);
       }
     }
     release();

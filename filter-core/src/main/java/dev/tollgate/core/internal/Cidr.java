@@ -2,6 +2,7 @@ package dev.tollgate.core.internal;
 
 import java.net.InetAddress;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** An address range such as {@code 10.0.0.0/8} or {@code ::1/128}. Internal. */
 public final class Cidr {
@@ -14,6 +15,22 @@ public final class Cidr {
     this.network = network;
     this.bits = bits;
     this.text = text;
+  }
+
+  /**
+   * An entry of a list that mixes client keys and address ranges (suspensions, plan mappings): the
+   * range it names, or null for a client key such as {@code key:...} or {@code user:...} or any
+   * other text that is no range.
+   */
+  public static @Nullable Cidr rangeOrNull(String entry) {
+    if (entry.contains(":") && !IpAddresses.looksLikeAddress(entry)) {
+      return null;
+    }
+    try {
+      return parse(entry);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**
