@@ -37,6 +37,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *       is answered 429 with a problem body.
  *   <li>{@code ip}: as {@code admitted}, but the clients have no API key and are told apart by
  *       10,000 distinct IPv4 addresses.
+ *   <li>{@code charged}: as {@code admitted}, with a server-time budget ({@code 500h/1m time},
+ *       which nobody exhausts) beside the two request limits: each request is also charged its time
+ *       when the adapter completes it ({@link Verdict#complete}), the cost of a limit known after
+ *       the response.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -48,20 +52,22 @@ public class EngineBenchmark {
   /** One engine for every thread, as one engine serves a whole application. */
   @State(Scope.Benchmark)
   public static class Shared {
-    @Param({"admitted", "rejected", "ip", "plans", "plans-resolver"})
+    @Param({"admitted", "rejected", "ip", "plans", "plans-resolver", "charged"})
     public String scenario;
 
     Tollgate tollgate;
     RequestView[] requests;
+    boolean charged;
 
     @Setup(Level.Trial)
     public void setUp() {
       boolean rejecting = scenario.equals("rejected");
+      charged = scenario.equals("charged");
       tollgate =
           Tollgate.create(
               scenario.startsWith("plans")
                   ? plansConfig(scenario.equals("plans-resolver"))
-                  : exampleConfig(rejecting));
+                  : charged ? chargedConfig() : exampleConfig(rejecting));
       int n = rejecting ? 1 : CLIENTS;
       String[] addresses = Keys.create(n);
       requests = new RequestView[n];
@@ -104,12 +110,27 @@ public class EngineBenchmark {
   public Object check(Shared shared, Cursor cursor) {
     Verdict verdict = shared.tollgate.check(shared.requests[cursor.next(shared.requests.length)]);
     verdict.writeHeaders(cursor.sink);
-    verdict.release();
+    if (shared.charged) {
+      verdict.complete(200, 0); // as an adapter does once the response is written
+    } else {
+      verdict.release();
+    }
     return verdict;
   }
 
   /** The example WARs' configuration; with {@code exampleQuotas} false, quotas nobody reaches. */
   static TollgateConfig exampleConfig(boolean exampleQuotas) {
+    return TollgateConfig.parse(exampleProperties(exampleQuotas));
+  }
+
+  /** The examples' configuration, quotas nobody reaches, and a server-time budget. */
+  static TollgateConfig chargedConfig() {
+    Map<String, String> p = exampleProperties(false);
+    p.put("limits", p.get("limits") + ", 500h/1m time");
+    return TollgateConfig.parse(p);
+  }
+
+  private static Map<String, String> exampleProperties(boolean exampleQuotas) {
     Map<String, String> p = new HashMap<>();
     p.put("client.key", "header:X-Api-Key, ip");
     p.put(
@@ -123,7 +144,7 @@ public class EngineBenchmark {
     p.put("rules.reports.page-size.max", "100");
     p.put("status.path", "/api/rate_limit");
     p.put("store.max-clients", "100000");
-    return TollgateConfig.parse(p);
+    return p;
   }
 
   /**
