@@ -1,7 +1,5 @@
 package dev.tollgate.core.store;
 
-import static java.util.Objects.requireNonNull;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -216,49 +214,8 @@ public final class InMemoryStore implements RateLimitStore {
       long[] usage) {
     long now = clock.millis();
     usage[0] = now;
-    boolean admitted = true;
-    // First pass: move every state to now and note what it has available (in the remaining slot).
-    int n = 0;
-    for (int b = 0; b < specs.length; b++) {
-      ClientEntry.RuleState rs =
-          (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
-      rs.lastUsed = now;
-      List<Limit> limits = specs[b].limits;
-      boolean @Nullable [] after = specs[b].afterResponse;
-      for (int l = 0; l < limits.size(); l++, n++) {
-        LimitState state = rs.state(l);
-        Limit limit = limits.get(l);
-        state.advance(limit, now);
-        long available = state.available(limit, now);
-        usage[1 + 3 * n] = available;
-        if (available < (after == null ? cost : specs[b].need(l, cost))) {
-          admitted = false;
-        }
-      }
-    }
-    n = 0;
-    for (int b = 0; b < specs.length; b++) {
-      BucketSpec spec = specs[b];
-      ClientEntry.RuleState rs =
-          (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
-      boolean consume = cost > 0 && (admitted || spec.countRejected);
-      List<Limit> limits = spec.limits;
-      boolean @Nullable [] after = spec.afterResponse;
-      for (int l = 0; l < limits.size(); l++, n++) {
-        Limit limit = limits.get(l);
-        LimitState state = rs.state(l);
-        long need = after == null ? cost : spec.need(l, cost);
-        boolean rejecting = usage[1 + 3 * n] < need;
-        if (consume && (after == null || !after[l])) {
-          state.consume(limit, now, cost);
-        }
-        long reset = state.resetMillis(limit, now);
-        usage[1 + 3 * n] = state.available(limit, now);
-        usage[2 + 3 * n] = reset;
-        usage[3 + 3 * n] =
-            rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, need)) : 0;
-      }
-    }
+    boolean admitted = StatePasses.check(specs, single, entries, cost, usage, now);
+    StatePasses.settle(specs, single, entries, cost, usage, now, admitted);
     maybeSweep(now);
     return admitted;
   }
@@ -282,40 +239,12 @@ public final class InMemoryStore implements RateLimitStore {
       }
       try {
         if (noneRetired(order)) {
-          chargeLocked(specs, entries, amounts, admittedAt);
+          StatePasses.charge(specs, entries, amounts, admittedAt, clock.millis());
           return;
         }
       } finally {
         for (ClientEntry e : order) {
           e.unlock();
-        }
-      }
-    }
-  }
-
-  private void chargeLocked(
-      BucketSpec[] specs, ClientEntry[] entries, long[] amounts, long admittedAt) {
-    long now = clock.millis();
-    int n = 0;
-    for (int b = 0; b < specs.length; b++) {
-      List<Limit> limits = specs[b].limits;
-      ClientEntry.RuleState rs = null;
-      for (int l = 0; l < limits.size(); l++, n++) {
-        long amount = amounts[n];
-        if (amount == 0) {
-          continue;
-        }
-        if (rs == null) {
-          rs = entries[b].state(specs[b], now);
-          rs.lastUsed = Math.max(rs.lastUsed, now);
-        }
-        Limit limit = limits.get(l);
-        LimitState state = rs.state(l);
-        state.advance(limit, now);
-        if (amount > 0) {
-          state.consume(limit, now, amount);
-        } else {
-          state.refund(limit, now, -amount, admittedAt);
         }
       }
     }
