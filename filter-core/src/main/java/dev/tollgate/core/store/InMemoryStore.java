@@ -152,12 +152,12 @@ public final class InMemoryStore implements RateLimitStore {
       for (int i = 0; i < entries.length; i++) {
         entries[i] = entry(clients[i]);
       }
-      ClientEntry[] order = distinctInLockOrder(entries);
+      ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       for (ClientEntry e : order) {
         e.lock();
       }
       try {
-        if (noneRetired(order)) {
+        if (ClientEntry.noneRetired(order)) {
           return decide(specs, null, entries, cost, usage);
         }
       } finally {
@@ -171,29 +171,6 @@ public final class InMemoryStore implements RateLimitStore {
   private static boolean allSame(String[] clients) {
     for (int i = 1; i < clients.length; i++) {
       if (!clients[i].equals(clients[0])) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * A fixed lock order (by client key) makes two requests that share entries unable to deadlock.
-   */
-  private static ClientEntry[] distinctInLockOrder(ClientEntry[] entries) {
-    List<ClientEntry> distinct = new ArrayList<>(entries.length);
-    for (ClientEntry e : entries) {
-      if (!distinct.contains(e)) {
-        distinct.add(e);
-      }
-    }
-    distinct.sort(Comparator.comparing(e -> e.client));
-    return distinct.toArray(new ClientEntry[0]);
-  }
-
-  private static boolean noneRetired(ClientEntry[] entries) {
-    for (ClientEntry e : entries) {
-      if (e.retired()) {
         return false;
       }
     }
@@ -233,12 +210,12 @@ public final class InMemoryStore implements RateLimitStore {
         entries[i] =
             i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : entry(clients[i]);
       }
-      ClientEntry[] order = distinctInLockOrder(entries);
+      ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       for (ClientEntry e : order) {
         e.lock();
       }
       try {
-        if (noneRetired(order)) {
+        if (ClientEntry.noneRetired(order)) {
           StatePasses.charge(specs, entries, amounts, admittedAt, clock.millis());
           return;
         }
@@ -349,7 +326,7 @@ public final class InMemoryStore implements RateLimitStore {
       entry.lock();
       try {
         for (int r = 0; r < entry.size(); r++) {
-          ClientUsage u = heaviestOf(entry.client, entry.at(r), now);
+          ClientUsage u = entry.at(r).heaviest(entry.client, now);
           if (u != null) {
             heaviest.add(u);
           }
@@ -367,24 +344,6 @@ public final class InMemoryStore implements RateLimitStore {
     List<ClientUsage> out = new ArrayList<>(top);
     out.sort(Comparator.comparingDouble(ClientUsage::usedShare).reversed());
     return out;
-  }
-
-  /** The limit of {@code rs} with the largest used share, or null if nothing is used. Locked. */
-  private static @Nullable ClientUsage heaviestOf(
-      String client, ClientEntry.RuleState rs, long now) {
-    @Nullable ClientUsage heaviest = null;
-    List<Limit> limits = rs.limits();
-    for (int i = 0; i < limits.size(); i++) {
-      Limit limit = limits.get(i);
-      LimitState s = rs.state(i);
-      s.advance(limit, now);
-      long used = limit.quota() - s.available(limit, now);
-      ClientUsage u = new ClientUsage(rs.rule, client, limit, used);
-      if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
-        heaviest = u;
-      }
-    }
-    return heaviest != null && heaviest.used() > 0 ? heaviest : null;
   }
 
   /** The configured bound on tracked client keys. */
