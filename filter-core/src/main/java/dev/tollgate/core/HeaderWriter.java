@@ -59,6 +59,21 @@ final class HeaderWriter {
         return;
       }
     }
+    writeDialects(config, route, usage, nearest, rejected, retryAfterSeconds, out);
+  }
+
+  /**
+   * Writes the headers of each dialect {@code config} selects; {@code nearest} is the limit shown
+   * by the dialects that carry one.
+   */
+  private static void writeDialects(
+      TollgateConfig config,
+      Route route,
+      long[] usage,
+      int nearest,
+      boolean rejected,
+      long retryAfterSeconds,
+      HeaderSink out) {
     long now = usage[0];
     List<HeaderDialect> dialects = config.dialects();
     for (int d = 0; d < dialects.size(); d++) { // no iterator: this runs for every response

@@ -80,6 +80,14 @@ public final class PageSizeOutcome {
     if (rule.parameters().size() == 1) {
       return evaluateOne(rule, request);
     }
+    return evaluateMany(rule, request);
+  }
+
+  /**
+   * {@link #evaluate} for a rule of several parameters: each one sent gets its own value, and the
+   * first gets the default if none is.
+   */
+  private static PageSizeOutcome evaluateMany(PageSizeRule rule, RequestView request) {
     Map<String, Integer> values = new LinkedHashMap<>();
     Status status = Status.KEPT;
     boolean anyPresent = false;
@@ -106,11 +114,7 @@ public final class PageSizeOutcome {
         }
       }
       if (first != null) {
-        int effective = Math.min(first, rule.maxSize());
-        values.put(name, effective);
-        if (first > rule.maxSize() && status == Status.KEPT) {
-          status = Status.CLAMPED;
-        }
+        status = putValid(rule, name, first, values, status);
       }
     }
     if (!anyPresent) {
@@ -119,6 +123,18 @@ public final class PageSizeOutcome {
     }
     return new PageSizeOutcome(
         status, Collections.unmodifiableMap(values), null, null, rule.maxSize());
+  }
+
+  /**
+   * Puts the value {@code name} gets for the valid {@code first} value sent (at most the maximum).
+   *
+   * @return the status so far, clamped if the value was above the maximum and nothing else happened
+   */
+  private static Status putValid(
+      PageSizeRule rule, String name, int first, Map<String, Integer> values, Status status) {
+    int effective = Math.min(first, rule.maxSize());
+    values.put(name, effective);
+    return first > rule.maxSize() && status == Status.KEPT ? Status.CLAMPED : status;
   }
 
   /**

@@ -47,14 +47,9 @@ final class PathTemplate {
       char c = template.charAt(i);
       if (c == '{') {
         int end = closingBrace(template, i);
-        String inside = template.substring(i + 1, end);
-        int colon = inside.indexOf(':');
         vars++;
-        if (colon >= 0 && !inside.substring(colon + 1).isBlank()) {
+        if (appendVariable(regex, template.substring(i + 1, end))) {
           regexes++;
-          regex.append('(').append(inside.substring(colon + 1).trim()).append(')');
-        } else {
-          regex.append("([^/]+)");
         }
         i = end + 1;
       } else if (c == '}') {
@@ -67,19 +62,40 @@ final class PathTemplate {
         i += Character.charCount(codePoint);
       }
     }
-    String r = regex.toString();
+    this.pattern = compile(template, regex.toString());
+    this.literalChars = literals;
+    this.variables = vars;
+    this.explicitRegexes = regexes;
+  }
+
+  /**
+   * Appends the group matching a template variable, given what is {@code inside} its braces: the
+   * variable's own regex after a {@code :}, else one or more characters other than {@code /}.
+   *
+   * @return true if the variable has its own regex
+   */
+  private static boolean appendVariable(StringBuilder regex, String inside) {
+    int colon = inside.indexOf(':');
+    if (colon >= 0 && !inside.substring(colon + 1).isBlank()) {
+      regex.append('(').append(inside.substring(colon + 1).trim()).append(')');
+      return true;
+    }
+    regex.append("([^/]+)");
+    return false;
+  }
+
+  /** The pattern of a template's {@code regex}, whose final {@code /} is optional. */
+  private static Pattern compile(String template, String regex) {
+    String r = regex;
     // A final '/' of the template is optional (section 3.7.3, step 4); so is one on the request.
     if (r.endsWith(Pattern.quote("/"))) {
       r = r.substring(0, r.length() - Pattern.quote("/").length());
     }
     try {
-      this.pattern = Pattern.compile(r + "/?");
+      return Pattern.compile(r + "/?");
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("bad regex in " + template + ": " + e.getDescription(), e);
     }
-    this.literalChars = literals;
-    this.variables = vars;
-    this.explicitRegexes = regexes;
   }
 
   /** True if the whole of {@code encodedPath} (with a leading {@code /}) matches. */

@@ -2,10 +2,13 @@ package dev.tollgate.core.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.Limit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -73,6 +76,31 @@ final class ClientEntry {
 
   void retire() {
     retired = true;
+  }
+
+  /**
+   * The distinct entries of {@code entries} in a fixed lock order (by client key), which makes two
+   * requests that share entries unable to deadlock.
+   */
+  static ClientEntry[] distinctInLockOrder(ClientEntry[] entries) {
+    List<ClientEntry> distinct = new ArrayList<>(entries.length);
+    for (ClientEntry e : entries) {
+      if (!distinct.contains(e)) {
+        distinct.add(e);
+      }
+    }
+    distinct.sort(Comparator.comparing(e -> e.client));
+    return distinct.toArray(new ClientEntry[0]);
+  }
+
+  /** True if none of {@code entries} is retired. Locked. */
+  static boolean noneRetired(ClientEntry[] entries) {
+    for (ClientEntry e : entries) {
+      if (e.retired()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** This client's state under {@code spec}'s rule, created or conformed to its limits. Locked. */
@@ -200,6 +228,22 @@ final class ClientEntry {
 
     LimitState state(int i) {
       return states[i];
+    }
+
+    /** The limit with the largest used share, or null if nothing is used. Locked. */
+    @Nullable ClientUsage heaviest(String client, long now) {
+      @Nullable ClientUsage heaviest = null;
+      for (int i = 0; i < limits.size(); i++) {
+        Limit limit = limits.get(i);
+        LimitState s = states[i];
+        s.advance(limit, now);
+        long used = limit.quota() - s.available(limit, now);
+        ClientUsage u = new ClientUsage(rule, client, limit, used);
+        if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
+          heaviest = u;
+        }
+      }
+      return heaviest != null && heaviest.used() > 0 ? heaviest : null;
     }
 
     private static long idle(List<Limit> limits) {

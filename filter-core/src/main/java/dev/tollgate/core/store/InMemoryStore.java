@@ -1,7 +1,5 @@
 package dev.tollgate.core.store;
 
-import static java.util.Objects.requireNonNull;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -154,12 +152,12 @@ public final class InMemoryStore implements RateLimitStore {
       for (int i = 0; i < entries.length; i++) {
         entries[i] = entry(clients[i]);
       }
-      ClientEntry[] order = distinctInLockOrder(entries);
+      ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       for (ClientEntry e : order) {
         e.lock();
       }
       try {
-        if (noneRetired(order)) {
+        if (ClientEntry.noneRetired(order)) {
           return decide(specs, null, entries, cost, usage);
         }
       } finally {
@@ -180,29 +178,6 @@ public final class InMemoryStore implements RateLimitStore {
   }
 
   /**
-   * A fixed lock order (by client key) makes two requests that share entries unable to deadlock.
-   */
-  private static ClientEntry[] distinctInLockOrder(ClientEntry[] entries) {
-    List<ClientEntry> distinct = new ArrayList<>(entries.length);
-    for (ClientEntry e : entries) {
-      if (!distinct.contains(e)) {
-        distinct.add(e);
-      }
-    }
-    distinct.sort(Comparator.comparing(e -> e.client));
-    return distinct.toArray(new ClientEntry[0]);
-  }
-
-  private static boolean noneRetired(ClientEntry[] entries) {
-    for (ClientEntry e : entries) {
-      if (e.retired()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
    * Runs with every entry locked. Checks every limit first, then consumes from all or none.
    *
    * @param single the one entry of every spec, or null to use {@code entries}
@@ -216,49 +191,8 @@ public final class InMemoryStore implements RateLimitStore {
       long[] usage) {
     long now = clock.millis();
     usage[0] = now;
-    boolean admitted = true;
-    // First pass: move every state to now and note what it has available (in the remaining slot).
-    int n = 0;
-    for (int b = 0; b < specs.length; b++) {
-      ClientEntry.RuleState rs =
-          (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
-      rs.lastUsed = now;
-      List<Limit> limits = specs[b].limits;
-      boolean @Nullable [] after = specs[b].afterResponse;
-      for (int l = 0; l < limits.size(); l++, n++) {
-        LimitState state = rs.state(l);
-        Limit limit = limits.get(l);
-        state.advance(limit, now);
-        long available = state.available(limit, now);
-        usage[1 + 3 * n] = available;
-        if (available < (after == null ? cost : specs[b].need(l, cost))) {
-          admitted = false;
-        }
-      }
-    }
-    n = 0;
-    for (int b = 0; b < specs.length; b++) {
-      BucketSpec spec = specs[b];
-      ClientEntry.RuleState rs =
-          (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
-      boolean consume = cost > 0 && (admitted || spec.countRejected);
-      List<Limit> limits = spec.limits;
-      boolean @Nullable [] after = spec.afterResponse;
-      for (int l = 0; l < limits.size(); l++, n++) {
-        Limit limit = limits.get(l);
-        LimitState state = rs.state(l);
-        long need = after == null ? cost : spec.need(l, cost);
-        boolean rejecting = usage[1 + 3 * n] < need;
-        if (consume && (after == null || !after[l])) {
-          state.consume(limit, now, cost);
-        }
-        long reset = state.resetMillis(limit, now);
-        usage[1 + 3 * n] = state.available(limit, now);
-        usage[2 + 3 * n] = reset;
-        usage[3 + 3 * n] =
-            rejecting ? Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, need)) : 0;
-      }
-    }
+    boolean admitted = StatePasses.check(specs, single, entries, cost, usage, now);
+    StatePasses.settle(specs, single, entries, cost, usage, now, admitted);
     maybeSweep(now);
     return admitted;
   }
@@ -276,46 +210,18 @@ public final class InMemoryStore implements RateLimitStore {
         entries[i] =
             i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : entry(clients[i]);
       }
-      ClientEntry[] order = distinctInLockOrder(entries);
+      ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       for (ClientEntry e : order) {
         e.lock();
       }
       try {
-        if (noneRetired(order)) {
-          chargeLocked(specs, entries, amounts, admittedAt);
+        if (ClientEntry.noneRetired(order)) {
+          StatePasses.charge(specs, entries, amounts, admittedAt, clock.millis());
           return;
         }
       } finally {
         for (ClientEntry e : order) {
           e.unlock();
-        }
-      }
-    }
-  }
-
-  private void chargeLocked(
-      BucketSpec[] specs, ClientEntry[] entries, long[] amounts, long admittedAt) {
-    long now = clock.millis();
-    int n = 0;
-    for (int b = 0; b < specs.length; b++) {
-      List<Limit> limits = specs[b].limits;
-      ClientEntry.RuleState rs = null;
-      for (int l = 0; l < limits.size(); l++, n++) {
-        long amount = amounts[n];
-        if (amount == 0) {
-          continue;
-        }
-        if (rs == null) {
-          rs = entries[b].state(specs[b], now);
-          rs.lastUsed = Math.max(rs.lastUsed, now);
-        }
-        Limit limit = limits.get(l);
-        LimitState state = rs.state(l);
-        state.advance(limit, now);
-        if (amount > 0) {
-          state.consume(limit, now, amount);
-        } else {
-          state.refund(limit, now, -amount, admittedAt);
         }
       }
     }
@@ -420,7 +326,7 @@ public final class InMemoryStore implements RateLimitStore {
       entry.lock();
       try {
         for (int r = 0; r < entry.size(); r++) {
-          ClientUsage u = heaviestOf(entry.client, entry.at(r), now);
+          ClientUsage u = entry.at(r).heaviest(entry.client, now);
           if (u != null) {
             heaviest.add(u);
           }
@@ -438,24 +344,6 @@ public final class InMemoryStore implements RateLimitStore {
     List<ClientUsage> out = new ArrayList<>(top);
     out.sort(Comparator.comparingDouble(ClientUsage::usedShare).reversed());
     return out;
-  }
-
-  /** The limit of {@code rs} with the largest used share, or null if nothing is used. Locked. */
-  private static @Nullable ClientUsage heaviestOf(
-      String client, ClientEntry.RuleState rs, long now) {
-    @Nullable ClientUsage heaviest = null;
-    List<Limit> limits = rs.limits();
-    for (int i = 0; i < limits.size(); i++) {
-      Limit limit = limits.get(i);
-      LimitState s = rs.state(i);
-      s.advance(limit, now);
-      long used = limit.quota() - s.available(limit, now);
-      ClientUsage u = new ClientUsage(rs.rule, client, limit, used);
-      if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
-        heaviest = u;
-      }
-    }
-    return heaviest != null && heaviest.used() > 0 ? heaviest : null;
   }
 
   /** The configured bound on tracked client keys. */
