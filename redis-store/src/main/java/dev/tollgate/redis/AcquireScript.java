@@ -1,6 +1,7 @@
 package dev.tollgate.redis;
 
 import dev.tollgate.core.Algorithm;
+import dev.tollgate.core.Clock;
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.LimitUsage;
@@ -55,6 +56,14 @@ final class AcquireScript {
       }
     }
     return a.toArray(new String[0]);
+  }
+
+  /**
+   * The time argument of the scripts: the test clock's, or {@code null} to decide at the Redis
+   * server's {@code TIME}.
+   */
+  static @Nullable Long scriptTime(@Nullable Clock scriptClock) {
+    return scriptClock == null ? null : scriptClock.millis();
   }
 
   /** Whether the reply admits the request. */

@@ -58,52 +58,23 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
 
   /** The builder the settings describe, checked key by key. */
   static RedisStore.Builder builder(Map<String, String> settings) {
-    String uri = settings.get(URI);
-    if (uri == null || uri.isBlank()) {
-      throw new ConfigException(
-          "store." + URI, "is required for the redis store (e.g. redis://localhost:6379)");
-    }
-    RedisStore.Builder b = RedisStore.builder(uri);
+    RedisStore.Builder b = RedisStore.builder(requiredUri(settings));
     String cluster = settings.get(CLUSTER);
     if (cluster != null) {
-      String v = cluster.trim().toLowerCase(Locale.ROOT);
-      if (!v.equals("true") && !v.equals("false")) {
-        throw ConfigException.invalid(
-            "store." + CLUSTER, cluster, "is not a boolean (expected true or false)");
-      }
-      b.cluster(v.equals("true"));
+      b.cluster(bool(CLUSTER, cluster));
     }
-    if (settings.containsKey(TIMEOUT)) {
-      Duration d = duration(TIMEOUT, settings.get(TIMEOUT));
-      apply(TIMEOUT, settings.get(TIMEOUT), () -> b.timeout(d));
-    }
-    if (settings.containsKey(CONNECT_TIMEOUT)) {
-      Duration d = duration(CONNECT_TIMEOUT, settings.get(CONNECT_TIMEOUT));
-      apply(CONNECT_TIMEOUT, settings.get(CONNECT_TIMEOUT), () -> b.connectTimeout(d));
-    }
+    timeouts(settings, b);
     if (settings.containsKey(KEY_PREFIX)) {
       apply(KEY_PREFIX, settings.get(KEY_PREFIX), () -> b.keyPrefix(settings.get(KEY_PREFIX)));
     }
     if (settings.containsKey(EXPECTED_SERVERS)) {
       String v = settings.get(EXPECTED_SERVERS);
-      int n;
-      try {
-        n = Integer.parseInt(v == null ? "" : v.trim());
-      } catch (NumberFormatException e) {
-        throw ConfigException.invalid(
-            "store." + EXPECTED_SERVERS, v, "is not a whole number (expected e.g. 3)");
-      }
+      int n = wholeNumber(EXPECTED_SERVERS, v, "e.g. 3");
       apply(EXPECTED_SERVERS, v, () -> b.expectedServers(n));
     }
     if (settings.containsKey(LEASE)) {
       String v = settings.get(LEASE);
-      int n;
-      try {
-        n = Integer.parseInt(v == null ? "" : v.trim());
-      } catch (NumberFormatException e) {
-        throw ConfigException.invalid(
-            "store." + LEASE, v, "is not a whole number (expected e.g. 10, or 0 for no leasing)");
-      }
+      int n = wholeNumber(LEASE, v, "e.g. 10, or 0 for no leasing");
       apply(LEASE, v, () -> b.lease(n));
     }
     // Parse the URI now, so a typo is reported against its key rather than at the first request.
@@ -113,6 +84,45 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
       throw new ConfigException("store." + URI, e.getMessage());
     }
     return b;
+  }
+
+  private static String requiredUri(Map<String, String> settings) {
+    String uri = settings.get(URI);
+    if (uri == null || uri.isBlank()) {
+      throw new ConfigException(
+          "store." + URI, "is required for the redis store (e.g. redis://localhost:6379)");
+    }
+    return uri;
+  }
+
+  private static void timeouts(Map<String, String> settings, RedisStore.Builder b) {
+    if (settings.containsKey(TIMEOUT)) {
+      Duration d = duration(TIMEOUT, settings.get(TIMEOUT));
+      apply(TIMEOUT, settings.get(TIMEOUT), () -> b.timeout(d));
+    }
+    if (settings.containsKey(CONNECT_TIMEOUT)) {
+      Duration d = duration(CONNECT_TIMEOUT, settings.get(CONNECT_TIMEOUT));
+      apply(CONNECT_TIMEOUT, settings.get(CONNECT_TIMEOUT), () -> b.connectTimeout(d));
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw ConfigException.invalid(
+          "store." + key, value, "is not a boolean (expected true or false)");
+    }
+    return v.equals("true");
+  }
+
+  /** {@code example} names values that fit, e.g. {@code "e.g. 3"}. */
+  private static int wholeNumber(String key, String value, String example) {
+    try {
+      return Integer.parseInt(value == null ? "" : value.trim());
+    } catch (NumberFormatException e) {
+      throw ConfigException.invalid(
+          "store." + key, value, "is not a whole number (expected " + example + ")");
+    }
   }
 
   private static Duration duration(String key, String value) {

@@ -150,6 +150,16 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void startProcess() throws IOException {
+    process =
+        new ProcessBuilder(command())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
+    awaitPing();
+  }
+
+  /** The command line: this port on 127.0.0.1, no persistence, in the foreground, quiet. */
+  private List<String> command() {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -169,11 +179,11 @@ public final class RedisServer implements AutoCloseable {
                 "--loglevel",
                 "warning"));
     cmd.addAll(extraArgs);
-    process =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("redis.log").toFile())
-            .start();
+    return cmd;
+  }
+
+  /** Waits up to 10 s until the started process answers PING; fails at once if it exits. */
+  private void awaitPing() throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {

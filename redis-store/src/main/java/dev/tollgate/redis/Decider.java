@@ -1,0 +1,161 @@
+package dev.tollgate.redis;
+
+import dev.tollgate.core.Clock;
+import dev.tollgate.core.store.AcquireRequest;
+import dev.tollgate.core.store.AcquireResult;
+import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.LimitUsage;
+import dev.tollgate.redis.Failure.Kind;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides a request in Redis: one {@code EVALSHA} of {@link AcquireScript} (one per client slot
+ * when a cluster spreads the request's keys), waiting for its answer until the deadline and sending
+ * the script again if Redis lost it. Every failure is a {@link Failure}.
+ */
+final class Decider {
+
+  private final KeyLayout keys;
+  private final boolean cluster;
+  private final @Nullable Clock scriptClock;
+
+  /** Run when Redis answers (see {@link Breaker#markAnswer}). */
+  private final Runnable markAnswer;
+
+  Decider(KeyLayout keys, boolean cluster, @Nullable Clock scriptClock, Runnable markAnswer) {
+    this.keys = keys;
+    this.cluster = cluster;
+    this.scriptClock = scriptClock;
+    this.markAnswer = markAnswer;
+  }
+
+  /**
+   * Decides {@code request} in Redis, taking up to {@code lease} requests' cost if admitted (one
+   * script call only: a request spread over cluster slots takes one); {@code taken[0]} is set to
+   * how many were taken.
+   */
+  AcquireResult decide(
+      AcquireRequest request, Connection c, long deadline, int lease, int[] taken) {
+    List<Bucket> buckets = request.buckets();
+    List<List<Integer>> groups = Slots.groups(cluster, buckets);
+    if (groups.size() == 1) {
+      List<Object> reply =
+          run(
+              c,
+              keys.keys(buckets),
+              AcquireScript.args(buckets, request.cost(), now(), false, lease),
+              deadline);
+      taken[0] = AcquireScript.taken(reply);
+      List<LimitUsage> usages = new ArrayList<>(request.limitCount());
+      AcquireScript.usages(reply, buckets, usages);
+      return new AcquireResult(
+          AcquireScript.admitted(reply), AcquireScript.nowMillis(reply), usages);
+    }
+    return decideBySlot(request, groups, c, deadline);
+  }
+
+  /**
+   * Cluster, and the rules identify the client differently (e.g. by IP and by API key): the keys
+   * live in different slots, so each client's buckets are decided by their own call, in order. Each
+   * call is atomic; a later rejection leaves the earlier calls' consumption in place, so the limits
+   * err on the strict side by at most one request's cost.
+   */
+  private AcquireResult decideBySlot(
+      AcquireRequest request, List<List<Integer>> groups, Connection c, long deadline) {
+    List<Bucket> buckets = request.buckets();
+    LimitUsage[] usages = new LimitUsage[request.limitCount()];
+    int[] offsets = Slots.offsets(buckets);
+    boolean admitted = true;
+    long now = 0;
+    for (int g = 0; g < groups.size(); g++) {
+      List<Bucket> part = Slots.part(buckets, groups.get(g));
+      List<Object> reply =
+          run(
+              c,
+              keys.keys(part),
+              AcquireScript.args(part, request.cost(), now(), !admitted, 1),
+              deadline);
+      List<LimitUsage> partUsages = new ArrayList<>();
+      AcquireScript.usages(reply, part, partUsages);
+      admitted &= AcquireScript.admitted(reply);
+      if (g == 0) {
+        now = AcquireScript.nowMillis(reply);
+      }
+      int u = 0;
+      for (int b : groups.get(g)) {
+        for (int l = 0; l < buckets.get(b).limits().size(); l++) {
+          usages[offsets[b] + l] = partUsages.get(u++);
+        }
+      }
+    }
+    return new AcquireResult(admitted, now, Arrays.asList(usages));
+  }
+
+  private @Nullable Long now() {
+    return AcquireScript.scriptTime(scriptClock);
+  }
+
+  private List<Object> run(Connection c, String[] k, String[] args, long deadline) {
+    try {
+      return await(
+          c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args), deadline);
+    } catch (NoScriptException e) {
+      // The script cache is empty (Redis restarted, failed over or SCRIPT FLUSH): EVAL runs the
+      // script and caches it again, so this costs one extra round trip once.
+      return await(
+          c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args), deadline);
+    } catch (Failure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new Failure(Kind.CONNECTION, "Redis rejected the command", e);
+    }
+  }
+
+  private List<Object> await(RedisFuture<List<Object>> f, long deadline) {
+    f.thenRun(markAnswer);
+    try {
+      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
+    } catch (InterruptedException e) {
+      f.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new Failure(Kind.OTHER, "interrupted while waiting for Redis", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RedisNoScriptException) {
+        throw new NoScriptException();
+      }
+      if (cause instanceof RedisCommandTimeoutException) {
+        throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
+      }
+      // An error reply means Redis is there; anything else (closed, reset, not connected) means it
+      // is not.
+      throw new Failure(
+          cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
+          "Redis failed",
+          cause);
+    }
+  }
+
+  /** NOSCRIPT: the script must be sent again. */
+  private static final class NoScriptException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NoScriptException() {
+      super(null, null, false, false);
+    }
+  }
+}
