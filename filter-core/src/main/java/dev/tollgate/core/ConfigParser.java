@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.adapter.ClassLoaders;
+import dev.tollgate.core.adapter.ConfigLayers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -73,18 +74,12 @@ final class ConfigParser {
     Objects.requireNonNull(in, "in");
     Properties p = new Properties();
     p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-    Map<String, String> map = new LinkedHashMap<>();
+    Map<String, String> file = new LinkedHashMap<>();
     for (String name : p.stringPropertyNames()) {
-      map.put(name, p.getProperty(name));
-    }
-    for (Map.Entry<String, String> o : overrides.entrySet()) {
-      // An override replaces the file's value whichever way either writes the key.
-      String canonical = canonicalKey(o.getKey());
-      map.keySet().removeIf(k -> canonicalKey(k).equals(canonical));
-      map.put(o.getKey(), o.getValue());
+      file.put(name, p.getProperty(name));
     }
     try {
-      return parse(map);
+      return parse(ConfigLayers.merge(file, overrides));
     } catch (ConfigException e) {
       throw e.withSource("in " + source);
     }
