@@ -139,6 +139,11 @@ public final class ClientKeys {
     return prefix + Hashing.digest(secret);
   }
 
+  /** The client key {@code resolver} finds for a request, made safe to store. */
+  static String keyOf(ClientKeyResolver resolver, RequestView request) {
+    return bounded(Objects.requireNonNullElse(resolver.resolve(request), ANONYMOUS));
+  }
+
   /** Makes a resolver's answer safe to store: bounded length, no control characters. */
   static String bounded(String key) {
     if (key.length() > MAX_KEY_LENGTH) {

@@ -1,9 +1,6 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.store.LimitUsage;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,24 +16,6 @@ public record LimitStatus(String rule, String policy, LimitUsage usage) {
   /** Seconds until the remaining quota next grows, rounded up (never a misleading 0). */
   public long resetSeconds() {
     return ceilSeconds(usage.resetMillis());
-  }
-
-  /** The limits of {@code route} as the store answered them in {@code usage}. */
-  static List<LimitStatus> all(Route route, long[] usage) {
-    List<LimitStatus> out = new ArrayList<>(route.limitCount());
-    for (int i = 0; i < route.limitCount(); i++) {
-      Route.Policy p = route.policies[i];
-      out.add(
-          new LimitStatus(
-              p.rule,
-              p.name,
-              new LimitUsage(
-                  p.limit,
-                  HeaderWriter.remaining(usage, i),
-                  HeaderWriter.resetMillis(usage, i),
-                  HeaderWriter.retryAfterMillis(usage, i))));
-    }
-    return Collections.unmodifiableList(out);
   }
 
   /**

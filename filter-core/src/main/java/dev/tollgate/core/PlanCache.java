@@ -60,56 +60,67 @@ final class PlanCache {
     this.resolver = resolver;
     this.settings = settings;
     this.clock = clock;
-    long ttlNanos = settings.ttl().toNanos();
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(settings.maxEntries())
             .ticker(() -> clock.millis() * 1_000_000L)
             .executor(executor)
             .refreshAfterWrite(settings.refresh())
-            .expireAfter(
-                new Expiry<String, Answer>() {
-                  @Override
-                  public long expireAfterCreate(String key, Answer a, long currentTime) {
-                    return lifetime(a);
-                  }
+            .expireAfter(new Lifetime(clock, settings.ttl().toNanos()))
+            .buildAsync(new Loader());
+  }
 
-                  @Override
-                  public long expireAfterUpdate(
-                      String key, Answer a, long currentTime, long currentDuration) {
-                    return lifetime(a);
-                  }
+  /**
+   * An answer lives for the ttl, a failure for {@link #FAILURE_BACKOFF_MILLIS}, both counted from
+   * when it was loaded; reading it does not extend it.
+   */
+  private static final class Lifetime implements Expiry<String, Answer> {
+    private final Clock clock;
+    private final long ttlNanos;
 
-                  @Override
-                  public long expireAfterRead(
-                      String key, Answer a, long currentTime, long currentDuration) {
-                    return currentDuration;
-                  }
+    Lifetime(Clock clock, long ttlNanos) {
+      this.clock = clock;
+      this.ttlNanos = ttlNanos;
+    }
 
-                  private long lifetime(Answer a) {
-                    long age = Math.max(0, clock.millis() - a.loadedAt) * 1_000_000L;
-                    return Math.max(
-                        0, (a.failed ? FAILURE_BACKOFF_MILLIS * 1_000_000L : ttlNanos) - age);
-                  }
-                })
-            .buildAsync(
-                new AsyncCacheLoader<String, Answer>() {
-                  @Override
-                  public CompletableFuture<Answer> asyncLoad(String key, Executor e) {
-                    return CompletableFuture.supplyAsync(() -> load(key), e);
-                  }
+    @Override
+    public long expireAfterCreate(String key, Answer a, long currentTime) {
+      return lifetime(a);
+    }
 
-                  @Override
-                  public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor e) {
-                    return CompletableFuture.supplyAsync(
-                        () -> {
-                          Answer fresh = load(key);
-                          // A failed refresh keeps what was known, and expires when it would have.
-                          return fresh.failed && !old.failed ? old : fresh;
-                        },
-                        e);
-                  }
-                });
+    @Override
+    public long expireAfterUpdate(String key, Answer a, long currentTime, long currentDuration) {
+      return lifetime(a);
+    }
+
+    @Override
+    public long expireAfterRead(String key, Answer a, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+
+    private long lifetime(Answer a) {
+      long age = Math.max(0, clock.millis() - a.loadedAt) * 1_000_000L;
+      return Math.max(0, (a.failed ? FAILURE_BACKOFF_MILLIS * 1_000_000L : ttlNanos) - age);
+    }
+  }
+
+  /** Asks the resolver on the cache's executor. */
+  private final class Loader implements AsyncCacheLoader<String, Answer> {
+    @Override
+    public CompletableFuture<Answer> asyncLoad(String key, Executor e) {
+      return CompletableFuture.supplyAsync(() -> load(key), e);
+    }
+
+    @Override
+    public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor e) {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            Answer fresh = load(key);
+            // A failed refresh keeps what was known, and expires when it would have.
+            return fresh.failed && !old.failed ? old : fresh;
+          },
+          e);
+    }
   }
 
   /**

@@ -13,6 +13,11 @@ import java.util.function.BiFunction;
 /** The built-in sources of a client's plan, for {@link Plans}. */
 final class PlanSources {
 
+  /** Marks a lookup that failed or timed out; never shown. */
+  static final Plan FAILED = Plan.builder("failed").build();
+
+  static final Plan TIMED_OUT = Plan.builder("timed-out").build();
+
   private PlanSources() {}
 
   /** The plans' {@code clients} entries: client keys, IP addresses and ranges. */
@@ -120,6 +125,23 @@ final class PlanSources {
         }
       }
       return null; // a client may not name its own plan
+    };
+  }
+
+  /**
+   * The plan {@code cache}'s resolver names, or {@link #FAILED} or {@link #TIMED_OUT}; {@code
+   * known} finds the plan of a name from a source.
+   */
+  static Source resolver(PlanCache cache, String source, BiFunction<String, String, Plan> known) {
+    return (request, client, ip) -> {
+      String name = cache.lookup(client);
+      if (name == PlanCache.FAILED) {
+        return FAILED;
+      }
+      if (name == PlanCache.TIMED_OUT) {
+        return TIMED_OUT;
+      }
+      return known.apply(name, source);
     };
   }
 }

@@ -25,11 +25,6 @@ public final class Plans {
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
-  /** Marks a lookup that failed or timed out; never shown. */
-  private static final Plan FAILED = Plan.builder("failed").build();
-
-  private static final Plan TIMED_OUT = Plan.builder("timed-out").build();
-
   /**
    * The cache in front of a {@link PlanResolver}.
    *
@@ -76,7 +71,8 @@ public final class Plans {
   /** One link of the chain. */
   interface Source {
     /**
-     * The client's plan; null if this source does not know; {@link #FAILED} or {@link #TIMED_OUT}.
+     * The client's plan; null if this source does not know; {@link PlanSources#FAILED} or {@link
+     * PlanSources#TIMED_OUT}.
      */
     Plan find(RequestView request, String client, ClientKeyResolver clientIp);
   }
@@ -119,7 +115,7 @@ public final class Plans {
       } else {
         PlanCache c = PlanCache.create((PlanResolver) s, b.cacheSettings, b.clock);
         String name = s.toString();
-        chain.add((request, client, ip) -> cached(c, client, name));
+        chain.add(PlanSources.resolver(c, name, this::known));
         cache = c;
       }
       names.add(
@@ -220,8 +216,8 @@ public final class Plans {
       RequestView request, String client, ClientKeyResolver clientIp, TollgateMetrics metrics) {
     for (int i = 0; i < chain.size(); i++) { // no iterator: this runs for every request
       Plan p = chain.get(i).find(request, client, clientIp);
-      if (p == FAILED || p == TIMED_OUT) {
-        String reason = p == FAILED ? "error" : "timeout";
+      if (p == PlanSources.FAILED || p == PlanSources.TIMED_OUT) {
+        String reason = p == PlanSources.FAILED ? "error" : "timeout";
         metrics.planFallback(reason);
         if (failureWarnings.tryAcquire()) {
           LOG.log(
@@ -229,7 +225,9 @@ public final class Plans {
               "Plan source {0} {1}; clients it would place get the fallback plan {2}."
                   + " Further failures in the next minute are not logged.",
               chainNames.get(i),
-              p == FAILED ? "failed (" + lastFailure(i) + ")" : "did not answer in time",
+              p == PlanSources.FAILED
+                  ? "failed (" + lastFailure(i) + ")"
+                  : "did not answer in time",
               fallbackPlan == null ? "(none: the rules' own limits)" : fallbackPlan.name());
         }
         return fallbackPlan;
@@ -244,17 +242,6 @@ public final class Plans {
   private String lastFailure(int source) {
     PlanCache cache = caches.get(source);
     return cache == null || cache.lastFailure == null ? "no detail" : cache.lastFailure.toString();
-  }
-
-  private Plan cached(PlanCache cache, String client, String source) {
-    String name = cache.lookup(client);
-    if (name == PlanCache.FAILED) {
-      return FAILED;
-    }
-    if (name == PlanCache.TIMED_OUT) {
-      return TIMED_OUT;
-    }
-    return known(name, source);
   }
 
   /** The plan a source named, or null (with a warning a minute) if there is no such plan. */

@@ -87,56 +87,7 @@ public enum QuotaUnit {
           "is not a valid limit: the quota '" + t + "' is not a number");
     }
     long n = Long.parseLong(t.substring(0, i));
-    String suffix = t.substring(i).trim().toLowerCase(Locale.ROOT);
-    long factor;
-    switch (this) {
-      case REQUESTS:
-        if (!suffix.isEmpty()) {
-          throw new IllegalArgumentException(
-              "is not a valid limit: a quota of '"
-                  + t
-                  + "' needs a unit after the window:"
-                  + " time or cpu for a duration (30s/1m time), bytes for a size (500MB/1h bytes)");
-        }
-        factor = 1;
-        break;
-      case TIME:
-      case CPU:
-        factor =
-            suffix.equals("ms")
-                ? 1
-                : suffix.equals("s")
-                    ? 1_000
-                    : suffix.equals("m") ? 60_000 : suffix.equals("h") ? 3_600_000 : 0;
-        if (factor == 0) {
-          throw new IllegalArgumentException(
-              "is not a valid limit: a "
-                  + configName
-                  + " quota is a duration with a unit"
-                  + " ms, s, m or h (e.g. 30s/1m "
-                  + configName
-                  + "), not '"
-                  + t
-                  + "'");
-        }
-        break;
-      default:
-        factor =
-            suffix.equals("b")
-                ? 1
-                : suffix.equals("kb") || suffix.equals("kib")
-                    ? 1L << 10
-                    : suffix.equals("mb") || suffix.equals("mib")
-                        ? 1L << 20
-                        : suffix.equals("gb") || suffix.equals("gib") ? 1L << 30 : 0;
-        if (factor == 0) {
-          throw new IllegalArgumentException(
-              "is not a valid limit: a bytes quota is a size with a unit B, KB, MB or GB"
-                  + " (powers of 1024, e.g. 500MB/1h bytes), not '"
-                  + t
-                  + "'");
-        }
-    }
+    long factor = factor(t.substring(i).trim().toLowerCase(Locale.ROOT), t);
     if (n > Integer.MAX_VALUE / factor) {
       throw new IllegalArgumentException(
           "is not a valid limit: the quota "
@@ -146,6 +97,72 @@ public enum QuotaUnit {
               + " per window)");
     }
     return n * factor;
+  }
+
+  /**
+   * What one of a quota's {@code suffix} (lower case) is in this unit: requests, milliseconds or
+   * bytes.
+   *
+   * @param quota the whole quota, for the message
+   * @throws IllegalArgumentException if this unit has no such suffix
+   */
+  private long factor(String suffix, String quota) {
+    switch (this) {
+      case REQUESTS:
+        if (!suffix.isEmpty()) {
+          throw new IllegalArgumentException(
+              "is not a valid limit: a quota of '"
+                  + quota
+                  + "' needs a unit after the window:"
+                  + " time or cpu for a duration (30s/1m time), bytes for a size (500MB/1h bytes)");
+        }
+        return 1;
+      case TIME:
+      case CPU:
+        return durationFactor(suffix, quota);
+      default:
+        return sizeFactor(suffix, quota);
+    }
+  }
+
+  private long durationFactor(String suffix, String quota) {
+    long factor =
+        suffix.equals("ms")
+            ? 1
+            : suffix.equals("s")
+                ? 1_000
+                : suffix.equals("m") ? 60_000 : suffix.equals("h") ? 3_600_000 : 0;
+    if (factor == 0) {
+      throw new IllegalArgumentException(
+          "is not a valid limit: a "
+              + configName
+              + " quota is a duration with a unit"
+              + " ms, s, m or h (e.g. 30s/1m "
+              + configName
+              + "), not '"
+              + quota
+              + "'");
+    }
+    return factor;
+  }
+
+  private static long sizeFactor(String suffix, String quota) {
+    long factor =
+        suffix.equals("b")
+            ? 1
+            : suffix.equals("kb") || suffix.equals("kib")
+                ? 1L << 10
+                : suffix.equals("mb") || suffix.equals("mib")
+                    ? 1L << 20
+                    : suffix.equals("gb") || suffix.equals("gib") ? 1L << 30 : 0;
+    if (factor == 0) {
+      throw new IllegalArgumentException(
+          "is not a valid limit: a bytes quota is a size with a unit B, KB, MB or GB"
+              + " (powers of 1024, e.g. 500MB/1h bytes), not '"
+              + quota
+              + "'");
+    }
+    return factor;
   }
 
   /** A quota in this unit as {@link #parseQuota} reads it, in the largest exact unit. */

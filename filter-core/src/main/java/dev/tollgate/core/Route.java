@@ -2,7 +2,9 @@ package dev.tollgate.core;
 
 import dev.tollgate.core.internal.Instants;
 import dev.tollgate.core.store.BucketSpec;
+import dev.tollgate.core.store.LimitUsage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -135,66 +137,139 @@ final class Route {
             : c.maxConcurrentPerClient();
     this.quotasDividedBy = quotasDividedBy;
     this.applying = List.copyOf(applying);
-    List<BucketSpec> specs = new ArrayList<>(applying.size());
-    List<ClientKeyResolver> resolvers = new ArrayList<>(applying.size());
-    List<Integer> enforcedAt = new ArrayList<>();
-    List<Integer> observedAt = new ArrayList<>();
-    List<Policy> policies = new ArrayList<>();
-    List<Rule> specRules = new ArrayList<>(applying.size());
-    Rule first = applying.get(0); // the default rule, as this route's plan has it
-    int cost = first.cost();
-    Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
-    boolean external = false;
-    for (Rule r : applying) {
-      cost = Math.max(cost, r.ownCost()); // a plan may change the default rule's cost
-      onFailure = LocalFallback.stricter(onFailure, r.onStoreFailure());
-      external |= r.externalLimiter() != null;
-      if (r.limits().isEmpty()) {
-        continue;
-      }
-      (r.dryRun() ? observedAt : enforcedAt).add(specs.size());
-      List<Limit> limits = divided(r.limits(), quotasDividedBy);
-      specs.add(
-          new BucketSpec(
-              r.name(), limits, r.countRejected(), r.counting().requestsAfterResponse()));
-      specRules.add(r);
-      resolvers.add(r.clientKey());
-      for (Limit l : limits) {
-        policies.add(new Policy(r.name(), l));
-      }
-    }
-    this.specs = specs.toArray(new BucketSpec[0]);
-    this.resolvers = resolvers.toArray(new ClientKeyResolver[0]);
-    this.enforcedAt = toArray(enforcedAt);
-    this.observedAt = toArray(observedAt);
+    this.cost = cost(applying);
+    this.onFailure = onFailure(applying);
+    this.hasExternalLimiters = hasExternalLimiter(applying);
+    List<Rule> specRules = withLimits(applying);
+    this.specs = specs(specRules, quotasDividedBy);
+    this.resolvers = resolvers(specRules);
+    this.enforcedAt = positions(specRules, false);
+    this.observedAt = positions(specRules, true);
     this.enforced = select(this.specs, this.enforcedAt);
     this.observed = select(this.specs, this.observedAt);
-    this.hasExternalLimiters = external;
-    this.cost = cost;
-    this.onFailure = onFailure;
     this.mostSpecific = mostSpecific;
     this.pageSizeRule = pageSizeRule;
-    this.policies = policies.toArray(new Policy[0]);
+    this.policies = policies(this.specs);
+    this.ietfPolicy = ietfPolicy(this.policies);
+    this.draft6Policy = draft6Policy(this.policies);
+    this.metering = Metering.of(specRules, this.specs, cost);
+    this.mixedUnits = mixedUnits(this.policies);
+    this.byPlan =
+        plan != null || c.plans() == null || quotasDividedBy != 1 ? null : forEachPlan(c.plans());
+  }
+
+  /** The highest cost of the rules (a plan may change the default rule's cost). */
+  private static int cost(List<Rule> applying) {
+    int cost = applying.get(0).cost(); // the default rule, as this route's plan has it
+    for (Rule r : applying) {
+      cost = Math.max(cost, r.ownCost());
+    }
+    return cost;
+  }
+
+  /** The strictest failure policy of the rules. */
+  private static Rule.StoreFailure onFailure(List<Rule> applying) {
+    Rule.StoreFailure onFailure = Rule.StoreFailure.OPEN;
+    for (Rule r : applying) {
+      onFailure = LocalFallback.stricter(onFailure, r.onStoreFailure());
+    }
+    return onFailure;
+  }
+
+  private static boolean hasExternalLimiter(List<Rule> applying) {
+    for (Rule r : applying) {
+      if (r.externalLimiter() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The rules that have limits: one store bucket each. */
+  private static List<Rule> withLimits(List<Rule> applying) {
+    List<Rule> out = new ArrayList<>(applying.size());
+    for (Rule r : applying) {
+      if (!r.limits().isEmpty()) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static BucketSpec[] specs(List<Rule> specRules, int quotasDividedBy) {
+    BucketSpec[] out = new BucketSpec[specRules.size()];
+    for (int i = 0; i < out.length; i++) {
+      Rule r = specRules.get(i);
+      out[i] =
+          new BucketSpec(
+              r.name(),
+              divided(r.limits(), quotasDividedBy),
+              r.countRejected(),
+              r.counting().requestsAfterResponse());
+    }
+    return out;
+  }
+
+  private static ClientKeyResolver[] resolvers(List<Rule> specRules) {
+    ClientKeyResolver[] out = new ClientKeyResolver[specRules.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = specRules.get(i).clientKey();
+    }
+    return out;
+  }
+
+  /** The positions of the dry-run rules' specs, or of the enforced ones'. */
+  private static int[] positions(List<Rule> specRules, boolean dryRun) {
+    int n = 0;
+    for (Rule r : specRules) {
+      n += r.dryRun() == dryRun ? 1 : 0;
+    }
+    int[] out = new int[n];
+    for (int i = 0, at = 0; i < specRules.size(); i++) {
+      if (specRules.get(i).dryRun() == dryRun) {
+        out[at++] = i;
+      }
+    }
+    return out;
+  }
+
+  private static Policy[] policies(BucketSpec[] specs) {
+    List<Policy> out = new ArrayList<>();
+    for (BucketSpec spec : specs) {
+      for (Limit l : spec.limits()) {
+        out.add(new Policy(spec.rule(), l));
+      }
+    }
+    return out.toArray(new Policy[0]);
+  }
+
+  private static String ietfPolicy(Policy[] policies) {
     StringBuilder ietf = new StringBuilder();
-    StringBuilder draft6 = new StringBuilder();
-    for (Policy p : this.policies) {
+    for (Policy p : policies) {
       separate(ietf).append('"').append(p.name).append("\";q=").append(p.limit.quota());
       if (p.limit.unit() != QuotaUnit.REQUESTS) {
         ietf.append(";qu=\"").append(p.limit.unit().ietfName()).append('"');
       }
       ietf.append(";w=").append(p.limit.window().getSeconds());
+    }
+    return ietf.toString();
+  }
+
+  private static String draft6Policy(Policy[] policies) {
+    StringBuilder draft6 = new StringBuilder();
+    for (Policy p : policies) {
       separate(draft6).append(p.quotaAndWindow);
     }
-    this.ietfPolicy = ietf.toString();
-    this.draft6Policy = draft6.toString();
-    this.metering = Metering.of(specRules, this.specs, cost);
-    boolean mixed = false;
-    for (Policy p : this.policies) {
-      mixed |= p.limit.unit() != QuotaUnit.REQUESTS;
+    return draft6.toString();
+  }
+
+  private static boolean mixedUnits(Policy[] policies) {
+    for (Policy p : policies) {
+      if (p.limit.unit() != QuotaUnit.REQUESTS) {
+        return true;
+      }
     }
-    this.mixedUnits = mixed;
-    this.byPlan =
-        plan != null || c.plans() == null || quotasDividedBy != 1 ? null : forEachPlan(c.plans());
+    return false;
   }
 
   private Route[] forEachPlan(Plans plans) {
@@ -219,30 +294,13 @@ final class Route {
     return i < 0 ? this : byPlan[i];
   }
 
-  /** The route of a request under {@code c}, plus {@code extraRule} if not null. */
-  static Route of(TollgateConfig c, String method, String path, Rule extraRule) {
-    List<Rule> applying = new ArrayList<>(3);
-    applying.add(c.defaultRule());
-    for (Rule r : c.rules()) {
-      if (r.matches(method, path)) {
-        applying.add(r);
-      }
-    }
-    if (extraRule != null) {
-      extraRule = c.resolve(extraRule);
-      applying.add(extraRule);
-    }
-    Rule best = mostSpecific(c, method, path, false);
-    String mostSpecific =
-        extraRule != null ? extraRule.name() : best == null ? Rule.DEFAULT : best.name();
-    PageSizeRule pageSize;
-    if (extraRule != null && extraRule.setsPageSize()) {
-      pageSize = extraRule.pageSize();
-    } else {
-      Rule withPageSize = mostSpecific(c, method, path, true);
-      pageSize = withPageSize != null ? withPageSize.pageSize() : c.defaultRule().pageSize();
-    }
-    return new Route(c, applying, mostSpecific, pageSize, 1, null);
+  /**
+   * The route of requests to which {@code applying} apply: the default rule first, then the
+   * matching endpoint rules, then an extra rule.
+   */
+  static Route of(
+      TollgateConfig c, List<Rule> applying, String mostSpecific, PageSizeRule pageSizeRule) {
+    return new Route(c, applying, mostSpecific, pageSizeRule, 1, null);
   }
 
   /**
@@ -267,27 +325,6 @@ final class Route {
   }
 
   /**
-   * The most specific matching endpoint rule (ties: the first declared), optionally only those with
-   * a page-size rule.
-   */
-  private static Rule mostSpecific(
-      TollgateConfig c, String method, String path, boolean withPageSize) {
-    Rule best = null;
-    int bestScore = -1;
-    for (Rule r : c.rules()) {
-      if ((withPageSize && !r.setsPageSize()) || !r.matches(method, path)) {
-        continue;
-      }
-      int score = r.specificity(path);
-      if (score > bestScore) {
-        best = r;
-        bestScore = score;
-      }
-    }
-    return best;
-  }
-
-  /**
    * The last 429 problem body of this route: a client over its quota gets the same one for a
    * second.
    */
@@ -308,22 +345,30 @@ final class Route {
     if ((Long) last[0] == violated && (Long) last[1] == retryAfter && policies.length <= 64) {
       return (String) last[2];
     }
-    String body = Problems.quotaExceeded(LimitStatus.all(this, usage), retryAfter, plan);
+    String body = Problems.quotaExceeded(limitStatuses(usage), retryAfter, plan);
     lastProblem = new Object[] {violated, retryAfter, body};
     return body;
+  }
+
+  /** The limits of this route as the store answered them in {@code usage}. */
+  List<LimitStatus> limitStatuses(long[] usage) {
+    List<LimitStatus> out = new ArrayList<>(policies.length);
+    for (int i = 0; i < policies.length; i++) {
+      Policy p = policies[i];
+      LimitUsage u =
+          new LimitUsage(
+              p.limit,
+              HeaderWriter.remaining(usage, i),
+              HeaderWriter.resetMillis(usage, i),
+              HeaderWriter.retryAfterMillis(usage, i));
+      out.add(new LimitStatus(p.rule, p.name, u));
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** The number of limits in force, over every bucket. */
   int limitCount() {
     return policies.length;
-  }
-
-  private static int[] toArray(List<Integer> list) {
-    int[] out = new int[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = list.get(i);
-    }
-    return out;
   }
 
   private static BucketSpec[] select(BucketSpec[] specs, int[] at) {

@@ -1,5 +1,7 @@
 package dev.tollgate.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,7 +40,7 @@ final class Routes {
 
   Routes(TollgateConfig config) {
     this.config = config;
-    this.everyRequest = config.rules().isEmpty() ? Route.of(config, "GET", "/", null) : null;
+    this.everyRequest = config.rules().isEmpty() ? match(config, "GET", "/", null) : null;
   }
 
   /** The route of a request, plus {@code extra} (e.g. an annotation's rule) if not null. */
@@ -57,8 +59,55 @@ final class Routes {
         && Objects.equals(e.method, method)) {
       return e.route;
     }
-    Route route = Route.of(config, method, path, extra);
+    Route route = match(config, method, path, extra);
     cache[slot] = new Entry(method, path, extra, route);
     return route;
+  }
+
+  /** The route of a request under {@code c}, plus {@code extraRule} if not null. */
+  private static Route match(TollgateConfig c, String method, String path, Rule extraRule) {
+    List<Rule> applying = new ArrayList<>(3);
+    applying.add(c.defaultRule());
+    for (Rule r : c.rules()) {
+      if (r.matches(method, path)) {
+        applying.add(r);
+      }
+    }
+    if (extraRule != null) {
+      extraRule = c.resolve(extraRule);
+      applying.add(extraRule);
+    }
+    Rule best = mostSpecific(c, method, path, false);
+    String mostSpecific =
+        extraRule != null ? extraRule.name() : best == null ? Rule.DEFAULT : best.name();
+    PageSizeRule pageSize;
+    if (extraRule != null && extraRule.setsPageSize()) {
+      pageSize = extraRule.pageSize();
+    } else {
+      Rule withPageSize = mostSpecific(c, method, path, true);
+      pageSize = withPageSize != null ? withPageSize.pageSize() : c.defaultRule().pageSize();
+    }
+    return Route.of(c, applying, mostSpecific, pageSize);
+  }
+
+  /**
+   * The most specific matching endpoint rule (ties: the first declared), optionally only those with
+   * a page-size rule.
+   */
+  private static Rule mostSpecific(
+      TollgateConfig c, String method, String path, boolean withPageSize) {
+    Rule best = null;
+    int bestScore = -1;
+    for (Rule r : c.rules()) {
+      if ((withPageSize && !r.setsPageSize()) || !r.matches(method, path)) {
+        continue;
+      }
+      int score = r.specificity(path);
+      if (score > bestScore) {
+        best = r;
+        bestScore = score;
+      }
+    }
+    return best;
   }
 }

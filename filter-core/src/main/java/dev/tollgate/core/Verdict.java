@@ -369,7 +369,7 @@ public final class Verdict {
   public List<LimitStatus> limits() {
     List<LimitStatus> l = limits;
     if (l == null) {
-      l = LimitStatus.all(route, usage);
+      l = route.limitStatuses(usage);
       limits = l; // racy but idempotent
     }
     return l;
