@@ -34,6 +34,9 @@ import org.eclipse.jetty.server.Server;
  * wrk when it is on the PATH (preferred: it needs far less CPU per request). The limit is set high
  * enough that every request is admitted, so the numbers are the cost of deciding and writing the
  * headers, not of rejecting. The adapters are loaded by name: a missing one is reported as such.
+ *
+ * <p>The server and its variants: {@link HttpVariants}; finding, running and reading wrk: {@link
+ * Wrk}.
  */
 public final class HttpOverhead {
 

@@ -30,6 +30,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code INFO commandstats} around every measured run give all commands Redis ran per decision. A
  * third row, not a limiter, calls {@code EVALSHA} of {@code return 1} through Lettuce from the same
  * harness: the client's own floor.
+ *
+ * <p>One caller thread: {@link RedisCaller}; the round-trip count: {@link RedisRoundTrips}; the
+ * markdown section: {@link RedisReport}.
  */
 public final class RedisBenchmark {
 

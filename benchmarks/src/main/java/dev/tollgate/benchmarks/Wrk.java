@@ -53,7 +53,10 @@ final class Wrk {
     return null;
   }
 
-  /** One wrk run: {@code wrk -t2 -c<concurrency> -d<s>s --latency <uri>}, its output echoed. */
+  /**
+   * One wrk run: {@code wrk -t2 -c<concurrency> -d<s>s --latency <uri>}, on core 1 when there is
+   * taskset; its report read by {@link #parse}.
+   */
   static Load run(String wrk, URI uri, int concurrency, Duration duration) throws Exception {
     List<String> command = new ArrayList<>();
     if (tasksetPath() != null) {
