@@ -28,6 +28,7 @@ public final class Charts {
   private static final int ROW = 22;
   private static final int LABEL = 150;
   private static final int TOP = 48;
+  private static final int PLOT = WIDTH - LABEL - 80;
 
   private Charts() {}
 
@@ -83,6 +84,21 @@ public final class Charts {
 
   /** A horizontal bar chart: one group of bars per label, one bar per series. */
   static String svg(String title, List<String> labels, List<String> series, List<double[]> values) {
+    double max = largest(values);
+    int bars = series.size();
+    int height = TOP + labels.size() * (bars * ROW + 8) + 12;
+    StringBuilder out = new StringBuilder();
+    appendFrame(out, title, height);
+    appendLegend(out, series);
+    int y = TOP;
+    for (int l = 0; l < labels.size(); l++) {
+      y = appendGroup(out, labels.get(l), l, bars, values, max, y);
+    }
+    return out.append("</svg>\n").toString();
+  }
+
+  /** The largest value, NaN skipped; 0 when there is none. */
+  private static double largest(List<double[]> values) {
     double max = 0;
     for (double[] v : values) {
       for (double d : v) {
@@ -91,10 +107,11 @@ public final class Charts {
         }
       }
     }
-    int bars = series.size();
-    int height = TOP + labels.size() * (bars * ROW + 8) + 12;
-    int plot = WIDTH - LABEL - 80;
-    StringBuilder out = new StringBuilder();
+    return max;
+  }
+
+  /** The svg element, a white background and the title. */
+  private static void appendFrame(StringBuilder out, String title, int height) {
     out.append(
         String.format(
             Locale.ROOT,
@@ -110,6 +127,11 @@ public final class Charts {
             Locale.ROOT,
             "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
             escape(title)));
+  }
+
+  /** A colour key per series, only when there is more than one. */
+  private static void appendLegend(StringBuilder out, List<String> series) {
+    int bars = series.size();
     for (int s = 0; s < bars && bars > 1; s++) {
       out.append(
           String.format(
@@ -121,42 +143,55 @@ public final class Charts {
               LABEL + s * 120 + 14,
               escape(series.get(s))));
     }
-    int y = TOP;
-    for (int l = 0; l < labels.size(); l++) {
-      String label = labels.get(l);
-      boolean ours =
-          label.startsWith("tollgate")
-              || label.startsWith("servlet-filter")
-              || label.startsWith("jaxrs-provider");
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>%s</text>%n",
-              LABEL - 6,
-              y + bars * ROW / 2 + 4,
-              ours ? " font-weight=\"bold\"" : "",
-              escape(label)));
-      for (int s = 0; s < bars; s++) {
-        double v = values.get(s)[l];
-        int width = Double.isNaN(v) || max == 0 ? 0 : (int) Math.round(plot * v / max);
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                LABEL,
-                y,
-                width,
-                ROW - 4,
-                colour(ours, s),
-                LABEL + width + 4,
-                y + ROW - 8,
-                Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v)));
-        y += ROW;
-      }
-      y += 8;
+  }
+
+  /**
+   * The label of row {@code row} and its bars, one per series, from {@code y} down; returns where
+   * the next group starts.
+   */
+  private static int appendGroup(
+      StringBuilder out,
+      String label,
+      int row,
+      int bars,
+      List<double[]> values,
+      double max,
+      int y) {
+    boolean ours =
+        label.startsWith("tollgate")
+            || label.startsWith("servlet-filter")
+            || label.startsWith("jaxrs-provider");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>%s</text>%n",
+            LABEL - 6,
+            y + bars * ROW / 2 + 4,
+            ours ? " font-weight=\"bold\"" : "",
+            escape(label)));
+    for (int s = 0; s < bars; s++) {
+      appendBar(out, values.get(s)[row], max, colour(ours, s), y);
+      y += ROW;
     }
-    return out.append("</svg>\n").toString();
+    return y + 8;
+  }
+
+  /** One bar scaled to {@code max}, its value printed beside it. */
+  private static void appendBar(StringBuilder out, double v, double max, String colour, int y) {
+    int width = Double.isNaN(v) || max == 0 ? 0 : (int) Math.round(PLOT * v / max);
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
+                + "<text x=\"%d\" y=\"%d\">%s</text>%n",
+            LABEL,
+            y,
+            width,
+            ROW - 4,
+            colour,
+            LABEL + width + 4,
+            y + ROW - 8,
+            Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v)));
   }
 
   private static String colour(boolean ours, int series) {
@@ -169,43 +204,45 @@ public final class Charts {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
+  /** The first table in {@code text}: its header row and the rows after the separator. */
+  private static Table firstTable(String text) {
+    List<String> header = null;
+    List<List<String>> rows = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      boolean tableLine = line.startsWith("|");
+      if (!tableLine && header != null) {
+        break;
+      }
+      if (!tableLine) {
+        continue;
+      }
+      List<String> cells = cells(line);
+      if (header == null) {
+        header = cells;
+      } else if (!cells.get(0).startsWith("---")) {
+        rows.add(cells);
+      }
+    }
+    return header == null ? null : new Table(header, rows);
+  }
+
+  private static List<String> cells(String line) {
+    List<String> cells = new ArrayList<>();
+    for (String c : line.substring(1).split("\\|", -1)) {
+      cells.add(c.strip());
+    }
+    if (cells.get(cells.size() - 1).isEmpty()) {
+      cells.remove(cells.size() - 1);
+    }
+    return cells;
+  }
+
   /** The first markdown table after a heading. */
   record Table(List<String> header, List<List<String>> rows) {
 
     static Table after(String markdown, String heading) {
       int at = markdown.indexOf(heading);
-      if (at < 0) {
-        return null;
-      }
-      List<String> header = null;
-      List<List<String>> rows = new ArrayList<>();
-      for (String line : markdown.substring(at).split("\n")) {
-        boolean tableLine = line.startsWith("|");
-        if (!tableLine && header != null) {
-          break;
-        }
-        if (!tableLine) {
-          continue;
-        }
-        List<String> cells = cells(line);
-        if (header == null) {
-          header = cells;
-        } else if (!cells.get(0).startsWith("---")) {
-          rows.add(cells);
-        }
-      }
-      return header == null ? null : new Table(header, rows);
-    }
-
-    private static List<String> cells(String line) {
-      List<String> cells = new ArrayList<>();
-      for (String c : line.substring(1).split("\\|", -1)) {
-        cells.add(c.strip());
-      }
-      if (cells.get(cells.size() - 1).isEmpty()) {
-        cells.remove(cells.size() - 1);
-      }
-      return cells;
+      return at < 0 ? null : firstTable(markdown.substring(at));
     }
 
     List<String> labels() {

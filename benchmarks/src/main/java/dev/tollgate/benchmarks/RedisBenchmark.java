@@ -4,14 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 
 /**
  * The Redis part of the suite, {@code RedisBenchmark <quick|full>}: our {@code RedisStore} against
@@ -31,6 +30,9 @@ import java.util.stream.Collectors;
  * {@code INFO commandstats} around every measured run give all commands Redis ran per decision. A
  * third row, not a limiter, calls {@code EVALSHA} of {@code return 1} through Lettuce from the same
  * harness: the client's own floor.
+ *
+ * <p>One caller thread: {@link RedisCaller}; the round-trip count: {@link RedisRoundTrips}; the
+ * markdown section: {@link RedisReport}.
  */
 public final class RedisBenchmark {
 
@@ -39,8 +41,6 @@ public final class RedisBenchmark {
   static final int TAIL_KEYS = 10_000;
   static final double HOT_SHARE = 0.10;
   static final int ROUND_TRIP_DECISIONS = 1_000;
-
-  private RedisBenchmark() {}
 
   /** One measured point of one contender. */
   record Point(
@@ -71,105 +71,146 @@ public final class RedisBenchmark {
   /** The {@code MONITOR} counts of one contender for {@link #ROUND_TRIP_DECISIONS} decisions. */
   record RoundTrips(String clients, int admitted, LocalRedis.Monitored commands) {}
 
-  public static void main(String[] args) throws Exception {
-    boolean full = args.length > 0 && args[0].equals("full");
-    int rounds = full ? 5 : 3;
-    Duration warmup = Duration.ofSeconds(full ? 10 : 4);
-    Duration measure = Duration.ofSeconds(full ? 10 : 4);
-    int ceilingRequests = full ? 300_000 : 100_000;
-    String[] keys = Keys.create(HOT_KEYS + TAIL_KEYS);
-    int[] draws = draws(1 << 20, 42);
+  private final int rounds;
+  private final Duration warmup;
+  private final Duration measure;
+  private final int ceilingRequests;
+  private final String[] keys = Keys.create(HOT_KEYS + TAIL_KEYS);
+  private final int[] draws = draws(1 << 20, 42);
+  private final Map<String, List<RoundTrips>> roundTrips = new LinkedHashMap<>();
+  private final Map<String, String> failed = new LinkedHashMap<>();
+  // callers -> contender -> one point per round
+  private final Map<Integer, Map<String, List<Point>>> points = new LinkedHashMap<>();
+  private final Map<Integer, List<Point>> ceiling = new LinkedHashMap<>();
 
-    Map<String, List<RoundTrips>> roundTrips = new LinkedHashMap<>();
-    Map<String, String> failed = new LinkedHashMap<>();
-    // callers -> contender -> one point per round
-    Map<Integer, Map<String, List<Point>>> points = new LinkedHashMap<>();
-    Map<Integer, List<Point>> ceiling = new LinkedHashMap<>();
-    String version;
+  private RedisBenchmark(boolean full) {
+    rounds = full ? 5 : 3;
+    warmup = Duration.ofSeconds(full ? 10 : 4);
+    measure = Duration.ofSeconds(full ? 10 : 4);
+    ceilingRequests = full ? 300_000 : 100_000;
+  }
+
+  public static void main(String[] args) throws Exception {
+    RedisBenchmark benchmark = new RedisBenchmark(args.length > 0 && args[0].equals("full"));
+    String version = benchmark.measureAll();
+    System.out.println("SUMMARY-BEGIN");
+    System.out.print(benchmark.summary(version));
+    System.out.println("SUMMARY-END");
+    // Lettuce's and the JDK's non-daemon threads must not keep the child JVM alive.
+    System.exit(0);
+  }
+
+  /** Starts Redis and the contenders, counts round trips and measures; the Redis version. */
+  private String measureAll() throws Exception {
     try (LocalRedis redis = LocalRedis.start()) {
-      version = redis.version();
+      String version = redis.version();
       System.out.println("# redis-server " + version + " on port " + redis.port());
-      Map<String, Contender> contenders = new LinkedHashMap<>();
-      List<String> names = new ArrayList<>(RedisContenders.ALL);
-      names.add(RedisContenders.LETTUCE_FLOOR);
-      for (String name : names) {
-        try {
-          contenders.put(name, RedisContenders.create(name, redis.uri(), keys));
-        } catch (RuntimeException | LinkageError e) {
-          failed.put(name, e.toString());
-          System.out.println("# " + name + " failed to start: " + e);
-        }
-      }
+      Map<String, Contender> contenders = startContenders(redis);
       try {
         for (String name : RedisContenders.ALL) {
           Contender c = contenders.get(name);
           if (c != null) {
-            roundTrips.put(name, countRoundTrips(redis, name, c));
+            roundTrips.put(name, RedisRoundTrips.count(redis, name, c));
           }
         }
-        String sha = redis.admin().scriptLoad("return 1");
-        Path redisBenchmark = redis.benchmarkBinary();
-        for (int callers : CALLERS) {
-          // Rounds, contenders in turn in each, so that other work on a shared machine hits all
-          // alike;
-          // the report takes the median round. Each run starts on an empty database and its warm-up
-          // visits every client, so the measured period sees known clients, as a running service
-          // does.
-          for (int round = 1; round <= rounds; round++) {
-            for (Map.Entry<String, Contender> c : contenders.entrySet()) {
-              redis.flush();
-              redis.resetStats();
-              double cpu = redis.cpuSeconds();
-              Point p = run(c.getValue(), callers, draws, warmup, measure);
-              p =
-                  p.withServerCost(
-                      redis.commandCalls().values().stream().mapToLong(Long::longValue).sum(),
-                      redis.cpuSeconds() - cpu);
-              points
-                  .computeIfAbsent(callers, k -> new LinkedHashMap<>())
-                  .computeIfAbsent(c.getKey(), k -> new ArrayList<>())
-                  .add(p);
-              System.out.printf(
-                  Locale.ROOT,
-                  "round %d %-24s callers %2d  %,10.0f decisions/s  p50 %7.1f us  p99 "
-                      + "%8.1f us  admitted %5.1f%%  errors %d  commands/decision %.2f  Redis CPU %.1f us/decision%s%n",
-                  round,
-                  c.getKey(),
-                  callers,
-                  p.perSecond,
-                  p.p50Nanos / 1e3,
-                  p.p99Nanos / 1e3,
-                  100 * p.admittedShare,
-                  p.errors,
-                  p.commandsPerDecision,
-                  p.redisCpuMicrosPerDecision,
-                  p.firstError == null ? "" : "  first error: " + p.firstError);
-            }
-            if (redisBenchmark != null) {
-              redis.flush();
-              Point p = redisBenchmark(redisBenchmark, redis.port(), callers, ceilingRequests, sha);
-              ceiling.computeIfAbsent(callers, k -> new ArrayList<>()).add(p);
-              System.out.printf(
-                  Locale.ROOT,
-                  "round %d %-24s callers %2d  %,10.0f requests/s  p50 %7.1f us  p99 "
-                      + "%8.1f us%n",
-                  round,
-                  "redis-benchmark",
-                  callers,
-                  p.perSecond,
-                  p.p50Nanos / 1e3,
-                  p.p99Nanos / 1e3);
-            } else if (round == 1) {
-              System.out.println("# redis-benchmark not found: no ceiling");
-            }
-          }
-        }
+        measureRounds(redis, contenders);
       } finally {
         for (Contender c : contenders.values()) {
           c.close();
         }
       }
+      return version;
     }
+  }
+
+  /** Every Redis contender and the Lettuce floor; those that fail to start go to {@code failed}. */
+  private Map<String, Contender> startContenders(LocalRedis redis) {
+    Map<String, Contender> contenders = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>(RedisContenders.ALL);
+    names.add(RedisContenders.LETTUCE_FLOOR);
+    for (String name : names) {
+      try {
+        contenders.put(name, RedisContenders.create(name, redis.uri(), keys));
+      } catch (RuntimeException | LinkageError e) {
+        failed.put(name, e.toString());
+        System.out.println("# " + name + " failed to start: " + e);
+      }
+    }
+    return contenders;
+  }
+
+  private void measureRounds(LocalRedis redis, Map<String, Contender> contenders) throws Exception {
+    String sha = redis.admin().scriptLoad("return 1");
+    Path binary = redis.benchmarkBinary();
+    for (int callers : CALLERS) {
+      // Rounds, contenders in turn in each, so that other work on a shared machine hits all
+      // alike; the report takes the median round. Each run starts on an empty database and its
+      // warm-up visits every client, so the measured period sees known clients, as a running
+      // service does.
+      for (int round = 1; round <= rounds; round++) {
+        for (Map.Entry<String, Contender> c : contenders.entrySet()) {
+          measureContender(redis, round, callers, c.getKey(), c.getValue());
+        }
+        if (binary != null) {
+          measureCeiling(redis, binary, sha, round, callers);
+        } else if (round == 1) {
+          System.out.println("# redis-benchmark not found: no ceiling");
+        }
+      }
+    }
+  }
+
+  /** One run of one contender on a flushed database, with what it cost Redis. */
+  private void measureContender(
+      LocalRedis redis, int round, int callers, String name, Contender contender) throws Exception {
+    redis.flush();
+    redis.resetStats();
+    double cpu = redis.cpuSeconds();
+    Point p = run(contender, callers, draws, warmup, measure);
+    p =
+        p.withServerCost(
+            redis.commandCalls().values().stream().mapToLong(Long::longValue).sum(),
+            redis.cpuSeconds() - cpu);
+    points
+        .computeIfAbsent(callers, k -> new LinkedHashMap<>())
+        .computeIfAbsent(name, k -> new ArrayList<>())
+        .add(p);
+    System.out.printf(
+        Locale.ROOT,
+        "round %d %-24s callers %2d  %,10.0f decisions/s  p50 %7.1f us  p99 "
+            + "%8.1f us  admitted %5.1f%%  errors %d  commands/decision %.2f  Redis CPU %.1f us/decision%s%n",
+        round,
+        name,
+        callers,
+        p.perSecond,
+        p.p50Nanos / 1e3,
+        p.p99Nanos / 1e3,
+        100 * p.admittedShare,
+        p.errors,
+        p.commandsPerDecision,
+        p.redisCpuMicrosPerDecision,
+        p.firstError == null ? "" : "  first error: " + p.firstError);
+  }
+
+  /** One redis-benchmark run on a flushed database: the ceiling. */
+  private void measureCeiling(LocalRedis redis, Path binary, String sha, int round, int callers)
+      throws Exception {
+    redis.flush();
+    Point p = redisBenchmark(binary, redis.port(), callers, ceilingRequests, sha);
+    ceiling.computeIfAbsent(callers, k -> new ArrayList<>()).add(p);
+    System.out.printf(
+        Locale.ROOT,
+        "round %d %-24s callers %2d  %,10.0f requests/s  p50 %7.1f us  p99 " + "%8.1f us%n",
+        round,
+        "redis-benchmark",
+        callers,
+        p.perSecond,
+        p.p50Nanos / 1e3,
+        p.p99Nanos / 1e3);
+  }
+
+  /** The markdown section, of the median round of every point. */
+  private String summary(String version) {
     Map<Integer, Map<String, Point>> medians = new LinkedHashMap<>();
     points.forEach(
         (callers, byName) ->
@@ -180,207 +221,15 @@ public final class RedisBenchmark {
                         .put(name, median(ps))));
     Map<Integer, Point> ceilings = new LinkedHashMap<>();
     ceiling.forEach((callers, ps) -> ceilings.put(callers, median(ps)));
-    System.out.println("SUMMARY-BEGIN");
-    System.out.print(
-        summary(
-            version,
-            rounds,
-            warmup,
-            measure,
-            ceilingRequests,
-            medians,
-            ceilings,
-            roundTrips,
-            failed));
-    System.out.println("SUMMARY-END");
-    // Lettuce's and the JDK's non-daemon threads must not keep the child JVM alive.
-    System.exit(0);
-  }
-
-  /**
-   * Counts the commands of {@link #ROUND_TRIP_DECISIONS} single-threaded decisions under {@code
-   * MONITOR}, twice: for known clients (every tenth call from a client already over its limit, so
-   * rejected; the others from clients seen once before) and for new clients (first call each, on an
-   * empty database).
-   */
-  static List<RoundTrips> countRoundTrips(LocalRedis redis, String name, Contender c)
-      throws Exception {
-    redis.flush();
-    // Connections, scripts (ours: EVALSHA, NOSCRIPT, EVAL the first time) and classes warm; key 0
-    // over its limit; every other client of the count seen once.
-    for (int i = 0; i < Contenders.QUOTA; i++) {
-      c.tryAcquire(0);
-    }
-    for (int i = 0; i < ROUND_TRIP_DECISIONS; i++) {
-      if (i % 10 != 0) {
-        c.tryAcquire(HOT_KEYS + i);
-      }
-    }
-    int[] admitted = new int[1];
-    LocalRedis.Monitored known =
-        redis.monitor(
-            () -> {
-              for (int i = 0; i < ROUND_TRIP_DECISIONS; i++) {
-                admitted[0] += c.tryAcquire(i % 10 == 0 ? 0 : HOT_KEYS + i) ? 1 : 0;
-              }
-            });
-    List<RoundTrips> result = new ArrayList<>();
-    result.add(new RoundTrips("known clients", admitted[0], known));
-    redis.flush();
-    admitted[0] = 0;
-    LocalRedis.Monitored fresh =
-        redis.monitor(
-            () -> {
-              for (int i = 0; i < ROUND_TRIP_DECISIONS; i++) {
-                admitted[0] += c.tryAcquire(HOT_KEYS + i) ? 1 : 0;
-              }
-            });
-    result.add(new RoundTrips("new clients", admitted[0], fresh));
-    for (RoundTrips r : result) {
-      System.out.printf(
-          Locale.ROOT,
-          "round trips %-15s %-13s %,d decisions (%,d admitted) -> from the client %s,"
-              + " inside scripts %s%n",
-          name,
-          r.clients,
-          ROUND_TRIP_DECISIONS,
-          r.admitted,
-          r.commands.fromClients(),
-          r.commands.inScripts());
-    }
-    return result;
+    return RedisReport.summary(
+        version, rounds, warmup, measure, ceilingRequests, medians, ceilings, roundTrips, failed);
   }
 
   /** The round with the median rate (so its latencies belong to the same round). */
   static Point median(List<Point> ps) {
     List<Point> sorted = new ArrayList<>(ps);
-    sorted.sort(java.util.Comparator.comparingDouble(Point::perSecond));
+    sorted.sort(Comparator.comparingDouble(Point::perSecond));
     return sorted.get(sorted.size() / 2);
-  }
-
-  private static String summary(
-      String version,
-      int rounds,
-      Duration warmup,
-      Duration measure,
-      int ceilingRequests,
-      Map<Integer, Map<String, Point>> points,
-      Map<Integer, Point> ceiling,
-      Map<String, List<RoundTrips>> roundTrips,
-      Map<String, String> failed) {
-    StringBuilder out = new StringBuilder();
-    out.append("## Redis store (decisions per second; higher is better)\n\n");
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "One private `redis-server %s` on 127.0.0.1 (no persistence), on the same "
-                + "cores as the callers. Limit 100 per minute per client; %d hot clients get %.0f%% of the calls (soon over "
-                + "their limit), %,d others share the rest uniformly (under it). Callers: plain threads calling back to "
-                + "back, through one Lettuce connection per library shared by all threads. Each run starts on a flushed "
-                + "database, warms up for %d s (which visits every client) and measures %d s; %d rounds, the contenders "
-                + "in turn in each, and the table shows the round with the median rate. p50/p99: every measured call "
-                + "(sorted samples, no histogram). Redis commands/decision: all commands Redis ran per decision, those "
-                + "inside scripts included (`INFO commandstats`). Redis CPU: the server process's user + system CPU time "
-                + "(`INFO cpu`) per decision, network included; Redis runs commands on one thread, so 1,000,000 divided "
-                + "by it bounds the decisions per second of one Redis. Lettuce floor: not a limiter, an `EVALSHA` of "
-                + "`return 1` through Lettuce from the same harness. Ceiling: `redis-benchmark -c <callers> -n %,d EVALSHA "
-                + "<sha of 'return 1'> 0` (C, one connection per caller). Vs ours: the row's decisions/s divided by ours, "
-                + "so below 1.00x means we decide more per second.%n%n",
-            version,
-            HOT_KEYS,
-            100 * HOT_SHARE,
-            TAIL_KEYS,
-            warmup.toSeconds(),
-            measure.toSeconds(),
-            rounds,
-            ceilingRequests));
-    out.append(
-        "| callers | contender | decisions/s | p50 µs | p99 µs | admitted | Redis commands/decision | Redis CPU µs/decision | vs ours |\n");
-    out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int callers : CALLERS) {
-      Map<String, Point> row = points.getOrDefault(callers, Map.of());
-      Point ours = row.get("tollgate-redis");
-      for (Map.Entry<String, Point> e : row.entrySet()) {
-        Point p = e.getValue();
-        boolean floor = e.getKey().equals(RedisContenders.LETTUCE_FLOOR);
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "| %d | %s | %,.0f | %.0f | %.0f | %s | %.2f | %.1f | %s |%n",
-                callers,
-                floor ? "floor: Lettuce EVALSHA `return 1`" : e.getKey(),
-                p.perSecond,
-                p.p50Nanos / 1e3,
-                p.p99Nanos / 1e3,
-                (floor ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * p.admittedShare))
-                    + (p.errors == 0 ? "" : String.format(Locale.ROOT, " (%,d errors)", p.errors)),
-                p.commandsPerDecision,
-                p.redisCpuMicrosPerDecision,
-                vs(p, ours, e.getKey())));
-      }
-      Point c = ceiling.get(callers);
-      if (c != null) {
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "| %d | ceiling: redis-benchmark EVALSHA `return 1` | %,.0f | %.0f | %.0f"
-                    + " |  | 1.00 |  | %s |%n",
-                callers,
-                c.perSecond,
-                c.p50Nanos / 1e3,
-                c.p99Nanos / 1e3,
-                vs(c, ours, "")));
-      }
-    }
-    for (Map.Entry<String, String> f : failed.entrySet()) {
-      out.append("| | ")
-          .append(f.getKey())
-          .append(" | not measured: ")
-          .append(f.getValue())
-          .append(" |||||||\n");
-    }
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%nRound trips: the commands each client sent, counted with `MONITOR` over "
-                + "%,d single-threaded decisions; in brackets the commands its scripts ran. Known clients: every tenth "
-                + "call from a client over its limit, the others from clients seen once before. New clients: each "
-                + "client's first call.%n%n",
-            ROUND_TRIP_DECISIONS));
-    for (Map.Entry<String, List<RoundTrips>> e : roundTrips.entrySet()) {
-      for (RoundTrips r : e.getValue()) {
-        long sent = r.commands.fromClients().values().stream().mapToLong(Long::longValue).sum();
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "- `%s`, %s (%,d admitted): **%.2f round trips per decision**: %s (%s)%n",
-                e.getKey(),
-                r.clients,
-                r.admitted,
-                sent / (double) ROUND_TRIP_DECISIONS,
-                counts(r.commands.fromClients()),
-                counts(r.commands.inScripts())));
-      }
-    }
-    out.append('\n');
-    return out.toString();
-  }
-
-  private static String vs(Point p, Point ours, String name) {
-    return ours == null || name.equals("tollgate-redis")
-        ? ""
-        : String.format(Locale.ROOT, "%.2fx", p.perSecond / ours.perSecond);
-  }
-
-  private static String counts(Map<String, Long> calls) {
-    return calls.isEmpty()
-        ? "none"
-        : calls.entrySet().stream()
-            .map(
-                c ->
-                    String.format(
-                        Locale.ROOT, "%s %,d", c.getKey().toUpperCase(Locale.ROOT), c.getValue()))
-            .collect(Collectors.joining(", "));
   }
 
   /**
@@ -406,67 +255,16 @@ public final class RedisBenchmark {
    */
   static Point run(Contender contender, int callers, int[] draws, Duration warmup, Duration measure)
       throws InterruptedException {
-    long[][] samples = new long[callers][];
-    int[] sampleCounts = new int[callers];
-    long[] admitted = new long[callers];
-    long[] errors = new long[callers];
-    long[] calls = new long[callers];
-    String[] firstError = new String[callers];
     CountDownLatch ready = new CountDownLatch(callers);
     CountDownLatch go = new CountDownLatch(1);
     long[] times = new long[2];
+    List<RedisCaller> each = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < callers; t++) {
-      int id = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                long[] lat = new long[1 << 16];
-                int n = 0;
-                int at = (int) ((long) id * draws.length / callers);
-                ready.countDown();
-                try {
-                  go.await();
-                } catch (InterruptedException e) {
-                  return;
-                }
-                long measureFrom = times[0];
-                long end = times[1];
-                while (true) {
-                  int key = draws[at];
-                  at = at + 1 == draws.length ? 0 : at + 1;
-                  long t0 = System.nanoTime();
-                  if (t0 >= end) {
-                    break;
-                  }
-                  boolean ok = false;
-                  boolean error = false;
-                  try {
-                    ok = contender.tryAcquire(key);
-                  } catch (RuntimeException e) {
-                    error = true;
-                    if (firstError[id] == null) {
-                      firstError[id] = e.toString();
-                    }
-                  }
-                  long t1 = System.nanoTime();
-                  calls[id]++;
-                  if (t0 >= measureFrom) {
-                    if (n == lat.length) {
-                      lat = Arrays.copyOf(lat, n * 2);
-                    }
-                    lat[n++] = t1 - t0;
-                    if (error) {
-                      errors[id]++;
-                    } else if (ok) {
-                      admitted[id]++;
-                    }
-                  }
-                }
-                samples[id] = lat;
-                sampleCounts[id] = n;
-              },
-              "caller-" + t);
+      int firstDraw = (int) ((long) t * draws.length / callers);
+      RedisCaller caller = new RedisCaller(contender, draws, firstDraw, ready, go, times);
+      Thread thread = new Thread(caller, "caller-" + t);
+      each.add(caller);
       threads.add(thread);
       thread.start();
     }
@@ -478,20 +276,32 @@ public final class RedisBenchmark {
     for (Thread t : threads) {
       t.join();
     }
+    return point(each, measure);
+  }
+
+  /** The callers' results together; no server cost yet. */
+  private static Point point(List<RedisCaller> callers, Duration measure) {
     List<long[]> parts = new ArrayList<>();
-    for (int t = 0; t < callers; t++) {
-      parts.add(Arrays.copyOf(samples[t], sampleCounts[t]));
+    for (RedisCaller c : callers) {
+      parts.add(c.samples());
     }
     long[] all = HttpOverhead.concat(parts);
-    long totalErrors = Arrays.stream(errors).sum();
-    String error = Arrays.stream(firstError).filter(e -> e != null).findFirst().orElse(null);
+    long totalErrors = callers.stream().mapToLong(RedisCaller::errors).sum();
+    String error =
+        callers.stream()
+            .map(RedisCaller::firstError)
+            .filter(e -> e != null)
+            .findFirst()
+            .orElse(null);
     return new Point(
         all.length / (measure.toNanos() / 1e9),
         HttpOverhead.percentile(all, 0.50),
         HttpOverhead.percentile(all, 0.99),
-        all.length == 0 ? 0 : Arrays.stream(admitted).sum() / (double) all.length,
+        all.length == 0
+            ? 0
+            : callers.stream().mapToLong(RedisCaller::admitted).sum() / (double) all.length,
         totalErrors,
-        Arrays.stream(calls).sum(),
+        callers.stream().mapToLong(RedisCaller::calls).sum(),
         Double.NaN,
         Double.NaN,
         error);

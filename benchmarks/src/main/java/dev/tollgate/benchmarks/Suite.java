@@ -67,33 +67,51 @@ public final class Suite {
     // contender -> scenario -> bytes allocated per decision, one thread
     Map<String, Map<String, Double>> bytes = new LinkedHashMap<>();
     for (int threads : THREADS) {
-      ChainedOptionsBuilder options =
-          new OptionsBuilder()
-              .include(DecisionBenchmark.class.getName() + ".decide")
-              .param("contender", Contenders.ALL.toArray(new String[0]))
-              .param("scenario", "hot", "zipf")
-              .threads(threads)
-              .jvmArgs("-Xms3g", "-Xmx3g")
-              .addProfiler(GCProfiler.class)
-              .shouldFailOnError(true);
-      timing(options, 2, 1);
-      for (RunResult r : new Runner(options.build()).run()) {
-        String contender = r.getParams().getParam("contender");
-        String column = r.getParams().getParam("scenario") + "/" + threads;
-        scores
+      runDecisions(threads, scores, bytes);
+    }
+    appendDecisionCosts(scores);
+    appendDecisionAllocations(bytes);
+    double[] bucket4jHot = scores.getOrDefault("bucket4j", Map.of()).get("hot/1");
+    engine(bucket4jHot == null ? Double.NaN : bucket4jHot[0]);
+  }
+
+  /**
+   * {@link DecisionBenchmark} at {@code threads} threads, every contender and scenario: adds the
+   * scores to {@code scores} and, at one thread, the bytes per decision to {@code bytes}.
+   */
+  private void runDecisions(
+      int threads,
+      Map<String, Map<String, double[]>> scores,
+      Map<String, Map<String, Double>> bytes)
+      throws RunnerException {
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include(DecisionBenchmark.class.getName() + ".decide")
+            .param("contender", Contenders.ALL.toArray(new String[0]))
+            .param("scenario", "hot", "zipf")
+            .threads(threads)
+            .jvmArgs("-Xms3g", "-Xmx3g")
+            .addProfiler(GCProfiler.class)
+            .shouldFailOnError(true);
+    timing(options, 2, 1);
+    for (RunResult r : new Runner(options.build()).run()) {
+      String contender = r.getParams().getParam("contender");
+      String column = r.getParams().getParam("scenario") + "/" + threads;
+      scores
+          .computeIfAbsent(contender, k -> new LinkedHashMap<>())
+          .put(
+              column,
+              new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+      if (threads == 1) {
+        bytes
             .computeIfAbsent(contender, k -> new LinkedHashMap<>())
-            .put(
-                column,
-                new double[] {
-                  r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()
-                });
-        if (threads == 1) {
-          bytes
-              .computeIfAbsent(contender, k -> new LinkedHashMap<>())
-              .put(r.getParams().getParam("scenario"), allocated(r));
-        }
+            .put(r.getParams().getParam("scenario"), allocated(r));
       }
     }
+  }
+
+  /** The table of ns per decision: ours with its error, the others with their ratio to ours. */
+  private void appendDecisionCosts(Map<String, Map<String, double[]>> scores) {
     List<String> columns = new ArrayList<>();
     for (String scenario : List.of("hot", "zipf")) {
       for (int t : THREADS) {
@@ -114,21 +132,33 @@ public final class Suite {
     summary.append("---:|".repeat(columns.size())).append('\n');
     Map<String, double[]> ours = scores.getOrDefault("tollgate", Map.of());
     for (Map.Entry<String, Map<String, double[]>> e : scores.entrySet()) {
-      summary.append("| ").append(e.getKey()).append(" |");
-      for (String column : columns) {
-        double[] s = e.getValue().get(column);
-        double[] o = ours.get(column);
-        if (s == null) {
-          summary.append(" – |");
-        } else if (e.getKey().equals("tollgate") || o == null) {
-          summary.append(String.format(Locale.ROOT, " %.0f ± %.0f |", s[0], s[1]));
-        } else {
-          summary.append(String.format(Locale.ROOT, " %.0f (%.2fx) |", s[0], s[0] / o[0]));
-        }
-      }
-      summary.append('\n');
+      appendDecisionCostRow(e.getKey(), e.getValue(), ours, columns);
     }
     summary.append('\n');
+  }
+
+  private void appendDecisionCostRow(
+      String contender,
+      Map<String, double[]> scores,
+      Map<String, double[]> ours,
+      List<String> columns) {
+    summary.append("| ").append(contender).append(" |");
+    for (String column : columns) {
+      double[] s = scores.get(column);
+      double[] o = ours.get(column);
+      if (s == null) {
+        summary.append(" – |");
+      } else if (contender.equals("tollgate") || o == null) {
+        summary.append(String.format(Locale.ROOT, " %.0f ± %.0f |", s[0], s[1]));
+      } else {
+        summary.append(String.format(Locale.ROOT, " %.0f (%.2fx) |", s[0], s[0] / o[0]));
+      }
+    }
+    summary.append('\n');
+  }
+
+  /** The table of bytes allocated per decision, one thread. */
+  private void appendDecisionAllocations(Map<String, Map<String, Double>> bytes) {
     summary
         .append(
             "Bytes allocated per decision, one thread (JMH `-prof gc`, `gc.alloc.rate.norm`):\n\n")
@@ -143,8 +173,6 @@ public final class Suite {
               e.getValue().getOrDefault("zipf", Double.NaN)));
     }
     summary.append('\n');
-    double[] bucket4jHot = scores.getOrDefault("bucket4j", Map.of()).get("hot/1");
-    engine(bucket4jHot == null ? Double.NaN : bucket4jHot[0]);
   }
 
   /**
@@ -219,18 +247,7 @@ public final class Suite {
   /** Memory per tracked client, one fresh JVM per contender. */
   private void memory() throws IOException, InterruptedException {
     int clients = full ? 1_000_000 : 100_000;
-    summary
-        .append("## Memory per tracked client (bytes; lower is better)\n\n")
-        .append(
-            String.format(
-                Locale.ROOT,
-                "%,d clients, one call each, in a fresh JVM per contender. `heap`: growth "
-                    + "of the used heap after full GCs; `JOL`: the limiter's object graph (quick mode only). The "
-                    + "caller's key strings are not counted. Ratio: the contender's heap bytes divided by ours.%n%n",
-                clients))
-        .append(
-            "| contender | limits | heap bytes/client | bytes/client/limit | JOL bytes/client | MB for 1M clients | vs ours |\n")
-        .append("|---|---:|---:|---:|---:|---:|---:|\n");
+    appendMemoryHeader(clients);
     Double ours = null;
     for (String name : Contenders.ALL) {
       List<String> lines =
@@ -264,6 +281,21 @@ public final class Suite {
                   : String.format(Locale.ROOT, "%.2fx", heap / ours)));
     }
     summary.append('\n');
+  }
+
+  private void appendMemoryHeader(int clients) {
+    summary
+        .append("## Memory per tracked client (bytes; lower is better)\n\n")
+        .append(
+            String.format(
+                Locale.ROOT,
+                "%,d clients, one call each, in a fresh JVM per contender. `heap`: growth "
+                    + "of the used heap after full GCs; `JOL`: the limiter's object graph (quick mode only). The "
+                    + "caller's key strings are not counted. Ratio: the contender's heap bytes divided by ours.%n%n",
+                clients))
+        .append(
+            "| contender | limits | heap bytes/client | bytes/client/limit | JOL bytes/client | MB for 1M clients | vs ours |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|\n");
   }
 
   /** Runs a part in its own JVM; it prints its own markdown section between markers. */

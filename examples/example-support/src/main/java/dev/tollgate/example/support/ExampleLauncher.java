@@ -23,7 +23,12 @@ public final class ExampleLauncher {
     }
     int[] bound = new int[1];
     WarContainers.jetty(war, null, port, p -> bound[0] = p);
-    String base = "http://localhost:" + bound[0];
+    printUsage(title, war, "http://localhost:" + bound[0]);
+    Thread.currentThread().join();
+  }
+
+  /** Where the example runs, where its limits come from, and requests to try. */
+  private static void printUsage(String title, Path war, String base) {
     System.out.println();
     System.out.println(
         title + ": " + war.getFileName() + " on " + base + " (Jetty 12, ee10). Ctrl+C stops it.");
@@ -33,6 +38,13 @@ public final class ExampleLauncher {
             + ".");
     System.out.println();
     System.out.println("Try:");
+    printPageSizeAndLimitTries(base);
+    printPlanTries(base);
+    System.out.println();
+  }
+
+  /** Page sizes (default, capped, malformed), the endpoint rule and the per-client limit. */
+  private static void printPageSizeAndLimitTries(String base) {
     System.out.println(
         "  curl -i '"
             + base
@@ -54,6 +66,10 @@ public final class ExampleLauncher {
         "  curl -i -H 'X-Api-Key: k2' '"
             + base
             + "/api/assets?pageSize=1'  # another key is still served");
+  }
+
+  /** The demo API keys of the plans, and a plan change through the billing endpoint. */
+  private static void printPlanTries(String base) {
     System.out.println(
         "  curl -i -H 'X-Api-Key: demo-starter-key' '"
             + base
@@ -70,7 +86,5 @@ public final class ExampleLauncher {
         "  curl -X POST '"
             + base
             + "/api/billing?key=demo-trial-key&plan=business'  # seen within 2 s");
-    System.out.println();
-    Thread.currentThread().join();
   }
 }

@@ -27,7 +27,11 @@ public class ExampleApplication {
         .getProperty("example.print-usage", Boolean.class, true)) {
       return;
     }
-    String base = "http://localhost:" + port;
+    printUsage("http://localhost:" + port);
+  }
+
+  /** Where the example runs, where its limits come from, and requests to try. */
+  private static void printUsage(String base) {
     System.out.println();
     System.out.println(
         "Tollgate Spring Boot example on " + base + " (embedded Tomcat). Ctrl+C stops it.");
