@@ -187,7 +187,10 @@ public final class Suite {
                 + "a `reports` endpoint rule, page size 20 up to 1000, IETF and TEOS headers, every header value "
                 + "handed on. `admitted`: quotas raised so every request is admitted, 10,000 API keys in turn; "
                 + "`rejected`: the example's quotas on one API key, so every call is a 429 with a problem body; "
-                + "`ip`: as `admitted`, clients told apart by 10,000 IPv4 addresses. Ratio: our time divided by "
+                + "`ip`: as `admitted`, clients told apart by 10,000 IPv4 addresses; `plans`: two plans, one key in "
+                + "a hundred on pro by the static mapping; `plans-resolver`: every other key on pro by a cached "
+                + "application resolver; `charged`: as `admitted` with a `500h/1m time` budget beside the request "
+                + "limits, each request completed and charged its time as an adapter does. Ratio: our time divided by "
                 + "Bucket4j's bare decision on one hot key, measured above in the same run.\n\n")
         .append("| scenario | threads | ns per request | bytes per request | vs Bucket4j hot/1 |\n")
         .append("|---|---:|---:|---:|---:|\n");
