@@ -154,7 +154,25 @@ class JdbcPlanResolverTest {
     sql("INSERT INTO tenants VALUES ('user:bob', 'pro')");
     clock.advanceMillis(PlanCache.FAILURE_BACKOFF_MILLIS);
 
-    assertEquals("pro", awaitPlan(t, bob, "pro"));
+    assertEquals("pro", awaitPlanPastLateLookups(t, bob, "pro"));
+  }
+
+  /**
+   * As {@link #awaitPlan}, for a lookup begun while the database was away: the H2 driver may still
+   * be retrying it when the database comes back (seconds on a loaded machine), and its late answer,
+   * a failure remembered for the backoff or "not known" from before the upgrade, is asked again
+   * only once the backoff (or the refresh interval) has passed on the cache's clock.
+   */
+  private String awaitPlanPastLateLookups(Tollgate t, TestRequest r, String expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String plan = t.check(r).plan();
+    while (!expected.equals(plan) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      clock.advanceMillis(PlanCache.FAILURE_BACKOFF_MILLIS);
+      plan = t.check(r).plan();
+    }
+    return plan;
   }
 
   @Test
