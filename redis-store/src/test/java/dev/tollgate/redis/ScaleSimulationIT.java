@@ -6,6 +6,7 @@ import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.Bucket;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -108,7 +109,15 @@ class ScaleSimulationIT {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       for (int i = 0; i < servers; i++) {
-        stores.add(RedisStore.builder(server.uri()).scriptClock(time::get).lease(lease).build());
+        // The simulation counts commands and admissions, not latency: a loaded machine must not
+        // turn a slow answer into a store failure (the timeout has tests of its own).
+        stores.add(
+            RedisStore.builder(server.uri())
+                .scriptClock(time::get)
+                .lease(lease)
+                .timeout(Duration.ofSeconds(30))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build());
       }
       Limit limit = Limit.parse(quota + "/1m");
       AcquireRequest[] requests = new AcquireRequest[CLIENTS];
