@@ -4,13 +4,17 @@ import dev.tollgate.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A private {@code redis-server} for the Redis part, started by test-support's {@link RedisServer}
@@ -111,15 +115,15 @@ final class LocalRedis implements AutoCloseable {
    */
   Monitored monitor(Runnable work) throws IOException, InterruptedException {
     String marker = "tollgate-monitor-end-" + System.nanoTime();
-    Map<String, Long> clients = new java.util.TreeMap<>();
-    Map<String, Long> scripts = new java.util.TreeMap<>();
+    Map<String, Long> clients = new TreeMap<>();
+    Map<String, Long> scripts = new TreeMap<>();
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
       s.setSoTimeout(30_000);
       s.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-      java.io.BufferedReader in =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
       String ok = in.readLine();
       if (!"+OK".equals(ok)) {
         throw new IllegalStateException("MONITOR answered " + ok);
@@ -135,7 +139,7 @@ final class LocalRedis implements AutoCloseable {
         if (open < 0 || close < 0 || q1 < 0 || q2 < 0) {
           continue;
         }
-        String command = line.substring(q1 + 1, q2).toLowerCase(java.util.Locale.ROOT);
+        String command = line.substring(q1 + 1, q2).toLowerCase(Locale.ROOT);
         if (command.equals("echo") && line.contains(marker)) {
           break;
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -279,7 +280,7 @@ public abstract class ExampleContract {
 
   @Test
   public void twoDemoKeysOnTwoPlansGetTheirOwnLimits() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(hasPlans());
+    assumeTrue(hasPlans());
     HttpResponse<String> starter = get("/api/assets", "demo-starter-key");
     HttpResponse<String> business = get("/api/assets", "demo-business-key");
 
@@ -300,7 +301,7 @@ public abstract class ExampleContract {
 
   @Test
   public void theTrialKeysPlanChangesWhileTheExampleRuns() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(hasPlans());
+    assumeTrue(hasPlans());
     HttpResponse<String> before = awaitPolicy("demo-trial-key", "\"starter-minute\";q=20;");
     assertTrue(
         header(before, "RateLimit-Policy").startsWith("\"starter-minute\";q=20;"),
