@@ -27,13 +27,14 @@ import org.eclipse.jetty.server.Server;
 
 /**
  * What the adapters cost over HTTP: {@code HttpOverhead <quick|full>} serves a trivial endpoint on
- * embedded Jetty 12 (ee10) four ways in one server (a servlet, the servlet behind {@code
- * TollgateFilter}, a Jersey resource, the resource with {@code TollgateFeature}) and loads each in
- * turn, round after round so that drift hits all alike, from a Java client on the same machine
- * ({@link HttpClient}, HTTP/1.1, a fixed pool of threads each sending one request at a time), or
- * wrk when it is on the PATH (preferred: it needs far less CPU per request). The limit is set high
- * enough that every request is admitted, so the numbers are the cost of deciding and writing the
- * headers, not of rejecting. The adapters are loaded by name: a missing one is reported as such.
+ * embedded Jetty 12 (ee10) five ways in one server (a servlet, the servlet behind {@code
+ * TollgateFilter}, the servlet behind Tomcat's {@code RateLimitFilter}, a Jersey resource, the
+ * resource with {@code TollgateFeature}) and loads each in turn, round after round so that drift
+ * hits all alike, from a Java client on the same machine ({@link HttpClient}, HTTP/1.1, a fixed
+ * pool of threads each sending one request at a time), or wrk when it is on the PATH (preferred: it
+ * needs far less CPU per request). The limit is set high enough that every request is admitted, so
+ * the numbers are the cost of deciding and writing the headers, not of rejecting. The adapters are
+ * loaded by name: a missing one is reported as such.
  *
  * <p>The server and its variants: {@link HttpVariants}; finding, running and reading wrk: {@link
  * Wrk}.
