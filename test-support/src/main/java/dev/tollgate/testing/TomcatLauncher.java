@@ -33,12 +33,7 @@ final class TomcatLauncher {
     if (!app.jndiResources.isEmpty()) {
       tomcat.enableNaming();
     }
-    Connector connector = new Connector();
-    connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
-    if (app.requestHeaderSize > 0) {
-      connector.setProperty("maxHttpHeaderSize", Integer.toString(app.requestHeaderSize));
-    }
+    Connector connector = connector(app);
     tomcat.setConnector(connector);
     if (app.productionErrorReports) {
       ErrorReportValve errors = new ErrorReportValve();
@@ -66,6 +61,17 @@ final class TomcatLauncher {
           tomcat.stop();
           tomcat.destroy();
         });
+  }
+
+  /** An HTTP connector on 127.0.0.1 and a free port. */
+  private static Connector connector(WebApp app) {
+    Connector connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    if (app.requestHeaderSize > 0) {
+      connector.setProperty("maxHttpHeaderSize", Integer.toString(app.requestHeaderSize));
+    }
+    return connector;
   }
 
   private static void addJndiResources(Context context, WebApp app) {
