@@ -45,7 +45,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,8 +91,7 @@ class HardeningIT {
 
   /** Starts {@code app} on 127.0.0.1 and a random port. */
   Started startServer(ResourceConfig app) throws Exception {
-    HttpServer server =
-        GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app, false);
+    HttpServer server = GrizzlyJerseyTest.grizzlyServer(app);
     // As in production: no stack traces in Grizzly's own error pages.
     server
         .getServerConfiguration()
@@ -102,7 +100,7 @@ class HardeningIT {
     // on it.
     server.getListeners().forEach(l -> l.getKeepAlive().setMaxRequestsCount(-1));
     server.start();
-    int p = server.getListeners().iterator().next().getPort();
+    int p = GrizzlyJerseyTest.portOf(server);
     return new Started() {
       @Override
       public String basePath() {

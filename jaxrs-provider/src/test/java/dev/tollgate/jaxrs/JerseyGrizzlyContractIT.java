@@ -3,7 +3,6 @@ package dev.tollgate.jaxrs;
 import jakarta.ws.rs.core.Application;
 import java.net.URI;
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 
 /**
@@ -16,12 +15,9 @@ class JerseyGrizzlyContractIT extends JaxRsContract {
 
   @Override
   protected URI deploy(Application app) throws Exception {
-    server =
-        GrizzlyHttpServerFactory.createHttpServer(
-            URI.create("http://127.0.0.1:0/"), ResourceConfig.forApplication(app), false);
+    server = GrizzlyJerseyTest.grizzlyServer(ResourceConfig.forApplication(app));
     server.start();
-    return URI.create(
-        "http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");
+    return URI.create("http://127.0.0.1:" + GrizzlyJerseyTest.portOf(server) + "/");
   }
 
   @Override

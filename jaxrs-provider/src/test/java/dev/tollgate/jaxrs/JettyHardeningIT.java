@@ -1,9 +1,8 @@
 package dev.tollgate.jaxrs;
 
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import dev.tollgate.testing.EmbeddedContainer;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 
@@ -14,15 +13,9 @@ class JettyHardeningIT extends HardeningIT {
 
   @Override
   Started startServer(ResourceConfig app) throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler("/ctx");
-    context.addServlet(new ServletHolder(new ServletContainer(app)), "/api/*");
-    server.setHandler(context);
-    server.start();
+    WebApp web = WebApp.at("/ctx");
+    web.servlet("jersey", new ServletContainer(app)).mapping("/api/*");
+    RunningContainer running = EmbeddedContainer.JETTY.start(web);
     return new Started() {
       @Override
       public String basePath() {
@@ -31,12 +24,12 @@ class JettyHardeningIT extends HardeningIT {
 
       @Override
       public int port() {
-        return connector.getLocalPort();
+        return running.port();
       }
 
       @Override
       public void close() throws Exception {
-        server.stop();
+        running.close();
       }
     };
   }

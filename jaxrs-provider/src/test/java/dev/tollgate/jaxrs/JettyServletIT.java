@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
-import jakarta.servlet.DispatcherType;
+import dev.tollgate.testing.EmbeddedContainer;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletRequest;
@@ -17,13 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Map;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +40,7 @@ class JettyServletIT {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final FakeClock clock = new FakeClock(Instant.parse("2023-11-14T22:14:15Z"));
-  private Server server;
+  private RunningContainer container;
   private URI base;
 
   private void start(boolean markCounted) throws Exception {
@@ -60,26 +56,19 @@ class JettyServletIT {
     ResourceConfig app =
         new ResourceConfig(TestResources.Items.class)
             .register(new TollgateFeature(Tollgate.builder(config).clock(clock).build()));
-    server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler("/ctx");
-    context.addServlet(new ServletHolder(new ServletContainer(app)), "/api/*");
+    WebApp web = WebApp.at("/ctx");
+    web.servlet("jersey", new ServletContainer(app)).mapping("/api/*");
     if (markCounted) {
-      context.addFilter(
-          new FilterHolder(new MarksCounted()), "/*", EnumSet.of(DispatcherType.REQUEST));
+      web.filter("marks-counted", new MarksCounted()).mapping("/*");
     }
-    server.setHandler(context);
-    server.start();
-    base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/ctx/api/");
+    container = EmbeddedContainer.JETTY.start(web);
+    base = container.baseUri().resolve("api/");
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (server != null) {
-      server.stop();
+    if (container != null) {
+      container.close();
     }
   }
 

@@ -2,13 +2,12 @@ package dev.tollgate.jaxrs;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tollgate.testing.EmbeddedContainer;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import jakarta.ws.rs.core.Application;
 import java.net.URI;
 import org.apache.cxf.jaxrs.servlet.CXFNonSpringJaxrsServlet;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,28 +16,20 @@ import org.junit.jupiter.api.Test;
  */
 class CxfContractIT extends JaxRsContract {
 
-  private Server server;
+  private RunningContainer container;
 
   @Override
   protected URI deploy(Application app) throws Exception {
-    server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler("/ctx");
-    ServletHolder cxf = new ServletHolder(new CXFNonSpringJaxrsServlet(app));
-    cxf.setAsyncSupported(true);
-    context.addServlet(cxf, "/api/*");
-    server.setHandler(context);
-    server.start();
-    return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/ctx/api/");
+    WebApp web = WebApp.at("/ctx");
+    web.servlet("cxf", new CXFNonSpringJaxrsServlet(app)).mapping("/api/*").asyncSupported();
+    container = EmbeddedContainer.JETTY.start(web);
+    return container.baseUri().resolve("api/");
   }
 
   @Override
   protected void undeploy() throws Exception {
-    if (server != null) {
-      server.stop();
+    if (container != null) {
+      container.close();
     }
   }
 

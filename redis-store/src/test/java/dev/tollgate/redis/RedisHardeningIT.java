@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.servlet.TollgateFilter;
+import dev.tollgate.testing.EmbeddedContainer;
 import dev.tollgate.testing.RedisServer;
-import jakarta.servlet.DispatcherType;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,11 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,13 +56,13 @@ class RedisHardeningIT {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private RedisServer redis;
-  private Server server;
+  private RunningContainer server;
   private URI base;
 
   @AfterEach
   void stop() throws Exception {
     if (server != null) {
-      server.stop();
+      server.close();
     }
     if (redis != null) {
       redis.close();
@@ -75,14 +71,9 @@ class RedisHardeningIT {
 
   private void start(String limits, String timeout) throws Exception {
     redis = RedisServer.start(List.of("--enable-debug-command", "yes"));
-    server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler("/");
-    context.addServlet(
-        new ServletHolder(
+    WebApp app = WebApp.root();
+    app.servlet(
+            "ok",
             new HttpServlet() {
               @Override
               protected void doGet(HttpServletRequest req, HttpServletResponse resp)
@@ -90,22 +81,21 @@ class RedisHardeningIT {
                 resp.setContentType("text/plain");
                 resp.getWriter().write("ok");
               }
-            }),
-        "/*");
-    FilterHolder filter = new FilterHolder(TollgateFilter.class);
-    filter.setInitParameters(
-        Map.of(
-            "limits", limits,
-            "client.key", "header:X-Client, ip",
-            "store.type", "redis",
-            "store.redis.uri", redis.uri(),
-            "store.redis.timeout", timeout,
-            "rules.closed.path", "/closed",
-            "rules.closed.on-store-failure", "closed"));
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    server.setHandler(context);
-    server.start();
-    base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+            })
+        .mapping("/*");
+    app.filter("tollgate", TollgateFilter.class)
+        .mapping("/*")
+        .initParams(
+            Map.of(
+                "limits", limits,
+                "client.key", "header:X-Client, ip",
+                "store.type", "redis",
+                "store.redis.uri", redis.uri(),
+                "store.redis.timeout", timeout,
+                "rules.closed.path", "/closed",
+                "rules.closed.on-store-failure", "closed"));
+    server = EmbeddedContainer.JETTY.start(app);
+    base = server.baseUri();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (get("/closed", "warm-up").statusCode() != 200) {
       assertTrue(System.nanoTime() < deadline, "connected to Redis within 10 s");

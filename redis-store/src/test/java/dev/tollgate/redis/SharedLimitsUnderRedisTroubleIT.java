@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.servlet.TollgateFilter;
+import dev.tollgate.testing.EmbeddedContainer;
 import dev.tollgate.testing.RedisServer;
-import jakarta.servlet.DispatcherType;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,11 +34,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +68,7 @@ class SharedLimitsUnderRedisTroubleIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ExecutorService pool = Executors.newFixedThreadPool(24);
   private RedisServer redis;
-  private final List<Server> servers = new ArrayList<>();
+  private final List<RunningContainer> servers = new ArrayList<>();
   private final List<URI> bases = new ArrayList<>();
 
   @BeforeEach
@@ -103,8 +99,8 @@ class SharedLimitsUnderRedisTroubleIT {
   @AfterEach
   void stop() throws Exception {
     pool.shutdownNow();
-    for (Server s : servers) {
-      s.stop();
+    for (RunningContainer s : servers) {
+      s.close();
     }
     redis.close();
   }
@@ -373,15 +369,9 @@ class SharedLimitsUnderRedisTroubleIT {
   }
 
   private void startServer(Map<String, String> initParams) throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
-    context.addServlet(
-        new ServletHolder(
+    WebApp app = WebApp.root();
+    app.servlet(
+            "ok",
             new HttpServlet() {
               private static final long serialVersionUID = 1L;
 
@@ -391,14 +381,11 @@ class SharedLimitsUnderRedisTroubleIT {
                 resp.setContentType("text/plain");
                 resp.getWriter().write("ok");
               }
-            }),
-        "/*");
-    FilterHolder filter = new FilterHolder(TollgateFilter.class);
-    filter.setInitParameters(initParams);
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    server.setHandler(context);
-    server.start();
+            })
+        .mapping("/*");
+    app.filter("tollgate", TollgateFilter.class).mapping("/*").initParams(initParams);
+    RunningContainer server = EmbeddedContainer.JETTY.start(app);
     servers.add(server);
-    bases.add(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/"));
+    bases.add(server.baseUri());
   }
 }

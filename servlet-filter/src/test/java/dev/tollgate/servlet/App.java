@@ -1,7 +1,12 @@
 package dev.tollgate.servlet;
 
+import dev.tollgate.testing.EmbeddedContainer;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,5 +51,30 @@ final class App {
   App errorPage(String location) {
     this.errorPage = location;
     return this;
+  }
+
+  /**
+   * Starts this application in {@code container}; a failure to start is reported by {@link
+   * RunningContainer#startupFailure()}.
+   */
+  RunningContainer startIn(EmbeddedContainer container) throws Exception {
+    WebApp app = WebApp.root();
+    WebApp.Registration<Filter> tollgate =
+        filter != null
+            ? app.filter("tollgate", filter)
+            : app.filter("tollgate", TollgateFilter.class);
+    tollgate
+        .mapping("/*")
+        .dispatchers(EnumSet.allOf(DispatcherType.class))
+        .asyncSupported()
+        .initParams(initParams);
+    int i = 0;
+    for (var s : servlets.entrySet()) {
+      app.servlet("servlet" + i++, s.getValue()).mapping(s.getKey()).asyncSupported();
+    }
+    if (errorPage != null) {
+      app.errorPage(errorPage);
+    }
+    return container.tryStart(app);
   }
 }

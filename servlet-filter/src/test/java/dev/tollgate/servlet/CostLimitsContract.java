@@ -8,6 +8,7 @@ import dev.tollgate.core.CostClock;
 import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.testing.RunningContainer;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,14 +42,14 @@ abstract class CostLimitsContract {
 
   private final FakeClock clock = new FakeClock(); // 10 s into a minute
   private final ManualCostClock cost = new ManualCostClock();
-  private final List<Running> started = new ArrayList<>();
-  private Running running;
+  private final List<RunningContainer> started = new ArrayList<>();
+  private RunningContainer running;
 
-  abstract Running start(App app) throws Exception;
+  abstract RunningContainer start(App app) throws Exception;
 
   @AfterEach
   void stop() throws Exception {
-    for (Running r : started) {
+    for (RunningContainer r : started) {
       r.close();
     }
   }
@@ -158,7 +159,7 @@ abstract class CostLimitsContract {
     }
     Tollgate engine =
         Tollgate.builder(TollgateConfig.parse(p)).clock(clock).costClock(cost).build();
-    Running r = start(app.filter(new TollgateFilter(engine)));
+    RunningContainer r = start(app.filter(new TollgateFilter(engine)));
     started.add(r);
     running = r;
     assertNull(r.startupFailure());

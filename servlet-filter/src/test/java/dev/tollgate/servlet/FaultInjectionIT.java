@@ -1,5 +1,6 @@
 package dev.tollgate.servlet;
 
+import static dev.tollgate.testing.EmbeddedContainer.JETTY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.RateLimitStore;
 import dev.tollgate.core.store.StoreUnavailableException;
+import dev.tollgate.testing.RunningContainer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +68,7 @@ class FaultInjectionIT {
         @Override
         public void close() {}
       };
-  private Running running;
+  private RunningContainer running;
 
   @BeforeEach
   void start() throws Exception {
@@ -107,10 +109,10 @@ class FaultInjectionIT {
             .build();
     Tollgate engine = Tollgate.builder(config).store(store).clock((Clock) clock).build();
     running =
-        JettyContainer.start(
-            new App()
-                .servlet("/api/*", new FilterContract.EchoServlet())
-                .filter(new TollgateFilter(engine)));
+        new App()
+            .servlet("/api/*", new FilterContract.EchoServlet())
+            .filter(new TollgateFilter(engine))
+            .startIn(JETTY);
     assertNull(running.startupFailure());
   }
 

@@ -10,6 +10,7 @@ import dev.tollgate.core.HeaderDialect;
 import dev.tollgate.core.Rule;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
+import dev.tollgate.testing.RunningContainer;
 import dev.tollgate.testing.WallClockWindows;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
@@ -44,11 +45,11 @@ abstract class FilterContract {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final FakeClock clock = new FakeClock();
-  private final List<Running> started = new ArrayList<>();
-  private Running running;
+  private final List<RunningContainer> started = new ArrayList<>();
+  private RunningContainer running;
 
   /** Starts {@code app} in this class's container. */
-  abstract Running start(App app) throws Exception;
+  abstract RunningContainer start(App app) throws Exception;
 
   /**
    * What the container answers while the filter's configuration is invalid, if it listens at all.
@@ -61,15 +62,15 @@ abstract class FilterContract {
 
   @AfterEach
   void stop() throws Exception {
-    for (Running r : started) {
+    for (RunningContainer r : started) {
       r.close();
     }
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private Running run(App app) throws Exception {
-    Running r = start(app);
+  private RunningContainer run(App app) throws Exception {
+    RunningContainer r = start(app);
     started.add(r);
     running = r;
     return r;
@@ -81,7 +82,7 @@ abstract class FilterContract {
     for (int i = 0; i < keysAndValues.length; i += 2) {
       p.put(keysAndValues[i], keysAndValues[i + 1]);
     }
-    Running r =
+    RunningContainer r =
         run(
             app.filter(
                 new TollgateFilter(
@@ -508,7 +509,7 @@ abstract class FilterContract {
 
   @Test
   void badInitParamStopsTheApplicationWithAMessageNamingKeyAndValue() throws Exception {
-    Running r =
+    RunningContainer r =
         run(new App().servlet("/api/*", new TextServlet("ok")).initParam("limits", "10O/1m"));
 
     assertNotNull(r.startupFailure(), "the application must not start");
@@ -524,7 +525,7 @@ abstract class FilterContract {
   @Test
   void initParamsConfigureTheFilterTheContainerCreates() throws Exception {
     WallClockWindows.awaitFreshMinute(); // the container's engine runs on the system clock
-    Running r =
+    RunningContainer r =
         run(
             new App()
                 .servlet("/api/*", new EchoServlet())
@@ -550,7 +551,7 @@ abstract class FilterContract {
             .dialects(HeaderDialect.TEOS)
             .build();
     WallClockWindows.awaitFreshMinute(); // the filter's own engine runs on the system clock
-    Running r =
+    RunningContainer r =
         run(new App().servlet("/api/*", new TextServlet("ok")).filter(new TollgateFilter(config)));
     assertNull(r.startupFailure());
 

@@ -11,9 +11,12 @@ import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.store.InMemoryStore;
+import dev.tollgate.testing.EmbeddedContainer;
 import dev.tollgate.testing.RawHttp;
-import jakarta.servlet.DispatcherType;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import jakarta.servlet.Filter;
+import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,10 +27,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,20 +40,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.catalina.valves.ErrorReportValve;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,40 +77,25 @@ class HardeningIT {
   Tollgate tollgate;
   int port;
 
-  /** A started container. */
-  interface Started extends AutoCloseable {
-    int port();
-  }
-
   /**
    * Starts {@code filter} on {@code /*} and {@code app} on {@code /*} in this class's container.
    */
-  Started startContainer(Filter filter, HttpServlet app) throws Exception {
-    Server server = new Server();
-    HttpConfiguration http = new HttpConfiguration();
-    http.setRequestHeaderSize(64 * 1024);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler("/");
-    FilterHolder holder = new FilterHolder(filter);
-    holder.setAsyncSupported(true);
-    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(app), "/*");
-    server.setHandler(context);
-    server.start();
-    return new Started() {
-      @Override
-      public int port() {
-        return connector.getLocalPort();
-      }
+  RunningContainer startContainer(Filter filter, HttpServlet app) throws Exception {
+    return EmbeddedContainer.JETTY.start(hardenedApp(filter, app, false));
+  }
 
-      @Override
-      public void close() throws Exception {
-        server.stop();
-      }
-    };
+  /**
+   * {@code filter} (async-supported) and {@code app} on {@code /*}, behind a connector that takes
+   * request headers of up to 64 KiB.
+   */
+  static WebApp hardenedApp(Filter filter, HttpServlet app, boolean appAsyncSupported) {
+    WebApp web = WebApp.root().requestHeaderSize(64 * 1024);
+    web.filter("tollgate", filter).mapping("/*").asyncSupported();
+    WebApp.Registration<Servlet> servlet = web.servlet("app", app).mapping("/*");
+    if (appAsyncSupported) {
+      servlet.asyncSupported();
+    }
+    return web;
   }
 
   /**
@@ -258,7 +230,7 @@ class HardeningIT {
     }
     tollgate = Tollgate.builder(TollgateConfig.parse(p)).clock(clock).build();
     started.add(tollgate);
-    Started s = startContainer(new TollgateFilter(tollgate), new Recorder());
+    RunningContainer s = startContainer(new TollgateFilter(tollgate), new Recorder());
     started.add(0, s);
     port = s.port();
   }
@@ -990,46 +962,9 @@ class HardeningIT {
   }
 
   /** The Tomcat variant of {@link #startContainer}, used by {@link TomcatHardeningIT}. */
-  static Started startTomcat(Filter filter, HttpServlet app) throws Exception {
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(Files.createTempDirectory("tollgate-tomcat").toString());
-    Connector connector = new Connector();
-    connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
-    connector.setProperty("maxHttpHeaderSize", Integer.toString(64 * 1024));
-    tomcat.setConnector(connector);
+  static RunningContainer startTomcat(Filter filter, HttpServlet app) throws Exception {
     // As in production: Tomcat's default error report shows the stack trace of the requests it
     // refuses itself (malformed request lines and headers), before any filter runs.
-    ErrorReportValve errors = new ErrorReportValve();
-    errors.setShowReport(false);
-    errors.setShowServerInfo(false);
-    tomcat.getHost().getPipeline().addValve(errors);
-    Context context = tomcat.addContext("", null);
-    FilterDef def = new FilterDef();
-    def.setFilterName("tollgate");
-    def.setFilter(filter);
-    def.setFilterClass(TollgateFilter.class.getName());
-    def.setAsyncSupported("true");
-    context.addFilterDef(def);
-    FilterMap map = new FilterMap();
-    map.setFilterName("tollgate");
-    map.addURLPattern("/*");
-    context.addFilterMap(map);
-    Wrapper w = Tomcat.addServlet(context, "app", app);
-    w.setAsyncSupported(true);
-    context.addServletMappingDecoded("/*", "app");
-    tomcat.start();
-    return new Started() {
-      @Override
-      public int port() {
-        return connector.getLocalPort();
-      }
-
-      @Override
-      public void close() throws Exception {
-        tomcat.stop();
-        tomcat.destroy();
-      }
-    };
+    return EmbeddedContainer.TOMCAT.start(hardenedApp(filter, app, true).productionErrorReports());
   }
 }

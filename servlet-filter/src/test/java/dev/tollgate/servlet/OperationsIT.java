@@ -1,5 +1,6 @@
 package dev.tollgate.servlet;
 
+import static dev.tollgate.testing.EmbeddedContainer.JETTY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +13,7 @@ import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import dev.tollgate.core.micrometer.MicrometerMetrics;
+import dev.tollgate.testing.RunningContainer;
 import dev.tollgate.testing.WallClockWindows;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -64,8 +66,8 @@ class OperationsIT {
   private static final String KEY = "X-Api-Key";
 
   private final FakeClock clock = new FakeClock();
-  private final List<Running> started = new ArrayList<>();
-  private Running running;
+  private final List<RunningContainer> started = new ArrayList<>();
+  private RunningContainer running;
 
   /** Records what Tollgate logs through System.Logger (backed by java.util.logging here). */
   private final Logger tollgateLog = Logger.getLogger("dev.tollgate");
@@ -98,15 +100,15 @@ class OperationsIT {
   void stop() throws Exception {
     tollgateLog.removeHandler(capture);
     tollgateLog.setLevel(previousLevel);
-    for (Running r : started) {
+    for (RunningContainer r : started) {
       r.close();
     }
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private Running run(App app) throws Exception {
-    Running r = JettyContainer.start(app);
+  private RunningContainer run(App app) throws Exception {
+    RunningContainer r = app.startIn(JETTY);
     started.add(r);
     running = r;
     assertNull(r.startupFailure());

@@ -1,5 +1,6 @@
 package dev.tollgate.servlet;
 
+import dev.tollgate.testing.RunningContainer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 
@@ -7,7 +8,7 @@ import jakarta.servlet.http.HttpServlet;
 class TomcatHardeningIT extends HardeningIT {
 
   @Override
-  Started startContainer(Filter filter, HttpServlet app) throws Exception {
+  RunningContainer startContainer(Filter filter, HttpServlet app) throws Exception {
     return startTomcat(filter, app);
   }
 

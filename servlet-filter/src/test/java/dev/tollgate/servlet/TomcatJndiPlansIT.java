@@ -3,6 +3,9 @@ package dev.tollgate.servlet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.core.ClientKeys;
+import dev.tollgate.testing.EmbeddedContainer;
+import dev.tollgate.testing.RunningContainer;
+import dev.tollgate.testing.WebApp;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,17 +13,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.ContextResource;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +32,12 @@ class TomcatJndiPlansIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String URL = "jdbc:h2:mem:tomcat-plans;DB_CLOSE_DELAY=-1";
 
-  private Tomcat tomcat;
+  private RunningContainer container;
 
   @AfterEach
   void stop() throws Exception {
-    if (tomcat != null) {
-      tomcat.stop();
-      tomcat.destroy();
+    if (container != null) {
+      container.close();
     }
   }
 
@@ -54,55 +50,40 @@ class TomcatJndiPlansIT {
       s.execute(
           "INSERT INTO tenants VALUES ('" + ClientKeys.hashed("key:", "pro-key") + "', 'pro')");
     }
-    tomcat = new Tomcat();
-    tomcat.setBaseDir(Files.createTempDirectory("tollgate-tomcat-jndi").toString());
-    tomcat.enableNaming();
-    Connector connector = new Connector();
-    connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
-    tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", null);
-    ContextResource resource = new ContextResource();
-    resource.setName("jdbc/plans");
-    resource.setType("org.h2.jdbcx.JdbcDataSource"); // H2's factory makes only its own type
-    resource.setAuth("Container");
-    resource.setProperty("factory", "org.h2.jdbcx.JdbcDataSourceFactory");
-    resource.setProperty("url", URL);
-    resource.setProperty("user", "sa");
-    resource.setProperty("password", "");
-    resource.setProperty("description", "tenants' plans"); // H2's factory needs every one of these
-    resource.setProperty("loginTimeout", "5");
-    context.getNamingResources().addResource(resource);
-
-    FilterDef def = new FilterDef();
-    def.setFilterName("tollgate");
-    def.setFilterClass(TollgateFilter.class.getName());
-    def.addInitParameter("client.key", "header:X-Api-Key, ip");
-    def.addInitParameter("plans.free.limits", "2/1m");
-    def.addInitParameter("plans.pro.limits", "5/1m");
-    def.addInitParameter("plans.default", "free");
-    def.addInitParameter("plans.resolvers", "jdbc");
-    def.addInitParameter("plans.jdbc.datasource", "java:comp/env/jdbc/plans");
-    def.addInitParameter("plans.jdbc.query", "SELECT plan FROM tenants WHERE client_key = ?");
-    def.addInitParameter("plans.cache.timeout", "5s");
-    context.addFilterDef(def);
-    FilterMap map = new FilterMap();
-    map.setFilterName("tollgate");
-    map.addURLPattern("/*");
-    context.addFilterMap(map);
-    Tomcat.addServlet(
-        context,
-        "ok",
-        new HttpServlet() {
-          @Override
-          protected void doGet(HttpServletRequest req, HttpServletResponse resp)
-              throws java.io.IOException {
-            resp.getWriter().print("ok");
-          }
-        });
-    context.addServletMappingDecoded("/*", "ok");
-    tomcat.start();
-    int port = connector.getLocalPort();
+    WebApp app =
+        WebApp.root()
+            .jndiResource(
+                "jdbc/plans",
+                "org.h2.jdbcx.JdbcDataSource", // H2's factory makes only its own type
+                Map.of(
+                    "factory", "org.h2.jdbcx.JdbcDataSourceFactory",
+                    "url", URL,
+                    "user", "sa",
+                    "password", "",
+                    "description", "tenants' plans", // H2's factory needs every one of these
+                    "loginTimeout", "5"));
+    app.filter("tollgate", TollgateFilter.class)
+        .mapping("/*")
+        .initParam("client.key", "header:X-Api-Key, ip")
+        .initParam("plans.free.limits", "2/1m")
+        .initParam("plans.pro.limits", "5/1m")
+        .initParam("plans.default", "free")
+        .initParam("plans.resolvers", "jdbc")
+        .initParam("plans.jdbc.datasource", "java:comp/env/jdbc/plans")
+        .initParam("plans.jdbc.query", "SELECT plan FROM tenants WHERE client_key = ?")
+        .initParam("plans.cache.timeout", "5s");
+    app.servlet(
+            "ok",
+            new HttpServlet() {
+              @Override
+              protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+                  throws java.io.IOException {
+                resp.getWriter().print("ok");
+              }
+            })
+        .mapping("/*");
+    container = EmbeddedContainer.TOMCAT.start(app);
+    int port = container.port();
 
     assertEquals("\"pro-minute\";q=5;w=60", policy(port, "pro-key"));
     assertEquals("\"free-minute\";q=2;w=60", policy(port, "other-key"));
