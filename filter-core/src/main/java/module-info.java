@@ -6,9 +6,9 @@
  * exported only to Tollgate's own adapters. On the class path (a WAR in a servlet container) this
  * descriptor is ignored; see the README's "Java modules" note.
  */
-// "module": the adapter modules named below are compiled after this one. The other two: Micrometer
-// and resilience4j have no descriptor, only a stable Automatic-Module-Name.
-@SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
+// "module": the adapter modules named below are compiled after this one. "requires-automatic":
+// Micrometer and resilience4j have no descriptor, only a stable Automatic-Module-Name.
+@SuppressWarnings({"module", "requires-automatic"})
 module dev.tollgate.core {
   exports dev.tollgate.core;
   exports dev.tollgate.core.store;
@@ -28,6 +28,8 @@ module dev.tollgate.core {
   // Annotations on public signatures (@Nullable), not needed at run time.
   requires static transitive org.jspecify;
   // Optional: MicrometerMetrics takes a MeterRegistry, Resilience4jLimiters a RateLimiterRegistry.
-  requires static transitive micrometer.core;
-  requires static transitive io.github.resilience4j.ratelimiter;
+  // Not transitive: that would make every module reading this one need them to compile; a caller
+  // that has a registry reads its module already.
+  requires static micrometer.core;
+  requires static io.github.resilience4j.ratelimiter;
 }
