@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns {@link RateLimit} annotations into core {@link Rule}s, once per resource method: finds the
@@ -40,7 +41,7 @@ final class AnnotationRules {
    *
    * @throws IllegalArgumentException if the annotation cannot be used (the message names it)
    */
-  Rule forMethod(Class<?> resourceClass, Method method) {
+  @Nullable Rule forMethod(Class<?> resourceClass, Method method) {
     Optional<Rule> rule = byMethod.get(method);
     if (rule == null) {
       rule = Optional.ofNullable(build(resourceClass, method));
@@ -50,7 +51,7 @@ final class AnnotationRules {
     return rule.orElse(null);
   }
 
-  private Rule build(Class<?> resourceClass, Method method) {
+  private @Nullable Rule build(Class<?> resourceClass, Method method) {
     Class<?> owner = resourceClass != null ? resourceClass : method.getDeclaringClass();
     RateLimit onMethod = method.getAnnotation(RateLimit.class);
     if (onMethod == null && owner != method.getDeclaringClass()) {

@@ -9,6 +9,7 @@ import dev.tollgate.core.adapter.ThrottledWarning;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the provider's filters share in one application: the engine, the index, the peer address.
@@ -42,13 +43,13 @@ final class Gate {
     boolean countedElsewhere;
 
     /** The page size applied before matching; null if not evaluated yet. */
-    PageSizeOutcome pageSize;
+    @Nullable PageSizeOutcome pageSize;
 
     /** The annotation rule the index expected before matching. */
-    Rule expected;
+    @Nullable Rule expected;
 
     /** Set once the request has been decided. */
-    Verdict verdict;
+    @Nullable Verdict verdict;
 
     /** True once the verdict's headers are on the response. */
     boolean headersWritten;
@@ -88,7 +89,7 @@ final class Gate {
   }
 
   /** Counts the request and records the verdict. */
-  Verdict decide(ContainerRequestContext request, State state, Rule extraRule) {
+  Verdict decide(ContainerRequestContext request, State state, @Nullable Rule extraRule) {
     JaxRsRequestView view = view(request);
     PageSizeOutcome pageSize =
         state.pageSize != null ? state.pageSize : tollgate.pageSize(view, extraRule);
@@ -124,7 +125,7 @@ final class Gate {
   }
 
   /** Warns (at most once a minute) that the index guessed another method than Jersey matched. */
-  void mismatch(ContainerRequestContext request, Rule expected, Rule actual) {
+  void mismatch(ContainerRequestContext request, @Nullable Rule expected, @Nullable Rule actual) {
     mismatchWarnings.warn(
         () ->
             "Tollgate applied the page-size rule of "

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link RequestView} over a {@link ContainerRequestContext}. The path is the decoded path below
@@ -20,13 +21,13 @@ import java.util.List;
  */
 final class JaxRsRequestView implements RequestView {
 
-  private String path;
+  private @Nullable String path;
 
   private final ContainerRequestContext request;
   private final PeerAddress peer;
-  private String remoteAddress;
+  private @Nullable String remoteAddress;
   private boolean remoteAddressRead;
-  private String formBody;
+  private @Nullable String formBody;
 
   JaxRsRequestView(ContainerRequestContext request, PeerAddress peer) {
     this.request = request;
@@ -81,7 +82,7 @@ final class JaxRsRequestView implements RequestView {
   }
 
   @Override
-  public String remoteAddress() {
+  public @Nullable String remoteAddress() {
     if (!remoteAddressRead) {
       remoteAddress = peer.of(request);
       remoteAddressRead = true;
@@ -90,7 +91,7 @@ final class JaxRsRequestView implements RequestView {
   }
 
   @Override
-  public String principalName() {
+  public @Nullable String principalName() {
     SecurityContext security = request.getSecurityContext();
     Principal principal = security == null ? null : security.getUserPrincipal();
     return principal == null ? null : principal.getName();
@@ -124,7 +125,7 @@ final class JaxRsRequestView implements RequestView {
   }
 
   /** The request's form-encoded body as read (ISO-8859-1, so byte for byte), or {@code null}. */
-  void formBody(String body) {
+  void formBody(@Nullable String body) {
     this.formBody = body;
   }
 }

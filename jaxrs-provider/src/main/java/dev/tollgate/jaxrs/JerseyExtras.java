@@ -12,6 +12,7 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
 import org.glassfish.jersey.internal.util.collection.Ref;
 import org.glassfish.jersey.server.spi.Container;
 import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the provider does beyond Jakarta REST when the application runs on Jersey: read the peer
@@ -33,7 +34,7 @@ final class JerseyExtras {
    * Jersey's peer-address source if {@code context} is Jersey's, else {@code null} (another runtime
    * with Jersey's jars on the class path, say a client).
    */
-  static PeerAddress.Source peerAddress(FeatureContext context, ClassLoader loader) {
+  static PeerAddress.@Nullable Source peerAddress(FeatureContext context, ClassLoader loader) {
     InjectionManager injection;
     try {
       injection = InjectionManagerProvider.getInjectionManager(context);
@@ -85,7 +86,7 @@ final class JerseyExtras {
    */
   private record RequestSource(Class<?> type, MethodHandle getRemoteAddr, Type refType) {
 
-    static RequestSource of(String name, ClassLoader loader) {
+    static @Nullable RequestSource of(String name, ClassLoader loader) {
       try {
         Class<?> type = Class.forName(name, false, loader);
         MethodHandle getRemoteAddr =
@@ -100,7 +101,7 @@ final class JerseyExtras {
       }
     }
 
-    String read(InjectionManager injection) {
+    @Nullable String read(InjectionManager injection) {
       Object request = null;
       try {
         Ref<?> ref = injection.getInstance(refType);
@@ -135,7 +136,7 @@ final class JerseyExtras {
     }
 
     @Override
-    public Type getOwnerType() {
+    public @Nullable Type getOwnerType() {
       return null;
     }
 

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pre-matching: applies the page-size rule by rewriting the request URI's query and matrix
@@ -94,7 +95,7 @@ final class PageSizeFilter implements ContainerRequestFilter {
    * here: it is passed on as a stream, unread beyond the first bytes (its page size, if any, is not
    * evaluated; a form that large is the application's, and its container's, limit to enforce).
    */
-  private static String readForm(ContainerRequestContext request) {
+  private static @Nullable String readForm(ContainerRequestContext request) {
     MediaType type = request.getMediaType();
     if (type == null
         || !type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)

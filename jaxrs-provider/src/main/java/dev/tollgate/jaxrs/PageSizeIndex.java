@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds, before the runtime matches a request, the resource method it will most likely reach, so
@@ -31,7 +32,7 @@ final class PageSizeIndex {
 
   private static final System.Logger LOG = System.getLogger(PageSizeIndex.class.getName());
 
-  private record Entry(PathTemplate template, String method, Rule rule) {}
+  private record Entry(PathTemplate template, @Nullable String method, @Nullable Rule rule) {}
 
   /** A method as a resource class has it: an inherited method may sit under two classes' paths. */
   private record Key(Class<?> resourceClass, Method method) {}
@@ -50,7 +51,7 @@ final class PageSizeIndex {
    *
    * @param rule the method's annotation rule, or {@code null}
    */
-  void add(Class<?> resourceClass, Method method, Rule rule) {
+  void add(Class<?> resourceClass, Method method, @Nullable Rule rule) {
     if (resourceClass == null) {
       resourceClass = method.getDeclaringClass();
     }
@@ -82,7 +83,7 @@ final class PageSizeIndex {
   }
 
   /** The class's {@code @Path}, looked up the class hierarchy and its interfaces; null if none. */
-  private static String pathOf(Class<?> type) {
+  private static @Nullable String pathOf(Class<?> type) {
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       Path p = c.getAnnotation(Path.class);
       if (p != null) {
@@ -115,7 +116,7 @@ final class PageSizeIndex {
   /**
    * GET, POST, ... from the method's designator (on it or the method it implements); null if none.
    */
-  private static String httpMethodOf(Class<?> resourceClass, Method method) {
+  private static @Nullable String httpMethodOf(Class<?> resourceClass, Method method) {
     for (Method m : declarations(resourceClass, method)) {
       for (Annotation a : m.getAnnotations()) {
         HttpMethod designator = a.annotationType().getAnnotation(HttpMethod.class);
@@ -189,7 +190,7 @@ final class PageSizeIndex {
    * @param encodedPath the request path below the base URI, still percent-encoded, as the runtime
    *     matches it (matrix parameters are ignored, as runtimes ignore them)
    */
-  Rule match(String method, String encodedPath) {
+  @Nullable Rule match(String method, String encodedPath) {
     List<Entry> current = entries;
     if (current.isEmpty()) {
       return null;

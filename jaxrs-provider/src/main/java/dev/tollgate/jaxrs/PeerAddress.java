@@ -4,6 +4,7 @@ import dev.tollgate.jaxrs.internal.ServletPeerAddress;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The direct peer's address, which JAX-RS does not expose. Read, in this order, from the request
@@ -17,7 +18,7 @@ final class PeerAddress {
 
   /** One way to read the peer address of the request being processed; {@code null} if it cannot. */
   interface Source {
-    String read(ContainerRequestContext request);
+    @Nullable String read(ContainerRequestContext request);
   }
 
   private static final System.Logger LOG = System.getLogger(PeerAddress.class.getName());
@@ -32,13 +33,13 @@ final class PeerAddress {
     this.sources = List.copyOf(all);
   }
 
-  private static String fromProperty(ContainerRequestContext request) {
+  private static @Nullable String fromProperty(ContainerRequestContext request) {
     Object address = request.getProperty(ServletPeerAddress.PROPERTY);
     return address instanceof String ? (String) address : null;
   }
 
   /** The peer address of {@code request}, or {@code null}. */
-  String of(ContainerRequestContext request) {
+  @Nullable String of(ContainerRequestContext request) {
     for (Source s : sources) {
       String address;
       try {

@@ -5,6 +5,7 @@ import dev.tollgate.core.Verdict;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Post-matching, bound to one resource method by {@link RateLimitBinding}: counts the request under
@@ -14,9 +15,9 @@ import jakarta.ws.rs.core.Response;
 final class RateLimitFilter implements ContainerRequestFilter {
 
   private final Gate gate;
-  private final Rule rule;
+  private final @Nullable Rule rule;
 
-  RateLimitFilter(Gate gate, Rule rule) {
+  RateLimitFilter(Gate gate, @Nullable Rule rule) {
     this.gate = gate;
     this.rule = rule;
   }

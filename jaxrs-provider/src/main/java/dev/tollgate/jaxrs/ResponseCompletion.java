@@ -28,7 +28,7 @@ final class ResponseCompletion implements WriterInterceptor {
     Object s = context.getProperty(Gate.STATE_PROPERTY);
     Gate.State state = s instanceof Gate.State ? (Gate.State) s : null;
     Verdict verdict = state == null ? null : state.verdict;
-    if (verdict == null || state.completed) {
+    if (state == null || verdict == null || state.completed) {
       context.proceed();
       return;
     }

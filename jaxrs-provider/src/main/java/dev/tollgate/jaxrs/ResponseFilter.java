@@ -31,8 +31,9 @@ final class ResponseFilter implements ContainerResponseFilter {
       if (state.countedElsewhere) {
         return;
       }
-      if (state.verdict == null) {
-        Verdict verdict = gate.decide(request, state, null);
+      Verdict verdict = state.verdict;
+      if (verdict == null) {
+        verdict = gate.decide(request, state, null);
         if (!verdict.proceed()) {
           response.setStatus(verdict.status());
           response.getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
@@ -41,7 +42,7 @@ final class ResponseFilter implements ContainerResponseFilter {
       }
       if (!state.headersWritten) {
         state.headersWritten = true;
-        state.verdict.writeHeaders(response.getHeaders()::add);
+        verdict.writeHeaders(response.getHeaders()::add);
       }
       state.status = response.getStatus();
       // The resource has answered (async ones too, since response filters run on resume). Without

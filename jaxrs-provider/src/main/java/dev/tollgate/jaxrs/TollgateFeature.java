@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Protects a Jakarta REST 3.1 application, on Jersey, RESTEasy or Apache CXF, with Tollgate's rate
@@ -213,7 +214,7 @@ public final class TollgateFeature implements Feature {
   @Override
   public boolean configure(FeatureContext context) {
     ManagedEngine managed = source.start(OWNER, () -> fromSettings(context));
-    Tollgate tollgate = managed.engine();
+    Tollgate tollgate = Objects.requireNonNull(managed.engine(), "engine"); // not closed yet
     // Jersey is optional: its extras are used only when this application runs on it.
     PeerAddress.Source jersey =
         JERSEY_PRESENT

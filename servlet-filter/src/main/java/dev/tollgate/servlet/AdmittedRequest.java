@@ -8,6 +8,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the chain for an admitted request and completes its verdict once the response is complete,
@@ -52,7 +53,7 @@ final class AdmittedRequest {
    * charges).
    */
   private record CompleteOnEnd(
-      Verdict verdict, HttpServletResponse response, ByteCountingResponse counted)
+      Verdict verdict, HttpServletResponse response, @Nullable ByteCountingResponse counted)
       implements AsyncListener {
 
     @Override

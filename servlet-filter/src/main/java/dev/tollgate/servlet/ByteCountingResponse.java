@@ -11,6 +11,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts the response body bytes the application writes, through {@code getOutputStream()} or
@@ -21,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ByteCountingResponse extends HttpServletResponseWrapper {
 
   private final AtomicLong bytes = new AtomicLong();
-  private ServletOutputStream stream;
-  private PrintWriter writer;
+  private @Nullable ServletOutputStream stream;
+  private @Nullable PrintWriter writer;
 
   ByteCountingResponse(HttpServletResponse response) {
     super(response);

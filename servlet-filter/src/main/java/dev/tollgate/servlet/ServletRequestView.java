@@ -8,12 +8,13 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What core reads of an {@link HttpServletRequest}. One instance per request; not shared. */
 final class ServletRequestView implements RequestView {
 
   private final HttpServletRequest request;
-  private String path;
+  private @Nullable String path;
 
   /** Set once the container failed to parse the parameters. */
   private boolean unparseable;
@@ -69,7 +70,7 @@ final class ServletRequestView implements RequestView {
   }
 
   @Override
-  public String principalName() {
+  public @Nullable String principalName() {
     Principal p = request.getUserPrincipal();
     return p == null ? null : p.getName();
   }

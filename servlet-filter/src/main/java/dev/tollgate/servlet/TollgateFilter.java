@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A servlet filter that applies Tollgate's rate limits and page-size limits to every request it is
@@ -141,7 +142,7 @@ public final class TollgateFilter implements Filter {
             return engine != null ? engine.clock().millis() : System.currentTimeMillis();
           });
 
-  private volatile ManagedEngine managed;
+  private volatile @Nullable ManagedEngine managed;
 
   /**
    * For {@code web.xml}: the configuration is read from init-params in {@link #init(FilterConfig)}.
@@ -275,7 +276,7 @@ public final class TollgateFilter implements Filter {
   }
 
   /** For tests: the engine in use, or {@code null} before init and after destroy. */
-  Tollgate engine() {
+  @Nullable Tollgate engine() {
     ManagedEngine m = managed;
     return m == null ? null : m.engine();
   }

@@ -50,6 +50,7 @@ public final class MicrometerMetrics implements TollgateMetrics {
   private final AtomicInteger local = new AtomicInteger();
 
   /** Records in {@code registry}. */
+  @SuppressWarnings("exports") // micrometer.core is optional: the caller's module reads it already
   public MicrometerMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.storeLatency =

@@ -66,6 +66,7 @@ public final class Resilience4jLimiters implements ExternalLimiter {
    * timeout). At most {@code maxClients} are kept; the least recently used are removed from the
    * registry.
    */
+  @SuppressWarnings("exports") // resilience4j is optional: the caller's module reads it already
   public static Resilience4jLimiters perClient(
       RateLimiterRegistry registry, String prefix, String policyName, long maxClients) {
     Objects.requireNonNull(registry, "registry");

@@ -5,6 +5,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.Context;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pre-matching, on a servlet container: copies the servlet request's peer address into the request
@@ -25,7 +26,7 @@ public final class ServletPeerAddress implements ContainerRequestFilter {
    */
   public static final int PRIORITY = 100;
 
-  @Context private HttpServletRequest servletRequest;
+  @Context private @Nullable HttpServletRequest servletRequest;
 
   /** For the runtime, which creates and injects the filter. */
   public ServletPeerAddress() {}

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -95,7 +96,7 @@ final class TollgateProperties {
             : "Spring property " + property + " in " + origin);
   }
 
-  private String origin(String property) {
+  private @Nullable String origin(String property) {
     ConfigurationPropertyName name = ConfigurationPropertyName.adapt(property, '.');
     List<ConfigurationPropertyName> candidates = new ArrayList<>(List.of(name));
     // A list given as YAML items: name the first item's origin.
