@@ -4,17 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.store.RateLimitStoreProvider;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleDescriptor.Exports;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,7 +64,22 @@ class ModuleDescriptorTest {
     Path classes =
         Path.of(Tollgate.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
-      return ModuleDescriptor.read(in);
+      // javac records no package list in the descriptor (the jar tool does): find them as the
+      // module system would, from the classes beside it.
+      return ModuleDescriptor.read(in, () -> packagesUnder(classes));
+    }
+  }
+
+  private static Set<String> packagesUnder(Path root) {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files
+          .filter(p -> p.getFileName().toString().endsWith(".class"))
+          .map(p -> root.relativize(p).getParent())
+          .filter(Objects::nonNull)
+          .map(dir -> dir.toString().replace(File.separatorChar, '.'))
+          .collect(Collectors.toSet());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
