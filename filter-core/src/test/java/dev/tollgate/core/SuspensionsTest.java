@@ -62,8 +62,11 @@ class SuspensionsTest {
   void liftRemovesAnAddedOrConfiguredRangeAndSaysWhetherItRemovedAnything() {
     suspensions.replaceConfigured(List.of("203.0.113.0/24"));
     suspensions.suspend("198.51.100.0/28");
+    suspensions.suspend("192.0.2.0/24");
     assertTrue(suspensions.lift("198.51.100.0/28"), "an added range");
     assertFalse(suspensions.covers("user:alice", "ip:198.51.100.1"));
+    assertTrue(suspensions.covers("user:alice", "ip:192.0.2.1"), "the other added range stays");
+    assertTrue(suspensions.lift("192.0.2.0/24"));
     assertTrue(suspensions.lift(" 203.0.113.0/24 "), "a configured range, trimmed");
     assertFalse(suspensions.covers("user:alice", "ip:203.0.113.1"));
     assertFalse(suspensions.lift("203.0.113.0/24"), "already lifted");
