@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Algorithm;
+import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Limit;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -225,6 +228,203 @@ class InMemoryStoreTest {
         150,
         countAdmitted(store, "c", List.of(large), 500),
         "a full bucket again after one window");
+  }
+
+  @Test
+  void aStoreOfOneClientIsAllowed() {
+    InMemoryStore store = InMemoryStore.create(1, FakeClock.at1800());
+    assertEquals(1, store.maxClients());
+    assertTrue(store.charges(), "the in-memory store charges after the response");
+    assertTrue(acquire(store, "c", HOURLY, 1).admitted());
+  }
+
+  @Test
+  void aRequestOfSeveralClientsCountsEachUnderItsOwnKey() {
+    InMemoryStore store = InMemoryStore.create(10, FakeClock.at1800());
+    List<Limit> three = List.of(Limit.of(3, Duration.ofMinutes(1)));
+    List<Bucket> both =
+        List.of(
+            new Bucket("user", "user:alice", three, false), new Bucket("ip", "ip:x", three, false));
+    assertEquals(2, new AcquireRequest(both, 1).limitCount());
+    for (int i = 0; i < 3; i++) {
+      AcquireResult r = store.acquire(new AcquireRequest(both, 1));
+      assertTrue(r.admitted(), "call " + i);
+      assertEquals(2 - i, r.usages().get(1).remaining());
+    }
+    assertFalse(store.acquire(new AcquireRequest(both, 1)).admitted());
+    AcquireResult ipAlone =
+        store.acquire(new AcquireRequest(List.of(new Bucket("ip", "ip:x", three, false)), 0));
+    assertEquals(0, ipAlone.usages().get(0).remaining(), "the ip rule counted under ip:x");
+    AcquireResult userUnderIp =
+        store.acquire(new AcquireRequest(List.of(new Bucket("user", "ip:x", three, false)), 0));
+    assertEquals(3, userUnderIp.usages().get(0).remaining(), "nothing of the user rule under ip:x");
+    assertEquals(3, store.trackedClients());
+  }
+
+  @Test
+  void chargesThroughTheStoreInterfaceReachEachBucketsClient() {
+    FakeClock clock = FakeClock.at1800();
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    List<Limit> ten = List.of(Limit.of(10, Duration.ofMinutes(1)));
+    List<Bucket> buckets =
+        List.of(
+            new Bucket("a", "user:alice", ten, false),
+            new Bucket("b", "user:alice", ten, false),
+            new Bucket("c", "ip:x", ten, false));
+    AcquireResult admitted = store.acquire(new AcquireRequest(buckets, 1));
+    store.charge(new ChargeRequest(buckets, new long[] {2, 0, -1}, admitted.nowMillis()));
+    List<LimitUsage> u = store.acquire(new AcquireRequest(buckets, 0)).usages();
+    assertEquals(List.of(7L, 9L, 10L), u.stream().map(LimitUsage::remaining).toList());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ChargeRequest(buckets, new long[] {1, 1}, admitted.nowMillis()),
+        "an amount for every limit");
+  }
+
+  @Test
+  void aStoreThatDoesNotChargeSaysSo() {
+    RateLimitStore admissionOnly = InMemoryStore.create(10, FakeClock.at1800())::acquire;
+    assertFalse(admissionOnly.charges());
+  }
+
+  @Test
+  void aCostAboveOneNeedsOnlyOneUnitLeftInABudgetChargedAfterTheResponse() {
+    FakeClock clock = FakeClock.at1800();
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    List<Bucket> time = List.of(new Bucket("d", "c", List.of(Limit.parse("30s/1m time")), false));
+    AcquireResult first = store.acquire(new AcquireRequest(time, 1));
+    store.charge(new ChargeRequest(time, new long[] {29_997}, first.nowMillis()));
+    AcquireResult r = store.acquire(new AcquireRequest(time, 5));
+    assertTrue(r.admitted(), "3 ms left: the budget is not exhausted");
+    assertEquals(3, r.usages().get(0).remaining(), "admission took nothing");
+    assertFalse(r.usages().get(0).rejected());
+  }
+
+  @Test
+  void aReportNeverTouchesATokenBucketEvenWhenTheClockThenGoesBack() {
+    FakeClock clock = FakeClock.at1800().advance(Duration.ofMinutes(5));
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    List<Limit> bucket = List.of(Limit.parse("6/1m token-bucket"));
+    assertEquals(6, acquire(store, "c", bucket, 0).usages().get(0).remaining());
+    clock.advance(Duration.ofSeconds(-30));
+    LimitUsage u = acquire(store, "c", bucket, 0).usages().get(0);
+    assertEquals(6, u.remaining(), "nothing was taken, so nothing is owed after the jump");
+    assertEquals(0, u.resetMillis());
+  }
+
+  @Test
+  void aClientOfThreeRulesKeepsEachRulesCountAcrossAReload() {
+    FakeClock clock = FakeClock.at1800();
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    List<Limit> ten = List.of(Limit.of(10, Duration.ofMinutes(1)));
+    for (int reload = 0; reload < 2; reload++) {
+      for (int r = 0; r < 3; r++) {
+        // A reload parses the rule names anew: equal names, other strings.
+        String rule = String.valueOf(new char[] {(char) ('a' + r)});
+        for (int i = 0; i <= r; i++) {
+          store.acquire(new AcquireRequest(List.of(new Bucket(rule, "c", ten, false)), 1));
+        }
+      }
+    }
+    for (int r = 0; r < 3; r++) {
+      String rule = String.valueOf((char) ('a' + r));
+      AcquireResult u =
+          store.acquire(new AcquireRequest(List.of(new Bucket(rule, "c", ten, false)), 0));
+      assertEquals(10 - 2 * (r + 1), u.usages().get(0).remaining(), "rule " + rule);
+    }
+    assertEquals(3, store.trackedClients());
+  }
+
+  @Test
+  void aStateIdleForExactlyItsWindowIsDropped() {
+    FakeClock clock = FakeClock.at1800().advance(Duration.ofSeconds(5));
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    acquire(store, "c", List.of(Limit.of(5, Duration.ofMinutes(1))), 1);
+    clock.advanceMillis(59_999);
+    assertEquals(1, store.trackedClients());
+    clock.advanceMillis(1);
+    assertEquals(0, store.trackedClients(), "a window after the last call it equals a fresh one");
+  }
+
+  @Test
+  void aChargeOfNothingLeavesNoStateBehind() {
+    FakeClock clock = FakeClock.at1800();
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    List<Bucket> buckets = List.of(new Bucket("d", "c", HOURLY, false));
+    store.charge(new ChargeRequest(buckets, new long[] {0}, clock.millis()));
+    assertEquals(0, store.trackedClients());
+    assertEquals(9_999, store.acquire(new AcquireRequest(buckets, 1)).usages().get(0).remaining());
+  }
+
+  @Test
+  void heaviestClientsAreTheTopUsersNowEachByItsFullestLimit() {
+    FakeClock clock = FakeClock.at1800().advance(Duration.ofSeconds(5));
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    Limit minute = Limit.of(10, Duration.ofMinutes(1));
+    Limit day = Limit.of(100, Duration.ofDays(1));
+    List<Limit> both = List.of(day, minute);
+    for (int c = 1; c <= 3; c++) {
+      for (int i = 0; i < c; i++) {
+        acquire(store, "c" + c, both, 1);
+      }
+    }
+    acquire(store, "reader", both, 0);
+    List<ClientUsage> top = store.heaviestClients(2);
+    assertEquals(List.of("c3", "c2"), top.stream().map(ClientUsage::client).toList());
+    assertEquals(minute, top.get(0).limit(), "3 of 10 a minute is fuller than 3 of 100 a day");
+    assertEquals(3, top.get(0).used());
+    assertTrue(acquire(store, "c3", both, 1).admitted(), "the clients still decide afterwards");
+
+    clock.advance(Duration.ofMinutes(1));
+    top = store.heaviestClients(5);
+    assertEquals(
+        List.of("c3", "c2", "c1"),
+        top.stream().map(ClientUsage::client).toList(),
+        "the minute has passed; the day is what is left, and the reader used nothing");
+    assertEquals(day, top.get(0).limit());
+    assertEquals(4, top.get(0).used());
+  }
+
+  @Test
+  void aClientPushedOutByTheBoundStartsFresh() {
+    FakeClock clock = FakeClock.at1800();
+    InMemoryStore store = InMemoryStore.create(1, clock);
+    List<Limit> three = List.of(Limit.of(3, Duration.ofMinutes(1)));
+    acquire(store, "a", three, 3);
+    assertEquals(2, acquire(store, "b", three, 1).usages().get(0).remaining());
+    assertEquals(1, acquire(store, "b", three, 1).usages().get(0).remaining());
+    assertEquals(1, store.trackedClients());
+    assertEquals(3, acquire(store, "a", three, 0).usages().get(0).remaining());
+  }
+
+  /**
+   * The sweep for idle states runs in the background once a minute; what it dropped shows when the
+   * clock then goes back into the dropped window: a kept state still holds its count there (see the
+   * clock-jump tests), a dropped one starts fresh.
+   */
+  @Test
+  void idleStatesAreDroppedInTheBackgroundOnceAMinute() {
+    FakeClock clock = FakeClock.at1800();
+    long t = clock.millis();
+    InMemoryStore store = InMemoryStore.create(10, clock);
+    List<Limit> second = List.of(Limit.of(1, Duration.ofSeconds(1)));
+    assertTrue(acquire(store, "a", second, 1).admitted());
+
+    clock.setMillis(t + 30_000); // "a" is idle, but no minute has passed since the first decision
+    decideAndLetTheBackgroundFinish(store, "b", second);
+    clock.setMillis(t + 500);
+    assertFalse(acquire(store, "a", second, 1).admitted(), "not swept yet: the count is kept");
+
+    clock.setMillis(t + 61_000);
+    decideAndLetTheBackgroundFinish(store, "c", second);
+    clock.setMillis(t + 700);
+    assertTrue(acquire(store, "a", second, 1).admitted(), "swept a minute on: a fresh state");
+  }
+
+  private static void decideAndLetTheBackgroundFinish(
+      InMemoryStore store, String client, List<Limit> limits) {
+    acquire(store, client, limits, 1);
+    assertTrue(ForkJoinPool.commonPool().awaitQuiescence(10, TimeUnit.SECONDS));
   }
 
   private static int countAdmitted(InMemoryStore store, String client, List<Limit> limits, int n) {
