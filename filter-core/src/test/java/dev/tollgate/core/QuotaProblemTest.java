@@ -143,8 +143,8 @@ class QuotaProblemTest {
     assertEquals(2, admitted(t, overA, 2));
 
     Verdict a = t.check(overA);
-    Verdict b = t.check(overB);
     Verdict aAgain = t.check(overA);
+    Verdict b = t.check(overB);
     assertEquals(List.of("a"), MiniJson.object(a.problemBody()).get("violated-policies"));
     assertEquals(List.of("b"), MiniJson.object(b.problemBody()).get("violated-policies"));
     assertEquals(50L, MiniJson.object(b.problemBody()).get("retry-after"));
