@@ -93,6 +93,19 @@ class HeaderDialectTest {
   }
 
   @Test
+  void everyResponseInAWindowCarriesTheSameTeosReset() {
+    FakeClock clock = new FakeClock(NOW);
+    Tollgate t = engine(clock, "limits", "100/1m", "headers.dialects", "teos");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          "2026-11-22T18:01:00.0000000Z", header(t.check(request), "X-Rate-Limit-Reset"), "#" + i);
+      clock.advanceSeconds(10);
+    }
+    clock.advanceSeconds(30);
+    assertEquals("2026-11-22T18:02:00.0000000Z", header(t.check(request), "X-Rate-Limit-Reset"));
+  }
+
+  @Test
   void teosResetKeepsSubSecondPrecisionInSevenDigits() {
     Verdict v =
         engine(

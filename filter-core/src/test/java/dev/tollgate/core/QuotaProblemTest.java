@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.internal.Hashing;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -126,5 +127,30 @@ class QuotaProblemTest {
     Verdict v = engine(clock, "limits", "1/1m").check(TestRequest.get("/x"));
     assertTrue(v.proceed());
     assertEquals(null, v.problemBody());
+  }
+
+  @Test
+  void clientsRejectedByOtherPoliciesAtTheSameRetryTimeEachGetTheirOwnBody() {
+    // a (per minute) and b (per hour) end together at 19:00, so both rejections say "retry in 50
+    // seconds"; only the policies named tell them apart.
+    FakeClock late = new FakeClock(Instant.parse("2026-11-22T18:58:10Z"));
+    Tollgate t = engine(late, "limits", "1000/1d as c, 2/1m as a, 3/1h as b");
+    TestRequest overB = TestRequest.get("/x").from("192.0.2.2");
+    assertEquals(2, admitted(t, overB, 2));
+    late.advanceSeconds(60);
+    assertEquals(1, admitted(t, overB, 1));
+    TestRequest overA = TestRequest.get("/x").from("192.0.2.1");
+    assertEquals(2, admitted(t, overA, 2));
+
+    Verdict a = t.check(overA);
+    Verdict aAgain = t.check(overA);
+    Verdict b = t.check(overB);
+    assertEquals(List.of("a"), MiniJson.object(a.problemBody()).get("violated-policies"));
+    assertEquals(List.of("b"), MiniJson.object(b.problemBody()).get("violated-policies"));
+    assertEquals(50L, MiniJson.object(b.problemBody()).get("retry-after"));
+    assertEquals(a.problemBody(), aAgain.problemBody(), "the same rejection, the same body");
+    assertEquals(
+        "The request exceeds the quota of policy a; retry in 50 seconds.",
+        MiniJson.object(aAgain.problemBody()).get("detail"));
   }
 }

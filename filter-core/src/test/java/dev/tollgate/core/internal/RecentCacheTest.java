@@ -37,4 +37,17 @@ class RecentCacheTest {
   void theNumberOfSetsIsAPowerOfTwo() {
     assertThrows(IllegalArgumentException.class, () -> new RecentCache<String>(3));
   }
+
+  @Test
+  void consecutiveHashesSpreadOverTheSets() {
+    // String.hashCode gives keys that differ in their last character consecutive hashes: mixed,
+    // 64 of them fill 64 sets without pushing one another out.
+    RecentCache<String> cache = new RecentCache<>(64);
+    for (int h = 0; h < 64; h++) {
+      cache.put(h, "k" + h, "v" + h);
+    }
+    for (int h = 0; h < 64; h++) {
+      assertEquals("v" + h, cache.get(h, "k" + h), "hash " + h);
+    }
+  }
 }
