@@ -84,7 +84,9 @@ final class CrossChecks {
             "plans." + p.name() + ".rules." + name + ".limits", "names no endpoint rule");
       }
     }
-    Rule planDefault = applied(p, defaultRule, "plans." + p.name() + ".cost");
+    // The plan's cost, or else its limits, is what makes the default rule's cost too high.
+    String planKey = "plans." + p.name() + (p.cost() != null ? ".cost" : ".limits");
+    Rule planDefault = applied(p, defaultRule, planKey);
     for (Rule r : rules) {
       Rule planRule = applied(p, r, "plans." + p.name() + ".rules." + r.name() + ".limits");
       int cost = Math.max(planDefault.cost(), planRule.ownCost());
@@ -92,7 +94,7 @@ final class CrossChecks {
         for (Limit l : inForce.limits()) {
           if (cost > l.quota()) {
             throw new ConfigException(
-                "plans." + p.name() + (p.cost() != null ? ".cost" : ".limits"),
+                planKey,
                 "cost "
                     + cost
                     + " exceeds the quota of "

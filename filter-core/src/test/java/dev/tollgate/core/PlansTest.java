@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.text.MessageFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -561,5 +569,258 @@ class PlansTest {
     assertNull(v.plan());
     assertEquals("\"minute\";q=5;w=60", header(v, "RateLimit-Policy"));
     assertNull(TollgateConfig.parse(Map.of()).plans());
+  }
+
+  // ---- the builder, the summary and the page-size check
+  // ------------------------------------------------------------------
+
+  private static Plan plan(String name, String limits) {
+    return Plan.builder(name).limits(Limit.parse(limits)).build();
+  }
+
+  @Test
+  void theBuiltPlansAreWhatTheBuilderWasTold() {
+    Plan free = plan("free", "5/1m");
+    Plan pro = plan("pro", "20/1m");
+    Plans plans =
+        Plans.builder()
+            .plan(free)
+            .plan(pro)
+            .defaultPlan("free")
+            .fallbackPlan("pro")
+            .byClients()
+            .byHeader("X-Plan")
+            .byRoles()
+            .trustedProxies(List.of("10.0.0.0/8"))
+            .cache(Plans.CacheSettings.DEFAULTS)
+            .clock(new FakeClock(T0))
+            .build();
+
+    assertEquals(List.of(free, pro), plans.all());
+    assertSame(pro, plans.named("pro"));
+    assertNull(plans.named("gold"));
+    assertSame(free, plans.defaultPlan());
+    assertSame(pro, plans.fallbackPlan());
+    assertEquals(List.of("clients", "header:X-Plan", "roles"), plans.sources());
+    assertEquals(
+        "plans free, pro by [clients, header:X-Plan, roles], default free, fallback pro",
+        plans.toString());
+  }
+
+  @Test
+  void theSummaryOfPlansWithoutADefaultNamesNone() {
+    Plans plans = Plans.builder().plan(plan("pro", "20/1m")).build();
+
+    assertNull(plans.defaultPlan());
+    assertNull(plans.fallbackPlan());
+    assertEquals("plans pro by [clients, roles]", plans.toString());
+  }
+
+  @Test
+  void theFallbackIsTheDefaultPlanUnlessSet() {
+    Plans built =
+        Plans.builder()
+            .plan(plan("free", "5/1m"))
+            .plan(plan("pro", "20/1m"))
+            .defaultPlan("free")
+            .build();
+
+    assertSame(built.defaultPlan(), built.fallbackPlan());
+    assertEquals("plans free, pro by [clients, roles], default free", built.toString());
+  }
+
+  @Test
+  void trustedProxiesSetTwiceAreTheLastList() {
+    FakeClock clock = new FakeClock(T0);
+    Plans plans =
+        Plans.builder()
+            .plan(plan("free", "5/1m"))
+            .plan(plan("pro", "20/1m"))
+            .defaultPlan("free")
+            .byHeader("X-Plan")
+            .trustedProxies(List.of("10.0.0.0/8"))
+            .trustedProxies(List.of("192.0.2.1"))
+            .clock(clock)
+            .build();
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.builder().plans(plans).build()).clock(clock).build();
+
+    assertEquals(
+        "pro", t.check(TestRequest.get("/x").from("192.0.2.1").header("X-Plan", "pro")).plan());
+    assertEquals(
+        "free",
+        t.check(TestRequest.get("/x").from("10.0.0.1").header("X-Plan", "pro")).plan(),
+        "the first list was replaced");
+  }
+
+  @Test
+  void theCacheTakesOneClientAtLeast() {
+    Plans.CacheSettings one =
+        new Plans.CacheSettings(
+            1, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMillis(1));
+    assertEquals(1, one.maxEntries());
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                new Plans.CacheSettings(
+                    0, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMillis(1)));
+    assertEquals(
+        "plans.cache.max-entries: '0' is not a whole number of at least 1", e.getMessage());
+  }
+
+  @Test
+  void aPlanLoweringThePageSizeLowersItForThePageSizeCheckAlone() {
+    Tollgate t = engine(new FakeClock(T0), with(TWO_PLANS, "plans.free.page-size.max", "50"));
+
+    TestRequest bob = user("bob").query("pageSize=500");
+    TestRequest alice = user("alice").query("pageSize=500");
+
+    assertEquals(Map.of("pageSize", 50), t.pageSize(bob, null).values());
+    assertEquals(Map.of("pageSize", 500), t.pageSize(alice, null).values());
+  }
+
+  @Test
+  void thePageSizeCheckAsksNoPlanSourceWhenNoPlanLowersThePageSize() {
+    Recorded metrics = new Recorded();
+    Tollgate t =
+        withResolver(
+            new FakeClock(T0),
+            client -> {
+              throw new java.sql.SQLException("database unreachable");
+            },
+            Duration.ofSeconds(2),
+            metrics);
+
+    t.pageSize(user("alice").query("pageSize=500"), null);
+
+    assertEquals(List.of(), metrics.fallbacks);
+  }
+
+  // ---- what the log says
+  // ------------------------------------------------------------------
+
+  private final Logger log = Logger.getLogger("dev.tollgate");
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(
+                MessageFormat.format(
+                    r.getMessage(), r.getParameters() == null ? new Object[0] : r.getParameters()));
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
+  @BeforeEach
+  void captureWarnings() {
+    log.addHandler(capture);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    log.removeHandler(capture);
+  }
+
+  @Test
+  void aFailingResolverIsLoggedWithItsErrorOnceAMinute() {
+    FakeClock clock = new FakeClock(T0);
+    Tollgate t =
+        withResolver(
+            clock,
+            client -> {
+              throw new java.sql.SQLException("database unreachable");
+            },
+            Duration.ofSeconds(2),
+            TollgateMetrics.NONE);
+
+    t.check(user("alice"));
+    t.check(user("bob"));
+    assertEquals(
+        List.of(
+            "Plan source resolver dev.tollgate.core.PlansTest failed"
+                + " (java.sql.SQLException: database unreachable); clients it would place get the"
+                + " fallback plan free. Further failures in the next minute are not logged."),
+        warnings);
+
+    clock.advance(Duration.ofMinutes(1));
+    t.check(user("alice"));
+    assertEquals(2, warnings.size(), "one more a minute later");
+  }
+
+  @Test
+  void aResolverTooSlowIsLoggedAsSuchAndWithoutAFallbackPlanTheRulesLimitsAreNamed()
+      throws Exception {
+    FakeClock clock = new FakeClock(T0);
+    CountDownLatch answer = new CountDownLatch(1);
+    Plans plans =
+        Plans.builder()
+            .plan(plan("pro", "20/1m"))
+            .byResolver(
+                client -> {
+                  answer.await(10, TimeUnit.SECONDS);
+                  return "pro";
+                })
+            .cache(
+                new Plans.CacheSettings(
+                    10, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMillis(1)))
+            .clock(clock)
+            .build();
+    Tollgate t =
+        Tollgate.builder(
+                TollgateConfig.builder().clientKey(ClientKeys.principal()).plans(plans).build())
+            .clock(clock)
+            .build();
+    try {
+      assertEquals("none", t.check(user("alice")).plan());
+    } finally {
+      answer.countDown();
+      t.close();
+    }
+
+    assertEquals(
+        List.of(
+            "Plan source resolver dev.tollgate.core.PlansTest did not answer in time; clients it"
+                + " would place get the fallback plan (none: the rules' own limits). Further"
+                + " failures in the next minute are not logged."),
+        warnings);
+  }
+
+  @Test
+  void aPlanNameThatIsNotConfiguredIsLoggedShortenedOnceAMinute() {
+    FakeClock clock = new FakeClock(T0);
+    Plans plans =
+        Plans.builder()
+            .plan(plan("pro", "20/1m"))
+            .byHeader("X-Plan")
+            .trustedProxies(List.of("10.0.0.0/8"))
+            .clock(clock)
+            .build();
+    Tollgate t =
+        Tollgate.builder(TollgateConfig.builder().plans(plans).build()).clock(clock).build();
+    String longName = "x".repeat(100);
+
+    t.check(user("mallory").from("10.0.0.1").header("X-Plan", longName));
+    t.check(user("mallory").from("10.0.0.1").header("X-Plan", "platinum"));
+
+    assertEquals(
+        List.of(
+            "Plan source header:X-Plan named a plan that is not configured: "
+                + "x".repeat(64)
+                + "; ignored. Further such names in the next minute are not logged."),
+        warnings);
+    clock.advance(Duration.ofMinutes(1));
+    t.check(user("mallory").from("10.0.0.1").header("X-Plan", "platinum"));
+    assertEquals(2, warnings.size(), "one more a minute later");
+    assertTrue(warnings.get(1).contains(": platinum; ignored."), warnings.get(1));
   }
 }
