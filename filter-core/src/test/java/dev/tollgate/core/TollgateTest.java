@@ -566,4 +566,99 @@ class TollgateTest {
       Metrics.removeRegistry(global);
     }
   }
+
+  private static long remaining(Verdict v, String policy) {
+    return v.limits().stream()
+        .filter(l -> l.policy().equals(policy))
+        .findFirst()
+        .orElseThrow()
+        .usage()
+        .remaining();
+  }
+
+  @Test
+  void aRuleWithItsOwnClientKeyCountsEachOfItsClientsWithOrWithoutPlans() {
+    String[] withoutPlans = {
+      "limits", "10/1m",
+      "rules.a.path", "/api/**",
+      "rules.a.limits", "5/1m",
+      "rules.a.client.key", "header:X-Api-Key"
+    };
+    String[] withPlans = new String[withoutPlans.length + 4];
+    System.arraycopy(withoutPlans, 0, withPlans, 0, withoutPlans.length);
+    System.arraycopy(
+        new String[] {"plans.free.limits", "10/1m", "plans.default", "free"},
+        0,
+        withPlans,
+        withoutPlans.length,
+        4);
+    for (String[] kv : List.of(withoutPlans, withPlans)) {
+      Tollgate t = Tollgate.builder(TollgateConfig.parse(props(kv))).clock(clock).build();
+      t.check(from("198.51.100.1").header("X-Api-Key", "k1"));
+      Verdict v = t.check(from("198.51.100.1").header("X-Api-Key", "k2"));
+      assertEquals(4, remaining(v, "a.minute"), "k2's first request; plans: " + kv.length);
+      assertEquals(8, v.limits().get(0).usage().remaining(), "the address's second request");
+    }
+  }
+
+  @Test
+  void reconfiguringAwayFromPlansStopsTheOldResolversThreads() throws Exception {
+    List<Thread> askedOn = new CopyOnWriteArrayList<>();
+    Plans plans =
+        Plans.builder()
+            .plan(Plan.builder("free").limits(Limit.of(5, Duration.ofMinutes(1))).build())
+            .defaultPlan("free")
+            .byResolver(
+                client -> {
+                  askedOn.add(Thread.currentThread());
+                  return "free";
+                })
+            .clock(clock)
+            .build();
+    Tollgate t = Tollgate.builder(TollgateConfig.builder().build()).clock(clock).build();
+    t.reconfigure(TollgateConfig.builder().plans(plans).build());
+    assertEquals("free", t.check(from("198.51.100.1")).plan());
+    Thread resolverThread = askedOn.get(0);
+
+    t.reconfigure(TollgateConfig.builder().build());
+
+    resolverThread.join(5_000);
+    assertFalse(resolverThread.isAlive(), "the old plans' thread outlived them");
+  }
+
+  @Test
+  void withAStatusPathAndPlansThatLowerPageSizesTheClientsPlanIsFoundOncePerRequest() {
+    List<String> fallbacks = new CopyOnWriteArrayList<>();
+    Plans plans =
+        Plans.builder()
+            .plan(
+                Plan.builder("free")
+                    .limits(Limit.of(5, Duration.ofMinutes(1)))
+                    .pageSizeMax(50)
+                    .build())
+            .defaultPlan("free")
+            .byResolver(
+                client -> {
+                  throw new IllegalStateException("billing down");
+                })
+            .clock(clock)
+            .build();
+    TollgateMetrics counting =
+        new TollgateMetrics() {
+          @Override
+          public void planFallback(String reason) {
+            fallbacks.add(reason);
+          }
+        };
+    TollgateConfig config =
+        TollgateConfig.builder()
+            .clientKey(ClientKeys.principal())
+            .statusPath("/rate_limit")
+            .plans(plans)
+            .build();
+    Tollgate t = Tollgate.builder(config).clock(clock).metrics(counting).build();
+    Verdict v = t.check(TestRequest.get("/x").principal("alice").param("pageSize", "500"));
+    assertEquals(Map.of("pageSize", 50), v.pageSize().values());
+    assertEquals(List.of("error"), fallbacks);
+  }
 }
