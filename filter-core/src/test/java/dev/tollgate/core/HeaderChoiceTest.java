@@ -71,4 +71,34 @@ class HeaderChoiceTest {
     assertEquals("1023", header(big.check(request), "RateLimit-Remaining"));
     assertEquals("1024", header(big.check(request), "RateLimit-Limit"));
   }
+
+  @Test
+  void aFullTieGoesToTheFirstLimitWhetherOrNotTheRouteHasLimitsInOtherUnits() {
+    for (String defaults : new String[] {"10/1m", "10/1m, 5ms/1m time"}) {
+      Tollgate t =
+          Fixtures.engine(
+              clock,
+              "limits",
+              defaults,
+              "headers.dialects",
+              "github",
+              "rules.search.path",
+              "/search",
+              "rules.search.limits",
+              "10/1m");
+      Verdict v = t.check(request);
+      assertEquals("9", header(v, "X-RateLimit-Remaining"), defaults);
+      assertEquals("default", header(v, "X-RateLimit-Resource"), defaults);
+    }
+  }
+
+  @Test
+  void aNumberOutsideTheSmallOnesIsWrittenInFull() {
+    // A store behind the SPI may report any long, a negative one included.
+    assertEquals("-1", HeaderWriter.number(-1));
+    assertEquals("0", HeaderWriter.number(0));
+    assertEquals("1023", HeaderWriter.number(1023));
+    assertEquals("1024", HeaderWriter.number(1024));
+    assertEquals("-9223372036854775808", HeaderWriter.number(Long.MIN_VALUE));
+  }
 }

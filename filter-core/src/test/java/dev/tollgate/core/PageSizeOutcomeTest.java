@@ -69,7 +69,7 @@ class PageSizeOutcomeTest {
   void onlyAValueSentOnceAsAPlainNumberLeavesTheRequestUntouched() {
     PageSizeRule defaultOnInvalid =
         PageSizeRule.of(List.of("pageSize"), 20, 2000, InvalidPageSize.USE_DEFAULT);
-    for (String plain : List.of("1", "50", "100")) {
+    for (String plain : List.of("1", "9", "50", "99", "100")) {
       PageSizeOutcome kept =
           PageSizeOutcome.evaluate(rule, TestRequest.get("/x").param("pageSize", plain));
       assertEquals(PageSizeOutcome.Status.KEPT, kept.status(), plain);
@@ -162,5 +162,15 @@ class PageSizeOutcomeTest {
   void aPairWithAnEmptyNameIsTheValueOfTheEmptyName() {
     assertEquals(List.of("5", ""), PageSizeOutcome.parameterValues("=5&a=1&=", ""));
     assertEquals(List.of(), PageSizeOutcome.parameterValues("=5", "=5"));
+  }
+
+  @Test
+  void aPairWithAnEmptyNameIsNotRewrittenEvenForAParameterNamedLikeIt() {
+    PageSizeRule odd = PageSizeRule.of(List.of("=5"), 20, 100, InvalidPageSize.REJECT);
+    PageSizeOutcome defaulted = PageSizeOutcome.evaluate(odd, TestRequest.get("/x"));
+    assertEquals(Map.of("=5", 20), defaulted.values());
+    // "=5" is the value 5 of the empty name, as parameterValues reads it: kept, and "=5" added.
+    assertEquals("=5&%3D5=20", defaulted.rewriteQuery("=5"));
+    assertEquals("a=1&%3D5=20", defaulted.rewriteQuery("a=1&%3d5=7"));
   }
 }

@@ -90,4 +90,12 @@ class Resilience4jLimitersTest {
         registry.getAllRateLimiters().size() <= 51,
         "registry holds " + registry.getAllRateLimiters().size());
   }
+
+  @Test
+  void oneClientIsEnoughToKeep() {
+    Tollgate t = tollgateWith(registry(1), 1);
+    TestRequest req = TestRequest.get("/api/reports").from("198.51.100.1");
+    assertTrue(t.check(req).proceed());
+    assertEquals(429, t.check(req).status());
+  }
 }

@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.core.Limit;
+import dev.tollgate.core.Plan;
+import dev.tollgate.core.Plans;
+import dev.tollgate.core.TestRequest;
 import dev.tollgate.core.Tollgate;
 import dev.tollgate.core.TollgateConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +67,49 @@ class ManagedEngineTest {
       assertEquals(40, engine.config().defaultRule().pageSize().maxSize(), "overrides stay on top");
     } finally {
       managed.close();
+    }
+  }
+
+  private static Set<Thread> watcherThreads() {
+    Set<Thread> found = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("tollgate-config-watcher")) {
+        found.add(t);
+      }
+    }
+    return found;
+  }
+
+  @Test
+  void closingStopsTheWatcherAndClosesTheEngineWithItsPlanThreads(@TempDir Path dir)
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("t.properties"), "limits=8/1m\n");
+    List<Thread> askedOn = new CopyOnWriteArrayList<>();
+    Plans plans =
+        Plans.builder()
+            .plan(Plan.builder("free").limits(Limit.of(5, Duration.ofMinutes(1))).build())
+            .defaultPlan("free")
+            .byResolver(
+                client -> {
+                  askedOn.add(Thread.currentThread());
+                  return "free";
+                })
+            .build();
+    TollgateConfig config =
+        TollgateConfig.builder().plans(plans).reloadInterval(Duration.ofMinutes(1)).build();
+    Set<Thread> before = watcherThreads();
+    ManagedEngine managed = ManagedEngine.start(config, file, Map.of(), "test");
+    assertEquals("free", managed.engine().check(TestRequest.get("/x")).plan());
+    Set<Thread> stopping = watcherThreads();
+    stopping.removeAll(before);
+    assertEquals(1, stopping.size(), "one watcher thread of this engine");
+    stopping.add(askedOn.get(0));
+
+    managed.close();
+
+    for (Thread t : stopping) {
+      t.join(5_000);
+      assertFalse(t.isAlive(), t.getName() + " outlived the adapter");
     }
   }
 }
