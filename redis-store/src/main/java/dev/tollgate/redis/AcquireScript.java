@@ -37,9 +37,25 @@ final class AcquireScript {
    */
   static String[] args(
       List<Bucket> buckets, int cost, @Nullable Long nowMillis, boolean rejectedBefore, int lease) {
+    String time = nowMillis == null ? "" : Long.toString(nowMillis);
+    if (buckets.size() == 1 && isOneFixedWindow(buckets.get(0))) {
+      Bucket b = buckets.get(0);
+      Limit l = b.limits().get(0);
+      // The script's short form (see acquire.lua): its fast path reads fewer arguments.
+      return new String[] {
+        "F",
+        time,
+        Integer.toString(cost),
+        Integer.toString(lease),
+        rejectedBefore ? "1" : "0",
+        b.countRejected() ? "1" : "0",
+        Long.toString(l.quota()),
+        Long.toString(l.windowMillis())
+      };
+    }
     List<String> a = new ArrayList<>(5 + buckets.size() * 10);
     a.add(Integer.toString(cost));
-    a.add(nowMillis == null ? "" : Long.toString(nowMillis));
+    a.add(time);
     a.add(rejectedBefore ? "1" : "0");
     a.add(Integer.toString(lease));
     a.add(Integer.toString(buckets.size()));
@@ -56,6 +72,15 @@ final class AcquireScript {
       }
     }
     return a.toArray(new String[0]);
+  }
+
+  /** One fixed window counted at decision: what the script's fast path decides. */
+  private static boolean isOneFixedWindow(Bucket b) {
+    if (b.limits().size() != 1 || b.requestsAfterResponse()) {
+      return false;
+    }
+    Limit l = b.limits().get(0);
+    return l.algorithm() == Algorithm.FIXED_WINDOW && !l.unit().chargedAfterResponse();
   }
 
   /**

@@ -1,6 +1,21 @@
 -- Tollgate: decides one request against all its limits, atomically, in one round trip.
 -- Mirrors dev.tollgate.core.store.InMemoryStore#decide and the Fixed/Rolling/TokenBucket states.
 --
+-- Two forms of arguments. The short form, for a request with one bucket of one fixed window counted
+-- at decision (the most common rule), lets the script decide with the least Lua work:
+--
+-- KEYS[1]   the state of the limit
+-- ARGV[1]   'F' (marks the short form)
+-- ARGV[2]   '' to read the Redis server's TIME, or epoch millis (tests only)
+-- ARGV[3]   cost (0 = report only)
+-- ARGV[4]   lease (as ARGV[4] of the long form)
+-- ARGV[5]   1 if the request was already rejected (as ARGV[3] of the long form), else 0
+-- ARGV[6]   countRejected (0|1)
+-- ARGV[7]   quota
+-- ARGV[8]   window millis
+--
+-- The long form, for everything else:
+--
 -- KEYS[i]   the state of limit i (all limits of all buckets, in request order)
 -- ARGV[1]   cost (0 = report only)
 -- ARGV[2]   '' to read the Redis server's TIME, or epoch millis (tests only)
@@ -22,6 +37,65 @@ if redis.replicate_commands then
   pcall(redis.replicate_commands)
 end
 
+-- ------------------------------------------- fast path: one bucket with one fixed window
+-- The most common rule, in the short form of the arguments, decided with the arithmetic of Fixed
+-- below but without the general machinery (its tables and closures), so that what it costs Redis
+-- is mostly its TIME, GET and SET: numbers become strings in one '%d' format each (the value, the
+-- expiry), as fmt's '%.0f', concatenating numbers or passing them to redis.call cost about as much
+-- as a call. FastPathTest compares both paths with the in-memory store.
+if ARGV[1] == 'F' then
+  local floor, key = math.floor, KEYS[1]
+  local now = ARGV[2]
+  if now == '' then
+    local t = redis.call('TIME')
+    now = t[1] * 1000 + floor(t[2] / 1000)
+  else
+    now = tonumber(now)
+  end
+  local cost, lease, quota, window =
+    tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  local raw = redis.call('GET', key)
+  local windowStart = now - now % window -- Lua's % is Math.floorMod
+  local count = 0
+  if raw then
+    local start, used = string.match(raw, '^(%-?%d+):(%d+)$')
+    -- A backwards jump re-bases the window but keeps the count.
+    if start and tonumber(start) >= windowStart then count = tonumber(used) end
+  end
+  local before = quota - count
+  if before < 0 then before = 0 end
+  local admitted = ARGV[5] ~= '1' and before >= cost
+  local taken = 0
+  if admitted then
+    taken = 1
+    if lease > 1 and cost > 0 then
+      taken = floor(before / (2 * cost))
+      if taken > lease then taken = lease elseif taken < 1 then taken = 1 end
+    end
+    count = count + taken * cost
+  elseif ARGV[6] == '1' then
+    count = count + cost
+  end
+  local ends = windowStart + window - now
+  local reset, retry = 0, 0
+  if count ~= 0 then reset = ends end
+  if before < cost then
+    retry = reset > 1 and reset or 1
+    if quota - count < cost and ends > retry then retry = ends end
+  end
+  if count == 0 then
+    if raw then redis.call('DEL', key) end
+  else
+    -- '%d' writes what fmt's '%.0f' writes for these integers: the same state as Fixed.save.
+    local v = string.format('%d:%d', windowStart, count)
+    if v ~= raw then redis.call('SET', key, v, 'PX', string.format('%d', ends)) end
+  end
+  local remaining = quota - count
+  if remaining < 0 then remaining = 0 end
+  return { admitted and 1 or 0, now, remaining, reset, retry, taken }
+end
+
+-- ------------------------------------------------- long form (and charge.lua): the arguments
 local floor = math.floor
 local NS = 1000000
 
@@ -42,48 +116,6 @@ end
 
 local function fmod(a, b) -- Math.floorMod for b > 0
   return a - floor(a / b) * b
-end
-
--- ------------------------------------------- fast path: one bucket with one fixed window
--- The most common rule, decided with the arithmetic of Fixed below but without building the
--- general machinery (its tables and closures) at every call. FastPathTest compares both with the
--- in-memory store.
-if ARGV[5] == '1' and ARGV[7] == '1' and ARGV[8] == 'f' then
-  local key, quota, window = KEYS[1], tonumber(ARGV[9]), tonumber(ARGV[10])
-  local raw = redis.call('GET', key)
-  local start, count = nil, 0
-  if raw then
-    local a, b = string.match(raw, '^(%-?%d+):(%d+)$')
-    start, count = tonumber(a), tonumber(b)
-  end
-  local windowStart = now - fmod(now, window)
-  if start == nil or windowStart > start then
-    count = 0
-  end
-  start = windowStart -- a backwards jump re-bases the window but keeps the count
-  local before = math.max(0, quota - count)
-  local admitted = not rejectedBefore and before >= cost
-  local taken = admitted and 1 or 0
-  if admitted and cost > 0 and lease > 1 then
-    taken = math.max(1, math.min(lease, floor(before / (2 * cost))))
-  end
-  if cost > 0 and (admitted or ARGV[6] == '1') then
-    count = count + (admitted and taken * cost or cost)
-  end
-  local ends = start + window - now
-  local reset = count == 0 and 0 or ends
-  local retry = 0
-  if before < cost then
-    retry = math.max(1, reset)
-    if quota - count < cost then retry = math.max(retry, ends) end
-  end
-  if count == 0 then
-    if raw then redis.call('DEL', key) end
-  else
-    local v = fmt(start) .. ':' .. fmt(count)
-    if v ~= raw then redis.call('SET', key, v, 'PX', fmt(ends)) end
-  end
-  return { admitted and 1 or 0, now, math.max(0, quota - count), reset, retry, taken }
 end
 
 -- ---------------------------------------------------------------- fixed window: "start:count"
