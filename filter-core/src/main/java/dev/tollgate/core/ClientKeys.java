@@ -141,6 +141,9 @@ public final class ClientKeys {
 
   /** The client key {@code resolver} finds for a request, made safe to store. */
   static String keyOf(ClientKeyResolver resolver, RequestView request) {
+    if (resolver instanceof Chain) {
+      return resolver.resolve(request); // bounded already, never null: not checked twice
+    }
     return bounded(Objects.requireNonNullElse(resolver.resolve(request), ANONYMOUS));
   }
 

@@ -76,8 +76,20 @@ public final class Tollgate implements AutoCloseable {
   public Verdict check(RequestView request, Rule extraRule) {
     Routes routes = this.routes;
     TollgateConfig c = routes.config;
-    if (c.plans() == null || (c.statusPath() != null && c.statusPath().equals(request.path()))) {
+    boolean statusRequest = c.statusPath() != null && c.statusPath().equals(request.path());
+    if (statusRequest) {
       return decide(request, extraRule, pageSize(request, extraRule));
+    }
+    if (c.plans() == null) {
+      // The route is looked up once, for the page size and the limits alike.
+      Route route = routes.route(request.method(), request.path(), extraRule);
+      return decide(
+          routes,
+          request,
+          extraRule,
+          PageSizeOutcome.evaluate(route.pageSizeRule, request),
+          route,
+          null);
     }
     // The plan is found once, for the page size and the limits alike.
     String client = ClientKeys.keyOf(c.clientKey(), request);
@@ -124,8 +136,9 @@ public final class Tollgate implements AutoCloseable {
   }
 
   /**
-   * @param planned the route with the client's plan already found, or null
-   * @param planClient the client key under the configuration's chain when {@code planned} is set
+   * @param planned the route already found (for the client's plan, if there are plans), or null
+   * @param planClient the client key under the configuration's chain when {@code planned} was found
+   *     for a plan, else null
    */
   private Verdict decide(
       Routes routes,

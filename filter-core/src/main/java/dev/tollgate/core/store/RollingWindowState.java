@@ -63,9 +63,10 @@ final class RollingWindowState extends LimitState {
   @Override
   long resetMillis(Limit limit, long now) {
     long oldest = newest - counts.length + 1;
-    for (long b = oldest; b <= newest; b++) {
-      if (counts[slot(b)] != 0) {
-        return leavesWindowAt(limit, b) - now;
+    // Walks the ring by index from the oldest bucket: no division per bucket.
+    for (int k = 0, s = slot(oldest); k < counts.length; k++, s = next(s)) {
+      if (counts[s] != 0) {
+        return leavesWindowAt(limit, oldest + k) - now;
       }
     }
     return 0;
@@ -79,10 +80,10 @@ final class RollingWindowState extends LimitState {
     }
     long oldest = newest - counts.length + 1;
     long freed = 0;
-    for (long b = oldest; b <= newest; b++) {
-      freed += counts[slot(b)];
+    for (int k = 0, s = slot(oldest); k < counts.length; k++, s = next(s)) {
+      freed += counts[s];
       if (used - freed + cost <= limit.quota()) {
-        return leavesWindowAt(limit, b) - now;
+        return leavesWindowAt(limit, oldest + k) - now;
       }
     }
     return leavesWindowAt(limit, newest) - now;
@@ -104,5 +105,10 @@ final class RollingWindowState extends LimitState {
 
   private int slot(long bucket) {
     return (int) Math.floorMod(bucket, (long) counts.length);
+  }
+
+  /** The slot after {@code slot} in the ring. */
+  private int next(int slot) {
+    return slot + 1 == counts.length ? 0 : slot + 1;
   }
 }
