@@ -1,5 +1,8 @@
 package dev.tollgate.core;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * A request's decision once its route is known: its client under each rule, then a suspended client
  * is refused, a concurrency slot is taken, external limiters are asked, and the store decides the
@@ -28,7 +31,11 @@ final class Admission {
    * @param client the client key under the configuration's chain if already resolved, else null
    */
   Verdict decide(
-      TollgateConfig c, RequestView request, Route route, String client, PageSizeOutcome pageSize) {
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      @Nullable String client,
+      PageSizeOutcome pageSize) {
     String[] clients = clientsOf(route, c.clientKey(), client, request);
     client = client != null ? client : chainClient(c, route, clients, request);
     if (!suspensions.isEmpty()) {
@@ -45,7 +52,7 @@ final class Admission {
    * already known).
    */
   private static String[] clientsOf(
-      Route route, ClientKeyResolver chain, String client, RequestView request) {
+      Route route, ClientKeyResolver chain, @Nullable String client, RequestView request) {
     String[] clients = new String[route.specs.length];
     for (int i = 0; i < clients.length; i++) {
       ClientKeyResolver resolver = route.resolvers[i];
@@ -64,7 +71,8 @@ final class Admission {
    * The key under the configuration's chain: as a spec resolved it, else resolved now if
    * suspensions or a concurrency cap need it, else null.
    */
-  private String chainClient(TollgateConfig c, Route route, String[] clients, RequestView request) {
+  private @Nullable String chainClient(
+      TollgateConfig c, Route route, String[] clients, RequestView request) {
     for (int i = 0; i < clients.length; i++) {
       if (route.resolvers[i] == c.clientKey()) {
         return clients[i];
@@ -76,8 +84,12 @@ final class Admission {
   }
 
   /** A 403 if the client or its address is suspended, else null. */
-  private Verdict suspended(
-      TollgateConfig c, RequestView request, Route route, String client, PageSizeOutcome pageSize) {
+  private @Nullable Verdict suspended(
+      TollgateConfig c,
+      RequestView request,
+      Route route,
+      @Nullable String client,
+      PageSizeOutcome pageSize) {
     String ip = c.clientIp() == c.clientKey() ? client : ClientKeys.keyOf(c.clientIp(), request);
     if (!suspensions.covers(client, ip)) {
       return null;
@@ -99,16 +111,18 @@ final class Admission {
       RequestView request,
       Route route,
       String[] clients,
-      String client,
+      @Nullable String client,
       PageSizeOutcome pageSize) {
     Runnable release = NOTHING;
     if (route.maxConcurrent > 0) {
-      if (!concurrency.tryAcquire(client, route.maxConcurrent)) {
+      // chainClient resolves the key whenever a concurrency cap applies
+      String holder = Objects.requireNonNull(client, "client");
+      if (!concurrency.tryAcquire(holder, route.maxConcurrent)) {
         Verdict v = Verdict.concurrencyLimited(route.maxConcurrent, pageSize, route.mostSpecific);
         metrics.decided(v, false);
         return v;
       }
-      release = () -> concurrency.release(client);
+      release = () -> concurrency.release(holder);
     }
     Verdict verdict;
     try {
@@ -130,7 +144,7 @@ final class Admission {
    * A 429 if an external limiter of an enforced rule refuses; null if all grant (or there are
    * none).
    */
-  private Verdict askExternalLimiters(
+  private @Nullable Verdict askExternalLimiters(
       TollgateConfig c, RequestView request, Route route, PageSizeOutcome pageSize) {
     for (Rule r : route.applying) {
       ExternalLimiter external = r.externalLimiter();

@@ -1,6 +1,8 @@
 package dev.tollgate.core;
 
 import dev.tollgate.core.store.InMemoryStore;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One admitted request's open account: what it is measured from (admission time, the admitting
@@ -12,14 +14,14 @@ final class Charge {
   private final Charging charging;
 
   /** The in-memory store the request was decided in, or null for the configured shared store. */
-  final InMemoryStore memory;
+  final @Nullable InMemoryStore memory;
 
   final Route route;
   final String[] clients;
   final long admittedAtMillis;
   private final CostClock clock;
   private final long startNanos;
-  private final Thread thread;
+  private final @Nullable Thread thread;
   private final long startCpu;
 
   /** The admitting thread's CPU time for this request, once measured; -1 until then. */
@@ -28,7 +30,7 @@ final class Charge {
   Charge(
       Charging charging,
       CostClock clock,
-      InMemoryStore memory,
+      @Nullable InMemoryStore memory,
       Route route,
       String[] clients,
       long admittedAtMillis) {
@@ -39,8 +41,10 @@ final class Charge {
     this.clients = clients;
     this.admittedAtMillis = admittedAtMillis;
     this.startNanos = clock.nanoTime();
-    this.thread = route.metering.cpu ? Thread.currentThread() : null;
-    this.startCpu = route.metering.cpu ? clock.currentThreadCpuNanos() : -1;
+    // Only a metered route's admission makes a charge.
+    boolean cpu = Objects.requireNonNull(route.metering, "metering").cpu;
+    this.thread = cpu ? Thread.currentThread() : null;
+    this.startCpu = cpu ? clock.currentThreadCpuNanos() : -1;
   }
 
   /** On the admitting thread: the request leaves it (it completes, or goes on asynchronously). */
@@ -54,7 +58,7 @@ final class Charge {
   void complete(int status, long bytes) {
     long wall = Math.max(0, clock.nanoTime() - startNanos);
     long cpu = 0;
-    if (route.metering.cpu) {
+    if (Objects.requireNonNull(route.metering, "metering").cpu) {
       if (startCpu < 0) {
         cpu = wall; // the JVM cannot measure thread CPU time: wall time instead (warned at startup)
       } else {

@@ -6,6 +6,7 @@ import dev.tollgate.core.store.ChargeRequest;
 import dev.tollgate.core.store.RateLimitStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What an engine does once a request is complete: charges its measured costs to the store, and
@@ -30,7 +31,7 @@ final class Charging {
    * store without waiting for it. Never throws; a charge the store loses is logged and counted.
    */
   void charge(Charge charge, long[] amounts, long wallNanos, long cpuNanos, long bytes) {
-    Metering m = charge.route.metering;
+    Metering m = Objects.requireNonNull(charge.route.metering, "a charge's route is metered");
     if (m.time) {
       metrics.charged(QuotaUnit.TIME, Metering.millis(wallNanos));
     }

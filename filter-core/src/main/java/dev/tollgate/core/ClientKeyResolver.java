@@ -1,5 +1,7 @@
 package dev.tollgate.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Finds who a request counts against. Built-in resolvers come from {@link ClientKeys}; a custom one
  * is any implementation with a public no-argument constructor (for configuration files) or an
@@ -14,5 +16,5 @@ public interface ClientKeyResolver {
    * length and hashes what is too long: do not return secrets in clear (see {@link
    * ClientKeys#hashed}).
    */
-  String resolve(RequestView request);
+  @Nullable String resolve(RequestView request);
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The built-in {@link ClientKeyResolver}s. Keys carry a prefix naming their source ({@code key:},
@@ -171,7 +172,7 @@ public final class ClientKeys {
     }
 
     @Override
-    public String resolve(RequestView request) {
+    public @Nullable String resolve(RequestView request) {
       return delegate.resolve(request);
     }
 
@@ -189,7 +190,7 @@ public final class ClientKeys {
     }
 
     @Override
-    public String resolve(RequestView request) {
+    public @Nullable String resolve(RequestView request) {
       for (int i = 0; i < resolvers.size(); i++) { // no iterator: this runs for every request
         String key = resolvers.get(i).resolve(request);
         if (key != null && !key.isEmpty()) {
@@ -228,9 +229,12 @@ public final class ClientKeys {
     }
 
     @Override
-    public String resolve(RequestView request) {
+    public @Nullable String resolve(RequestView request) {
       String remote = request.remoteAddress();
-      String known = remote == null ? null : peerKeys.get(remote.hashCode(), remote);
+      if (remote == null) {
+        return null; // as before: no cached key, and no address to parse
+      }
+      String known = peerKeys.get(remote.hashCode(), remote);
       if (known != null) {
         return known;
       }

@@ -1,5 +1,7 @@
 package dev.tollgate.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A configuration value that cannot be used. The message names the key and the value, e.g. {@code
  * rules.reports.limits: '10O/1m' is not a valid limit (expected <count>/<duration>)}.
@@ -14,10 +16,10 @@ public final class ConfigException extends IllegalArgumentException {
   private final String key;
 
   /** Why the value cannot be used, without the key. */
-  private final String reason;
+  private final @Nullable String reason;
 
   /** Creates an exception for {@code key}; the message is {@code key + ": " + reason}. */
-  public ConfigException(String key, String reason) {
+  public ConfigException(String key, @Nullable String reason) {
     super(key + ": " + reason);
     this.key = key;
     this.reason = reason;
@@ -33,12 +35,13 @@ public final class ConfigException extends IllegalArgumentException {
   }
 
   /** The message without the leading key. */
-  public String reason() {
+  public @Nullable String reason() {
     return reason;
   }
 
   /** Creates an exception for {@code key} whose {@code value} is wrong for the given reason. */
-  public static ConfigException invalid(String key, String value, String reason) {
+  public static ConfigException invalid(
+      String key, @Nullable String value, @Nullable String reason) {
     return new ConfigException(key, "'" + printable(value) + "' " + reason);
   }
 
@@ -47,7 +50,7 @@ public final class ConfigException extends IllegalArgumentException {
     return key;
   }
 
-  private static String printable(String value) {
+  private static String printable(@Nullable String value) {
     if (value == null) {
       return "null";
     }

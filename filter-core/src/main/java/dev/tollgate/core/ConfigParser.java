@@ -22,6 +22,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns configuration properties into a {@link TollgateConfig} through its builder, one small
@@ -55,7 +56,7 @@ final class ConfigParser {
   private List<String> proxies = List.of();
   private int ipv6Prefix = 64;
   private String forwardedHeader = "X-Forwarded-For";
-  private String clientKey;
+  private @Nullable String clientKey;
   private String storeType = "memory";
   private final Map<String, String> storeSettings = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> ruleProps = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Re-reads a configuration file when it changes and hands it to {@link Tollgate#reconfigure}. A
@@ -24,8 +25,8 @@ public final class ConfigWatcher implements AutoCloseable {
   private final Tollgate tollgate;
   private final Path file;
   private final Map<String, String> overrides;
-  private final ScheduledExecutorService timer;
-  private FileTime lastModified;
+  private final @Nullable ScheduledExecutorService timer;
+  private @Nullable FileTime lastModified;
   private long lastSize;
 
   private ConfigWatcher(

@@ -3,6 +3,7 @@ package dev.tollgate.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -49,7 +50,7 @@ final class ConfigWords {
    */
   static ConfigException naming(String key, String value, IllegalArgumentException e) {
     if (e instanceof ConfigException c) {
-      String reason = c.reason();
+      String reason = Objects.requireNonNull(c.reason(), "a builder's reason");
       int end = reason.indexOf("' ");
       if (!c.key().equals(key) || !reason.startsWith("'") || end < 0) {
         return c;

@@ -2,6 +2,7 @@ package dev.tollgate.core;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the cost of a request is measured for limits in time and CPU: a monotonic nanosecond clock
@@ -33,7 +34,7 @@ public interface CostClock {
   final class SystemCostClock implements CostClock {
     static final SystemCostClock INSTANCE = new SystemCostClock();
 
-    private final ThreadMXBean threads;
+    private final @Nullable ThreadMXBean threads;
     private final boolean cpu;
 
     private SystemCostClock() {
@@ -60,7 +61,8 @@ public interface CostClock {
 
     @Override
     public long currentThreadCpuNanos() {
-      return cpu ? threads.getCurrentThreadCpuTime() : -1;
+      ThreadMXBean bean = threads; // non-null whenever cpu is true
+      return cpu && bean != null ? bean.getCurrentThreadCpuTime() : -1;
     }
   }
 }

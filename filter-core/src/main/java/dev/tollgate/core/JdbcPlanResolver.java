@@ -7,6 +7,7 @@ import java.util.Objects;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Plans kept in a database: a query with one parameter, the client key as Tollgate shows it, whose
@@ -16,13 +17,16 @@ import javax.sql.DataSource;
  */
 public final class JdbcPlanResolver implements PlanResolver {
 
-  private final DataSource dataSource;
-  private final String jndiName;
+  private final @Nullable DataSource dataSource;
+  private final @Nullable String jndiName;
   private final String query;
   private final int queryTimeoutSeconds;
 
   private JdbcPlanResolver(
-      DataSource dataSource, String jndiName, String query, int queryTimeoutSeconds) {
+      @Nullable DataSource dataSource,
+      @Nullable String jndiName,
+      String query,
+      int queryTimeoutSeconds) {
     this.dataSource = dataSource;
     this.jndiName = jndiName;
     this.query = check(query);
@@ -66,7 +70,7 @@ public final class JdbcPlanResolver implements PlanResolver {
   }
 
   @Override
-  public String planOf(String clientKey) throws Exception {
+  public @Nullable String planOf(String clientKey) throws Exception {
     try (Connection connection = dataSource().getConnection();
         PreparedStatement statement = connection.prepareStatement(query)) {
       if (queryTimeoutSeconds > 0) {

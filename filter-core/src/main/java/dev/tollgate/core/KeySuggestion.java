@@ -2,6 +2,7 @@ package dev.tollgate.core;
 
 import java.util.Collection;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * "Did you mean {@code page-size.max}?" for an unknown configuration key: the known key nearest to
@@ -21,11 +22,11 @@ final class KeySuggestion {
   }
 
   /** The known key nearest to {@code unknown}, or null if none is a plausible typo of it. */
-  static String nearest(String unknown, Collection<String> known) {
+  static @Nullable String nearest(String unknown, Collection<String> known) {
     String u = unknown.toLowerCase(Locale.ROOT);
     // A typo changes a few characters; more than a third of the key is another word.
     int allowed = Math.max(1, Math.min(3, u.length() / 3));
-    String best = null;
+    @Nullable String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
       int d = distance(u, candidate.toLowerCase(Locale.ROOT));

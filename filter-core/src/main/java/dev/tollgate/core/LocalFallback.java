@@ -5,6 +5,7 @@ import dev.tollgate.core.store.RateLimitStore;
 import dev.tollgate.core.store.SharedStore;
 import dev.tollgate.core.store.StoreSlowException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code on-store-failure=local}: while the store cannot decide, requests are decided by an
@@ -24,7 +25,7 @@ final class LocalFallback {
   private final AtomicBoolean active = new AtomicBoolean();
 
   /** Created at the first outage: most applications never need it. */
-  private volatile InMemoryStore local;
+  private volatile @Nullable InMemoryStore local;
 
   LocalFallback(RateLimitStore shared, long maxClients, Clock clock, TollgateMetrics metrics) {
     this.servers =

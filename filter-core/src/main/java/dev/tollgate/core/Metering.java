@@ -2,6 +2,7 @@ package dev.tollgate.core;
 
 import dev.tollgate.core.store.BucketSpec;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Route} charges after the response, worked out once per route: for each of its
@@ -54,7 +55,7 @@ final class Metering {
    * @param rules the rule of each spec
    * @return null if no limit of {@code specs} is charged or refunded after the response
    */
-  static Metering of(List<Rule> rules, BucketSpec[] specs, int cost) {
+  static @Nullable Metering of(List<Rule> rules, BucketSpec[] specs, int cost) {
     int n = 0;
     for (BucketSpec s : specs) {
       n += s.limits().size();
@@ -96,8 +97,8 @@ final class Metering {
    * {@code cpuNanos} and wrote {@code bytes}; null if there is nothing to charge. Time is charged
    * in whole milliseconds, rounded to the nearest.
    */
-  long[] amounts(int status, long wallNanos, long cpuNanos, long bytes) {
-    long[] out = null;
+  long @Nullable [] amounts(int status, long wallNanos, long cpuNanos, long bytes) {
+    long @Nullable [] out = null;
     boolean serverError = status >= 500;
     for (int i = 0; i < kinds.length; i++) {
       byte kind = kinds[i];

@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the page-size rule made of a request: the value the application must see for each page-size
@@ -38,16 +40,16 @@ public final class PageSizeOutcome {
 
   private final Status status;
   private final Map<String, Integer> values;
-  private final String invalidParameter;
-  private final String invalidValue;
+  private final @Nullable String invalidParameter;
+  private final @Nullable String invalidValue;
   private final int maxSize;
   private final boolean changesRequest;
 
   private PageSizeOutcome(
       Status status,
       Map<String, Integer> values,
-      String invalidParameter,
-      String invalidValue,
+      @Nullable String invalidParameter,
+      @Nullable String invalidValue,
       int maxSize) {
     this(status, values, invalidParameter, invalidValue, maxSize, !values.isEmpty());
   }
@@ -55,8 +57,8 @@ public final class PageSizeOutcome {
   private PageSizeOutcome(
       Status status,
       Map<String, Integer> values,
-      String invalidParameter,
-      String invalidValue,
+      @Nullable String invalidParameter,
+      @Nullable String invalidValue,
       int maxSize,
       boolean changesRequest) {
     this.status = status;
@@ -172,6 +174,8 @@ public final class PageSizeOutcome {
         first = parsed;
       }
     }
+    // given is not empty and each value either parsed or returned: first is set
+    Objects.requireNonNull(first, "first");
     if (first > rule.maxSize()) {
       return shared[CLAMPED_AT];
     }
@@ -223,7 +227,7 @@ public final class PageSizeOutcome {
    * Reads a page size the way {@link Integer#parseInt} does ({@code +50}, {@code 050} and non-ASCII
    * digits are numbers), and accepts only values of at least 1.
    */
-  static Integer parsePositive(String raw) {
+  static @Nullable Integer parsePositive(@Nullable String raw) {
     if (raw == null || raw.isEmpty() || raw.length() > 64) {
       return null;
     }
@@ -264,12 +268,12 @@ public final class PageSizeOutcome {
   }
 
   /** The parameter whose value was invalid, or {@code null}. */
-  public String invalidParameter() {
+  public @Nullable String invalidParameter() {
     return invalidParameter;
   }
 
   /** The invalid value as sent, or {@code null}. Never echo it unescaped. */
-  public String invalidValue() {
+  public @Nullable String invalidValue() {
     return invalidValue;
   }
 
@@ -278,7 +282,7 @@ public final class PageSizeOutcome {
    * if not rejected. For adapters answering it without a verdict (when the engine failed to decide
    * the rate limits: the page size still holds).
    */
-  public String problemBody() {
+  public @Nullable String problemBody() {
     return rejected() ? Problems.invalidPageSize(this) : null;
   }
 
@@ -332,7 +336,7 @@ public final class PageSizeOutcome {
    * is not: names are compared exactly as {@link #rewriteQuery(String)} compares them. For adapters
    * whose container cannot (or does not) parse the parameters itself.
    */
-  public static List<String> parameterValues(String encoded, String name) {
+  public static List<String> parameterValues(@Nullable String encoded, String name) {
     if (encoded == null || encoded.isEmpty()) {
       return List.of();
     }

@@ -3,6 +3,7 @@ package dev.tollgate.core;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a rule limits page sizes: which query parameters carry it, the value applied when none is
@@ -39,7 +40,7 @@ public final class PageSizeRule {
   /**
    * The outcomes of this one-parameter rule that repeat, made once (see {@link PageSizeOutcome}).
    */
-  private volatile PageSizeOutcome[] outcomes;
+  private volatile PageSizeOutcome @Nullable [] outcomes;
 
   private PageSizeRule(
       boolean enabled,

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one tier of clients may do: its own limits in place of the default rule's (and, optionally,
@@ -21,11 +22,11 @@ import java.util.Objects;
 public final class Plan {
 
   private final String name;
-  private final List<Limit> limits;
+  private final @Nullable List<Limit> limits;
   private final Map<String, List<Limit>> ruleLimits;
-  private final Integer cost;
-  private final Integer pageSizeMax;
-  private final Integer maxConcurrent;
+  private final @Nullable Integer cost;
+  private final @Nullable Integer pageSizeMax;
+  private final @Nullable Integer maxConcurrent;
   private final List<String> clients;
   private final List<String> roles;
 
@@ -66,7 +67,7 @@ public final class Plan {
    * The limits in place of the default rule's, named {@code <plan>-<limit name>}; {@code null} to
    * keep the default rule's, empty for none at all.
    */
-  public List<Limit> limits() {
+  public @Nullable List<Limit> limits() {
     return limits;
   }
 
@@ -79,19 +80,19 @@ public final class Plan {
    * Quota units a request takes under this plan, in place of the default rule's cost; or {@code
    * null}.
    */
-  public Integer cost() {
+  public @Nullable Integer cost() {
     return cost;
   }
 
   /** The largest page size this plan's clients may ask for, or {@code null} for the rules' own. */
-  public Integer pageSizeMax() {
+  public @Nullable Integer pageSizeMax() {
     return pageSizeMax;
   }
 
   /**
    * The most requests a client on this plan may have in flight, or {@code null} for the global cap.
    */
-  public Integer maxConcurrent() {
+  public @Nullable Integer maxConcurrent() {
     return maxConcurrent;
   }
 
@@ -119,7 +120,7 @@ public final class Plan {
       b.clearLimits().limits(replaced.toArray(new Limit[0]));
     }
     if (newCost) {
-      b.cost(cost);
+      b.cost(Objects.requireNonNull(cost, "newCost implies a cost"));
     }
     return b.build();
   }
@@ -158,11 +159,11 @@ public final class Plan {
   /** Builds a {@link Plan}; each setter checks its argument at once. */
   public static final class Builder {
     private final String name;
-    private List<Limit> limits;
+    private @Nullable List<Limit> limits;
     private final Map<String, List<Limit>> ruleLimits = new LinkedHashMap<>();
-    private Integer cost;
-    private Integer pageSizeMax;
-    private Integer maxConcurrent;
+    private @Nullable Integer cost;
+    private @Nullable Integer pageSizeMax;
+    private @Nullable Integer maxConcurrent;
     private final List<String> clients = new ArrayList<>();
     private final List<String> roles = new ArrayList<>();
 

@@ -198,7 +198,7 @@ final class PlanCache {
   }
 
   /** The last failure of the resolver, for the log. */
-  volatile Throwable lastFailure;
+  volatile @Nullable Throwable lastFailure;
 
   /**
    * The plan name the resolver gave {@code client}, {@link #UNKNOWN} if none, or {@link #FAILED} or

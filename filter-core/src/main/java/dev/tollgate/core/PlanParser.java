@@ -8,8 +8,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code plans.*} keys into {@link Plans}, for {@link ConfigParser}:
@@ -62,7 +64,7 @@ final class PlanParser {
    * @param ruleNames the endpoint rules' names, which a plan may give its own limits
    * @return null if there are no such keys
    */
-  static Plans parse(
+  static @Nullable Plans parse(
       Map<String, String> props, List<String> trustedProxies, Set<String> ruleNames) {
     if (props.isEmpty()) {
       return null;
@@ -128,7 +130,8 @@ final class PlanParser {
   private static boolean sources(Plans.Builder b, Map<String, String> props) {
     boolean jdbcListed = false;
     Set<String> seen = new LinkedHashSet<>();
-    for (String item : ConfigWords.list(props.get("resolvers"))) {
+    String resolvers = Objects.requireNonNull(props.get("resolvers"), "checked by parse");
+    for (String item : ConfigWords.list(resolvers)) {
       if (!seen.add(item)) {
         throw ConfigException.invalid("plans.resolvers", item, "is listed twice");
       }
@@ -153,9 +156,7 @@ final class PlanParser {
     }
     if (seen.isEmpty()) {
       throw ConfigException.invalid(
-          "plans.resolvers",
-          props.get("resolvers"),
-          "names no plan source (expected e.g. clients, roles)");
+          "plans.resolvers", resolvers, "names no plan source (expected e.g. clients, roles)");
     }
     return jdbcListed;
   }
@@ -326,7 +327,7 @@ final class PlanParser {
       PlanResolver r = (PlanResolver) type.getConstructor().newInstance();
       return new PlanResolver() {
         @Override
-        public String planOf(String clientKey) throws Exception {
+        public @Nullable String planOf(String clientKey) throws Exception {
           return r.planOf(clientKey);
         }
 

@@ -1,5 +1,7 @@
 package dev.tollgate.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Finds a client's plan where the business keeps it (a database, a billing service). Tollgate asks
  * it on a background thread behind a bounded cache (see {@link Plans.CacheSettings}), never on the
@@ -19,5 +21,5 @@ public interface PlanResolver {
    *     ClientKeys#hashed})
    * @throws Exception when the plan cannot be found out; the request gets the fallback plan
    */
-  String planOf(String clientKey) throws Exception;
+  @Nullable String planOf(String clientKey) throws Exception;
 }

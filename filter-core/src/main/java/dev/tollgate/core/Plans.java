@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The plans of a configuration and how a client's plan is found: a chain of plan sources asked in
@@ -74,13 +75,13 @@ public final class Plans {
      * The client's plan; null if this source does not know; {@link PlanSources#FAILED} or {@link
      * PlanSources#TIMED_OUT}.
      */
-    Plan find(RequestView request, String client, ClientKeyResolver clientIp);
+    @Nullable Plan find(RequestView request, String client, ClientKeyResolver clientIp);
   }
 
   private final List<Plan> plans;
   private final Map<String, Plan> byName;
-  private final Plan defaultPlan;
-  private final Plan fallbackPlan;
+  private final @Nullable Plan defaultPlan;
+  private final @Nullable Plan fallbackPlan;
   private final List<Source> chain;
   private final List<String> chainNames;
 
@@ -163,17 +164,20 @@ public final class Plans {
   }
 
   /** The plan named {@code name}, or null. */
-  public Plan named(String name) {
+  public @Nullable Plan named(String name) {
     return byName.get(name);
   }
 
   /** The plan of clients no source places, or null for none (the rules' own limits apply). */
-  public Plan defaultPlan() {
+  public @Nullable Plan defaultPlan() {
     return defaultPlan;
   }
 
-  /** The plan of a request whose resolver failed or was too slow. */
-  public Plan fallbackPlan() {
+  /**
+   * The plan of a request whose resolver failed or was too slow; null when neither it nor a default
+   * plan is set.
+   */
+  public @Nullable Plan fallbackPlan() {
     return fallbackPlan;
   }
 
@@ -212,7 +216,7 @@ public final class Plans {
    * failure: that is logged at most once a minute, reported to {@code metrics}, and answered with
    * the fallback plan.
    */
-  Plan resolve(
+  @Nullable Plan resolve(
       RequestView request, String client, ClientKeyResolver clientIp, TollgateMetrics metrics) {
     for (int i = 0; i < chain.size(); i++) { // no iterator: this runs for every request
       Plan p = chain.get(i).find(request, client, clientIp);
@@ -245,7 +249,7 @@ public final class Plans {
   }
 
   /** The plan a source named, or null (with a warning a minute) if there is no such plan. */
-  private Plan known(String name, String source) {
+  private @Nullable Plan known(@Nullable String name, String source) {
     if (name == null || name.isEmpty()) {
       return null;
     }
@@ -280,8 +284,8 @@ public final class Plans {
   /** Builds {@link Plans}. */
   public static final class Builder {
     private final Map<String, Plan> plans = new LinkedHashMap<>();
-    private String defaultPlan;
-    private String fallbackPlan;
+    private @Nullable String defaultPlan;
+    private @Nullable String fallbackPlan;
     private final List<Object> sources = new ArrayList<>();
     private final List<Cidr> trustedProxies = new ArrayList<>();
     private CacheSettings cacheSettings = CacheSettings.DEFAULTS;

@@ -3,7 +3,9 @@ package dev.tollgate.core;
 import dev.tollgate.core.internal.Json;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** RFC 9457 problem bodies. Nothing internal (class names, traces, client keys) goes in them. */
 final class Problems {
@@ -20,7 +22,8 @@ final class Problems {
   /**
    * As {@link #quotaExceeded(List, long)}, naming the client's plan when {@code plan} is not null.
    */
-  static String quotaExceeded(List<LimitStatus> limits, long retryAfterSeconds, Plan plan) {
+  static String quotaExceeded(
+      List<LimitStatus> limits, long retryAfterSeconds, @Nullable Plan plan) {
     Set<String> violated = new LinkedHashSet<>();
     for (LimitStatus l : limits) {
       if (l.usage().rejected()) {
@@ -53,8 +56,11 @@ final class Problems {
   }
 
   static String invalidPageSize(PageSizeOutcome pageSize) {
-    String name = Json.truncate(pageSize.invalidParameter(), 64);
-    String value = Json.truncate(pageSize.invalidValue(), 64);
+    // Only a rejected page size is answered so, and it names the parameter and the value.
+    String name =
+        Json.truncate(Objects.requireNonNull(pageSize.invalidParameter(), "invalidParameter"), 64);
+    String value =
+        Json.truncate(Objects.requireNonNull(pageSize.invalidValue(), "invalidValue"), 64);
     String reason =
         "must be a whole number from 1 to " + pageSize.maxSize() + " but was '" + value + "'";
     return "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400"

@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The quota status document of an engine ({@link Tollgate#status}): every rule's limits for the
@@ -81,7 +82,10 @@ final class QuotaStatus {
 
   /** A bucket for every rule with limits, the extra rules included, under the client's plan. */
   private List<Bucket> statusBuckets(
-      TollgateConfig c, Plan plan, Map<ClientKeyResolver, String> keys, RequestView request) {
+      TollgateConfig c,
+      @Nullable Plan plan,
+      Map<ClientKeyResolver, String> keys,
+      RequestView request) {
     List<Rule> rules = new ArrayList<>();
     rules.add(c.defaultRule());
     rules.addAll(c.rules());

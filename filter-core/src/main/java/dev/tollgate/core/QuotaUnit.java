@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Limit} counts. Requests are counted when admitted; every other unit is only known
@@ -56,7 +57,7 @@ public enum QuotaUnit {
   }
 
   /** The unit named {@code word} in a limit expression, or null. */
-  static QuotaUnit named(String word) {
+  static @Nullable QuotaUnit named(String word) {
     if (word == null) {
       return null;
     }
@@ -187,7 +188,7 @@ public enum QuotaUnit {
   }
 
   /** The unit a quota's suffix implies without a unit word: bytes for a size, else null. */
-  static QuotaUnit impliedBy(String quota) {
+  static @Nullable QuotaUnit impliedBy(String quota) {
     String s = quota.replaceAll("[0-9\\s]", "").toLowerCase(Locale.ROOT);
     return s.matches("b|kb|mb|gb|kib|mib|gib") ? BYTES : null;
   }

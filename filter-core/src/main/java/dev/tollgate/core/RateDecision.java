@@ -10,6 +10,7 @@ import dev.tollgate.core.store.RateLimitStore;
 import dev.tollgate.core.store.StoreCalls;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rate limits of a request whose route and clients are known: asks the store for every limit of
@@ -27,7 +28,7 @@ final class RateDecision {
   private final RateLimitStore store;
 
   /** The store when it is the in-memory one, asked without request objects; else null. */
-  private final InMemoryStore memoryStore;
+  private final @Nullable InMemoryStore memoryStore;
 
   private final Clock clock;
   private final CostClock costClock;
@@ -125,7 +126,7 @@ final class RateDecision {
       Runnable release,
       long[] usage,
       int decided,
-      InMemoryStore decidedIn) {
+      @Nullable InMemoryStore decidedIn) {
     boolean dryRunRejected = (decided & DRY_RUN_REJECTED) != 0;
     Verdict v;
     if ((decided & ADMITTED) == 0) {
@@ -187,7 +188,8 @@ final class RateDecision {
    *
    * @return {@link #ADMITTED} and {@link #DRY_RUN_REJECTED} bits
    */
-  private int decideIn(InMemoryStore memory, Route route, String[] clients, long[] usage) {
+  private int decideIn(
+      @Nullable InMemoryStore memory, Route route, String[] clients, long[] usage) {
     if (route.observed.length == 0) {
       return acquire(memory, route.specs, clients, route.cost, usage) ? ADMITTED : 0;
     }
@@ -216,7 +218,11 @@ final class RateDecision {
    * Fills {@code usage} as {@link InMemoryStore#acquire(BucketSpec[], String[], int, long[])} does.
    */
   private boolean acquire(
-      InMemoryStore memory, BucketSpec[] specs, String[] clients, int cost, long[] usage) {
+      @Nullable InMemoryStore memory,
+      BucketSpec[] specs,
+      String[] clients,
+      int cost,
+      long[] usage) {
     boolean timed = metrics != TollgateMetrics.NONE;
     long start = timed ? System.nanoTime() : 0;
     boolean admitted;

@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What core needs to know about an HTTP request. Each adapter implements it over its own request
@@ -19,16 +20,19 @@ public interface RequestView {
   String path();
 
   /** The first value of a request header, or {@code null}. Names are case-insensitive. */
-  String header(String name);
+  @Nullable String header(String name);
 
   /** Every value of a request header, in order; empty if absent. */
   List<String> headers(String name);
 
-  /** The address of the direct peer (the last hop), e.g. {@code 203.0.113.7} or {@code ::1}. */
-  String remoteAddress();
+  /**
+   * The address of the direct peer (the last hop), e.g. {@code 203.0.113.7} or {@code ::1}; {@code
+   * null} if the container does not tell.
+   */
+  @Nullable String remoteAddress();
 
   /** The authenticated principal's name, or {@code null} if the request is not authenticated. */
-  String principalName();
+  @Nullable String principalName();
 
   /**
    * True if the authenticated principal has {@code role} (for plans given by role): the servlet

@@ -6,6 +6,7 @@ import dev.tollgate.core.store.LimitUsage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the configuration decides about one method and path, worked out once: the rules that
@@ -55,9 +56,9 @@ final class Route {
    * The plan this route is for, or null; its name (or {@code none}) when the configuration has
    * plans.
    */
-  final Plan plan;
+  final @Nullable Plan plan;
 
-  final String planTag;
+  final @Nullable String planTag;
 
   /**
    * The most requests one client may have in flight (the plan's cap, else the configuration's); 0
@@ -66,10 +67,10 @@ final class Route {
   final int maxConcurrent;
 
   /** With plans: this route for each plan, in the order of {@link Plans#all()}. */
-  private final Route[] byPlan;
+  private final Route @Nullable [] byPlan;
 
   /** What is charged after the response; null when nothing is (most routes). */
-  final Metering metering;
+  final @Nullable Metering metering;
 
   /** True if a limit counts something other than requests. */
   final boolean mixedUnits;
@@ -127,7 +128,7 @@ final class Route {
       String mostSpecific,
       PageSizeRule pageSizeRule,
       int quotasDividedBy,
-      Plan plan) {
+      @Nullable Plan plan) {
     this.config = c;
     this.plan = plan;
     this.planTag = c.plans() == null ? null : plan == null ? "none" : plan.name();
@@ -286,11 +287,12 @@ final class Route {
   }
 
   /** This route as a client on {@code p} is subject to it; this route itself for no plan. */
-  Route forPlan(Plan p) {
-    if (p == null || byPlan == null) {
+  Route forPlan(@Nullable Plan p) {
+    Plans plans = config.plans(); // never null when byPlan is set
+    if (p == null || byPlan == null || plans == null) {
       return this;
     }
-    int i = config.plans().indexOf(p);
+    int i = plans.indexOf(p);
     return i < 0 ? this : byPlan[i];
   }
 

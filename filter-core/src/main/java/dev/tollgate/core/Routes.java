@@ -3,6 +3,7 @@ package dev.tollgate.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A configuration compiled for the request path: the {@link Route} of each method and path, kept in
@@ -20,17 +21,17 @@ final class Routes {
    * The route of every request when the configuration has no endpoint rules (and no extra rule
    * applies).
    */
-  private final Route everyRequest;
+  private final @Nullable Route everyRequest;
 
   private final Entry[] cache = new Entry[SLOTS];
 
   private static final class Entry {
     final String method;
     final String path;
-    final Rule extra;
+    final @Nullable Rule extra;
     final Route route;
 
-    Entry(String method, String path, Rule extra, Route route) {
+    Entry(String method, String path, @Nullable Rule extra, Route route) {
       this.method = method;
       this.path = path;
       this.extra = extra;
@@ -44,7 +45,7 @@ final class Routes {
   }
 
   /** The route of a request, plus {@code extra} (e.g. an annotation's rule) if not null. */
-  Route route(String method, String path, Rule extra) {
+  Route route(String method, String path, @Nullable Rule extra) {
     if (extra == null && everyRequest != null) {
       return everyRequest;
     }
@@ -65,7 +66,8 @@ final class Routes {
   }
 
   /** The route of a request under {@code c}, plus {@code extraRule} if not null. */
-  private static Route match(TollgateConfig c, String method, String path, Rule extraRule) {
+  private static Route match(
+      TollgateConfig c, String method, String path, @Nullable Rule extraRule) {
     List<Rule> applying = new ArrayList<>(3);
     applying.add(c.defaultRule());
     for (Rule r : c.rules()) {
@@ -94,9 +96,9 @@ final class Routes {
    * The most specific matching endpoint rule (ties: the first declared), optionally only those with
    * a page-size rule.
    */
-  private static Rule mostSpecific(
+  private static @Nullable Rule mostSpecific(
       TollgateConfig c, String method, String path, boolean withPageSize) {
-    Rule best = null;
+    @Nullable Rule best = null;
     int bestScore = -1;
     for (Rule r : c.rules()) {
       if ((withPageSize && !r.setsPageSize()) || !r.matches(method, path)) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which requests a set of limits covers, and how. Immutable; built with {@link #builder(String)}.
@@ -37,14 +38,14 @@ public final class Rule {
   private final Set<String> methods;
   private final List<Limit> limits;
   // What the rule sets itself (null where unset) and what it takes where it sets nothing.
-  private final ClientKeyResolver clientKey;
-  private final PageSizeRule pageSize;
-  private final Integer cost;
-  private final StoreFailure onStoreFailure;
+  private final @Nullable ClientKeyResolver clientKey;
+  private final @Nullable PageSizeRule pageSize;
+  private final @Nullable Integer cost;
+  private final @Nullable StoreFailure onStoreFailure;
   private final Inherited inherited;
   private final boolean countRejected;
   private final boolean dryRun;
-  private final ExternalLimiter externalLimiter;
+  private final @Nullable ExternalLimiter externalLimiter;
   private final Counting counting;
 
   private Rule(Builder b) {
@@ -197,7 +198,7 @@ public final class Rule {
   /**
    * A limiter asked before this rule's own limits, or {@code null}; see {@link ExternalLimiter}.
    */
-  public ExternalLimiter externalLimiter() {
+  public @Nullable ExternalLimiter externalLimiter() {
     return externalLimiter;
   }
 
@@ -252,13 +253,13 @@ public final class Rule {
     private final List<PathPattern> paths = new ArrayList<>();
     private final Set<String> methods = new LinkedHashSet<>();
     private final List<Limit> limits = new ArrayList<>();
-    private ClientKeyResolver clientKey;
-    private PageSizeRule pageSize;
-    private Integer cost;
+    private @Nullable ClientKeyResolver clientKey;
+    private @Nullable PageSizeRule pageSize;
+    private @Nullable Integer cost;
     private boolean countRejected;
-    private StoreFailure onStoreFailure;
+    private @Nullable StoreFailure onStoreFailure;
     private boolean dryRun;
-    private ExternalLimiter externalLimiter;
+    private @Nullable ExternalLimiter externalLimiter;
     private Counting counting = Counting.ALL;
     private Inherited inherited = Inherited.STANDALONE;
 

@@ -3,8 +3,10 @@ package dev.tollgate.core;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the keys of one rule ({@code rules.<name>.<key>}, or the default rule's shorthands) into a
@@ -51,13 +53,13 @@ final class RuleParser {
   private final ClientKeyResolver ip;
   private final boolean isDefault;
   private boolean limitsSet;
-  private Counting.Responses countedResponses;
-  private Boolean refund;
-  private Boolean pageSizeEnabled;
-  private List<String> parameters;
-  private Integer defaultSize;
-  private Integer maxSize;
-  private InvalidPageSize onInvalid;
+  private Counting.@Nullable Responses countedResponses;
+  private @Nullable Boolean refund;
+  private @Nullable Boolean pageSizeEnabled;
+  private @Nullable List<String> parameters;
+  private @Nullable Integer defaultSize;
+  private @Nullable Integer maxSize;
+  private @Nullable InvalidPageSize onInvalid;
 
   private RuleParser(Rule.Builder b, String prefix, ClientKeyResolver ip) {
     this.b = b;
@@ -83,7 +85,7 @@ final class RuleParser {
       String name,
       Map<String, String> props,
       ClientKeyResolver ip,
-      PageSizeRule inheritedPageSize) {
+      @Nullable PageSizeRule inheritedPageSize) {
     String prefix = "rules." + name + ".";
     RuleParser r;
     try {
@@ -93,7 +95,8 @@ final class RuleParser {
     }
     for (Map.Entry<String, String> e : props.entrySet()) {
       try {
-        SETTINGS.get(e.getKey()).accept(r, e.getValue());
+        Objects.requireNonNull(SETTINGS.get(e.getKey()), "a rule key, checked by ConfigParser")
+            .accept(r, e.getValue());
       } catch (IllegalArgumentException ex) {
         throw ConfigWords.naming(prefix + e.getKey(), e.getValue(), ex);
       }
@@ -101,7 +104,7 @@ final class RuleParser {
     return r.build(inheritedPageSize);
   }
 
-  private Rule build(PageSizeRule inheritedPageSize) {
+  private Rule build(@Nullable PageSizeRule inheritedPageSize) {
     if (!limitsSet && isDefault) {
       b.limits("100/1m"); // the default rule's default
     }
@@ -120,7 +123,11 @@ final class RuleParser {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
-          prefix + (e.getMessage().startsWith("cost") ? "cost" : "limits"), e.getMessage());
+          prefix
+              + (Objects.requireNonNull(e.getMessage(), "the builder's message").startsWith("cost")
+                  ? "cost"
+                  : "limits"),
+          e.getMessage());
     }
   }
 
@@ -161,7 +168,7 @@ final class RuleParser {
    * The page-size rule the keys describe, on top of {@code base}; null when an endpoint rule sets
    * none (it inherits the default rule's).
    */
-  private PageSizeRule pageSize(PageSizeRule base) {
+  private @Nullable PageSizeRule pageSize(PageSizeRule base) {
     boolean any =
         pageSizeEnabled != null
             || parameters != null

@@ -3,6 +3,7 @@ package dev.tollgate.core;
 import dev.tollgate.core.internal.Json;
 import dev.tollgate.core.store.LimitUsage;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON of the quota status endpoint. */
 final class StatusDocument {
@@ -22,7 +23,7 @@ final class StatusDocument {
   /**
    * As {@link #write(List, long)}, with {@code "plan":"pro"} first when {@code plan} is not null.
    */
-  static String write(List<LimitStatus> limits, long nowMillis, String plan) {
+  static String write(List<LimitStatus> limits, long nowMillis, @Nullable String plan) {
     StringBuilder s = new StringBuilder("{");
     if (plan != null) {
       s.append("\"plan\":").append(Json.quote(plan)).append(',');

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Clients refused with 403 "access suspended" and not counted: the fair-use cut-off. Entries are
@@ -68,7 +69,7 @@ public final class Suspensions {
         && configuredRanges.isEmpty();
   }
 
-  boolean covers(String clientKey, String ipKey) {
+  boolean covers(@Nullable String clientKey, @Nullable String ipKey) {
     if (clientKey != null && (keys.contains(clientKey) || configuredKeys.contains(clientKey))) {
       return true;
     }

@@ -4,6 +4,7 @@ import dev.tollgate.core.store.InMemoryStore;
 import dev.tollgate.core.store.RateLimitStore;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine the adapters call once per request: it finds the rules that apply, identifies the
@@ -73,7 +74,7 @@ public final class Tollgate implements AutoCloseable {
    * annotation on the resource method), all atomically. The extra rule's page-size rule, if set,
    * takes precedence.
    */
-  public Verdict check(RequestView request, Rule extraRule) {
+  public Verdict check(RequestView request, @Nullable Rule extraRule) {
     Routes routes = this.routes;
     TollgateConfig c = routes.config;
     boolean statusRequest = c.statusPath() != null && c.statusPath().equals(request.path());
@@ -110,7 +111,7 @@ public final class Tollgate implements AutoCloseable {
    * Only the page-size part of {@link #check(RequestView, Rule)}, for adapters that must rewrite
    * the request before they can decide (a JAX-RS pre-matching filter).
    */
-  public PageSizeOutcome pageSize(RequestView request, Rule extraRule) {
+  public PageSizeOutcome pageSize(RequestView request, @Nullable Rule extraRule) {
     Routes routes = this.routes;
     Route route = routes.route(request.method(), request.path(), extraRule);
     Plans plans = routes.config.plans();
@@ -131,7 +132,7 @@ public final class Tollgate implements AutoCloseable {
    * outcome decides a 400 only after the request has been counted, so that malformed requests are
    * rate limited like any other.
    */
-  public Verdict decide(RequestView request, Rule extraRule, PageSizeOutcome pageSize) {
+  public Verdict decide(RequestView request, @Nullable Rule extraRule, PageSizeOutcome pageSize) {
     return decide(this.routes, request, extraRule, pageSize, null, null);
   }
 
@@ -143,10 +144,10 @@ public final class Tollgate implements AutoCloseable {
   private Verdict decide(
       Routes routes,
       RequestView request,
-      Rule extraRule,
+      @Nullable Rule extraRule,
       PageSizeOutcome pageSize,
-      Route planned,
-      String planClient) {
+      @Nullable Route planned,
+      @Nullable String planClient) {
     Objects.requireNonNull(pageSize, "pageSize");
     TollgateConfig c = routes.config;
     String path = request.path();
@@ -253,7 +254,7 @@ public final class Tollgate implements AutoCloseable {
   /** Builds a {@link Tollgate} with a chosen store or clock. */
   public static final class Builder {
     private final TollgateConfig config;
-    private RateLimitStore store;
+    private @Nullable RateLimitStore store;
     private Clock clock = Clock.system();
     private TollgateMetrics metrics = TollgateMetrics.NONE;
     private CostClock costClock = CostClock.system();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything Tollgate enforces: the default rule, the endpoint rules, how clients are identified,
@@ -34,11 +35,11 @@ public final class TollgateConfig {
   private final Map<String, String> storeSettings;
   private final ClientKeyResolver clientIp;
   private final List<String> suspended;
-  private final String statusPath;
+  private final @Nullable String statusPath;
   private final int maxConcurrentPerClient;
   private final Duration reloadInterval;
   private final boolean micrometer;
-  private final Plans plans;
+  private final @Nullable Plans plans;
 
   private TollgateConfig(Builder b) {
     // Each rule's unset settings are resolved here, once: no caller falls back to the default rule.
@@ -178,7 +179,7 @@ public final class TollgateConfig {
   }
 
   /** The path of the quota status document (e.g. {@code /rate_limit}), or {@code null} for none. */
-  public String statusPath() {
+  public @Nullable String statusPath() {
     return statusPath;
   }
 
@@ -204,7 +205,7 @@ public final class TollgateConfig {
   }
 
   /** The plans clients are on, or {@code null} if every client of a rule has the same limits. */
-  public Plans plans() {
+  public @Nullable Plans plans() {
     return plans;
   }
 
@@ -231,16 +232,16 @@ public final class TollgateConfig {
     private final Map<String, String> storeSettings = new LinkedHashMap<>();
     private ClientKeyResolver clientIp = ClientKeys.ip(List.of(), 128);
     private final List<String> suspended = new ArrayList<>();
-    private String statusPath;
+    private @Nullable String statusPath;
     private int maxConcurrentPerClient;
     private Duration reloadInterval = Duration.ZERO;
     private boolean micrometer;
-    private Plans plans;
+    private @Nullable Plans plans;
 
     private Builder() {}
 
     /** The plans clients are on; {@code null} for none. Default value is none. */
-    public Builder plans(Plans plans) {
+    public Builder plans(@Nullable Plans plans) {
       this.plans = plans;
       return this;
     }
@@ -276,7 +277,7 @@ public final class TollgateConfig {
      * Serves the caller's quota status as JSON at this path, without counting. Default value is
      * none.
      */
-    public Builder statusPath(String path) {
+    public Builder statusPath(@Nullable String path) {
       if (path != null && (!path.startsWith("/") || path.length() > 200 || path.contains(" "))) {
         throw ConfigException.invalid(
             "status.path", path, "is not a path (expected e.g. /rate_limit)");

@@ -5,6 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Core's answer for one request, which an adapter turns into a response: either let the request
@@ -67,7 +69,7 @@ public final class Verdict {
   }
 
   private final Outcome outcome;
-  private final String body;
+  private final @Nullable String body;
   private final PageSizeOutcome pageSize;
   private final String rule;
   private final Runnable release;
@@ -76,26 +78,26 @@ public final class Verdict {
   private volatile int released;
 
   /** The admitted request's open account when its route charges after the response; else null. */
-  Charge charge;
+  @Nullable Charge charge;
 
   @SuppressWarnings("unused") // through COMPLETED
   private volatile int completed;
 
   // Either fixed headers and limits ...
-  private final List<Header> fixedHeaders;
-  private List<LimitStatus> limits;
+  private final @Nullable List<Header> fixedHeaders;
+  private @Nullable List<LimitStatus> limits;
   // ... or what the store answered, rendered on demand.
-  private final TollgateConfig config;
-  private final Route route;
-  private final long[] usage;
+  private final @Nullable TollgateConfig config;
+  private final @Nullable Route route;
+  private final long @Nullable [] usage;
   private final long retryAfterSeconds;
-  private List<Header> renderedHeaders;
+  private @Nullable List<Header> renderedHeaders;
 
   /** A verdict with headers and limits known up front (no store answer behind it). */
   private Verdict(
       Outcome outcome,
       List<Header> headers,
-      String body,
+      @Nullable String body,
       PageSizeOutcome pageSize,
       List<LimitStatus> limits,
       String rule,
@@ -123,7 +125,7 @@ public final class Verdict {
       Route route,
       long[] usage,
       long retryAfterSeconds,
-      String body,
+      @Nullable String body,
       PageSizeOutcome pageSize,
       Runnable release) {
     this.outcome = outcome;
@@ -250,8 +252,13 @@ public final class Verdict {
         sink.set(h.name(), h.value());
       }
     } else {
-      HeaderWriter.write(
-          config, route, usage, outcome == Outcome.RATE_LIMITED, retryAfterSeconds, sink);
+      HeaderWriter.write( // no fixed headers: made on a store answer, which sets all three
+          Objects.requireNonNull(config),
+          Objects.requireNonNull(route),
+          Objects.requireNonNull(usage),
+          outcome == Outcome.RATE_LIMITED,
+          retryAfterSeconds,
+          sink);
     }
   }
 
@@ -275,7 +282,7 @@ public final class Verdict {
    * for {@link Outcome#STATUS} the quota status document; {@code null} when it proceeds. Its media
    * type is {@link #contentType()}.
    */
-  public String body() {
+  public @Nullable String body() {
     return body;
   }
 
@@ -285,7 +292,7 @@ public final class Verdict {
    * @deprecated use {@link #body()}, which is also the status document
    */
   @Deprecated
-  public String problemBody() {
+  public @Nullable String problemBody() {
     return body;
   }
 
@@ -314,7 +321,7 @@ public final class Verdict {
    */
   public boolean countsResponseBytes() {
     Charge c = charge;
-    return c != null && c.route.metering.bytes;
+    return c != null && Objects.requireNonNull(c.route.metering).bytes;
   }
 
   /**
@@ -369,7 +376,7 @@ public final class Verdict {
   public List<LimitStatus> limits() {
     List<LimitStatus> l = limits;
     if (l == null) {
-      l = route.limitStatuses(usage);
+      l = Objects.requireNonNull(route).limitStatuses(Objects.requireNonNull(usage));
       limits = l; // racy but idempotent
     }
     return l;
@@ -380,7 +387,7 @@ public final class Verdict {
    * {@code null} when the configuration has no plans or the limits were not decided (suspended,
    * concurrency-limited, status document, store failed open).
    */
-  public String plan() {
+  public @Nullable String plan() {
     return route == null ? null : route.planTag;
   }
 

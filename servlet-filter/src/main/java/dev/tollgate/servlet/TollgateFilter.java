@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -227,7 +228,12 @@ public final class TollgateFilter implements Filter {
     if (verdict.proceed()) {
       AdmittedRequest.run(request, response, chain, verdict);
     } else {
-      ProblemResponse.write(response, verdict.status(), verdict.body(), verdict.contentType());
+      // A verdict that does not proceed always has a body.
+      ProblemResponse.write(
+          response,
+          verdict.status(),
+          Objects.requireNonNull(verdict.body(), "body"),
+          verdict.contentType());
     }
   }
 
@@ -268,7 +274,11 @@ public final class TollgateFilter implements Filter {
       pageSize = PageSizeOutcome.disabled();
     }
     if (pageSize.rejected()) {
-      ProblemResponse.write(response, 400, pageSize.problemBody(), Verdict.PROBLEM_JSON);
+      ProblemResponse.write(
+          response,
+          400,
+          Objects.requireNonNull(pageSize.problemBody(), "a rejected page size has a body"),
+          Verdict.PROBLEM_JSON);
       return;
     }
     chain.doFilter(

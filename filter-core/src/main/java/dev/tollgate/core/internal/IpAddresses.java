@@ -20,7 +20,7 @@ public final class IpAddresses {
    * bracketed IPv6 address, and an IPv6 zone; returns {@code null} for anything else (host names
    * included: this never resolves). An IPv4-mapped IPv6 address comes back as IPv4.
    */
-  public static @Nullable InetAddress parse(String text) {
+  public static @Nullable InetAddress parse(@Nullable String text) {
     if (text == null) {
       return null;
     }

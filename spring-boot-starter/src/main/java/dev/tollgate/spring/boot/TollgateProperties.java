@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,7 +86,10 @@ final class TollgateProperties {
       // The URI holds the password from spring.data.redis.*: it must not reach a log.
       String uri = keys().get(e.key());
       String reason =
-          uri == null ? e.reason() : e.reason().replace(uri, RedisSettings.withoutPassword(uri));
+          uri == null
+              ? e.reason()
+              : Objects.requireNonNull(e.reason(), "reason")
+                  .replace(uri, RedisSettings.withoutPassword(uri));
       return new ConfigException(e.key(), reason + " (built from spring.data.redis.*)");
     }
     String property = PREFIX + "." + e.key();
