@@ -142,8 +142,8 @@ public final class ClientKeys {
 
   /** The client key {@code resolver} finds for a request, made safe to store. */
   static String keyOf(ClientKeyResolver resolver, RequestView request) {
-    if (resolver instanceof Chain) {
-      return resolver.resolve(request); // bounded already, never null: not checked twice
+    if (resolver instanceof Chain chain) {
+      return chain.resolve(request); // bounded already, never null: not checked twice
     }
     return bounded(Objects.requireNonNullElse(resolver.resolve(request), ANONYMOUS));
   }
@@ -190,7 +190,7 @@ public final class ClientKeys {
     }
 
     @Override
-    public @Nullable String resolve(RequestView request) {
+    public String resolve(RequestView request) { // never null: ANONYMOUS when no resolver knows
       for (int i = 0; i < resolvers.size(); i++) { // no iterator: this runs for every request
         String key = resolvers.get(i).resolve(request);
         if (key != null && !key.isEmpty()) {
