@@ -149,6 +149,26 @@ class OperationsIT extends GrizzlyJerseyTest {
         : target(path).request().header(KEY, key).get();
   }
 
+  /**
+   * The first answer to {@code ops/fast} for {@code key} that is not the concurrency 429 (within 10
+   * s). The server frees a request's slot when it completes the request, after the response is
+   * handed to the container: on a loaded machine the client can read the response and send its next
+   * request a moment before that (the full suite under two CPU burners saw it once in nine runs). A
+   * concurrency 429 is not counted, so waiting changes no quota; a slot that is never freed still
+   * fails the test.
+   */
+  private Response fastOnceTheSlotIsFree(String key) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      Response r = get("ops/fast", key);
+      if (r.getStatus() != 429 || System.nanoTime() > deadline) {
+        return r;
+      }
+      r.close();
+      Thread.sleep(20);
+    }
+  }
+
   private CompletableFuture<HttpResponse<String>> getAsync(String path, String key) {
     HttpRequest request =
         HttpRequest.newBuilder(target(path).getUri())
@@ -324,7 +344,7 @@ class OperationsIT extends GrizzlyJerseyTest {
     assertEquals(200, b.get(10, TimeUnit.SECONDS).statusCode());
 
     // The slot is released once the entity is written.
-    Response after = get("ops/fast", "k1");
+    Response after = fastOnceTheSlotIsFree("k1");
     assertEquals(200, after.getStatus());
     assertEquals(
         "\"minute\";r=97;t=45", after.getHeaderString("RateLimit"), "the 429 was not counted");
@@ -348,18 +368,18 @@ class OperationsIT extends GrizzlyJerseyTest {
     // Either request may have reached the resource first.
     assertEquals(
         "done", ((HttpResponse<?>) CompletableFuture.anyOf(a, b).get(10, TimeUnit.SECONDS)).body());
-    assertEquals(200, get("ops/fast", "k1").getStatus(), "resuming freed one slot");
+    assertEquals(200, fastOnceTheSlotIsFree("k1").getStatus(), "resuming freed one slot");
     second.resume("done");
     assertEquals(200, a.get(10, TimeUnit.SECONDS).statusCode());
     assertEquals(200, b.get(10, TimeUnit.SECONDS).statusCode());
   }
 
   @Test
-  void unmappedExceptionInTheResourceStillFreesTheSlot() {
+  void unmappedExceptionInTheResourceStillFreesTheSlot() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       assertEquals(500, get("ops/boom", "k1").getStatus(), "request " + i);
     }
-    assertEquals(200, get("ops/fast", "k1").getStatus());
+    assertEquals(200, fastOnceTheSlotIsFree("k1").getStatus());
   }
 
   // ---- metrics ---------------------------------------------------------------------------------
