@@ -217,10 +217,11 @@ public final class ClientKeys {
 
     /**
      * The keys of recent direct peers that are not trusted proxies: most requests skip parsing. As
-     * many sets as the API-key digests have (see DigestCache): with 4,096, most of 10,000 clients
-     * shared a set with two others and were parsed on every request. At most about 9 MB.
+     * many entries as the API-key digests have (see DigestCache): with 8,192 entries, most of
+     * 10,000 clients shared a set with two others and were parsed on every request. At most about 9
+     * MB.
      */
-    private final RecentCache<String> peerKeys = new RecentCache<>(32_768);
+    private final RecentCache<String> peerKeys = new RecentCache<>(16_384);
 
     ClientIp(List<Cidr> proxies, int ipv6PrefixBits, boolean rfc7239) {
       this.proxies = proxies;

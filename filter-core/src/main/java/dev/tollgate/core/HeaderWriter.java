@@ -10,7 +10,8 @@ import java.util.List;
 final class HeaderWriter {
 
   /**
-   * Reused for the one header value built from parts ({@code RateLimit}): no builder per response.
+   * Reused for the one header value built from parts ({@code RateLimit}) when a route has more than
+   * two limits: no builder per response.
    */
   private static final ThreadLocal<StringBuilder> BUFFER =
       ThreadLocal.withInitial(() -> new StringBuilder(128));
@@ -151,30 +152,66 @@ final class HeaderWriter {
       boolean rejected,
       long retryAfterSeconds) {
     out.set("RateLimit-Policy", route.ietfPolicy);
+    int count = route.limitCount();
+    // One and two limits (most configurations) as one concatenation each: javac sizes the string
+    // exactly and writes it once, with no builder to fetch, fill and copy.
+    if (count == 1) {
+      out.set(
+          "RateLimit",
+          route.policies[0].ietfItem
+              + remaining(usage, 0)
+              + ";t="
+              + ietfT(route, usage, 0, draft11, rejected, retryAfterSeconds));
+      return;
+    }
+    if (count == 2) {
+      out.set(
+          "RateLimit",
+          route.policies[0].ietfItem
+              + remaining(usage, 0)
+              + ";t="
+              + ietfT(route, usage, 0, draft11, rejected, retryAfterSeconds)
+              + ", "
+              + route.policies[1].ietfItem
+              + remaining(usage, 1)
+              + ";t="
+              + ietfT(route, usage, 1, draft11, rejected, retryAfterSeconds));
+      return;
+    }
     StringBuilder state = BUFFER.get();
     state.setLength(0);
-    for (int i = 0; i < route.limitCount(); i++) {
+    for (int i = 0; i < count; i++) {
       if (i > 0) {
         state.append(", ");
       }
-      long reset = resetMillis(usage, i);
-      long t = LimitStatus.ceilSeconds(reset);
-      if (draft11) {
-        if (reset <= 0) {
-          t =
-              LimitStatus.ceilSeconds(
-                  unusedEffectiveWindowMillis(route.policies[i].limit, usage[0]));
-        }
-        if (rejected) {
-          t = Math.min(t, retryAfterSeconds);
-        }
-      }
-      state.append(route.policies[i].ietfItem).append(remaining(usage, i)).append(";t=").append(t);
+      state
+          .append(route.policies[i].ietfItem)
+          .append(remaining(usage, i))
+          .append(";t=")
+          .append(ietfT(route, usage, i, draft11, rejected, retryAfterSeconds));
     }
     out.set("RateLimit", state.toString());
     if (state.capacity() > 4096) {
       BUFFER.remove(); // an unusual number of limits: don't keep a large buffer per thread
     }
+  }
+
+  /**
+   * The {@code t} parameter of limit {@code i} in the {@code RateLimit} field (see {@link #ietf}).
+   */
+  private static long ietfT(
+      Route route, long[] usage, int i, boolean draft11, boolean rejected, long retryAfterSeconds) {
+    long reset = resetMillis(usage, i);
+    long t = LimitStatus.ceilSeconds(reset);
+    if (draft11) {
+      if (reset <= 0) {
+        t = LimitStatus.ceilSeconds(unusedEffectiveWindowMillis(route.policies[i].limit, usage[0]));
+      }
+      if (rejected) {
+        t = Math.min(t, retryAfterSeconds);
+      }
+    }
+    return t;
   }
 
   /**

@@ -15,12 +15,9 @@ final class Problems {
 
   private Problems() {}
 
-  static String quotaExceeded(List<LimitStatus> limits, long retryAfterSeconds) {
-    return quotaExceeded(limits, retryAfterSeconds, null);
-  }
-
   /**
-   * As {@link #quotaExceeded(List, long)}, naming the client's plan when {@code plan} is not null.
+   * The 429 body: the policies that rejected, the retry time, and the client's plan when {@code
+   * plan} is not null.
    */
   static String quotaExceeded(
       List<LimitStatus> limits, long retryAfterSeconds, @Nullable Plan plan) {

@@ -50,6 +50,23 @@ class HeaderDialectTest {
   }
 
   @Test
+  void ietfListsThreeLimitsInOrderAndCapsEveryTOnA429() {
+    // One and two limits are written as one concatenation each; three and more through a builder.
+    Tollgate t =
+        engine(new FakeClock(NOW), "limits", "3/1m, 100/1h, 1000/1d", "headers.dialects", "ietf");
+    Verdict first = t.check(request);
+    assertEquals(
+        "\"minute\";r=2;t=30, \"hour\";r=99;t=3570, \"day\";r=999;t=21570",
+        header(first, "RateLimit"));
+    assertEquals(2, admitted(t, request, 2));
+    Verdict rejected = t.check(request);
+    assertFalse(rejected.proceed());
+    assertEquals(
+        "\"minute\";r=0;t=30, \"hour\";r=97;t=30, \"day\";r=997;t=30",
+        header(rejected, "RateLimit"));
+  }
+
+  @Test
   void ietfDraft6ReportsTheNearestLimitAndEveryPolicy() {
     Tollgate t =
         engine(

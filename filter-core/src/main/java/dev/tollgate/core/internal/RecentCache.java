@@ -3,14 +3,19 @@ package dev.tollgate.core.internal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small cache of recent answers for values computed on the request path: two-way set-associative,
- * so a new entry takes the place of the less recently used of its set's two, and bounded by
- * construction. Thread-safe without locks: slots hold immutable entries, and a lost race only costs
- * a recomputation. Internal.
+ * A small cache of recent answers for values computed on the request path: four-way
+ * set-associative, so a new entry takes the place of the least recently used of its set's four, and
+ * bounded by construction. Four ways rather than two: with keys spread at random, the share of keys
+ * that land in a set already full of others (and so miss on every turn) falls from about 4% to
+ * about 0.4% at the same number of entries and a load of 0.6 keys per set. Thread-safe without
+ * locks: slots hold immutable entries, and a lost race only costs a recomputation. Internal.
  *
  * @param <V> the cached values
  */
 public final class RecentCache<V> {
+
+  /** Entries per set. */
+  static final int WAYS = 4;
 
   private final Entry<V>[] slots;
   private final int mask;
@@ -31,13 +36,13 @@ public final class RecentCache<V> {
     }
   }
 
-  /** A cache of {@code 2 * sets} entries; {@code sets} must be a power of two. */
+  /** A cache of {@code 4 * sets} entries; {@code sets} must be a power of two. */
   @SuppressWarnings("unchecked")
   public RecentCache(int sets) {
     if (Integer.bitCount(sets) != 1) {
       throw new IllegalArgumentException("sets must be a power of two but was " + sets);
     }
-    this.slots = (Entry<V>[]) new Entry<?>[2 * sets];
+    this.slots = (Entry<V>[]) new Entry<?>[WAYS * sets];
     this.mask = sets - 1;
   }
 
@@ -49,13 +54,16 @@ public final class RecentCache<V> {
     int first = set(hash);
     Entry<V> recent = slots[first];
     if (recent != null && recent.matches(hash, key)) {
-      return recent.value;
+      return recent.value; // the common case writes nothing, so readers share the cache line
     }
-    Entry<V> older = slots[first + 1];
-    if (older != null && older.matches(hash, key)) {
-      slots[first + 1] = recent; // the hit becomes the more recent of the two
-      slots[first] = older;
-      return older.value;
+    for (int i = first + 1; i < first + WAYS; i++) {
+      Entry<V> e = slots[i];
+      if (e != null && e.matches(hash, key)) {
+        // The hit becomes the most recent: the ones before it move one place down.
+        System.arraycopy(slots, first, slots, first + 1, i - first);
+        slots[first] = e;
+        return e.value;
+      }
     }
     return null;
   }
@@ -66,13 +74,13 @@ public final class RecentCache<V> {
    */
   private int set(long hash) {
     long mixed = hash * 0x9E3779B97F4A7C15L;
-    return 2 * ((int) (mixed >>> 32) & mask);
+    return WAYS * ((int) (mixed >>> 32) & mask);
   }
 
-  /** Caches {@code value}, pushing out the less recent entry of its set. */
+  /** Caches {@code value}, pushing out the least recent entry of its set. */
   public void put(long hash, @Nullable Object key, V value) {
     int first = set(hash);
-    slots[first + 1] = slots[first];
+    System.arraycopy(slots, first, slots, first + 1, WAYS - 1);
     slots[first] = new Entry<>(hash, key, value);
   }
 }

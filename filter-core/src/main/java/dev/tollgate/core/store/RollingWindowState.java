@@ -11,6 +11,7 @@ final class RollingWindowState extends LimitState {
 
   private final int[] counts;
   private long newest; // absolute index (epoch millis / precision) of the newest bucket
+  private long used; // the sum of counts, kept as they change: no sum over the ring per request
 
   RollingWindowState(Limit limit) {
     counts = new int[(int) (limit.windowMillis() / limit.precision().toMillis()) + 1];
@@ -26,11 +27,14 @@ final class RollingWindowState extends LimitState {
     } else if (current > newest) {
       long steps = Math.min(current - newest, size);
       for (long i = 1; i <= steps; i++) {
-        counts[slot(newest + i)] = 0;
+        int s = slot(newest + i);
+        used -= counts[s];
+        counts[s] = 0;
       }
       newest = current;
     } else if (current < newest) {
-      // The clock went backwards: shift every bucket back by the same amount, keeping the counts.
+      // The clock went backwards: shift every bucket back by the same amount, keeping the counts
+      // (and so their sum).
       int[] copy = counts.clone();
       long shift = newest - current;
       for (long i = newest - size + 1; i <= newest; i++) {
@@ -42,13 +46,15 @@ final class RollingWindowState extends LimitState {
 
   @Override
   long available(Limit limit, long now) {
-    return Math.max(0, limit.quota() - used());
+    return Math.max(0, limit.quota() - used);
   }
 
   @Override
   void consume(Limit limit, long now, long cost) {
     int s = slot(newest);
-    counts[s] = (int) Math.min((long) counts[s] + cost, Integer.MAX_VALUE);
+    int after = (int) Math.min((long) counts[s] + cost, Integer.MAX_VALUE);
+    used += after - counts[s];
+    counts[s] = after;
   }
 
   @Override
@@ -56,7 +62,9 @@ final class RollingWindowState extends LimitState {
     long bucket = Math.floorDiv(takenAt, limit.precision().toMillis());
     if (bucket <= newest && bucket > newest - counts.length) {
       int s = slot(bucket);
-      counts[s] = (int) Math.max(0, counts[s] - units);
+      int after = (int) Math.max(0, counts[s] - units);
+      used -= counts[s] - after;
+      counts[s] = after;
     }
   }
 
@@ -74,7 +82,6 @@ final class RollingWindowState extends LimitState {
 
   @Override
   long retryAfterMillis(Limit limit, long now, long cost) {
-    long used = used();
     if (limit.quota() - used >= cost) {
       return 0;
     }
@@ -87,14 +94,6 @@ final class RollingWindowState extends LimitState {
       }
     }
     return leavesWindowAt(limit, newest) - now;
-  }
-
-  private long used() {
-    long sum = 0;
-    for (int c : counts) {
-      sum += c;
-    }
-    return sum;
   }
 
   /** Bucket {@code b} counts while it overlaps (now - window, now]. */

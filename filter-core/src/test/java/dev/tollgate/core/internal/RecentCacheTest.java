@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two-way cache answers only what was put under the same hash and key, and keeps the recent
- * two.
+ * The four-way cache answers only what was put under the same hash and key, and keeps the recent
+ * four.
  */
 class RecentCacheTest {
 
@@ -22,15 +22,22 @@ class RecentCacheTest {
   }
 
   @Test
-  void aSetKeepsItsTwoMostRecentEntries() {
+  void aSetKeepsItsFourMostRecentEntries() {
     RecentCache<String> cache = new RecentCache<>(1); // one set: every entry competes
     cache.put(1, null, "one");
     cache.put(2, null, "two");
-    assertEquals("one", cache.get(1, null), "two fit");
-    cache.put(3, null, "three"); // pushes out two, the less recent since one was just read
+    cache.put(3, null, "three");
+    cache.put(4, null, "four");
+    assertEquals("one", cache.get(1, null), "four fit; the oldest, read, becomes the most recent");
+    cache.put(5, null, "five"); // pushes out two, now the least recent
+    assertNull(cache.get(2, null));
+    assertEquals("three", cache.get(3, null), "the least recent, read, becomes the most recent");
+    cache.put(6, null, "six"); // pushes out four
+    assertNull(cache.get(4, null));
     assertEquals("one", cache.get(1, null));
     assertEquals("three", cache.get(3, null));
-    assertNull(cache.get(2, null));
+    assertEquals("five", cache.get(5, null));
+    assertEquals("six", cache.get(6, null));
   }
 
   @Test

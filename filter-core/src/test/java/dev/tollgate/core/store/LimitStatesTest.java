@@ -138,6 +138,41 @@ class LimitStatesTest {
     assertEquals(1, s.available(rolling, later));
   }
 
+  /**
+   * The rolling window keeps the sum of its ring as the counts change instead of adding the ring up
+   * per request: after any mix of steps forward (short and past the whole ring), steps back,
+   * saturating costs and refunds, what it says is available is what its buckets add up to.
+   */
+  @Test
+  void rollingWindowAvailableIsAlwaysWhatItsBucketsAddUpTo() throws Exception {
+    Limit limit = Limit.of(1_000, Duration.ofMinutes(1), Algorithm.ROLLING_WINDOW);
+    java.lang.reflect.Field countsField = RollingWindowState.class.getDeclaredField("counts");
+    countsField.setAccessible(true);
+    java.util.Random random = new java.util.Random(20261203);
+    for (int run = 0; run < 200; run++) {
+      long now = T0 + random.nextInt(60_000);
+      LimitState s = at(limit, now);
+      int[] counts = (int[]) countsField.get(s);
+      for (int op = 0; op < 50; op++) {
+        switch (random.nextInt(6)) {
+          case 0 -> now += random.nextInt(20_000); // within the ring
+          case 1 -> now += 60_000 + random.nextInt(120_000); // past the whole ring
+          case 2 -> now -= random.nextInt(30_000); // the clock goes back
+          case 3 -> s.consume(limit, now, random.nextInt(400));
+          case 4 -> s.consume(limit, now, Integer.MAX_VALUE - 5L + random.nextInt(10)); // saturates
+          default -> s.refund(limit, now, random.nextInt(500), now - random.nextInt(90_000));
+        }
+        s.advance(limit, now);
+        long sum = 0;
+        for (int c : counts) {
+          sum += c;
+        }
+        assertEquals(
+            Math.max(0, 1_000 - sum), s.available(limit, now), "run " + run + ", step " + op);
+      }
+    }
+  }
+
   // ---- token bucket -------------------------------------------------------------------------
 
   /** 6 per minute: a token every 10 s. */
