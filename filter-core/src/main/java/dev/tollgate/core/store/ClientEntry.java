@@ -42,6 +42,19 @@ final class ClientEntry {
   /** Set under the lock when the store drops the entry; holders must look the client up again. */
   private boolean retired;
 
+  /**
+   * How often a decision that found this entry without the cache tells the cache of a read anyway:
+   * its frequency sketch counts up to 15 and is halved as it ages, so one read in 16 still ranks a
+   * busy client far above a key seen once.
+   */
+  static final int READS_PER_RECORD = 16;
+
+  /** The clock when the cache last heard of a read of this entry; guarded by the lock. */
+  private long recordedAt = Long.MIN_VALUE;
+
+  /** Decisions since then; guarded by the lock. */
+  private int readsSinceRecord;
+
   private @Nullable RuleState first;
   private RuleState @Nullable [] others;
 
@@ -76,6 +89,25 @@ final class ClientEntry {
 
   void retire() {
     retired = true;
+  }
+
+  /**
+   * Counts a decision at {@code now} and says whether the cache should hear of it as a read: not if
+   * the entry was found through the cache (which heard of it then), else the first of every
+   * millisecond and every {@link #READS_PER_RECORD}th. Locked.
+   */
+  boolean readToRecord(long now, boolean foundWithoutTheCache) {
+    if (!foundWithoutTheCache) {
+      recordedAt = now;
+      readsSinceRecord = 0;
+      return false;
+    }
+    if (now != recordedAt || ++readsSinceRecord >= READS_PER_RECORD) {
+      recordedAt = now;
+      readsSinceRecord = 0;
+      return true;
+    }
+    return false;
   }
 
   /**
