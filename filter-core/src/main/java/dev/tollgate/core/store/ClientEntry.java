@@ -24,36 +24,36 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClientEntry {
 
-  private static final VarHandle LOCK;
+  private static final VarHandle STATE;
 
   static {
     try {
-      LOCK = MethodHandles.lookup().findVarHandle(ClientEntry.class, "lock", int.class);
+      STATE = MethodHandles.lookup().findVarHandle(ClientEntry.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  final String client;
-
-  @SuppressWarnings("unused") // through LOCK
-  private volatile int lock;
-
-  /** Set under the lock when the store drops the entry; holders must look the client up again. */
-  private boolean retired;
+  /** The bit of {@link #state} set while the lock is held. */
+  private static final int LOCKED = 1;
 
   /**
-   * How often a decision that found this entry without the cache tells the cache of a read anyway:
-   * its frequency sketch counts up to 15 and is halved as it ages, so one read in 16 still ranks a
-   * busy client far above a key seen once.
+   * The bit of {@link #state} set under the lock when the store drops the entry; holders must look
+   * the client up again. In the lock's word rather than a field of its own, so that the entry stays
+   * within 32 bytes.
    */
-  static final int READS_PER_RECORD = 16;
+  private static final int RETIRED = 2;
 
-  /** The clock when the cache last heard of a read of this entry; guarded by the lock. */
-  private long recordedAt = Long.MIN_VALUE;
+  final String client;
 
-  /** Decisions since then; guarded by the lock. */
-  private int readsSinceRecord;
+  @SuppressWarnings("unused") // through STATE
+  private volatile int state;
+
+  /**
+   * The clock (its low 32 bits: equal values 49 days apart only cost one read not told) when the
+   * cache last heard of a read of this entry. Guarded by the lock.
+   */
+  private int recordedAt;
 
   private @Nullable RuleState first;
   private RuleState @Nullable [] others;
@@ -63,14 +63,19 @@ final class ClientEntry {
   }
 
   void lock() {
-    if (!LOCK.compareAndSet(this, 0, 1)) {
+    // Optimistic: the entry is neither held nor retired, nearly always.
+    if (!STATE.compareAndSet(this, 0, LOCKED)) {
       lockContended();
     }
   }
 
   private void lockContended() {
     int spins = 0;
-    while (lock != 0 || !LOCK.compareAndSet(this, 0, 1)) {
+    while (true) {
+      int s = state;
+      if ((s & LOCKED) == 0 && STATE.compareAndSet(this, s, s | LOCKED)) {
+        return;
+      }
       if (++spins < 100) {
         Thread.onSpinWait();
       } else {
@@ -80,34 +85,32 @@ final class ClientEntry {
   }
 
   void unlock() {
-    LOCK.setRelease(this, 0);
+    STATE.setRelease(this, state & RETIRED); // only the holder writes the word while it is held
   }
 
+  /** Locked. */
   boolean retired() {
-    return retired;
+    return (state & RETIRED) != 0;
   }
 
+  /** Locked. */
   void retire() {
-    retired = true;
+    state = LOCKED | RETIRED;
   }
 
   /**
-   * Counts a decision at {@code now} and says whether the cache should hear of it as a read: not if
-   * the entry was found through the cache (which heard of it then), else the first of every
-   * millisecond and every {@link #READS_PER_RECORD}th. Locked.
+   * Notes a decision at {@code now} and says whether the cache should hear of it as a read: not if
+   * the entry was found through the cache (which heard of it then), else the first decision of
+   * every millisecond, enough for the cache's frequency sketch (which counts up to 15, halved as it
+   * ages) to rank a busy client far above a key seen once. Locked.
    */
   boolean readToRecord(long now, boolean foundWithoutTheCache) {
-    if (!foundWithoutTheCache) {
-      recordedAt = now;
-      readsSinceRecord = 0;
+    int millis = (int) now;
+    if (foundWithoutTheCache && millis == recordedAt) {
       return false;
     }
-    if (now != recordedAt || ++readsSinceRecord >= READS_PER_RECORD) {
-      recordedAt = now;
-      readsSinceRecord = 0;
-      return true;
-    }
-    return false;
+    recordedAt = millis;
+    return foundWithoutTheCache;
   }
 
   /**

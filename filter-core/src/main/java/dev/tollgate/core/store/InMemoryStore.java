@@ -44,10 +44,10 @@ public final class InMemoryStore implements RateLimitStore {
   /**
    * The entries of recently seen clients, direct-mapped by key: a hit skips Caffeine's read path
    * (its hash table, read buffer and the buffer's drain into the frequency sketch), which is most
-   * of a hot client's lookup. Caffeine still hears of a hit once a millisecond and every {@link
-   * ClientEntry#READS_PER_RECORD}th time, so its frequency sketch keeps ranking busy clients above
-   * a flood of one-off keys. A slot may hold an entry the cache has dropped: it is retired, seen
-   * under its lock, and cleared. Races between writers only cost a lookup.
+   * of a hot client's lookup. Caffeine still hears of a client's first hit in every millisecond, so
+   * its frequency sketch keeps ranking busy clients above a flood of one-off keys. A slot may hold
+   * an entry the cache has dropped: it is retired, seen under its lock, and cleared. Races between
+   * writers only cost a lookup.
    */
   private final ClientEntry[] recent;
 

@@ -1,13 +1,16 @@
 package dev.tollgate.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * When a decision that found its entry without the cache tells the cache of a read: enough for the
- * frequency sketch to rank a busy client above one-off keys, rarely enough to skip its read path.
+ * The entry's lock word (held, retired), and when a decision that found its entry without the cache
+ * tells the cache of a read: enough for the frequency sketch to rank a busy client above one-off
+ * keys, rarely enough to skip its read path.
  */
 class ClientEntryTest {
 
@@ -16,34 +19,57 @@ class ClientEntryTest {
     ClientEntry entry = new ClientEntry("a");
     assertTrue(entry.readToRecord(1_000, true));
     assertFalse(entry.readToRecord(1_000, true));
+    assertFalse(entry.readToRecord(1_000, true));
     assertTrue(entry.readToRecord(1_001, true));
     assertTrue(entry.readToRecord(999, true), "a clock going back is another millisecond too");
   }
 
   @Test
-  void withinOneMillisecondEverySixteenthReadIsRecorded() {
+  void aReadThroughTheCacheIsNotRecordedAgainInItsMillisecond() {
     ClientEntry entry = new ClientEntry("a");
-    assertTrue(entry.readToRecord(5, true));
-    for (int round = 0; round < 3; round++) {
-      for (int i = 1; i < ClientEntry.READS_PER_RECORD; i++) {
-        assertFalse(entry.readToRecord(5, true), "read " + i + " of round " + round);
-      }
-      assertTrue(entry.readToRecord(5, true), "read " + ClientEntry.READS_PER_RECORD);
-    }
+    assertFalse(entry.readToRecord(7, false), "the cache heard of it already");
+    assertFalse(entry.readToRecord(7, true), "nor again in the same millisecond");
+    assertTrue(entry.readToRecord(8, true));
+    assertFalse(entry.readToRecord(9, false));
+    assertFalse(entry.readToRecord(9, true));
   }
 
   @Test
-  void aReadThroughTheCacheIsNotRecordedAgainAndRestartsTheCount() {
+  void retiringKeepsTheLockUsableAndIsSeenByTheNextHolder() {
     ClientEntry entry = new ClientEntry("a");
-    assertFalse(entry.readToRecord(7, false), "the cache heard of it already");
-    for (int i = 1; i < ClientEntry.READS_PER_RECORD; i++) {
-      assertFalse(entry.readToRecord(7, true));
+    entry.lock();
+    assertFalse(entry.retired());
+    entry.retire();
+    assertTrue(entry.retired());
+    entry.unlock();
+    entry.lock(); // a retired entry can still be locked, by the slow path
+    assertTrue(entry.retired(), "retired stays set across unlock and lock");
+    entry.unlock();
+  }
+
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void theLockExcludesOtherThreads() throws InterruptedException {
+    ClientEntry entry = new ClientEntry("a");
+    long[] counter = new long[1];
+    Runnable add =
+        () -> {
+          for (int i = 0; i < 200_000; i++) {
+            entry.lock();
+            counter[0]++; // a lost update shows a second holder
+            entry.unlock();
+          }
+        };
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = new Thread(add);
+      threads[t].start();
     }
-    assertTrue(entry.readToRecord(7, true));
-    for (int i = 1; i < ClientEntry.READS_PER_RECORD - 1; i++) {
-      assertFalse(entry.readToRecord(7, true));
+    for (Thread t : threads) {
+      t.join();
     }
-    assertFalse(entry.readToRecord(7, false));
-    assertFalse(entry.readToRecord(7, true), "counting starts again after the cache's read");
+    entry.lock();
+    assertEquals(800_000, counter[0]);
+    entry.unlock();
   }
 }
