@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.core.Limit;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -71,5 +74,20 @@ class ClientEntryTest {
     entry.lock();
     assertEquals(800_000, counter[0]);
     entry.unlock();
+  }
+
+  @Test
+  void aRuleStateIsIdleOnceItsLongestWindowHasPassed() {
+    ClientEntry.RuleState state =
+        new ClientEntry.RuleState(
+            "r", List.of(Limit.of(5, Duration.ofSeconds(1)), Limit.parse("9/1m rolling(2s)")));
+    state.lastUsed = 10_000;
+    assertFalse(state.idleAt(71_999), "a rolling minute counts for 60 s + its 2 s precision");
+    assertTrue(state.idleAt(72_000));
+    assertFalse(state.idleAt(5_000), "a clock gone back makes it look recent");
+    assertEquals(
+        367 * 86_400,
+        ClientEntry.RuleState.idleSeconds(List.of(Limit.parse("9/366d rolling(1d)"))),
+        "the longest window there can be fits");
   }
 }
