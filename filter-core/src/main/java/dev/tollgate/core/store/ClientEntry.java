@@ -24,23 +24,36 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClientEntry {
 
-  private static final VarHandle LOCK;
+  private static final VarHandle STATE;
 
   static {
     try {
-      LOCK = MethodHandles.lookup().findVarHandle(ClientEntry.class, "lock", int.class);
+      STATE = MethodHandles.lookup().findVarHandle(ClientEntry.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
+  /** The bit of {@link #state} set while the lock is held. */
+  private static final int LOCKED = 1;
+
+  /**
+   * The bit of {@link #state} set under the lock when the store drops the entry; holders must look
+   * the client up again. In the lock's word rather than a field of its own, so that the entry stays
+   * within 32 bytes.
+   */
+  private static final int RETIRED = 2;
+
   final String client;
 
-  @SuppressWarnings("unused") // through LOCK
-  private volatile int lock;
+  @SuppressWarnings("unused") // through STATE
+  private volatile int state;
 
-  /** Set under the lock when the store drops the entry; holders must look the client up again. */
-  private boolean retired;
+  /**
+   * The clock (its low 32 bits: equal values 49 days apart only cost one read not told) when the
+   * cache last heard of a read of this entry. Guarded by the lock.
+   */
+  private int recordedAt;
 
   private @Nullable RuleState first;
   private RuleState @Nullable [] others;
@@ -50,14 +63,19 @@ final class ClientEntry {
   }
 
   void lock() {
-    if (!LOCK.compareAndSet(this, 0, 1)) {
+    // Optimistic: the entry is neither held nor retired, nearly always.
+    if (!STATE.compareAndSet(this, 0, LOCKED)) {
       lockContended();
     }
   }
 
   private void lockContended() {
     int spins = 0;
-    while (lock != 0 || !LOCK.compareAndSet(this, 0, 1)) {
+    while (true) {
+      int s = state;
+      if ((s & LOCKED) == 0 && STATE.compareAndSet(this, s, s | LOCKED)) {
+        return;
+      }
       if (++spins < 100) {
         Thread.onSpinWait();
       } else {
@@ -67,15 +85,32 @@ final class ClientEntry {
   }
 
   void unlock() {
-    LOCK.setRelease(this, 0);
+    STATE.setRelease(this, state & RETIRED); // only the holder writes the word while it is held
   }
 
+  /** Locked. */
   boolean retired() {
-    return retired;
+    return (state & RETIRED) != 0;
   }
 
+  /** Locked. */
   void retire() {
-    retired = true;
+    state = LOCKED | RETIRED;
+  }
+
+  /**
+   * Notes a decision at {@code now} and says whether the cache should hear of it as a read: not if
+   * the entry was found through the cache (which heard of it then), else the first decision of
+   * every millisecond, enough for the cache's frequency sketch (which counts up to 15, halved as it
+   * ages) to rank a busy client far above a key seen once. Locked.
+   */
+  boolean readToRecord(long now, boolean foundWithoutTheCache) {
+    int millis = (int) now;
+    if (foundWithoutTheCache && millis == recordedAt) {
+      return false;
+    }
+    recordedAt = millis;
+    return foundWithoutTheCache;
   }
 
   /**
@@ -159,7 +194,7 @@ final class ClientEntry {
     RuleState[] all = new RuleState[size()];
     for (int i = 0; i < all.length; i++) {
       RuleState s = at(i);
-      if (now - s.lastUsed < s.idleMillis) {
+      if (!s.idleAt(now)) {
         all[kept++] = s;
       }
     }
@@ -168,12 +203,20 @@ final class ClientEntry {
     return kept == 0;
   }
 
-  /** One client's counting state under one rule: a state per limit. */
+  /**
+   * One client's counting state under one rule: a state per limit. The first limit's state is held
+   * directly and only the others in an array, so that the common one-limit rule costs no array (24
+   * bytes and a pointer to follow per decision); the idle time is whole seconds in an int, which
+   * keeps the object at 40 bytes.
+   */
   static final class RuleState {
     final String rule;
     private List<Limit> limits;
-    private LimitState[] states;
-    long idleMillis;
+    private @Nullable LimitState first;
+    private LimitState @Nullable [] rest;
+
+    /** The longest window in seconds (a rolling window adds its precision). */
+    private int idleSeconds;
 
     /** The clock at the last decision; a backwards jump makes it look recent, never idle. */
     long lastUsed;
@@ -181,11 +224,17 @@ final class ClientEntry {
     RuleState(String rule, List<Limit> limits) {
       this.rule = rule;
       this.limits = limits;
-      this.states = new LimitState[limits.size()];
+      LimitState[] states = new LimitState[limits.size()];
       for (int i = 0; i < states.length; i++) {
         states[i] = LimitState.create(limits.get(i));
       }
-      this.idleMillis = idle(limits);
+      hold(states);
+      this.idleSeconds = idleSeconds(limits);
+    }
+
+    private void hold(LimitState[] states) {
+      first = states.length > 0 ? states[0] : null;
+      rest = states.length > 1 ? Arrays.copyOfRange(states, 1, states.length) : null;
     }
 
     /**
@@ -200,14 +249,19 @@ final class ClientEntry {
         limits = newLimits;
         return;
       }
+      @Nullable LimitState[] states = new LimitState[limits.size()];
+      for (int j = 0; j < states.length; j++) {
+        states[j] = state(j);
+      }
       LimitState[] next = new LimitState[newLimits.size()];
       for (int i = 0; i < next.length; i++) {
         String id = newLimits.get(i).stateId();
         for (int j = 0; j < states.length; j++) {
-          if (states[j] != null && limits.get(j).stateId().equals(id)) {
-            next[i] = states[j];
+          LimitState old = states[j];
+          if (old != null && limits.get(j).stateId().equals(id)) {
+            next[i] = old;
             if (limits.get(j).quota() != newLimits.get(i).quota()) {
-              next[i].requota(limits.get(j), newLimits.get(i), now);
+              old.requota(limits.get(j), newLimits.get(i), now);
             }
             states[j] = null;
             break;
@@ -218,16 +272,18 @@ final class ClientEntry {
         }
       }
       limits = newLimits;
-      states = next;
-      idleMillis = idle(newLimits);
+      hold(next);
+      idleSeconds = idleSeconds(newLimits);
     }
 
-    List<Limit> limits() {
-      return limits;
-    }
-
+    /** The state of limit {@code i}, which exists. */
     LimitState state(int i) {
-      return states[i];
+      return i == 0 ? requireNonNull(first) : requireNonNull(rest)[i - 1];
+    }
+
+    /** True if no decision has been made for the longest window (the state would be fresh). */
+    boolean idleAt(long now) {
+      return now - lastUsed >= idleSeconds * 1_000L;
     }
 
     /** The limit with the largest used share, or null if nothing is used. Locked. */
@@ -235,7 +291,7 @@ final class ClientEntry {
       @Nullable ClientUsage heaviest = null;
       for (int i = 0; i < limits.size(); i++) {
         Limit limit = limits.get(i);
-        LimitState s = states[i];
+        LimitState s = state(i);
         s.advance(limit, now);
         long used = limit.quota() - s.available(limit, now);
         ClientUsage u = new ClientUsage(rule, client, limit, used);
@@ -246,12 +302,13 @@ final class ClientEntry {
       return heaviest != null && heaviest.used() > 0 ? heaviest : null;
     }
 
-    private static long idle(List<Limit> limits) {
+    static int idleSeconds(List<Limit> limits) {
       long max = 0;
       for (Limit l : limits) {
         max = Math.max(max, LimitState.idleMillis(l));
       }
-      return max;
+      // Windows and precisions are whole seconds, a window at most 366 days: exact, and it fits.
+      return Math.toIntExact((max + 999) / 1_000);
     }
   }
 }

@@ -11,12 +11,16 @@ final class FixedWindowState extends LimitState {
   @Override
   void advance(Limit limit, long now) {
     long start = now - Math.floorMod(now, limit.windowMillis());
-    if (start > windowStart) {
-      count = 0;
+    // Written only when it changes: on a hot key, a write would take the cache line from every
+    // other core that reads it.
+    if (start != windowStart) {
+      if (start > windowStart) {
+        count = 0;
+      }
+      // A backwards jump re-bases the window on the current clock but keeps the count, so the
+      // client gets nothing fresh and waits at most one window.
+      windowStart = start;
     }
-    // A backwards jump re-bases the window on the current clock but keeps the count, so the client
-    // gets nothing fresh and waits at most one window.
-    windowStart = start;
   }
 
   @Override

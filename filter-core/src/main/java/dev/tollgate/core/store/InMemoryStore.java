@@ -41,6 +41,24 @@ public final class InMemoryStore implements RateLimitStore {
    */
   private final Cache<String, ClientEntry> clients;
 
+  /**
+   * The entries of recently seen clients, direct-mapped by key: a hit skips Caffeine's read path
+   * (its hash table, read buffer and the buffer's drain into the frequency sketch), which is most
+   * of a hot client's lookup. Caffeine still hears of a client's first hit in every millisecond, so
+   * its frequency sketch keeps ranking busy clients above a flood of one-off keys. A slot may hold
+   * an entry the cache has dropped: it is retired, seen under its lock, and cleared. Races between
+   * writers only cost a lookup.
+   */
+  private final ClientEntry[] recent;
+
+  /**
+   * The key hash of each recent slot's entry, so that a miss is told without reading the entry and
+   * its key (two cache misses on a large store). A hash and entry written by racing threads may not
+   * match: the key comparison after a hash match decides.
+   */
+  private final int[] recentHashes;
+
+  private final int recentMask;
   private final Clock clock;
   private final long maxClients;
   private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -48,6 +66,9 @@ public final class InMemoryStore implements RateLimitStore {
   private InMemoryStore(long maxClients, Clock clock) {
     this.clock = clock;
     this.maxClients = maxClients;
+    this.recent = new ClientEntry[recentSlots(maxClients)];
+    this.recentHashes = new int[recent.length];
+    this.recentMask = recent.length - 1;
     this.clients =
         Caffeine.newBuilder()
             .maximumSize(maxClients)
@@ -136,35 +157,56 @@ public final class InMemoryStore implements RateLimitStore {
     if (specs.length == 1 || allSame(clients)) {
       String client = clients[0];
       while (true) {
-        ClientEntry entry = entry(client);
+        ClientEntry entry = recentEntry(client);
+        boolean viaRecent = entry != null;
+        if (entry == null) {
+          entry = cachedEntry(client);
+        }
+        boolean admitted;
+        boolean record;
         entry.lock();
         try {
-          if (!entry.retired()) {
-            return decide(specs, entry, null, cost, usage);
+          if (entry.retired()) {
+            forget(entry);
+            continue;
           }
+          admitted = decide(specs, entry, null, cost, usage);
+          record = entry.readToRecord(usage[0], viaRecent);
         } finally {
           entry.unlock();
         }
+        if (record) {
+          // A read for the frequency sketch; outside the lock, as the cache may lock evictees.
+          var unused = this.clients.getIfPresent(client);
+        }
+        return admitted;
       }
     }
     while (true) {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
-        entries[i] = entry(clients[i]);
+        // Through the cache: a request of several clients is rare enough not to need the shortcut.
+        entries[i] = cachedEntry(clients[i]);
       }
       ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
+      boolean admitted;
       for (ClientEntry e : order) {
         e.lock();
       }
       try {
-        if (ClientEntry.noneRetired(order)) {
-          return decide(specs, null, entries, cost, usage);
+        if (!ClientEntry.noneRetired(order)) {
+          for (ClientEntry e : order) {
+            forget(e);
+          }
+          continue;
         }
+        admitted = decide(specs, null, entries, cost, usage);
       } finally {
         for (ClientEntry e : order) {
           e.unlock();
         }
       }
+      return admitted;
     }
   }
 
@@ -208,7 +250,7 @@ public final class InMemoryStore implements RateLimitStore {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
         entries[i] =
-            i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : entry(clients[i]);
+            i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : cachedEntry(clients[i]);
       }
       ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       for (ClientEntry e : order) {
@@ -250,10 +292,54 @@ public final class InMemoryStore implements RateLimitStore {
     return ChargeRequest.DONE;
   }
 
-  private ClientEntry entry(String client) {
+  /**
+   * The recent entry of {@code client}, or null. It may be retired: the caller checks under its
+   * lock and then {@link #forget}s it.
+   */
+  private @Nullable ClientEntry recentEntry(String client) {
+    int hash = client.hashCode();
+    int slot = recentSlot(hash);
+    if (recentHashes[slot] != hash) {
+      return null;
+    }
+    ClientEntry entry = recent[slot];
+    return entry != null && entry.client.equals(client) ? entry : null;
+  }
+
+  /** The cache's entry of {@code client}, created if needed; it becomes the recent one. */
+  private ClientEntry cachedEntry(String client) {
     ClientEntry entry = clients.getIfPresent(client);
-    // The lookup above is the hot path; only a new client pays for the capturing lambda.
-    return entry != null ? entry : clients.get(client, ClientEntry::new);
+    if (entry == null) {
+      // Only a new client pays for the capturing lambda.
+      entry = clients.get(client, ClientEntry::new);
+    }
+    int hash = client.hashCode();
+    int slot = recentSlot(hash);
+    recentHashes[slot] = hash;
+    recent[slot] = entry;
+    return entry;
+  }
+
+  /** Clears {@code entry}'s recent slot if it still holds it (the entry was retired). */
+  private void forget(ClientEntry entry) {
+    int slot = recentSlot(entry.client.hashCode());
+    if (recent[slot] == entry) {
+      recent[slot] = null;
+    }
+  }
+
+  private int recentSlot(int hash) {
+    int h = hash * 0x9E3779B9; // String.hashCode is weak in its low bits
+    return (h ^ (h >>> 16)) & recentMask;
+  }
+
+  /**
+   * A sixteenth of the bound, as a power of two from 64 to 4,096 slots (16 KB of references at
+   * most): enough for the clients busy at any one moment, small enough to stay in the CPU's cache.
+   */
+  static int recentSlots(long maxClients) {
+    long wanted = Math.max(64, Math.min(4_096, maxClients / 16));
+    return Integer.highestOneBit((int) wanted);
   }
 
   /**

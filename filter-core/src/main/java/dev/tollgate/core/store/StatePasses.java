@@ -35,7 +35,9 @@ final class StatePasses {
     for (int b = 0; b < specs.length; b++) {
       ClientEntry.RuleState rs =
           (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
-      rs.lastUsed = now;
+      if (rs.lastUsed != now) {
+        rs.lastUsed = now; // written once a millisecond at most: see FixedWindowState.advance
+      }
       List<Limit> limits = specs[b].limits;
       boolean @Nullable [] after = specs[b].afterResponse;
       for (int l = 0; l < limits.size(); l++, n++) {

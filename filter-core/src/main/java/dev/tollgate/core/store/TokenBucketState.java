@@ -23,7 +23,7 @@ final class TokenBucketState extends LimitState {
   void advance(Limit limit, long now) {
     long nowNanos = now * NANOS_PER_MILLI;
     long window = windowNanos(limit);
-    if (backlog(now) <= window) {
+    if (overdraft != 0 && backlog(now) <= window) {
       overdraft = 0;
     }
     long ceiling = nowNanos + Math.max(window, overdraft);

@@ -421,6 +421,42 @@ class InMemoryStoreTest {
     assertTrue(acquire(store, "a", second, 1).admitted(), "swept a minute on: a fresh state");
   }
 
+  // ---- the recent-entry shortcut in front of the cache
+  // --------------------------------------------
+
+  /**
+   * A client's entry stays in the store's recent slots after the cache drops it; the next decision
+   * must see it retired and use the cache's new entry, or the client would be counted on an entry
+   * the store no longer tracks (and, once the cache creates another, on two).
+   */
+  @Test
+  // A retired entry left in its slot would be looked up forever, in a loop that ignores interrupts.
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aClientDroppedWhileItsEntryIsRecentIsCountedOnTheCachesNewEntry() {
+    FakeClock clock = FakeClock.at1800();
+    InMemoryStore store = InMemoryStore.create(1_000, clock);
+    List<Limit> limits = List.of(Limit.of(10, Duration.ofMinutes(1)));
+    assertEquals(9, acquire(store, "a", limits, 1).usages().get(0).remaining());
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(0, store.trackedClients(), "idle for its window: dropped");
+
+    assertEquals(9, acquire(store, "a", limits, 1).usages().get(0).remaining(), "a fresh state");
+    assertEquals(8, acquire(store, "a", limits, 1).usages().get(0).remaining());
+    assertEquals(1, store.trackedClients(), "the state that counts is the one the store tracks");
+    List<ClientUsage> heaviest = store.heaviestClients(1);
+    assertEquals(1, heaviest.size());
+    assertEquals(2, heaviest.get(0).used());
+  }
+
+  @Test
+  void recentSlotsAreASixteenthOfTheBoundAsAPowerOfTwoFrom64To4096() {
+    assertEquals(64, InMemoryStore.recentSlots(1));
+    assertEquals(64, InMemoryStore.recentSlots(1_024));
+    assertEquals(512, InMemoryStore.recentSlots(10_000));
+    assertEquals(4_096, InMemoryStore.recentSlots(InMemoryStore.DEFAULT_MAX_CLIENTS));
+    assertEquals(4_096, InMemoryStore.recentSlots(Long.MAX_VALUE));
+  }
+
   private static void decideAndLetTheBackgroundFinish(
       InMemoryStore store, String client, List<Limit> limits) {
     acquire(store, client, limits, 1);

@@ -1,0 +1,93 @@
+package dev.tollgate.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.core.Limit;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The entry's lock word (held, retired), and when a decision that found its entry without the cache
+ * tells the cache of a read: enough for the frequency sketch to rank a busy client above one-off
+ * keys, rarely enough to skip its read path.
+ */
+class ClientEntryTest {
+
+  @Test
+  void theFirstReadOfEveryMillisecondIsRecorded() {
+    ClientEntry entry = new ClientEntry("a");
+    assertTrue(entry.readToRecord(1_000, true));
+    assertFalse(entry.readToRecord(1_000, true));
+    assertFalse(entry.readToRecord(1_000, true));
+    assertTrue(entry.readToRecord(1_001, true));
+    assertTrue(entry.readToRecord(999, true), "a clock going back is another millisecond too");
+  }
+
+  @Test
+  void aReadThroughTheCacheIsNotRecordedAgainInItsMillisecond() {
+    ClientEntry entry = new ClientEntry("a");
+    assertFalse(entry.readToRecord(7, false), "the cache heard of it already");
+    assertFalse(entry.readToRecord(7, true), "nor again in the same millisecond");
+    assertTrue(entry.readToRecord(8, true));
+    assertFalse(entry.readToRecord(9, false));
+    assertFalse(entry.readToRecord(9, true));
+  }
+
+  @Test
+  void retiringKeepsTheLockUsableAndIsSeenByTheNextHolder() {
+    ClientEntry entry = new ClientEntry("a");
+    entry.lock();
+    assertFalse(entry.retired());
+    entry.retire();
+    assertTrue(entry.retired());
+    entry.unlock();
+    entry.lock(); // a retired entry can still be locked, by the slow path
+    assertTrue(entry.retired(), "retired stays set across unlock and lock");
+    entry.unlock();
+  }
+
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void theLockExcludesOtherThreads() throws InterruptedException {
+    ClientEntry entry = new ClientEntry("a");
+    long[] counter = new long[1];
+    Runnable add =
+        () -> {
+          for (int i = 0; i < 200_000; i++) {
+            entry.lock();
+            counter[0]++; // a lost update shows a second holder
+            entry.unlock();
+          }
+        };
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = new Thread(add);
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    entry.lock();
+    assertEquals(800_000, counter[0]);
+    entry.unlock();
+  }
+
+  @Test
+  void aRuleStateIsIdleOnceItsLongestWindowHasPassed() {
+    ClientEntry.RuleState state =
+        new ClientEntry.RuleState(
+            "r", List.of(Limit.of(5, Duration.ofSeconds(1)), Limit.parse("9/1m rolling(2s)")));
+    state.lastUsed = 10_000;
+    assertFalse(state.idleAt(71_999), "a rolling minute counts for 60 s + its 2 s precision");
+    assertTrue(state.idleAt(72_000));
+    assertFalse(state.idleAt(5_000), "a clock gone back makes it look recent");
+    assertEquals(
+        367 * 86_400,
+        ClientEntry.RuleState.idleSeconds(List.of(Limit.parse("9/366d rolling(1d)"))),
+        "the longest window there can be fits");
+  }
+}
