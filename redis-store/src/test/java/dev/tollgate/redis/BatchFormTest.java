@@ -40,7 +40,7 @@ class BatchFormTest {
     int largestBatch = 0;
     for (int step = 0; step < 400; step++) {
       // Mostly small batches (each client then appears a few times), now and then a full one.
-      int n = step % 40 == 0 ? 64 : 1 + random.nextInt(8);
+      int n = step % 40 == 0 ? Coalescer.MAX_BATCH : 1 + random.nextInt(8);
       largestBatch = Math.max(largestBatch, n);
       List<String> clients = new ArrayList<>();
       List<String[]> forms = new ArrayList<>();
@@ -84,7 +84,7 @@ class BatchFormTest {
               ? random.nextInt(2_000)
               : jump < 95 ? random.nextInt(40_000) : -random.nextInt(70_000);
     }
-    assertEquals(64, largestBatch);
+    assertEquals(Coalescer.MAX_BATCH, largestBatch);
     assertTrue(
         outcomes[0] > decisions / 10 && outcomes[1] > decisions / 10,
         "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
