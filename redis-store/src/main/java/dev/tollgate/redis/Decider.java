@@ -163,19 +163,24 @@ final class Decider {
       if (cause instanceof RedisNoScriptException) {
         throw new NoScriptException();
       }
-      if (cause instanceof Failure) {
-        throw (Failure) cause; // the Coalescer's own
-      }
-      if (cause instanceof RedisCommandTimeoutException) {
-        throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
-      }
-      // An error reply means Redis is there; anything else (closed, reset, not connected) means it
-      // is not.
-      throw new Failure(
-          cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
-          "Redis failed",
-          cause);
+      throw failure(cause);
     }
+  }
+
+  /** What the failure of a script call means (other than NOSCRIPT). */
+  static Failure failure(@Nullable Throwable cause) {
+    if (cause instanceof Failure) {
+      return (Failure) cause; // the Coalescer's own
+    }
+    if (cause instanceof RedisCommandTimeoutException) {
+      return new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
+    }
+    // An error reply means Redis is there; anything else (closed, reset, not connected) means it is
+    // not.
+    return new Failure(
+        cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
+        "Redis failed",
+        cause);
   }
 
   /** NOSCRIPT: the script must be sent again. */

@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  * A store shared by every application server through Redis (or a fork such as Valkey): standalone,
  * Sentinel or Cluster. Each decision is one {@code EVALSHA} of a server-side script that checks and
  * consumes every limit of the request atomically, on the Redis server's clock ({@code TIME}), with
- * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}. A request Redis
- * has just rejected is answered the same way without Redis until its limits can reset ({@link
- * Builder#localRejections}, exact); {@linkplain Builder#lease quota leasing} is opt-in.
+ * the same algorithms and results as {@link dev.tollgate.core.store.InMemoryStore}; under load,
+ * decisions arriving while earlier calls are in flight share one call ({@link Builder#coalesce}). A
+ * request Redis has just rejected is answered the same way without Redis until its limits can reset
+ * ({@link Builder#localRejections}, exact); {@linkplain Builder#lease quota leasing} is opt-in.
  *
  * <p>A decision never waits longer than {@linkplain Builder#timeout(Duration) the timeout} (default
  * 1 s). What happens when it cannot decide depends on why, because a slow Redis is not a missing

@@ -100,6 +100,7 @@ class CoalescerTest {
     assertTrue(AcquireScript.admitted(get(second)));
     for (CompletableFuture<List<Object>> f : batch) {
       assertInstanceOf(RedisCommandExecutionException.class, failure(f));
+      assertEquals(Failure.Kind.OTHER, Decider.failure(failure(f)).kind);
     }
     // Afterwards the coalescer sends again, alone.
     assertTrue(AcquireScript.admitted(get(submit(c, "a", 1))));
@@ -116,9 +117,33 @@ class CoalescerTest {
     // The two calls in flight time out, then the batch of the other eight, sent meanwhile.
     for (CompletableFuture<List<Object>> f : replies) {
       assertInstanceOf(RedisCommandTimeoutException.class, failure(f));
+      assertEquals(Failure.Kind.TIMEOUT, Decider.failure(failure(f)).kind);
     }
     assertEquals(0, coalescer.queued());
     server.server().resume();
+    assertTrue(AcquireScript.admitted(get(submit(c, "after", 1))), "the slots were freed");
+  }
+
+  @Test
+  void aLostConnectionFailsTheCallsInFlightAndTheQueuedDecisionsAsLost() throws Exception {
+    Connection c = connect(Duration.ofSeconds(10));
+    server.server().pause();
+    List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      replies.add(submit(c, "k" + i, 1));
+    }
+    server.server().stop(); // killed while frozen: the connection is reset
+    for (CompletableFuture<List<Object>> f : replies) {
+      assertEquals(Failure.Kind.CONNECTION, Decider.failure(failure(f)).kind);
+    }
+    assertEquals(0, coalescer.queued());
+    server.server().restart();
+    // Lettuce reconnects by itself (within its 1 s back-off); then the coalescer sends again.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
+    while (!c.connection.isOpen()) {
+      assertTrue(System.nanoTime() < deadline, "reconnected");
+      Thread.sleep(10);
+    }
     assertTrue(AcquireScript.admitted(get(submit(c, "after", 1))), "the slots were freed");
   }
 
