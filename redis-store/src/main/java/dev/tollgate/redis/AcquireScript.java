@@ -26,6 +26,14 @@ final class AcquireScript {
   static final String SOURCE = load();
   static final String SHA1 = sha1(SOURCE);
 
+  /**
+   * The values of a decision in the batch form's arguments: the short form's but marker and time.
+   */
+  private static final int BATCH_FIELDS = 6;
+
+  /** The values of the short form's reply (one limit): admitted, now, usage (3), taken. */
+  private static final int SHORT_REPLY = 6;
+
   private AcquireScript() {}
 
   /**
@@ -38,7 +46,7 @@ final class AcquireScript {
   static String[] args(
       List<Bucket> buckets, int cost, @Nullable Long nowMillis, boolean rejectedBefore, int lease) {
     String time = nowMillis == null ? "" : Long.toString(nowMillis);
-    if (buckets.size() == 1 && isOneFixedWindow(buckets.get(0))) {
+    if (shortForm(buckets)) {
       Bucket b = buckets.get(0);
       Limit l = b.limits().get(0);
       // The script's short form (see acquire.lua): its fast path reads fewer arguments.
@@ -72,6 +80,45 @@ final class AcquireScript {
       }
     }
     return a.toArray(new String[0]);
+  }
+
+  /** Whether {@link #args} gives these buckets the script's short form (its fast path). */
+  static boolean shortForm(List<Bucket> buckets) {
+    return buckets.size() == 1 && isOneFixedWindow(buckets.get(0));
+  }
+
+  /**
+   * The arguments of the script's batch form: the decisions' {@linkplain #args short forms}, in
+   * order, decided at the first one's time.
+   */
+  static String[] batchArgs(List<String[]> shortForms) {
+    String[] a = new String[3 + shortForms.size() * BATCH_FIELDS];
+    a[0] = "B";
+    a[1] = shortForms.get(0)[1];
+    a[2] = Integer.toString(shortForms.size());
+    int i = 3;
+    for (String[] f : shortForms) {
+      // The short form without its marker and time.
+      System.arraycopy(f, 2, a, i, BATCH_FIELDS);
+      i += BATCH_FIELDS;
+    }
+    return a;
+  }
+
+  /**
+   * Decision {@code i}'s reply within the reply of the batch form: the reply the short form would
+   * have given it.
+   */
+  static List<Object> batchReply(List<Object> reply, int i) {
+    return reply.subList(i * SHORT_REPLY, (i + 1) * SHORT_REPLY);
+  }
+
+  /**
+   * Whether {@code reply} has the size of the reply to {@code decisions} short-form decisions: of
+   * the short form for one, of the batch form for more.
+   */
+  static boolean isReply(List<Object> reply, int decisions) {
+    return reply.size() == decisions * SHORT_REPLY;
   }
 
   /** One fixed window counted at decision: what the script's fast path decides. */

@@ -15,14 +15,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Decides a request in Redis: one {@code EVALSHA} of {@link AcquireScript} (one per client slot
- * when a cluster spreads the request's keys), waiting for its answer until the deadline and sending
- * the script again if Redis lost it. Every failure is a {@link Failure}.
+ * when a cluster spreads the request's keys), or, with a {@link Coalescer}, one decision of a call
+ * shared with others; it waits for the answer until the deadline and sends the script again if
+ * Redis lost it. Every failure is a {@link Failure}.
  */
 final class Decider {
 
@@ -33,11 +35,24 @@ final class Decider {
   /** Run when Redis answers (see {@link Breaker#markAnswer}). */
   private final Runnable markAnswer;
 
-  Decider(KeyLayout keys, boolean cluster, @Nullable Clock scriptClock, Runnable markAnswer) {
+  /** Sends the short-form decisions, or null to send each decision as a call of its own. */
+  private final @Nullable Coalescer coalescer;
+
+  /**
+   * @param coalesce whether to coalesce the decisions of the script's short form (ignored for a
+   *     cluster: a batch's keys would span slots)
+   */
+  Decider(
+      KeyLayout keys,
+      boolean cluster,
+      @Nullable Clock scriptClock,
+      Runnable markAnswer,
+      boolean coalesce) {
     this.keys = keys;
     this.cluster = cluster;
     this.scriptClock = scriptClock;
     this.markAnswer = markAnswer;
+    this.coalescer = coalesce && !cluster ? new Coalescer(markAnswer) : null;
   }
 
   /**
@@ -50,12 +65,12 @@ final class Decider {
     List<Bucket> buckets = request.buckets();
     List<List<Integer>> groups = Slots.groups(cluster, buckets);
     if (groups.size() == 1) {
+      String[] k = keys.keys(buckets);
+      String[] args = AcquireScript.args(buckets, request.cost(), now(), false, lease);
       List<Object> reply =
-          run(
-              c,
-              keys.keys(buckets),
-              AcquireScript.args(buckets, request.cost(), now(), false, lease),
-              deadline);
+          coalescer != null && AcquireScript.shortForm(buckets) && c.connection.isOpen()
+              ? await(coalescer.submit(c, k[0], args), deadline)
+              : run(c, k, args, deadline);
       taken[0] = AcquireScript.taken(reply);
       List<LimitUsage> usages = new ArrayList<>(request.limitCount());
       AcquireScript.usages(reply, buckets, usages);
@@ -109,12 +124,14 @@ final class Decider {
   private List<Object> run(Connection c, String[] k, String[] args, long deadline) {
     try {
       return await(
-          c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args), deadline);
+          answered(c.commands.evalsha(AcquireScript.SHA1, ScriptOutputType.MULTI, k, args)),
+          deadline);
     } catch (NoScriptException e) {
       // The script cache is empty (Redis restarted, failed over or SCRIPT FLUSH): EVAL runs the
       // script and caches it again, so this costs one extra round trip once.
       return await(
-          c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args), deadline);
+          answered(c.commands.eval(AcquireScript.SOURCE, ScriptOutputType.MULTI, k, args)),
+          deadline);
     } catch (Failure e) {
       throw e;
     } catch (RuntimeException e) {
@@ -122,8 +139,16 @@ final class Decider {
     }
   }
 
-  private List<Object> await(RedisFuture<List<Object>> f, long deadline) {
+  private RedisFuture<List<Object>> answered(RedisFuture<List<Object>> f) {
     f.thenRun(markAnswer);
+    return f;
+  }
+
+  /**
+   * The script's reply from {@code f} by the deadline, or the {@link Failure} of its call; gives up
+   * (cancels {@code f}) at the deadline.
+   */
+  private static List<Object> await(Future<List<Object>> f, long deadline) {
     try {
       return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -138,16 +163,24 @@ final class Decider {
       if (cause instanceof RedisNoScriptException) {
         throw new NoScriptException();
       }
-      if (cause instanceof RedisCommandTimeoutException) {
-        throw new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
-      }
-      // An error reply means Redis is there; anything else (closed, reset, not connected) means it
-      // is not.
-      throw new Failure(
-          cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
-          "Redis failed",
-          cause);
+      throw failure(cause);
     }
+  }
+
+  /** What the failure of a script call means (other than NOSCRIPT). */
+  static Failure failure(@Nullable Throwable cause) {
+    if (cause instanceof Failure) {
+      return (Failure) cause; // the Coalescer's own
+    }
+    if (cause instanceof RedisCommandTimeoutException) {
+      return new Failure(Kind.TIMEOUT, "Redis did not answer in time", null);
+    }
+    // An error reply means Redis is there; anything else (closed, reset, not connected) means it is
+    // not.
+    return new Failure(
+        cause instanceof RedisCommandExecutionException ? Kind.OTHER : Kind.CONNECTION,
+        "Redis failed",
+        cause);
   }
 
   /** NOSCRIPT: the script must be sent again. */

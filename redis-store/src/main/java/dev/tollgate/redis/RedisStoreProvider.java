@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  *       on-store-failure=local} are divided by it while Redis is down; default {@code 1}
  *   <li>{@code redis.lease}: quota leasing, up to this many requests per Redis call for a busy
  *       client, with a stated over-admission bound; default {@code 0} (off, exact)
+ *   <li>{@code redis.coalesce}: {@code false} sends a script call per decision instead of
+ *       coalescing the decisions that arrive while earlier calls are in flight; default {@code
+ *       true}
  * </ul>
  *
  * <p>The configured clock is not used: decisions run on the Redis server's clock.
@@ -38,6 +41,7 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
   static final String KEY_PREFIX = "redis.key-prefix";
   static final String EXPECTED_SERVERS = "redis.expected-servers";
   static final String LEASE = "redis.lease";
+  static final String COALESCE = "redis.coalesce";
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})\\s*(ms|s)");
 
@@ -48,7 +52,8 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
 
   @Override
   public Set<String> keys() {
-    return Set.of(URI, CLUSTER, TIMEOUT, CONNECT_TIMEOUT, KEY_PREFIX, EXPECTED_SERVERS, LEASE);
+    return Set.of(
+        URI, CLUSTER, TIMEOUT, CONNECT_TIMEOUT, KEY_PREFIX, EXPECTED_SERVERS, LEASE, COALESCE);
   }
 
   @Override
@@ -76,6 +81,10 @@ public final class RedisStoreProvider implements RateLimitStoreProvider {
       String v = settings.get(LEASE);
       int n = wholeNumber(LEASE, v, "e.g. 10, or 0 for no leasing");
       apply(LEASE, v, () -> b.lease(n));
+    }
+    String coalesce = settings.get(COALESCE);
+    if (coalesce != null) {
+      b.coalesce(bool(COALESCE, coalesce));
     }
     // Parse the URI now, so a typo is reported against its key rather than at the first request.
     try {

@@ -13,6 +13,20 @@
 -- ARGV[6]   countRejected (0|1)
 -- ARGV[7]   quota
 -- ARGV[8]   window millis
+-- Returns   {admitted (0|1), now millis, remaining, reset millis, retry millis, taken}, as the long
+--           form for its one limit
+--
+-- The batch form: n decisions of the short form in one call (RedisStore coalesces the decisions
+-- that arrive while an earlier call is in flight), at one TIME, each decided as a call of its own
+-- would decide it, in order:
+--
+-- KEYS[i]   the state of decision i's limit
+-- ARGV[1]   'B' (marks the batch form)
+-- ARGV[2]   as ARGV[2] of the short form: the time of every decision of the batch
+-- ARGV[3]   n, the number of decisions
+-- ARGV[4..] per decision, 6 values: ARGV[3] to ARGV[8] of the short form (cost, lease,
+--           rejected before, countRejected, quota, window millis)
+-- Returns   the n replies of the short form, one after another in one flat array (6 values each)
 --
 -- The long form, for everything else:
 --
@@ -38,22 +52,14 @@ if redis.replicate_commands then
 end
 
 -- ------------------------------------------- fast path: one bucket with one fixed window
--- The most common rule, in the short form of the arguments, decided with the arithmetic of Fixed
--- below but without the general machinery (its tables and closures), so that what it costs Redis
--- is mostly its TIME, GET and SET: numbers become strings in one '%d' format each (the value, the
--- expiry), as fmt's '%.0f', concatenating numbers or passing them to redis.call cost about as much
--- as a call. FastPathTest compares both paths with the in-memory store.
-if ARGV[1] == 'F' then
-  local floor, key = math.floor, KEYS[1]
-  local now = ARGV[2]
-  if now == '' then
-    local t = redis.call('TIME')
-    now = t[1] * 1000 + floor(t[2] / 1000)
-  else
-    now = tonumber(now)
-  end
-  local cost, lease, quota, window =
-    tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7]), tonumber(ARGV[8])
+-- The most common rule, in the short or batch form of the arguments, decided with the arithmetic
+-- of Fixed below but without the general machinery (its tables and closures), so that what it
+-- costs Redis is mostly its TIME, GET and SET: numbers become strings in one '%d' format each (the
+-- value, the expiry), as fmt's '%.0f', concatenating numbers or passing them to redis.call cost
+-- about as much as a call. FastPathTest compares both paths with the in-memory store,
+-- BatchFormTest the batch form with the short one.
+local function fixedWindow(key, now, cost, lease, rejectedBefore, countRejected, quota, window)
+  local floor = math.floor
   local raw = redis.call('GET', key)
   local windowStart = now - now % window -- Lua's % is Math.floorMod
   local count = 0
@@ -64,7 +70,7 @@ if ARGV[1] == 'F' then
   end
   local before = quota - count
   if before < 0 then before = 0 end
-  local admitted = ARGV[5] ~= '1' and before >= cost
+  local admitted = rejectedBefore ~= '1' and before >= cost
   local taken = 0
   if admitted then
     taken = 1
@@ -73,7 +79,7 @@ if ARGV[1] == 'F' then
       if taken > lease then taken = lease elseif taken < 1 then taken = 1 end
     end
     count = count + taken * cost
-  elseif ARGV[6] == '1' then
+  elseif countRejected == '1' then
     count = count + cost
   end
   local ends = windowStart + window - now
@@ -92,7 +98,35 @@ if ARGV[1] == 'F' then
   end
   local remaining = quota - count
   if remaining < 0 then remaining = 0 end
-  return { admitted and 1 or 0, now, remaining, reset, retry, taken }
+  return admitted and 1 or 0, now, remaining, reset, retry, taken
+end
+
+local function fastPathNow(arg)
+  if arg == '' then
+    local t = redis.call('TIME')
+    return t[1] * 1000 + math.floor(t[2] / 1000)
+  end
+  return tonumber(arg)
+end
+
+if ARGV[1] == 'F' then
+  return { fixedWindow(KEYS[1], fastPathNow(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
+    ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])) }
+end
+
+-- Batch form: n short-form decisions of one client connection, decided one after another (each as
+-- if alone, in order: a later one sees what an earlier one took) at one TIME.
+if ARGV[1] == 'B' then
+  local now, n = fastPathNow(ARGV[2]), tonumber(ARGV[3])
+  local out = {}
+  for i = 1, n do
+    local a = 3 + (i - 1) * 6
+    local o = (i - 1) * 6
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6] =
+      fixedWindow(KEYS[i], now, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3],
+        ARGV[a + 4], tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]))
+  end
+  return out
 end
 
 -- ------------------------------------------------- long form (and charge.lua): the arguments

@@ -116,6 +116,22 @@ class RedisStoreProviderTest {
   }
 
   @Test
+  void coalesceTakesTrueOrFalse() {
+    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.coalesce", "false"));
+    RedisStoreProvider.builder(Map.of("redis.uri", "redis://h", "redis.coalesce", " TRUE "));
+    for (String bad : new String[] {"no", "0", ""}) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  RedisStoreProvider.builder(
+                      Map.of("redis.uri", "redis://h", "redis.coalesce", bad)),
+              bad);
+      assertEquals("store.redis.coalesce", e.key());
+    }
+  }
+
+  @Test
   void anUnknownStoreKeyIsAConfigurationError() {
     ConfigException e =
         assertThrows(
