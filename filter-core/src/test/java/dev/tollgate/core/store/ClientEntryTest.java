@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.core.Limit;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,9 +56,17 @@ class ClientEntryTest {
   void theLockExcludesOtherThreads() throws InterruptedException {
     ClientEntry entry = new ClientEntry("a");
     long[] counter = new long[1];
+    CountDownLatch start = new CountDownLatch(1);
+    int perThread = 1_000_000;
     Runnable add =
         () -> {
-          for (int i = 0; i < 200_000; i++) {
+          try {
+            start.await(); // all at once, so that they contend
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          for (int i = 0; i < perThread; i++) {
             entry.lock();
             counter[0]++; // a lost update shows a second holder
             entry.unlock();
@@ -68,11 +77,12 @@ class ClientEntryTest {
       threads[t] = new Thread(add);
       threads[t].start();
     }
+    start.countDown();
     for (Thread t : threads) {
       t.join();
     }
     entry.lock();
-    assertEquals(800_000, counter[0]);
+    assertEquals(4L * perThread, counter[0]);
     entry.unlock();
   }
 
