@@ -25,10 +25,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each decision's future completes with the short-form reply the decision would have had alone,
  * or fails as its call's future would have (the Lettuce exception of the batch's call fails every
- * decision of the batch), or with a {@link Failure} if the reply does not fit the batch. A caller
- * that stops waiting cancels its future: a decision still queued then is not sent, as Lettuce does
- * not send a cancelled command; one already sent may still run. Every call completes (Lettuce's
- * command timeout), so a queued decision is sent or dropped within a timeout.
+ * decision of the batch; {@code Decider} turns a cancellation into a connection failure), or with a
+ * {@link Failure} if the reply does not fit the batch. An error inside the script (a key of another
+ * type under the prefix) fails the whole batch while the decisions before it keep their writes:
+ * they err toward counting, never toward admitting. A caller that stops waiting cancels its future:
+ * a decision still queued then is skipped when the next batch is taken; one already sent may still
+ * run. Every call completes (Lettuce's command timeout), so a queued decision is sent or dropped
+ * within a timeout.
  */
 final class Coalescer {
 

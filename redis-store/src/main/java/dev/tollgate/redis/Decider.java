@@ -14,6 +14,7 @@ import io.lettuce.core.ScriptOutputType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,11 @@ final class Decider {
     return new AcquireResult(admitted, now, Arrays.asList(usages));
   }
 
+  /** The coalescer of short-form decisions, or null when off (or on a cluster). For tests. */
+  @Nullable Coalescer coalescer() {
+    return coalescer;
+  }
+
   private @Nullable Long now() {
     return AcquireScript.scriptTime(scriptClock);
   }
@@ -158,6 +164,10 @@ final class Decider {
       f.cancel(false);
       Thread.currentThread().interrupt();
       throw new Failure(Kind.OTHER, "interrupted while waiting for Redis", e);
+    } catch (CancellationException e) {
+      // Not ours (we cancel only past the deadline, above): Lettuce cancels the commands in flight
+      // when their connection is reset, and get() throws that as it is.
+      throw new Failure(Kind.CONNECTION, "Redis call cancelled: the connection was reset", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RedisNoScriptException) {

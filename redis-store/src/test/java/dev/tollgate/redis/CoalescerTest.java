@@ -16,6 +16,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -196,6 +197,56 @@ class CoalescerTest {
     assertTrue(decider.decide(request, c, deadline, 1, new int[1]).admitted());
   }
 
+  /**
+   * A reset connection cancels the calls in flight (Lettuce completes them with a {@code
+   * CancellationException}, which {@code Future.get} throws as it is): each caller still gets a
+   * {@link Failure}, which the store's failure policy handles, never the raw exception.
+   */
+  @Test
+  @SuppressWarnings("deprecation") // StatefulConnection.reset: the way to make Lettuce cancel
+  void callersOfCallsCancelledByAResetConnectionGetAConnectionFailure() throws Exception {
+    Connection c = connect(Duration.ofSeconds(10));
+    Decider decider = new Decider(layout, false, () -> T0, answers::incrementAndGet, true);
+    AcquireRequest request =
+        new AcquireRequest(
+            List.of(new Bucket("default", "d", List.of(Limit.parse("100/1m")), false)), 1);
+    server.server().pause();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Object>> outcomes = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        outcomes.add(
+            pool.submit(
+                () -> {
+                  long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
+                  try {
+                    return decider.decide(request, c, deadline, 1, new int[1]);
+                  } catch (Throwable e) {
+                    return e;
+                  }
+                }));
+      }
+      long sent = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
+      while (coalescer(decider).queued() < 6) { // 2 calls in flight, 6 decisions queued
+        assertTrue(System.nanoTime() < sent, "all eight decisions submitted");
+        Thread.sleep(5);
+      }
+      c.connection.reset(); // cancels the 2 calls in flight; the queued 6 go next, as one call
+      while (coalescer(decider).queued() > 0) {
+        assertTrue(System.nanoTime() < sent, "the queued decisions sent");
+        Thread.sleep(5);
+      }
+      c.connection.close(); // that call fails too (Redis is still paused)
+      for (Future<Object> f : outcomes) {
+        Object outcome = f.get(LOST_SECONDS, TimeUnit.SECONDS);
+        assertTrue(outcome instanceof Failure, "a Failure, not " + outcome);
+        assertEquals(Failure.Kind.CONNECTION, ((Failure) outcome).kind);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aLostScriptIsSentAgainWithItsSourceForLoneCallsAndBatches() throws Exception {
     Connection c = connect(Duration.ofSeconds(10));
@@ -232,6 +283,10 @@ class CoalescerTest {
   private String key(String client) {
     return layout
         .keys(List.of(new Bucket("default", client, List.of(Limit.parse("5/1m")), false)))[0];
+  }
+
+  private static Coalescer coalescer(Decider decider) {
+    return Objects.requireNonNull(decider.coalescer(), "coalescing is on");
   }
 
   private static List<Object> get(CompletableFuture<List<Object>> f) throws Exception {
