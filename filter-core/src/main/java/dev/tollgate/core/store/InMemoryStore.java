@@ -46,8 +46,9 @@ public final class InMemoryStore implements RateLimitStore {
    * (its hash table, read buffer and the buffer's drain into the frequency sketch), which is most
    * of a hot client's lookup. Caffeine still hears of a client's first hit in every millisecond, so
    * its frequency sketch keeps ranking busy clients above a flood of one-off keys. A slot may hold
-   * an entry the cache has dropped: it is retired, seen under its lock, and cleared. Races between
-   * writers only cost a lookup.
+   * an entry the cache has dropped: it is retired, seen under its lock, and cleared; until then it
+   * stays reachable, so the heap holds at most one such entry per slot beyond the bound. Races
+   * between writers only cost a lookup.
    */
   private final ClientEntry[] recent;
 
@@ -74,10 +75,10 @@ public final class InMemoryStore implements RateLimitStore {
             .maximumSize(maxClients)
             // Maintenance on the calling thread keeps the bound tight and needs no pool.
             .executor(Runnable::run)
-            // Runs atomically with the removal: a request that still holds the dropped entry sees
-            // it
-            // retired once it gets the lock, and looks the client up again, so one client never has
-            // two live entries (which could admit more than the quota).
+            // Runs atomically with the removal: a request that still holds the dropped entry (or
+            // finds it in a recent slot) sees it retired once it gets the lock, and looks the
+            // client up again, so one client never has two live entries (which could admit more
+            // than the quota).
             .evictionListener(
                 (@Nullable String key, @Nullable ClientEntry entry, RemovalCause cause) -> {
                   if (entry != null) {
