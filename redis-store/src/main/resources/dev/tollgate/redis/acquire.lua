@@ -51,6 +51,16 @@ if redis.replicate_commands then
   pcall(redis.replicate_commands)
 end
 
+-- The time to decide at, in epoch millis: arg (ARGV[2] of every form, and of charge.lua), or the
+-- Redis server's TIME when arg is ''.
+local function scriptNow(arg)
+  if arg == '' then
+    local t = redis.call('TIME')
+    return t[1] * 1000 + math.floor(t[2] / 1000)
+  end
+  return tonumber(arg)
+end
+
 -- ------------------------------------------- fast path: one bucket with one fixed window
 -- The most common rule, in the short or batch form of the arguments, decided with the arithmetic
 -- of Fixed below but without the general machinery (its tables and closures), so that what it
@@ -101,23 +111,15 @@ local function fixedWindow(key, now, cost, lease, rejectedBefore, countRejected,
   return admitted and 1 or 0, now, remaining, reset, retry, taken
 end
 
-local function fastPathNow(arg)
-  if arg == '' then
-    local t = redis.call('TIME')
-    return t[1] * 1000 + math.floor(t[2] / 1000)
-  end
-  return tonumber(arg)
-end
-
 if ARGV[1] == 'F' then
-  return { fixedWindow(KEYS[1], fastPathNow(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
+  return { fixedWindow(KEYS[1], scriptNow(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
     ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])) }
 end
 
 -- Batch form: n short-form decisions of one client connection, decided one after another (each as
 -- if alone, in order: a later one sees what an earlier one took) at one TIME.
 if ARGV[1] == 'B' then
-  local now, n = fastPathNow(ARGV[2]), tonumber(ARGV[3])
+  local now, n = scriptNow(ARGV[2]), tonumber(ARGV[3])
   local out = {}
   for i = 1, n do
     local a = 3 + (i - 1) * 6
@@ -134,13 +136,7 @@ local floor = math.floor
 local NS = 1000000
 
 local cost = tonumber(ARGV[1])
-local now
-if ARGV[2] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(ARGV[2])
-end
+local now = scriptNow(ARGV[2])
 local rejectedBefore = ARGV[3] == '1'
 local lease = tonumber(ARGV[4])
 
