@@ -43,6 +43,11 @@ class CoalescerTest {
 
   private static final long T0 = 1_699_920_000_000L;
 
+  /** A decision of one fixed window (the script's short form, which the coalescer sends). */
+  private static final AcquireRequest ONE_FIXED_WINDOW =
+      new AcquireRequest(
+          List.of(new Bucket("default", "d", List.of(Limit.parse("100/1m")), false)), 1);
+
   @RegisterExtension static final RedisServerExtension server = new RedisServerExtension();
   private static final RedisCommands<String, String> redis = server.admin();
 
@@ -169,32 +174,22 @@ class CoalescerTest {
   void eachCallerWaitsUntilItsOwnDeadlineThenTimesOut() throws Exception {
     // The command timeout (10 s) is far beyond the callers' deadlines: they give up first.
     Connection c = connect(Duration.ofSeconds(10));
-    Decider decider = new Decider(layout, false, () -> T0, answers::incrementAndGet, true);
-    AcquireRequest request =
-        new AcquireRequest(
-            List.of(new Bucket("default", "d", List.of(Limit.parse("100/1m")), false)), 1);
+    Decider decider = coalescingDecider();
     server.server().pause();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
-      List<Future<Failure>> outcomes = new ArrayList<>();
-      for (int t = 0; t < 16; t++) {
-        outcomes.add(
-            pool.submit(
-                () -> {
-                  long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-                  return assertThrows(
-                      Failure.class, () -> decider.decide(request, c, deadline, 1, new int[1]));
-                }));
-      }
-      for (Future<Failure> f : outcomes) {
-        assertEquals(Failure.Kind.TIMEOUT, f.get(LOST_SECONDS, TimeUnit.SECONDS).kind);
+      List<Future<Throwable>> outcomes =
+          failingCallers(pool, decider, c, 16, Duration.ofMillis(200));
+      for (Future<Throwable> f : outcomes) {
+        Throwable thrown = f.get(LOST_SECONDS, TimeUnit.SECONDS);
+        assertEquals(Failure.Kind.TIMEOUT, assertInstanceOf(Failure.class, thrown).kind);
       }
     } finally {
       pool.shutdownNow();
     }
     server.server().resume();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
-    assertTrue(decider.decide(request, c, deadline, 1, new int[1]).admitted());
+    assertTrue(decider.decide(ONE_FIXED_WINDOW, c, deadline, 1, new int[1]).admitted());
   }
 
   /**
@@ -206,26 +201,12 @@ class CoalescerTest {
   @SuppressWarnings("deprecation") // StatefulConnection.reset: the way to make Lettuce cancel
   void callersOfCallsCancelledByAResetConnectionGetAConnectionFailure() throws Exception {
     Connection c = connect(Duration.ofSeconds(10));
-    Decider decider = new Decider(layout, false, () -> T0, answers::incrementAndGet, true);
-    AcquireRequest request =
-        new AcquireRequest(
-            List.of(new Bucket("default", "d", List.of(Limit.parse("100/1m")), false)), 1);
+    Decider decider = coalescingDecider();
     server.server().pause();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      List<Future<Object>> outcomes = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        outcomes.add(
-            pool.submit(
-                () -> {
-                  long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
-                  try {
-                    return decider.decide(request, c, deadline, 1, new int[1]);
-                  } catch (Throwable e) {
-                    return e;
-                  }
-                }));
-      }
+      List<Future<Throwable>> outcomes =
+          failingCallers(pool, decider, c, 8, Duration.ofSeconds(LOST_SECONDS));
       long sent = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
       while (coalescer(decider).queued() < 6) { // 2 calls in flight, 6 decisions queued
         assertTrue(System.nanoTime() < sent, "all eight decisions submitted");
@@ -237,10 +218,9 @@ class CoalescerTest {
         Thread.sleep(5);
       }
       c.connection.close(); // that call fails too (Redis is still paused)
-      for (Future<Object> f : outcomes) {
-        Object outcome = f.get(LOST_SECONDS, TimeUnit.SECONDS);
-        assertTrue(outcome instanceof Failure, "a Failure, not " + outcome);
-        assertEquals(Failure.Kind.CONNECTION, ((Failure) outcome).kind);
+      for (Future<Throwable> f : outcomes) {
+        Throwable thrown = f.get(LOST_SECONDS, TimeUnit.SECONDS);
+        assertEquals(Failure.Kind.CONNECTION, assertInstanceOf(Failure.class, thrown).kind);
       }
     } finally {
       pool.shutdownNow();
@@ -283,6 +263,31 @@ class CoalescerTest {
   private String key(String client) {
     return layout
         .keys(List.of(new Bucket("default", client, List.of(Limit.parse("5/1m")), false)))[0];
+  }
+
+  private Decider coalescingDecider() {
+    return new Decider(layout, false, () -> T0, answers::incrementAndGet, true);
+  }
+
+  /**
+   * Starts {@code n} callers of {@code decider}'s one-fixed-window decision on {@code pool}, each
+   * waiting up to {@code wait}; each future gives what its call threw (a call that returns fails
+   * the test).
+   */
+  private static List<Future<Throwable>> failingCallers(
+      ExecutorService pool, Decider decider, Connection c, int n, Duration wait) {
+    List<Future<Throwable>> outcomes = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      outcomes.add(
+          pool.submit(
+              () -> {
+                long deadline = System.nanoTime() + wait.toNanos();
+                return assertThrows(
+                    Throwable.class,
+                    () -> decider.decide(ONE_FIXED_WINDOW, c, deadline, 1, new int[1]));
+              }));
+    }
+    return outcomes;
   }
 
   private static Coalescer coalescer(Decider decider) {
