@@ -158,9 +158,13 @@ class OperationsIT extends GrizzlyJerseyTest {
    * fails the test.
    */
   private Response fastOnceTheSlotIsFree(String key) throws InterruptedException {
+    return onceTheSlotIsFree("ops/fast", key);
+  }
+
+  private Response onceTheSlotIsFree(String path, String key) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
-      Response r = get("ops/fast", key);
+      Response r = get(path, key);
       if (r.getStatus() != 429 || System.nanoTime() > deadline) {
         return r;
       }
@@ -377,7 +381,8 @@ class OperationsIT extends GrizzlyJerseyTest {
   @Test
   void unmappedExceptionInTheResourceStillFreesTheSlot() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
-      assertEquals(500, get("ops/boom", "k1").getStatus(), "request " + i);
+      // Each waits (up to 10 s) for the slot the one before freed after its response.
+      assertEquals(500, onceTheSlotIsFree("ops/boom", "k1").getStatus(), "request " + i);
     }
     assertEquals(200, fastOnceTheSlotIsFree("k1").getStatus());
   }
