@@ -1,11 +1,13 @@
 package dev.tollgate.redis;
 
 import dev.tollgate.core.Clock;
+import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
 import dev.tollgate.core.store.LimitUsage;
 import dev.tollgate.redis.Failure.Kind;
+import io.lettuce.core.BitFieldArgs;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
@@ -28,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * Redis lost it. Every failure is a {@link Failure}.
  */
 final class Decider {
+
+  /** The types of a fixed window's state (acquire.lua's {@code FIXED}): start, then count. */
+  private static final BitFieldArgs.BitFieldType I64 = BitFieldArgs.signed(64);
+
+  private static final int COUNT_OFFSET = 64;
 
   private final KeyLayout keys;
   private final boolean cluster;
@@ -79,6 +86,77 @@ final class Decider {
           AcquireScript.admitted(reply), AcquireScript.nowMillis(reply), usages);
     }
     return decideBySlot(request, groups, c, deadline);
+  }
+
+  /**
+   * Renews the lease of {@code request}, one fixed window counted at decision, with one command:
+   * {@code BITFIELD key GET i64 0 INCRBY i64 64 units} reads the state's window start and adds the
+   * lease's {@code units} to its count, atomically (the script's state layout, acquire.lua's {@code
+   * FIXED}). If the start is the lease's window, the lease gets what the count allowed, up to
+   * {@code r.ask()} requests, and what it took beyond that is given back at once, so the count ends
+   * as the script's would. Otherwise (another window, or no state) the addition is undone and null
+   * returned: the script decides. Null too, with nothing added for good, when the quota has less
+   * than one request left (the script decides the rejection, and whether it counts).
+   *
+   * @param taken receives how many requests the lease took
+   */
+  @Nullable AcquireResult renew(
+      AcquireRequest request, Connection c, long deadline, Leases.Renewal r, int[] taken) {
+    String key = keys.keys(request.buckets())[0];
+    long cost = request.cost();
+    long units = r.ask() * cost;
+    List<Long> reply =
+        awaitCommand(
+            c.strings.bitfield(
+                key, BitFieldArgs.Builder.get(I64, 0).incrBy(I64, COUNT_OFFSET, units)),
+            deadline);
+    long start = reply.get(0);
+    long count = reply.get(1);
+    Limit limit = r.limit();
+    if (start != r.windowStart()) {
+      if (start == 0 && count == units) {
+        // The state was gone (expired with its window, or evicted): BITFIELD made one without an
+        // expiry. The script that decides next rewrites it; until then it must not outlive the
+        // window.
+        awaitCommand(c.keys.pexpire(key, limit.windowMillis()), deadline);
+      } else {
+        giveBack(c, key, units, deadline);
+      }
+      return null;
+    }
+    long before = limit.quota() - (count - units);
+    long granted = Math.max(0, Math.min(r.ask(), before / cost));
+    if (granted == 0) {
+      giveBack(c, key, units, deadline);
+      return null;
+    }
+    if (granted < r.ask()) {
+      giveBack(c, key, units - granted * cost, deadline);
+      count -= units - granted * cost;
+    }
+    taken[0] = (int) granted;
+    long reset = start + limit.windowMillis() - r.redisMillis();
+    return new AcquireResult(
+        true,
+        r.redisMillis(),
+        List.of(new LimitUsage(limit, Math.max(0, limit.quota() - count), Math.max(1, reset), 0)));
+  }
+
+  private void giveBack(Connection c, String key, long units, long deadline) {
+    awaitCommand(
+        c.strings.bitfield(key, BitFieldArgs.Builder.incrBy(I64, COUNT_OFFSET, -units)), deadline);
+  }
+
+  /** A command's reply by the deadline; every failure is a {@link Failure}. */
+  private <T> T awaitCommand(RedisFuture<T> f, long deadline) {
+    try {
+      f.thenRun(markAnswer);
+      return await(f, deadline);
+    } catch (Failure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new Failure(Kind.CONNECTION, "Redis rejected the command", e);
+    }
   }
 
   /**
@@ -154,7 +232,7 @@ final class Decider {
    * The script's reply from {@code f} by the deadline, or the {@link Failure} of its call; gives up
    * (cancels {@code f}) at the deadline.
    */
-  private static List<Object> await(Future<List<Object>> f, long deadline) {
+  private static <T> T await(Future<T> f, long deadline) {
     try {
       return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {

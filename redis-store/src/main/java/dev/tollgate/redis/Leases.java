@@ -1,6 +1,7 @@
 package dev.tollgate.redis;
 
 import dev.tollgate.core.Algorithm;
+import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.LimitUsage;
@@ -27,6 +28,13 @@ import org.jspecify.annotations.Nullable;
  * − 1) × servers} (per client, rule combination and cost); with leasing off, the quota exactly.
  * Permits left unused when a lease ends are not given back: they stay counted until their window
  * ends (the client may be rejected on another server meanwhile, never admitted too many).
+ *
+ * <p><b>Renewals.</b> A request of one fixed window counted at decision (the most common rule)
+ * renews its lease while its window lasts with one Redis command instead of a script call: {@code
+ * BITFIELD} adds the lease to the window's count and reads the window's start in the same atomic
+ * step ({@link Decider#renew}), so a busy client costs Redis one command per lease. What the
+ * command took beyond the quota is given back at once; a count of another window sends the request
+ * to the script. The bound is unchanged: the count in Redis is the one the script keeps.
  *
  * <p>Bounded: at most {@code capacity} requests are tracked; when full, ended leases are swept (at
  * most once per {@value RejectedCache#SWEEP_INTERVAL_MILLIS} ms), and a request that finds no room
@@ -83,6 +91,42 @@ final class Leases {
               0));
     }
     return new AcquireResult(true, lease.result.nowMillis() + elapsed, usages);
+  }
+
+  /**
+   * What renewing a lease needs: one {@code BITFIELD} that adds {@code ask} requests' cost to the
+   * window's count if its state still starts at {@code windowStart} (see {@link Decider#renew}).
+   *
+   * @param redisMillis Redis' clock now, as this server reckons it from the lease's answer
+   */
+  record Renewal(Limit limit, long windowStart, long redisMillis, int ask) {}
+
+  /**
+   * How to renew {@code request}'s lease with one command instead of a script call, or null if the
+   * script must decide: {@code request} is one fixed window counted at decision (the caller
+   * checks), this server holds a lease of it from Redis whose window has not ended, and half of
+   * what Redis last said was left covers at least one request (near the end of the quota the script
+   * decides, as it takes at most half of what is left).
+   *
+   * @param wanted how many requests to ask for at most ({@link #toAsk})
+   */
+  @Nullable Renewal renewal(AcquireRequest request, int wanted, long nowMillis) {
+    Lease lease = byRequest.get(request);
+    if (lease == null || request.cost() <= 0) {
+      return null;
+    }
+    long elapsed = nowMillis - lease.localMillis;
+    LimitUsage u = lease.result.usages().get(0);
+    if (elapsed < 0 || elapsed >= lease.validMillis || u.resetMillis() <= 0) {
+      return null;
+    }
+    long ask = Math.min(wanted, u.remaining() / (2L * request.cost()));
+    if (ask < 1) {
+      return null;
+    }
+    long redisMillis = lease.result.nowMillis() + elapsed;
+    long windowStart = lease.result.nowMillis() + u.resetMillis() - u.limit().windowMillis();
+    return new Renewal(u.limit(), windowStart, redisMillis, (int) ask);
   }
 
   /**

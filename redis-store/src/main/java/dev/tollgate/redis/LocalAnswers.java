@@ -79,6 +79,17 @@ final class LocalAnswers {
   }
 
   /**
+   * How to renew {@code request}'s lease with one command ({@link Leases#renewal}), or null: only
+   * for a request of one fixed window counted at decision that asks for more than itself.
+   */
+  Leases.@Nullable Renewal renewal(AcquireRequest request, int toAsk, long localMillis) {
+    if (toAsk <= 1 || leases == null || !AcquireScript.shortForm(request.buckets())) {
+      return null;
+    }
+    return leases.renewal(request, toAsk, localMillis);
+  }
+
+  /**
    * Learns from Redis' answer to {@code request}, sent at {@code sentMillis}, that took {@code
    * taken} requests' cost; returns the answer as this request sees it.
    */

@@ -131,8 +131,13 @@ public final class RedisStore implements RateLimitStore, SharedStore {
     try {
       int lease = answers.toAsk(request, leasable, local);
       int[] taken = {1};
+      Connection c = connector.connection(deadline);
+      Leases.Renewal renewal = answers.renewal(request, lease, local);
       AcquireResult result =
-          decider.decide(request, connector.connection(deadline), deadline, lease, taken);
+          renewal == null ? null : decider.renew(request, c, deadline, renewal, taken);
+      if (result == null) {
+        result = decider.decide(request, c, deadline, lease, taken);
+      }
       result = answers.learn(request, leasable, result, taken[0], local);
       breaker.answered();
       return result;

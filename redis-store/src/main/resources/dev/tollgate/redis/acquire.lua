@@ -61,6 +61,23 @@ local function scriptNow(arg)
   return tonumber(arg)
 end
 
+-- A fixed window's state: its start and its count, big-endian signed 64-bit integers (16 bytes), so
+-- that a server renewing a lease adds to the count with one command, BITFIELD key GET i64 0 INCRBY
+-- i64 64 n, which also reads the start to tell whether the count is still of its window (Leases).
+local FIXED = '>i8i8'
+
+-- The start and count of a fixed window's state, or nil; reads the "start:count" text of versions
+-- before the binary form too (binary starts with byte 0, or 255 for a negative start).
+local function fixedState(raw)
+  local first = string.byte(raw, 1)
+  if #raw == 16 and (first == 0 or first == 255) then
+    local start, count = struct.unpack(FIXED, raw)
+    return start, count
+  end
+  local a, b = string.match(raw, '^(%-?%d+):(%d+)$')
+  return tonumber(a), tonumber(b)
+end
+
 -- ------------------------------------------- fast path: one bucket with one fixed window
 -- The most common rule, in the short or batch form of the arguments, decided with the arithmetic
 -- of Fixed below but without the general machinery (its tables and closures), so that what it
@@ -74,9 +91,9 @@ local function fixedWindow(key, now, cost, lease, rejectedBefore, countRejected,
   local windowStart = now - now % window -- Lua's % is Math.floorMod
   local count = 0
   if raw then
-    local start, used = string.match(raw, '^(%-?%d+):(%d+)$')
+    local start, used = fixedState(raw)
     -- A backwards jump re-bases the window but keeps the count.
-    if start and tonumber(start) >= windowStart then count = tonumber(used) end
+    if start and start >= windowStart then count = used end
   end
   local before = quota - count
   if before < 0 then before = 0 end
@@ -102,8 +119,7 @@ local function fixedWindow(key, now, cost, lease, rejectedBefore, countRejected,
   if count == 0 then
     if raw then redis.call('DEL', key) end
   else
-    -- '%d' writes what fmt's '%.0f' writes for these integers: the same state as Fixed.save.
-    local v = string.format('%d:%d', windowStart, count)
+    local v = struct.pack(FIXED, windowStart, count) -- the same state as Fixed.save
     if v ~= raw then redis.call('SET', key, v, 'PX', string.format('%d', ends)) end
   end
   local remaining = quota - count
@@ -148,15 +164,16 @@ local function fmod(a, b) -- Math.floorMod for b > 0
   return a - floor(a / b) * b
 end
 
--- ---------------------------------------------------------------- fixed window: "start:count"
+-- ------------------------------------------------- fixed window: start and count (FIXED)
 local Fixed = {}
 
 function Fixed.load(key, lim)
   local s = { key = key, start = nil, count = 0 }
   local v = redis.call('GET', key)
   if v then
-    local a, b = string.match(v, '^(%-?%d+):(%d+)$')
-    s.start, s.count, s.raw = tonumber(a), tonumber(b), v
+    s.start, s.count = fixedState(v)
+    s.raw = v
+    if s.start == nil then s.count = 0 end
   end
   return s
 end
@@ -192,7 +209,7 @@ function Fixed.save(s, lim)
     if s.raw then redis.call('DEL', s.key) end
     return
   end
-  local v = fmt(s.start) .. ':' .. fmt(s.count)
+  local v = struct.pack(FIXED, s.start, s.count)
   if v ~= s.raw then
     -- The state equals a fresh one once its window has ended.
     redis.call('SET', s.key, v, 'PX', fmt(s.start + lim.window - now))
