@@ -114,6 +114,17 @@ final class AcquireScript {
   }
 
   /**
+   * The error of a decision that failed inside the batch form ({@link #batchReply}), or null if it
+   * was decided: the script replies -1 and the error's message in place of admitted and now.
+   */
+  static @Nullable String batchError(List<Object> shortReply) {
+    Object admitted = shortReply.get(0);
+    return admitted instanceof Long && (Long) admitted == -1
+        ? String.valueOf(shortReply.get(1))
+        : null;
+  }
+
+  /**
    * Whether {@code reply} has the size of the reply to {@code decisions} short-form decisions: of
    * the short form for one, of the batch form for more.
    */

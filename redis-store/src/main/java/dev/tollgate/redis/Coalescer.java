@@ -26,12 +26,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Each decision's future completes with the short-form reply the decision would have had alone,
  * or fails as its call's future would have (the Lettuce exception of the batch's call fails every
  * decision of the batch; {@code Decider} turns a cancellation into a connection failure), or with a
- * {@link Failure} if the reply does not fit the batch. An error inside the script (a key of another
- * type under the prefix) fails the whole batch while the decisions before it keep their writes:
- * they err toward counting, never toward admitting. A caller that stops waiting cancels its future:
- * a decision still queued then is skipped when the next batch is taken; one already sent may still
- * run. Every call completes (Lettuce's command timeout), so a queued decision is sent or dropped
- * within a timeout.
+ * {@link Failure} if the reply does not fit the batch. A decision that fails inside the batch (a
+ * key of another type under the prefix) fails alone with a {@link Failure} of kind {@code OTHER},
+ * as a call of its own would fail with an error reply; the others of its batch are decided. A
+ * caller that stops waiting cancels its future: a decision still queued then is skipped when the
+ * next batch is taken; one already sent may still run. Every call completes (Lettuce's command
+ * timeout), so a queued decision is sent or dropped within a timeout.
  */
 final class Coalescer {
 
@@ -140,7 +140,17 @@ final class Coalescer {
       if (reply != null && AcquireScript.isReply(reply, batch.size())) {
         for (int i = 0; i < batch.size(); i++) {
           List<Object> own = batch.size() == 1 ? reply : AcquireScript.batchReply(reply, i);
-          batch.get(i).reply.complete(own);
+          String failed = AcquireScript.batchError(own);
+          if (failed == null) {
+            batch.get(i).reply.complete(own);
+          } else {
+            // As the error reply of a call of its own: Redis is there, the decision failed.
+            batch
+                .get(i)
+                .reply
+                .completeExceptionally(
+                    new Failure(Failure.Kind.OTHER, "Redis failed: " + failed, null));
+          }
         }
         return;
       }

@@ -133,16 +133,27 @@ if ARGV[1] == 'F' then
 end
 
 -- Batch form: n short-form decisions of one client connection, decided one after another (each as
--- if alone, in order: a later one sees what an earlier one took) at one TIME.
+-- if alone, in order: a later one sees what an earlier one took) at one TIME. A decision that fails
+-- (a key of another type under the prefix) fails alone, as a call of its own would: its reply is
+-- -1 and the error's message in place of admitted and now (the other four values 0).
 if ARGV[1] == 'B' then
   local now, n = scriptNow(ARGV[2]), tonumber(ARGV[3])
   local out = {}
   for i = 1, n do
     local a = 3 + (i - 1) * 6
     local o = (i - 1) * 6
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6] =
-      fixedWindow(KEYS[i], now, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3],
+    local ok, admitted, at, remaining, reset, retry, taken =
+      pcall(fixedWindow, KEYS[i], now, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3],
         ARGV[a + 4], tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]))
+    if ok then
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6] =
+        admitted, at, remaining, reset, retry, taken
+    else
+      -- Redis 7 raises a call's error as a table with its message in err; older ones as a string.
+      local message = type(admitted) == 'table' and admitted.err or tostring(admitted)
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6] =
+        -1, message, 0, 0, 0, 0
+    end
   end
   return out
 end

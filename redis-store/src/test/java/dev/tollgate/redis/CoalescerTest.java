@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.Bucket;
+import io.lettuce.core.BitFieldArgs;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
@@ -92,22 +93,33 @@ class CoalescerTest {
   }
 
   @Test
-  void anErrorReplyFailsEveryDecisionOfItsBatchAndNoOther() throws Exception {
+  void aDecisionThatFailsInsideABatchFailsAloneAsACallOfItsOwnWould() throws Exception {
     Connection c = connect(Duration.ofSeconds(10));
     // The script's GET fails on a hash: an error reply, with Redis there.
     redis.hset(key("broken"), "x", "1");
     server.server().pause();
     CompletableFuture<List<Object>> first = submit(c, "a", 1);
-    CompletableFuture<List<Object>> second = submit(c, "b", 1);
-    List<CompletableFuture<List<Object>>> batch =
-        List.of(submit(c, "a", 1), submit(c, "broken", 1), submit(c, "b", 1));
+    CompletableFuture<List<Object>> second = submit(c, "broken", 1); // alone: the call fails
+    CompletableFuture<List<Object>> a = submit(c, "a", 1);
+    CompletableFuture<List<Object>> broken = submit(c, "broken", 1);
+    CompletableFuture<List<Object>> b = submit(c, "b", 1);
     server.server().resume();
     assertTrue(AcquireScript.admitted(get(first)));
-    assertTrue(AcquireScript.admitted(get(second)));
-    for (CompletableFuture<List<Object>> f : batch) {
-      assertInstanceOf(RedisCommandExecutionException.class, failure(f));
-      assertEquals(Failure.Kind.OTHER, Decider.failure(failure(f)).kind);
-    }
+    assertInstanceOf(RedisCommandExecutionException.class, failure(second));
+    Failure alone = Decider.failure(failure(second));
+    assertEquals(Failure.Kind.OTHER, alone.kind);
+    // In the batch, the broken key's decision fails with the same kind; the others are decided.
+    List<Object> afterA = get(a);
+    assertTrue(AcquireScript.admitted(afterA));
+    assertEquals(3L, afterA.get(2), "a's second request: 3 of 5 left");
+    Failure inBatch = Decider.failure(failure(broken));
+    assertEquals(Failure.Kind.OTHER, inBatch.kind);
+    assertTrue(inBatch.getMessage().contains("WRONGTYPE"), inBatch.getMessage());
+    assertTrue(AcquireScript.admitted(get(b)));
+    assertEquals(
+        1L,
+        redis.bitfield(key("b"), BitFieldArgs.Builder.get(BitFieldArgs.signed(64), 64)).get(0),
+        "b counted once");
     // Afterwards the coalescer sends again, alone.
     assertTrue(AcquireScript.admitted(get(submit(c, "a", 1))));
   }
