@@ -43,6 +43,9 @@ final class Decider {
   /** Run when Redis answers (see {@link Breaker#markAnswer}). */
   private final Runnable markAnswer;
 
+  /** Off once Redis answered a {@code BITFIELD} with an error: the script renews leases then. */
+  private volatile boolean renewals = true;
+
   /** Sends the short-form decisions, or null to send each decision as a call of its own. */
   private final @Nullable Coalescer coalescer;
 
@@ -92,71 +95,71 @@ final class Decider {
    * Renews the lease of {@code request}, one fixed window counted at decision, with one command:
    * {@code BITFIELD key GET i64 0 INCRBY i64 64 units} reads the state's window start and adds the
    * lease's {@code units} to its count, atomically (the script's state layout, acquire.lua's {@code
-   * FIXED}). If the start is the lease's window, the lease gets what the count allowed, up to
-   * {@code r.ask()} requests, and what it took beyond that is given back at once, so the count ends
-   * as the script's would. Otherwise (another window, or no state) the addition is undone and null
-   * returned: the script decides. Null too, with nothing added for good, when the quota has less
-   * than one request left (the script decides the rejection, and whether it counts).
+   * FIXED}). If the start is the lease's window, the lease gets as many of the {@code r.ask()}
+   * requests as the count had room for. Otherwise, or if the count had no room for one request, it
+   * returns null and the script decides.
+   *
+   * <p>Nothing is ever subtracted: an undo sent a round trip later could land in the next window's
+   * state (its key having expired meanwhile) and let that window admit more than its quota, and a
+   * count that can go down would make other servers' cached rejections wrong. What the addition
+   * took beyond what was granted stays counted. At the end of a quota the lease gets all the count
+   * had room for, so that hides less than one request's cost, from requests of a smaller cost only;
+   * if the state was of a later window (Redis' clock ahead of this server's reckoning of it by more
+   * than {@link Leases#WINDOW_MARGIN_MILLIS}), the whole addition counts in that window: both err
+   * toward rejecting. A state the addition created (it had expired or was evicted) has no start, so
+   * the script that decides next ignores its count and rewrites or deletes it.
+   *
+   * <p>After an error reply the script decides; one that says {@code BITFIELD} is not allowed or
+   * not known (an ACL without it, a server without it) turns renewals off for this store.
    *
    * @param taken receives how many requests the lease took
    */
   @Nullable AcquireResult renew(
       AcquireRequest request, Connection c, long deadline, Leases.Renewal r, int[] taken) {
+    if (!renewals) {
+      return null;
+    }
     String key = keys.keys(request.buckets())[0];
     long cost = request.cost();
     long units = r.ask() * cost;
-    List<Long> reply =
-        awaitCommand(
-            c.strings.bitfield(
-                key, BitFieldArgs.Builder.get(I64, 0).incrBy(I64, COUNT_OFFSET, units)),
-            deadline);
-    long start = reply.get(0);
-    long count = reply.get(1);
-    Limit limit = r.limit();
-    if (start != r.windowStart()) {
-      if (start == 0 && count == units) {
-        // The state was gone (expired with its window, or evicted): BITFIELD made one without an
-        // expiry. The script that decides next rewrites it; until then it must not outlive the
-        // window.
-        awaitCommand(c.keys.pexpire(key, limit.windowMillis()), deadline);
-      } else {
-        giveBack(c, key, units, deadline);
-      }
-      return null;
-    }
-    long before = limit.quota() - (count - units);
-    long granted = Math.max(0, Math.min(r.ask(), before / cost));
-    if (granted == 0) {
-      giveBack(c, key, units, deadline);
-      return null;
-    }
-    if (granted < r.ask()) {
-      giveBack(c, key, units - granted * cost, deadline);
-      count -= units - granted * cost;
-    }
-    taken[0] = (int) granted;
-    long reset = start + limit.windowMillis() - r.redisMillis();
-    return new AcquireResult(
-        true,
-        r.redisMillis(),
-        List.of(new LimitUsage(limit, Math.max(0, limit.quota() - count), Math.max(1, reset), 0)));
-  }
-
-  private void giveBack(Connection c, String key, long units, long deadline) {
-    awaitCommand(
-        c.strings.bitfield(key, BitFieldArgs.Builder.incrBy(I64, COUNT_OFFSET, -units)), deadline);
-  }
-
-  /** A command's reply by the deadline; every failure is a {@link Failure}. */
-  private <T> T awaitCommand(RedisFuture<T> f, long deadline) {
+    List<Long> reply;
     try {
-      f.thenRun(markAnswer);
-      return await(f, deadline);
+      reply =
+          await(
+              answered(
+                  c.strings.bitfield(
+                      key, BitFieldArgs.Builder.get(I64, 0).incrBy(I64, COUNT_OFFSET, units))),
+              deadline);
     } catch (Failure e) {
+      if (e.getCause() instanceof RedisCommandExecutionException) {
+        String message = String.valueOf(e.getCause().getMessage());
+        if (message.startsWith("NOPERM") || message.startsWith("ERR unknown command")) {
+          renewals = false;
+        }
+        return null; // the script decides (and fails alike on a key of another type)
+      }
       throw e;
     } catch (RuntimeException e) {
       throw new Failure(Kind.CONNECTION, "Redis rejected the command", e);
     }
+    long start = reply.get(0);
+    long count = reply.get(1);
+    Limit limit = r.limit();
+    long before = limit.quota() - (count - units);
+    if (start != r.windowStart() || before < cost) {
+      return null;
+    }
+    long granted = Math.min(r.ask(), before / cost);
+    taken[0] = (int) granted;
+    long reset = start + limit.windowMillis() - r.redisMillis();
+    long remaining = Math.max(0, limit.quota() - count);
+    return new AcquireResult(
+        true, r.redisMillis(), List.of(new LimitUsage(limit, remaining, Math.max(1, reset), 0)));
+  }
+
+  /** Whether leases may be renewed with {@code BITFIELD}; off after an error reply to it. */
+  boolean renewals() {
+    return renewals;
   }
 
   /**
@@ -223,7 +226,7 @@ final class Decider {
     }
   }
 
-  private RedisFuture<List<Object>> answered(RedisFuture<List<Object>> f) {
+  private <T> RedisFuture<T> answered(RedisFuture<T> f) {
     f.thenRun(markAnswer);
     return f;
   }

@@ -32,9 +32,12 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Renewals.</b> A request of one fixed window counted at decision (the most common rule)
  * renews its lease while its window lasts with one Redis command instead of a script call: {@code
  * BITFIELD} adds the lease to the window's count and reads the window's start in the same atomic
- * step ({@link Decider#renew}), so a busy client costs Redis one command per lease. What the
- * command took beyond the quota is given back at once; a count of another window sends the request
- * to the script. The bound is unchanged: the count in Redis is the one the script keeps.
+ * step ({@link Decider#renew}), so a busy client costs Redis one command per lease. A renewal asks
+ * for at most half of what Redis last said was left (as the script grants) and gets what the count
+ * still has room for; a count of another window sends the request to the script. Renewals stop
+ * {@value #WINDOW_MARGIN_MILLIS} ms before the window ends and a script call re-reads Redis' clock
+ * at least every {@value #SYNC_MILLIS} ms. The bound is unchanged: the count in Redis is the one
+ * the script keeps, and only grows.
  *
  * <p>Bounded: at most {@code capacity} requests are tracked; when full, ended leases are swept (at
  * most once per {@value RejectedCache#SWEEP_INTERVAL_MILLIS} ms), and a request that finds no room
@@ -57,7 +60,12 @@ final class Leases {
    * @param taken how many requests that call took
    */
   private record Lease(
-      AcquireResult result, int taken, AtomicInteger left, long localMillis, long validMillis) {}
+      AcquireResult result,
+      int taken,
+      AtomicInteger left,
+      long localMillis,
+      long validMillis,
+      long syncedMillis) {}
 
   Leases(int permits, int capacity) {
     this.permits = permits;
@@ -99,7 +107,20 @@ final class Leases {
    *
    * @param redisMillis Redis' clock now, as this server reckons it from the lease's answer
    */
-  record Renewal(Limit limit, long windowStart, long redisMillis, int ask) {}
+  record Renewal(Limit limit, long windowStart, long redisMillis, int ask, long syncedMillis) {}
+
+  /**
+   * How long renewals may go on after the script call whose reply told this server Redis' clock:
+   * each renewal reckons Redis' clock from that reply and this server's elapsed time, and clocks
+   * drift apart (at 100 ppm, 6 ms a minute).
+   */
+  static final long SYNC_MILLIS = 60_000;
+
+  /**
+   * How long before the end of its window (as this server reckons Redis' clock) a lease is no
+   * longer renewed, so that a renewal does not reach Redis after the window ended there.
+   */
+  static final long WINDOW_MARGIN_MILLIS = 50;
 
   /**
    * How to renew {@code request}'s lease with one command instead of a script call, or null if the
@@ -117,7 +138,10 @@ final class Leases {
     }
     long elapsed = nowMillis - lease.localMillis;
     LimitUsage u = lease.result.usages().get(0);
-    if (elapsed < 0 || elapsed >= lease.validMillis || u.resetMillis() <= 0) {
+    if (elapsed < 0
+        || elapsed >= lease.validMillis
+        || u.resetMillis() - elapsed <= WINDOW_MARGIN_MILLIS
+        || nowMillis - lease.syncedMillis >= SYNC_MILLIS) {
       return null;
     }
     long ask = Math.min(wanted, u.remaining() / (2L * request.cost()));
@@ -126,7 +150,7 @@ final class Leases {
     }
     long redisMillis = lease.result.nowMillis() + elapsed;
     long windowStart = lease.result.nowMillis() + u.resetMillis() - u.limit().windowMillis();
-    return new Renewal(u.limit(), windowStart, redisMillis, (int) ask);
+    return new Renewal(u.limit(), windowStart, redisMillis, (int) ask, lease.syncedMillis);
   }
 
   /**
@@ -171,6 +195,15 @@ final class Leases {
    * Records Redis' answer to a request sent at {@code sentMillis} that took {@code taken} requests.
    */
   void record(AcquireRequest request, AcquireResult result, int taken, long sentMillis) {
+    record(request, result, taken, sentMillis, sentMillis);
+  }
+
+  /**
+   * As {@link #record(AcquireRequest, AcquireResult, int, long)}, for a renewal whose reckoning of
+   * Redis' clock comes from the script's reply received by {@code syncedMillis}.
+   */
+  void record(
+      AcquireRequest request, AcquireResult result, int taken, long sentMillis, long syncedMillis) {
     if (request.cost() == 0) {
       return;
     }
@@ -182,7 +215,13 @@ final class Leases {
       }
     }
     Lease lease =
-        new Lease(result, taken, new AtomicInteger(Math.max(0, taken - 1)), sentMillis, valid);
+        new Lease(
+            result,
+            taken,
+            new AtomicInteger(Math.max(0, taken - 1)),
+            sentMillis,
+            valid,
+            syncedMillis);
     if (!byRequest.containsKey(request) && byRequest.size() >= capacity && !sweep(sentMillis)) {
       return;
     }

@@ -107,6 +107,20 @@ final class LocalAnswers {
     return result;
   }
 
+  /**
+   * Learns from a renewal ({@link Decider#renew}) that took {@code taken} requests at {@code
+   * sentMillis}, reckoning Redis' clock from a script reply received by {@code syncedMillis};
+   * returns the answer as this request sees it.
+   */
+  AcquireResult learnRenewal(
+      AcquireRequest request, AcquireResult result, int taken, long sentMillis, long syncedMillis) {
+    if (leases == null) {
+      return result;
+    }
+    leases.record(request, result, taken, sentMillis, syncedMillis);
+    return taken > 1 ? Leases.asTaker(result, taken, request.cost()) : result;
+  }
+
   /** Something else changes the counts of {@code buckets}' clients: their rejections may lift. */
   void forget(List<Bucket> buckets) {
     if (rejections != null) {

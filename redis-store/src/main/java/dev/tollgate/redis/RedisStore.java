@@ -133,12 +133,15 @@ public final class RedisStore implements RateLimitStore, SharedStore {
       int[] taken = {1};
       Connection c = connector.connection(deadline);
       Leases.Renewal renewal = answers.renewal(request, lease, local);
-      AcquireResult result =
+      AcquireResult renewed =
           renewal == null ? null : decider.renew(request, c, deadline, renewal, taken);
-      if (result == null) {
+      AcquireResult result;
+      if (renewal != null && renewed != null) {
+        result = answers.learnRenewal(request, renewed, taken[0], local, renewal.syncedMillis());
+      } else {
         result = decider.decide(request, c, deadline, lease, taken);
+        result = answers.learn(request, leasable, result, taken[0], local);
       }
-      result = answers.learn(request, leasable, result, taken[0], local);
       breaker.answered();
       return result;
     } catch (Failure e) {

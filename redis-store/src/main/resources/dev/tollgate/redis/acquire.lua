@@ -74,7 +74,8 @@ local function fixedState(raw)
     local start, count = struct.unpack(FIXED, raw)
     return start, count
   end
-  local a, b = string.match(raw, '^(%-?%d+):(%d+)$')
+  -- (%z*: a BITFIELD of a server that shares Redis with one of those versions pads it with zeros)
+  local a, b = string.match(raw, '^(%-?%d+):(%d+)%z*$')
   return tonumber(a), tonumber(b)
 end
 

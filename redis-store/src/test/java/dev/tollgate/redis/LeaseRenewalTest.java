@@ -2,12 +2,15 @@ package dev.tollgate.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Limit;
 import dev.tollgate.core.store.AcquireRequest;
 import dev.tollgate.core.store.AcquireResult;
 import dev.tollgate.core.store.Bucket;
+import dev.tollgate.core.store.InMemoryStore;
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.BitFieldArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
@@ -59,7 +62,7 @@ class LeaseRenewalTest {
   }
 
   @Test
-  void aRenewalGetsWhatTheQuotaStillHasAndGivesTheRestBack() {
+  void aRenewalGetsWhatTheQuotaStillHasAndNoMore() {
     assertTrue(leasing.acquire(request).admitted()); // the script: 1 taken, 99 left as it knows
     for (int i = 0; i < 95; i++) {
       assertTrue(exact.acquire(request).admitted()); // meanwhile another server takes 95: 4 left
@@ -73,19 +76,20 @@ class LeaseRenewalTest {
     Map<String, Long> commands = RedisCommandCountTest.commands(redis);
     assertTrue(renewed.admitted());
     assertEquals(3, renewed.usages().get(0).remaining(), "the 3 it holds are still the client's");
-    assertEquals(100, count(), "the count is the quota, not the quota and the 6 not granted");
-    assertEquals(Map.of("bitfield", 2L), commands, "one to take, one to give");
+    assertEquals(Map.of("bitfield", 1L), commands);
     int admitted = 1;
     for (int i = 0; i < 10; i++) {
       admitted += leasing.acquire(request).admitted() ? 1 : 0;
     }
-    assertEquals(3, admitted - 1, "the lease's other 3, then rejections");
+    assertEquals(4, admitted, "the lease's 4, then rejections: 100 in all");
     assertFalse(exact.acquire(request).admitted());
-    assertEquals(100, count());
+    // The 6 it could not have stay counted (never subtracted: see Decider.renew); the quota was
+    // used up by then, so they take nothing from anybody.
+    assertEquals(106, count());
   }
 
   @Test
-  void aStateOfALaterWindowIsLeftAsItWasAndTheScriptDecides() {
+  void aStateOfALaterWindowSendsTheRequestToTheScript() {
     assertTrue(leasing.acquire(request).admitted());
     // Redis' clock is a window ahead of the one the lease was taken in: its state already counts 5
     // requests of the next window (the script keeps a later start, as after a backwards jump).
@@ -97,17 +101,17 @@ class LeaseRenewalTest {
 
     Map<String, Long> commands = RedisCommandCountTest.commands(redis);
     assertTrue(result.admitted());
-    // The script kept the 5 (a later start is kept, as after a backwards jump) and took a lease of
-    // 10 on top of them, not on top of the 10 the renewal added and gave back.
-    assertEquals(15, count());
-    assertEquals(100 - 15 + 9, result.usages().get(0).remaining());
+    // The renewal's 10 count in that window (toward rejecting); the script took a lease of 10 on
+    // top, as it saw them, and its answer says so.
+    assertEquals(25, count());
+    assertEquals(100 - 25 + 9, result.usages().get(0).remaining());
     assertEquals(T0, windowStart(), "re-based on the script's window");
-    assertEquals(2L, commands.get("bitfield"), commands.toString());
+    assertEquals(1L, commands.get("bitfield"), commands.toString());
     assertEquals(1L, commands.get("evalsha"), commands.toString());
   }
 
   @Test
-  void aStateGoneFromRedisIsNotLeftWithoutAnExpiry() {
+  void aStateGoneFromRedisIsRewrittenByTheScriptWithItsExpiry() {
     assertTrue(leasing.acquire(request).admitted());
     redis.del(key()); // evicted, or flushed
     time.addAndGet(1);
@@ -117,12 +121,71 @@ class LeaseRenewalTest {
 
     assertTrue(result.admitted());
     Map<String, Long> commands = RedisCommandCountTest.commands(redis);
-    assertEquals(1L, commands.get("pexpire"), commands.toString());
+    assertEquals(1L, commands.get("bitfield"), commands.toString());
     assertEquals(1L, commands.get("evalsha"), commands.toString());
     assertEquals(T0, windowStart(), "the script's own state of the window");
-    assertEquals(10, count(), "the script's lease alone");
+    assertEquals(10, count(), "the script's lease alone: the renewal's made-up state was ignored");
     long ttl = redis.pttl(key());
     assertTrue(ttl > 0 && ttl <= 50_000, "expires with its window: " + ttl);
+  }
+
+  @Test
+  void noRenewalInTheLastFiftyMillisecondsOfAWindow() {
+    time.set(T0 + 60_000 - 60); // 60 ms before the window ends
+    assertTrue(leasing.acquire(request).admitted());
+    time.addAndGet(5); // 55 ms left: renewed
+    assertTrue(leasing.acquire(request).admitted());
+    redis.configResetstat();
+    for (int i = 0; i < 9; i++) {
+      assertTrue(leasing.acquire(request).admitted()); // spends the renewed lease's other 9
+    }
+    time.addAndGet(10); // 45 ms left: the script decides
+    assertTrue(leasing.acquire(request).admitted());
+
+    Map<String, Long> commands = RedisCommandCountTest.commands(redis);
+    assertEquals(1L, commands.get("evalsha"), commands.toString());
+    assertNull(commands.get("bitfield"), commands.toString());
+  }
+
+  @Test
+  void aScriptCallReadsRedisClockAtLeastOnceAMinuteOnALongWindow() {
+    AcquireRequest daily =
+        new AcquireRequest(
+            List.of(new Bucket("default", "busy", List.of(Limit.parse("1000000/1d")), false)), 1);
+    time.set(T0 + 1_000);
+    redis.configResetstat();
+    int decisions = 0;
+    while (time.get() < T0 + 1_000 + 90_000) {
+      assertTrue(leasing.acquire(daily).admitted());
+      decisions++;
+      time.addAndGet(10);
+    }
+    Map<String, Long> commands = RedisCommandCountTest.commands(redis);
+    // The first call, and one 60 s after it; one BITFIELD per lease of 10 in between.
+    assertEquals(2L, commands.get("evalsha"), commands.toString());
+    assertTrue(commands.get("bitfield") <= decisions / 10, commands.toString());
+  }
+
+  @Test
+  void withoutBitfieldInItsAclTheStoreLeasesThroughTheScript() {
+    redis.aclSetuser(
+        "nobitfield",
+        AclSetuserArgs.Builder.on()
+            .addPassword("pw")
+            .allKeys()
+            .allCommands()
+            .removeCommand(io.lettuce.core.protocol.CommandType.BITFIELD));
+    String uri = server.uri().replace("redis://", "redis://nobitfield:pw@");
+    InMemoryStore memory = InMemoryStore.create(10, time::get);
+    try (RedisStore limited = RedisStore.builder(uri).scriptClock(time::get).lease(10).build()) {
+      for (int i = 0; i < 130; i++) {
+        assertEquals(memory.acquire(request), limited.acquire(request), "call " + i);
+        time.addAndGet(7);
+      }
+      assertTrue(limited.leasedAdmissionCount() > 50, "leased " + limited.leasedAdmissionCount());
+    } finally {
+      redis.aclDeluser("nobitfield");
+    }
   }
 
   @Test
