@@ -25,7 +25,11 @@ public final class Verdict {
   /** The media type of the quota status document. */
   public static final String JSON = "application/json";
 
-  private static final Runnable NOTHING = () -> {};
+  /**
+   * The release of a request that holds no concurrency slot: {@link #release()} skips the
+   * compare-and-set for it, so that the usual request pays for no atomic write.
+   */
+  static final Runnable NOTHING = () -> {};
 
   private static final VarHandle RELEASED;
   private static final VarHandle COMPLETED;
