@@ -153,11 +153,12 @@ public final class ClientKeys {
   }
 
   /**
-   * True if every key {@code resolver} finds is safe to store as it is: a digest or an address,
-   * short and without control characters, so that {@link #bounded} need not read it again.
+   * True if every key {@code resolver} finds is safe to store as it is, so that {@link #bounded}
+   * need not read it again: a digest or an address (short, without control characters), or the key
+   * of a chain, which bounds its keys itself (the configuration wraps its parsed chain in another).
    */
   static boolean keysBounded(ClientKeyResolver resolver) {
-    return resolver instanceof Named named && named.keysBounded;
+    return resolver instanceof Named named ? named.keysBounded : resolver instanceof Chain;
   }
 
   /** Makes a resolver's answer safe to store: bounded length, no control characters. */

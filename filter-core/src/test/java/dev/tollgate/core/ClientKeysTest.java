@@ -137,6 +137,17 @@ class ClientKeysTest {
   }
 
   @Test
+  void aChainInAChainBoundsTheKeysOfItsOwnSources() {
+    // The configuration wraps the chain it parses in another; the outer one trusts the inner.
+    ClientKeyResolver nested =
+        ClientKeys.firstOf(List.of(ClientKeys.firstOf(List.of(ClientKeys.principal()))));
+    String key = nested.resolve(from("1.1.1.1").principal("ali\nce" + "e".repeat(300)));
+    assertEquals(key, ClientKeys.bounded(key));
+    assertTrue(key.startsWith("long:"), key);
+    assertEquals("ip:1.1.1.1", ClientKeys.firstOf(List.of(ipBehind())).resolve(from("1.1.1.1")));
+  }
+
+  @Test
   void keysWithControlCharactersAreHashed() {
     ClientKeyResolver principal = ClientKeys.firstOf(List.of(ClientKeys.principal()));
     for (String evil :
