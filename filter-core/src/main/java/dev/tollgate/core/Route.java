@@ -115,7 +115,9 @@ final class Route {
     }
   }
 
-  private final TollgateConfig config;
+  /** The configuration this route is part of: its header dialects, plans and caps. */
+  final TollgateConfig config;
+
   private final int quotasDividedBy;
 
   /**
