@@ -135,6 +135,9 @@ public final class ClientKeys {
     if (chain.isEmpty()) {
       throw new IllegalArgumentException("a client key chain needs at least one resolver");
     }
+    if (chain.size() == 1 && chain.get(0) instanceof Chain only) {
+      return only; // asks the same resolvers in the same order, one call fewer per request
+    }
     return new Chain(chain);
   }
 

@@ -138,9 +138,10 @@ class ClientKeysTest {
 
   @Test
   void aChainInAChainBoundsTheKeysOfItsOwnSources() {
-    // The configuration wraps the chain it parses in another; the outer one trusts the inner.
+    // The outer chain trusts the inner one to have bounded its keys.
     ClientKeyResolver nested =
-        ClientKeys.firstOf(List.of(ClientKeys.firstOf(List.of(ClientKeys.principal()))));
+        ClientKeys.firstOf(
+            List.of(ClientKeys.firstOf(List.of(ClientKeys.principal())), ClientKeys.ip()));
     String key = nested.resolve(from("1.1.1.1").principal("ali\nce" + "e".repeat(300)));
     assertEquals(key, ClientKeys.bounded(key));
     assertTrue(key.startsWith("long:"), key);
