@@ -12,8 +12,6 @@ final class Admission {
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
-  private static final Runnable NOTHING = () -> {};
-
   private final Suspensions suspensions;
   private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
   private final TollgateMetrics metrics;
@@ -113,7 +111,7 @@ final class Admission {
       String[] clients,
       @Nullable String client,
       PageSizeOutcome pageSize) {
-    Runnable release = NOTHING;
+    Runnable release = Verdict.NOTHING;
     if (route.maxConcurrent > 0) {
       // chainClient resolves the key whenever a concurrency cap applies
       String holder = Objects.requireNonNull(client, "client");

@@ -37,7 +37,8 @@ public final class ClientKeys {
         request -> {
           String value = request.header(headerName);
           return value == null || value.isBlank() ? null : digests.digest(value.trim());
-        });
+        },
+        true);
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header, hashed. */
@@ -54,7 +55,8 @@ public final class ClientKeys {
           }
           String token = value.substring(7).trim();
           return token.isEmpty() ? null : digests.digest(token);
-        });
+        },
+        true);
   }
 
   /**
@@ -66,7 +68,8 @@ public final class ClientKeys {
         request -> {
           String name = request.principalName();
           return name == null || name.isEmpty() ? null : "user:" + name;
-        });
+        },
+        false);
   }
 
   /**
@@ -114,7 +117,7 @@ public final class ClientKeys {
         throw new IllegalArgumentException("'" + p + "' " + e.getMessage());
       }
     }
-    return new Named("ip", new ClientIp(List.copyOf(proxies), ipv6PrefixBits, rfc7239));
+    return new Named("ip", new ClientIp(List.copyOf(proxies), ipv6PrefixBits, rfc7239), true);
   }
 
   /** The direct peer's address, trusting no proxy, IPv6 grouped by /64. */
@@ -132,6 +135,9 @@ public final class ClientKeys {
     if (chain.isEmpty()) {
       throw new IllegalArgumentException("a client key chain needs at least one resolver");
     }
+    if (chain.size() == 1 && chain.get(0) instanceof Chain only) {
+      return only; // asks the same resolvers in the same order, one call fewer per request
+    }
     return new Chain(chain);
   }
 
@@ -145,7 +151,17 @@ public final class ClientKeys {
     if (resolver instanceof Chain chain) {
       return chain.resolve(request); // bounded already, never null: not checked twice
     }
-    return bounded(Objects.requireNonNullElse(resolver.resolve(request), ANONYMOUS));
+    String key = resolver.resolve(request);
+    return key == null ? ANONYMOUS : keysBounded(resolver) ? key : bounded(key);
+  }
+
+  /**
+   * True if every key {@code resolver} finds is safe to store as it is, so that {@link #bounded}
+   * need not read it again: a digest or an address (short, without control characters), or the key
+   * of a chain, which bounds its keys itself (the configuration wraps its parsed chain in another).
+   */
+  static boolean keysBounded(ClientKeyResolver resolver) {
+    return resolver instanceof Named named ? named.keysBounded : resolver instanceof Chain;
   }
 
   /** Makes a resolver's answer safe to store: bounded length, no control characters. */
@@ -165,10 +181,16 @@ public final class ClientKeys {
   static final class Named implements ClientKeyResolver {
     private final String name;
     private final ClientKeyResolver delegate;
+    private final boolean keysBounded;
 
-    Named(String name, ClientKeyResolver delegate) {
+    /**
+     * @param keysBounded whether every key {@code delegate} returns is a digest or an address (see
+     *     {@link ClientKeys#keysBounded})
+     */
+    Named(String name, ClientKeyResolver delegate, boolean keysBounded) {
       this.name = name;
       this.delegate = delegate;
+      this.keysBounded = keysBounded;
     }
 
     @Override
@@ -185,8 +207,15 @@ public final class ClientKeys {
   static final class Chain implements ClientKeyResolver {
     private final List<ClientKeyResolver> resolvers;
 
+    /** Per resolver, whether its keys need no {@link ClientKeys#bounded} check. */
+    private final boolean[] keysBounded;
+
     Chain(List<ClientKeyResolver> resolvers) {
       this.resolvers = resolvers;
+      this.keysBounded = new boolean[resolvers.size()];
+      for (int i = 0; i < keysBounded.length; i++) {
+        keysBounded[i] = ClientKeys.keysBounded(resolvers.get(i));
+      }
     }
 
     @Override
@@ -194,7 +223,7 @@ public final class ClientKeys {
       for (int i = 0; i < resolvers.size(); i++) { // no iterator: this runs for every request
         String key = resolvers.get(i).resolve(request);
         if (key != null && !key.isEmpty()) {
-          return bounded(key);
+          return keysBounded[i] ? key : bounded(key);
         }
       }
       return ANONYMOUS;

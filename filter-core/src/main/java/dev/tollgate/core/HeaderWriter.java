@@ -152,31 +152,65 @@ final class HeaderWriter {
       boolean rejected,
       long retryAfterSeconds) {
     out.set("RateLimit-Policy", route.ietfPolicy);
+    out.set(
+        "RateLimit",
+        rejected
+            ? rejectedRateLimit(route, usage, retryAfterSeconds)
+            : rateLimit(route, usage, draft11, false, 0));
+  }
+
+  /**
+   * The {@code RateLimit} value of a 429 (draft-11): the route's last one while its numbers are
+   * unchanged, since a client over its quota is told the same until a second passes.
+   */
+  private static String rejectedRateLimit(Route route, long[] usage, long retryAfterSeconds) {
+    int count = route.limitCount();
+    Route.ShownRateLimit last = route.lastRejectedRateLimit;
+    if (last != null && last.numbers.length == 2 * count) {
+      boolean same = true;
+      for (int i = 0; i < count && same; i++) {
+        same =
+            last.numbers[2 * i] == remaining(usage, i)
+                && last.numbers[2 * i + 1] == ietfT(route, usage, i, true, true, retryAfterSeconds);
+      }
+      if (same) {
+        return last.value;
+      }
+    }
+    long[] numbers = new long[2 * count];
+    for (int i = 0; i < count; i++) {
+      numbers[2 * i] = remaining(usage, i);
+      numbers[2 * i + 1] = ietfT(route, usage, i, true, true, retryAfterSeconds);
+    }
+    String value = rateLimit(route, usage, true, true, retryAfterSeconds);
+    route.lastRejectedRateLimit = new Route.ShownRateLimit(numbers, value);
+    return value;
+  }
+
+  /**
+   * The {@code RateLimit} value: each limit's remaining quota and {@code t} (see {@link #ietf}).
+   */
+  private static String rateLimit(
+      Route route, long[] usage, boolean draft11, boolean rejected, long retryAfterSeconds) {
     int count = route.limitCount();
     // One and two limits (most configurations) as one concatenation each: javac sizes the string
     // exactly and writes it once, with no builder to fetch, fill and copy.
     if (count == 1) {
-      out.set(
-          "RateLimit",
-          route.policies[0].ietfItem
-              + remaining(usage, 0)
-              + ";t="
-              + ietfT(route, usage, 0, draft11, rejected, retryAfterSeconds));
-      return;
+      return route.policies[0].ietfItem
+          + remaining(usage, 0)
+          + ";t="
+          + ietfT(route, usage, 0, draft11, rejected, retryAfterSeconds);
     }
     if (count == 2) {
-      out.set(
-          "RateLimit",
-          route.policies[0].ietfItem
-              + remaining(usage, 0)
-              + ";t="
-              + ietfT(route, usage, 0, draft11, rejected, retryAfterSeconds)
-              + ", "
-              + route.policies[1].ietfItem
-              + remaining(usage, 1)
-              + ";t="
-              + ietfT(route, usage, 1, draft11, rejected, retryAfterSeconds));
-      return;
+      return route.policies[0].ietfItem
+          + remaining(usage, 0)
+          + ";t="
+          + ietfT(route, usage, 0, draft11, rejected, retryAfterSeconds)
+          + ", "
+          + route.policies[1].ietfItem
+          + remaining(usage, 1)
+          + ";t="
+          + ietfT(route, usage, 1, draft11, rejected, retryAfterSeconds);
     }
     StringBuilder state = BUFFER.get();
     state.setLength(0);
@@ -190,10 +224,11 @@ final class HeaderWriter {
           .append(";t=")
           .append(ietfT(route, usage, i, draft11, rejected, retryAfterSeconds));
     }
-    out.set("RateLimit", state.toString());
+    String value = state.toString();
     if (state.capacity() > 4096) {
       BUFFER.remove(); // an unusual number of limits: don't keep a large buffer per thread
     }
+    return value;
   }
 
   /**

@@ -40,6 +40,10 @@ public final class Limit {
 
   private final long quota;
   private final Duration window;
+
+  /** {@link #window} in milliseconds, which the store reads several times per request. */
+  private final long windowMillis;
+
   private final Algorithm algorithm;
   private final Duration precision;
   private final String name;
@@ -59,6 +63,7 @@ public final class Limit {
     this.unit = unit;
     this.quota = quota;
     this.window = window;
+    this.windowMillis = window.toMillis();
     this.algorithm = algorithm;
     this.precision = precision;
     this.name = name;
@@ -270,7 +275,7 @@ public final class Limit {
 
   /** The window in milliseconds. */
   public long windowMillis() {
-    return window.toMillis();
+    return windowMillis;
   }
 
   /** The counting algorithm. */

@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -160,22 +159,21 @@ public final class PageSizeOutcome {
     if (given.isEmpty()) {
       return shared[DEFAULTED_AT];
     }
-    Integer first = null;
+    int first = 0; // no value read yet: a page size is at least 1
     for (int i = 0; i < given.size(); i++) {
       String raw = given.get(i);
-      Integer parsed = parsePositive(raw);
-      if (parsed == null) {
+      int parsed = positiveOrZero(raw);
+      if (parsed == 0) {
         if (rule.onInvalid() == InvalidPageSize.REJECT) {
           return new PageSizeOutcome(Status.REJECTED, Map.of(), name, raw, rule.maxSize());
         }
         return shared[INVALID_DEFAULTED_AT];
       }
-      if (first == null) {
+      if (first == 0) {
         first = parsed;
       }
     }
     // given is not empty and each value either parsed or returned: first is set
-    Objects.requireNonNull(first, "first");
     if (first > rule.maxSize()) {
       return shared[CLAMPED_AT];
     }
@@ -237,6 +235,25 @@ public final class PageSizeOutcome {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  /**
+   * {@link #parsePositive} as an {@code int}, 0 where that is null: plain ASCII digits (every usual
+   * page size) are read here without a parse that may throw or a boxed result.
+   */
+  static int positiveOrZero(@Nullable String raw) {
+    if (raw != null && !raw.isEmpty() && raw.length() <= 9) {
+      int n = 0;
+      for (int i = 0; i < raw.length() && n >= 0; i++) {
+        char c = raw.charAt(i);
+        n = c >= '0' && c <= '9' ? n * 10 + (c - '0') : -1;
+      }
+      if (n >= 0) {
+        return n; // nine digits never overflow; all zeros is 0, not a page size
+      }
+    }
+    Integer parsed = parsePositive(raw);
+    return parsed == null ? 0 : parsed;
   }
 
   /** What happened to the page size: see {@link Status}. */

@@ -130,7 +130,7 @@ final class RateDecision {
     boolean dryRunRejected = (decided & DRY_RUN_REJECTED) != 0;
     Verdict v;
     if ((decided & ADMITTED) == 0) {
-      v = rateLimited(c, request, route, clients[0], usage, pageSize);
+      v = rateLimited(request, route, clients[0], usage, pageSize);
     } else {
       if (dryRunRejected) {
         LOG.log(
@@ -143,8 +143,8 @@ final class RateDecision {
       }
       v =
           pageSize.rejected()
-              ? Verdict.invalidPageSize(c, route, usage, pageSize)
-              : Verdict.admitted(c, route, usage, pageSize, release);
+              ? Verdict.invalidPageSize(route, usage, pageSize)
+              : Verdict.admitted(route, usage, pageSize, release);
       if (route.metering != null && v.proceed()) {
         v.charge = new Charge(charging, costClock, decidedIn, route, clients, usage[0]);
       }
@@ -155,12 +155,7 @@ final class RateDecision {
 
   /** The 429: Retry-After is the longest wait of the limits that rejected. */
   private static Verdict rateLimited(
-      TollgateConfig c,
-      RequestView request,
-      Route route,
-      String client,
-      long[] usage,
-      PageSizeOutcome pageSize) {
+      RequestView request, Route route, String client, long[] usage, PageSizeOutcome pageSize) {
     long retryAfter = 1;
     for (int i = 0; i < route.limitCount(); i++) {
       long retryMillis = HeaderWriter.retryAfterMillis(usage, i);
@@ -178,7 +173,7 @@ final class RateDecision {
           client,
           retryAfter);
     }
-    return Verdict.rateLimited(c, route, usage, retryAfter, pageSize);
+    return Verdict.rateLimited(route, usage, retryAfter, pageSize);
   }
 
   /**

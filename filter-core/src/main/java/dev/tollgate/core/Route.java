@@ -115,7 +115,9 @@ final class Route {
     }
   }
 
-  private final TollgateConfig config;
+  /** The configuration this route is part of: its header dialects, plans and caps. */
+  final TollgateConfig config;
+
   private final int quotasDividedBy;
 
   /**
@@ -325,6 +327,23 @@ final class Route {
     }
     return out;
   }
+
+  /** A {@code RateLimit} value and the numbers it shows: remaining and {@code t} per limit. */
+  static final class ShownRateLimit {
+    final long[] numbers;
+    final String value;
+
+    ShownRateLimit(long[] numbers, String value) {
+      this.numbers = numbers;
+      this.value = value;
+    }
+  }
+
+  /**
+   * The {@code RateLimit} value of this route's last 429 (see {@link HeaderWriter}); null until
+   * one. Replaced whole, so a reader sees a value with its own numbers.
+   */
+  volatile @Nullable ShownRateLimit lastRejectedRateLimit;
 
   /**
    * The last 429 problem body of this route: a client over its quota gets the same one for a

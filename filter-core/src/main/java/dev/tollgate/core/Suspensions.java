@@ -26,6 +26,12 @@ public final class Suspensions {
   private final Set<String> keys = ConcurrentHashMap.newKeySet();
   private final List<Cidr> ranges = new CopyOnWriteArrayList<>();
 
+  /**
+   * Whether any of the four holds an entry, set after every edit: a request then reads one field,
+   * not four collections.
+   */
+  private volatile boolean anyEntries;
+
   Suspensions() {}
 
   /**
@@ -41,6 +47,7 @@ public final class Suspensions {
     } else {
       keys.add(e);
     }
+    recount();
   }
 
   /** Lifts a suspension added here or by the configuration (until the next reload). */
@@ -50,6 +57,7 @@ public final class Suspensions {
     removed |=
         ranges.removeIf(r -> r.toString().equals(e))
             | configuredRanges.removeIf(r -> r.toString().equals(e));
+    recount();
     return removed;
   }
 
@@ -63,10 +71,19 @@ public final class Suspensions {
   }
 
   boolean isEmpty() {
-    return keys.isEmpty()
-        && ranges.isEmpty()
-        && configuredKeys.isEmpty()
-        && configuredRanges.isEmpty();
+    return !anyEntries;
+  }
+
+  /**
+   * Sets {@link #anyEntries} from the collections after an edit. Locked, so that of concurrent
+   * edits the last to count sees every edit done before it.
+   */
+  private synchronized void recount() {
+    anyEntries =
+        !(keys.isEmpty()
+            && ranges.isEmpty()
+            && configuredKeys.isEmpty()
+            && configuredRanges.isEmpty());
   }
 
   boolean covers(@Nullable String clientKey, @Nullable String ipKey) {
@@ -111,6 +128,7 @@ public final class Suspensions {
     }
     configuredRanges = newRanges;
     configuredKeys = newKeys;
+    recount();
   }
 
   static String check(String key, String entry) {

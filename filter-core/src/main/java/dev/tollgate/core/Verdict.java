@@ -25,15 +25,22 @@ public final class Verdict {
   /** The media type of the quota status document. */
   public static final String JSON = "application/json";
 
-  private static final Runnable NOTHING = () -> {};
+  /**
+   * The release of a request that holds no concurrency slot: {@link #release()} skips the
+   * compare-and-set for it, so that the usual request pays for no atomic write.
+   */
+  static final Runnable NOTHING = () -> {};
 
-  private static final VarHandle RELEASED;
-  private static final VarHandle COMPLETED;
+  private static final VarHandle DONE;
+
+  /** Bits of {@link #done}: {@link #release()} ran, {@link #complete} charged. */
+  private static final int RELEASED = 1;
+
+  private static final int COMPLETED = 2;
 
   static {
     try {
-      RELEASED = MethodHandles.lookup().findVarHandle(Verdict.class, "released", int.class);
-      COMPLETED = MethodHandles.lookup().findVarHandle(Verdict.class, "completed", int.class);
+      DONE = MethodHandles.lookup().findVarHandle(Verdict.class, "done", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -74,24 +81,23 @@ public final class Verdict {
   private final String rule;
   private final Runnable release;
 
-  @SuppressWarnings("unused") // through RELEASED
-  private volatile int released;
+  /**
+   * The {@link #RELEASED} and {@link #COMPLETED} bits, one field for both so that a verdict (made
+   * per request) stays small.
+   */
+  @SuppressWarnings("unused") // through DONE
+  private volatile int done;
 
   /** The admitted request's open account when its route charges after the response; else null. */
   @Nullable Charge charge;
 
-  @SuppressWarnings("unused") // through COMPLETED
-  private volatile int completed;
-
-  // Either fixed headers and limits ...
-  private final @Nullable List<Header> fixedHeaders;
+  // Either fixed headers and limits (route null) ...
+  private @Nullable List<Header> headers; // else rendered from the store's answer when asked
   private @Nullable List<LimitStatus> limits;
-  // ... or what the store answered, rendered on demand.
-  private final @Nullable TollgateConfig config;
+  // ... or what the store answered for the route, rendered on demand.
   private final @Nullable Route route;
   private final long @Nullable [] usage;
   private final long retryAfterSeconds;
-  private @Nullable List<Header> renderedHeaders;
 
   /** A verdict with headers and limits known up front (no store answer behind it). */
   private Verdict(
@@ -103,13 +109,12 @@ public final class Verdict {
       String rule,
       Runnable release) {
     this.outcome = outcome;
-    this.fixedHeaders = headers;
+    this.headers = headers;
     this.body = body;
     this.pageSize = pageSize;
     this.limits = limits;
     this.rule = rule;
     this.release = release;
-    this.config = null;
     this.route = null;
     this.usage = null;
     this.retryAfterSeconds = 0;
@@ -121,7 +126,6 @@ public final class Verdict {
    */
   private Verdict(
       Outcome outcome,
-      TollgateConfig config,
       Route route,
       long[] usage,
       long retryAfterSeconds,
@@ -129,12 +133,10 @@ public final class Verdict {
       PageSizeOutcome pageSize,
       Runnable release) {
     this.outcome = outcome;
-    this.fixedHeaders = null;
     this.body = body;
     this.pageSize = pageSize;
     this.rule = route.mostSpecific;
     this.release = release;
-    this.config = config;
     this.route = route;
     this.usage = usage;
     this.retryAfterSeconds = retryAfterSeconds;
@@ -147,14 +149,9 @@ public final class Verdict {
     return new Verdict(outcome, headers, body, pageSize, List.of(), rule, NOTHING);
   }
 
-  /** Admitted on the store's answer {@code usage} for {@code route} of {@code config}. */
-  static Verdict admitted(
-      TollgateConfig config,
-      Route route,
-      long[] usage,
-      PageSizeOutcome pageSize,
-      Runnable release) {
-    return new Verdict(Outcome.ADMITTED, config, route, usage, 0, null, pageSize, release);
+  /** Admitted on the store's answer {@code usage} for {@code route}. */
+  static Verdict admitted(Route route, long[] usage, PageSizeOutcome pageSize, Runnable release) {
+    return new Verdict(Outcome.ADMITTED, route, usage, 0, null, pageSize, release);
   }
 
   /** An admitted request whose limits were not decided (the store failed open): no headers. */
@@ -164,14 +161,10 @@ public final class Verdict {
 
   /** A 429: a limit of {@code route} is exhausted in the store's answer {@code usage}. */
   static Verdict rateLimited(
-      TollgateConfig config,
-      Route route,
-      long[] usage,
-      long retryAfterSeconds,
-      PageSizeOutcome pageSize) {
+      Route route, long[] usage, long retryAfterSeconds, PageSizeOutcome pageSize) {
     String body = route.quotaExceeded(usage, retryAfterSeconds);
     return new Verdict(
-        Outcome.RATE_LIMITED, config, route, usage, retryAfterSeconds, body, pageSize, NOTHING);
+        Outcome.RATE_LIMITED, route, usage, retryAfterSeconds, body, pageSize, NOTHING);
   }
 
   /** A 429 from the external limiter {@code limiter} of rule {@code rule}. */
@@ -186,10 +179,9 @@ public final class Verdict {
   }
 
   /** A 400 for the page size, after the store counted the request in {@code usage}. */
-  static Verdict invalidPageSize(
-      TollgateConfig config, Route route, long[] usage, PageSizeOutcome pageSize) {
+  static Verdict invalidPageSize(Route route, long[] usage, PageSizeOutcome pageSize) {
     String body = Problems.invalidPageSize(pageSize);
-    return new Verdict(Outcome.INVALID_PAGE_SIZE, config, route, usage, 0, body, pageSize, NOTHING);
+    return new Verdict(Outcome.INVALID_PAGE_SIZE, route, usage, 0, body, pageSize, NOTHING);
   }
 
   /** A 400 for the page size, when the store could not count the request. */
@@ -247,15 +239,16 @@ public final class Verdict {
    * #headers()}: the values go to {@code sink} without a list in between.
    */
   public void writeHeaders(HeaderSink sink) {
-    if (fixedHeaders != null) {
-      for (Header h : fixedHeaders) {
+    Route r = route;
+    if (r == null) {
+      for (Header h : Objects.requireNonNull(headers)) { // fixed: set whenever route is not
         sink.set(h.name(), h.value());
       }
     } else {
-      HeaderWriter.write( // no fixed headers: made on a store answer, which sets all three
-          Objects.requireNonNull(config),
-          Objects.requireNonNull(route),
-          Objects.requireNonNull(usage),
+      HeaderWriter.write(
+          r.config,
+          r,
+          Objects.requireNonNull(usage), // set with route
           outcome == Outcome.RATE_LIMITED,
           retryAfterSeconds,
           sink);
@@ -264,15 +257,12 @@ public final class Verdict {
 
   /** Headers to set on the response, whether it proceeds or not (see {@link #writeHeaders}). */
   public List<Header> headers() {
-    if (fixedHeaders != null) {
-      return fixedHeaders;
-    }
-    List<Header> h = renderedHeaders;
+    List<Header> h = headers; // fixed, or rendered before
     if (h == null) {
       List<Header> out = new ArrayList<>(8);
       writeHeaders((name, value) -> out.add(new Header(name, value)));
       h = Collections.unmodifiableList(out);
-      renderedHeaders = h; // racy but idempotent
+      headers = h; // racy but idempotent
     }
     return h;
   }
@@ -310,7 +300,7 @@ public final class Verdict {
    * Harmless when no concurrency limit is configured.
    */
   public void release() {
-    if (release != NOTHING && RELEASED.compareAndSet(this, 0, 1)) {
+    if (release != NOTHING && ((int) DONE.getAndBitwiseOr(this, RELEASED) & RELEASED) == 0) {
       release.run();
     }
   }
@@ -357,7 +347,7 @@ public final class Verdict {
    */
   public void complete(int status, long bodyBytes) {
     Charge c = charge;
-    if (c != null && COMPLETED.compareAndSet(this, 0, 1)) {
+    if (c != null && ((int) DONE.getAndBitwiseOr(this, COMPLETED) & COMPLETED) == 0) {
       try {
         c.complete(status, bodyBytes);
       } catch (RuntimeException e) {

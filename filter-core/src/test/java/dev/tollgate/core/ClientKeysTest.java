@@ -116,6 +116,39 @@ class ClientKeysTest {
   }
 
   @Test
+  void theBuiltInSourcesFindKeysThatNeedNoBounding() {
+    // The chain skips its length and control-character check for these sources: their keys are
+    // digests or addresses, whatever the request holds.
+    String evil = "x".repeat(300) + "\r\nX-Injected: 1";
+    List<String> keys =
+        List.of(
+            ClientKeys.header("X-Api-Key").resolve(from("1.1.1.1").header("X-Api-Key", evil)),
+            ClientKeys.bearerToken()
+                .resolve(from("1.1.1.1").header("Authorization", "Bearer " + evil)),
+            ClientKeys.ip().resolve(from("203.0.113.7")),
+            ClientKeys.ip().resolve(from("[2001:db8:1234:5678:9abc:def0:1234:5678%eth0]:8443")),
+            ClientKeys.ip(List.of(), 128).resolve(from("2001:db8:1234:5678:9abc:def0:1234:5678")),
+            ClientKeys.ip(List.of(), 128).resolve(from("::ffff:203.0.113.7")),
+            ipBehind("10.0.0.0/8")
+                .resolve(from("10.0.0.1").header("X-Forwarded-For", "2001:db8::1, 10.0.0.2")));
+    for (String key : keys) {
+      assertEquals(key, ClientKeys.bounded(key));
+    }
+  }
+
+  @Test
+  void aChainInAChainBoundsTheKeysOfItsOwnSources() {
+    // The outer chain trusts the inner one to have bounded its keys.
+    ClientKeyResolver nested =
+        ClientKeys.firstOf(
+            List.of(ClientKeys.firstOf(List.of(ClientKeys.principal())), ClientKeys.ip()));
+    String key = nested.resolve(from("1.1.1.1").principal("ali\nce" + "e".repeat(300)));
+    assertEquals(key, ClientKeys.bounded(key));
+    assertTrue(key.startsWith("long:"), key);
+    assertEquals("ip:1.1.1.1", ClientKeys.firstOf(List.of(ipBehind())).resolve(from("1.1.1.1")));
+  }
+
+  @Test
   void keysWithControlCharactersAreHashed() {
     ClientKeyResolver principal = ClientKeys.firstOf(List.of(ClientKeys.principal()));
     for (String evil :

@@ -39,6 +39,36 @@ class IetfDraft11Test {
   }
 
   @Test
+  void repeated429sShowTheNumbersOfTheirOwnMoment() {
+    FakeClock clock = new FakeClock(NOW);
+    Tollgate eleven = engine(clock, "limits", "3/1m, 100/1h", "headers.dialects", "ietf");
+    admitted(eleven, request, 3);
+    assertEquals(
+        "\"minute\";r=0;t=30, \"hour\";r=97;t=30", header(eleven.check(request), "RateLimit"));
+    assertEquals(
+        "\"minute\";r=0;t=30, \"hour\";r=97;t=30",
+        header(eleven.check(request), "RateLimit"),
+        "the same moment, the same value");
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(
+        "\"minute\";r=0;t=20, \"hour\";r=97;t=20",
+        header(eleven.check(request), "RateLimit"),
+        "ten seconds on, the effective windows are ten seconds shorter");
+    TestRequest other = TestRequest.get("/api/things").from("198.51.100.2");
+    admitted(eleven, other, 2);
+    assertEquals(
+        "\"minute\";r=0;t=20, \"hour\";r=97;t=3560",
+        header(eleven.check(other), "RateLimit"),
+        "an admitted request in between");
+    assertEquals(
+        "\"minute\";r=0;t=20, \"hour\";r=97;t=20", header(eleven.check(request), "RateLimit"));
+    assertEquals(
+        "\"minute\";r=0;t=20, \"hour\";r=97;t=20",
+        header(eleven.check(other), "RateLimit"),
+        "another client at the same numbers");
+  }
+
+  @Test
   void anUnusedLimitHasAnEffectiveWindowNotZero() {
     // A time budget is untouched on admission; a dry-run status request would be too.
     Tollgate eleven =

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,34 @@ class PageSizeOutcomeTest {
     assertNull(PageSizeOutcome.parsePositive("0"));
     assertNull(PageSizeOutcome.parsePositive(""));
     assertNull(PageSizeOutcome.parsePositive(null));
+  }
+
+  @Test
+  void theIntReadingAgreesWithParsePositive() {
+    String sixtyFour = "0".repeat(63) + "5";
+    for (String raw :
+        Arrays.asList(
+            "50",
+            "050",
+            "+50",
+            "-5",
+            " 5",
+            "5a",
+            "0",
+            "000",
+            "",
+            null,
+            "1",
+            "999999999",
+            "1000000000",
+            "2147483647",
+            "2147483648",
+            "\u0665\u0660",
+            sixtyFour,
+            "0" + sixtyFour)) {
+      Integer expected = PageSizeOutcome.parsePositive(raw);
+      assertEquals(expected == null ? 0 : expected, PageSizeOutcome.positiveOrZero(raw), raw);
+    }
   }
 
   @Test

@@ -18,6 +18,28 @@ class SuspensionsTest {
   private final Suspensions suspensions = new Suspensions();
 
   @Test
+  void isEmptyFollowsEveryEdit() {
+    assertTrue(suspensions.isEmpty());
+    suspensions.suspend("user:mallory");
+    assertFalse(suspensions.isEmpty());
+    suspensions.lift("user:mallory");
+    assertTrue(suspensions.isEmpty());
+    suspensions.suspend("203.0.113.0/24");
+    assertFalse(suspensions.isEmpty());
+    suspensions.lift("203.0.113.0/24");
+    assertTrue(suspensions.isEmpty());
+    suspensions.replaceConfigured(List.of("user:mallory", "198.51.100.0/28"));
+    assertFalse(suspensions.isEmpty());
+    suspensions.lift("user:mallory");
+    assertFalse(suspensions.isEmpty(), "the configured range is still in force");
+    suspensions.lift("198.51.100.0/28");
+    assertTrue(suspensions.isEmpty());
+    suspensions.replaceConfigured(List.of("user:mallory"));
+    suspensions.replaceConfigured(List.of());
+    assertTrue(suspensions.isEmpty(), "a reload without entries");
+  }
+
+  @Test
   void aSuspendedKeyCoversThatClientOnly() {
     suspensions.suspend("user:mallory");
     assertTrue(suspensions.covers("user:mallory", "ip:198.51.100.1"));
