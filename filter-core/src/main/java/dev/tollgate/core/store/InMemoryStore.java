@@ -54,10 +54,19 @@ public final class InMemoryStore implements RateLimitStore {
 
   /**
    * The key hash of each recent slot's entry, so that a miss is told without reading the entry and
-   * its key (two cache misses on a large store). A hash and entry written by racing threads may not
-   * match: the key comparison after a hash match decides.
+   * its key (two cache misses on a large store), its lowest bit replaced by {@link #REFERENCED}. A
+   * hash and entry written by racing threads may not match: the key comparison after a hash match
+   * decides.
    */
   private final int[] recentHashes;
+
+  /**
+   * The bit of a {@link #recentHashes} value set when its entry is found there, and cleared by a
+   * client that misses the slot instead of taking it: a slot changes hands only if its entry was
+   * not found there since the last miss (a second chance, as in the CLOCK policy), so that keys
+   * seen once, or in turn with a busier key, do not push the busier one out.
+   */
+  private static final int REFERENCED = 1;
 
   private final int recentMask;
   private final Clock clock;
@@ -300,14 +309,24 @@ public final class InMemoryStore implements RateLimitStore {
   private @Nullable ClientEntry recentEntry(String client) {
     int hash = client.hashCode();
     int slot = recentSlot(hash);
-    if (recentHashes[slot] != hash) {
+    int held = recentHashes[slot];
+    if ((held | REFERENCED) != (hash | REFERENCED)) {
       return null;
     }
     ClientEntry entry = recent[slot];
-    return entry != null && entry.client.equals(client) ? entry : null;
+    if (entry == null || !entry.client.equals(client)) {
+      return null;
+    }
+    if ((held & REFERENCED) == 0) {
+      recentHashes[slot] = held | REFERENCED; // written once, not on every hit of a hot key
+    }
+    return entry;
   }
 
-  /** The cache's entry of {@code client}, created if needed; it becomes the recent one. */
+  /**
+   * The cache's entry of {@code client}, created if needed; it becomes the recent one unless the
+   * slot's entry was found there since the last miss (which then loses that mark).
+   */
   private ClientEntry cachedEntry(String client) {
     ClientEntry entry = clients.getIfPresent(client);
     if (entry == null) {
@@ -316,9 +335,25 @@ public final class InMemoryStore implements RateLimitStore {
     }
     int hash = client.hashCode();
     int slot = recentSlot(hash);
-    recentHashes[slot] = hash;
-    recent[slot] = entry;
+    int held = recentHashes[slot];
+    if ((held & REFERENCED) != 0 && recent[slot] != null) {
+      recentHashes[slot] = held & ~REFERENCED;
+    } else {
+      recentHashes[slot] = hash & ~REFERENCED;
+      recent[slot] = entry;
+    }
     return entry;
+  }
+
+  /** Whether {@code client}'s entry is in its recent slot now. For tests. */
+  boolean isRecent(String client) {
+    ClientEntry entry = recent[recentSlot(client.hashCode())];
+    return entry != null && entry.client.equals(client);
+  }
+
+  /** The recent slot of {@code client}. For tests. */
+  int recentSlotOf(String client) {
+    return recentSlot(client.hashCode());
   }
 
   /** Clears {@code entry}'s recent slot if it still holds it (the entry was retired). */
@@ -335,12 +370,14 @@ public final class InMemoryStore implements RateLimitStore {
   }
 
   /**
-   * A sixteenth of the bound, as a power of two from 64 to 4,096 slots (16 KB of references at
-   * most): enough for the clients busy at any one moment, small enough to stay in the CPU's cache.
+   * An eighth of the bound rounded up to a power of two, from 64 to 16,384 slots (128 KB of
+   * references and hashes at most, about 1.3 bytes per client of the default bound): enough for the
+   * clients busy at any one moment.
    */
   static int recentSlots(long maxClients) {
-    long wanted = Math.max(64, Math.min(4_096, maxClients / 16));
-    return Integer.highestOneBit((int) wanted);
+    long wanted = Math.max(64, Math.min(16_384, maxClients / 8));
+    int slots = Integer.highestOneBit((int) wanted);
+    return slots < wanted ? slots << 1 : slots;
   }
 
   /**

@@ -449,12 +449,35 @@ class InMemoryStoreTest {
   }
 
   @Test
-  void recentSlotsAreASixteenthOfTheBoundAsAPowerOfTwoFrom64To4096() {
+  void recentSlotsAreAnEighthOfTheBoundRoundedUpToAPowerOfTwoFrom64To16384() {
     assertEquals(64, InMemoryStore.recentSlots(1));
-    assertEquals(64, InMemoryStore.recentSlots(1_024));
-    assertEquals(512, InMemoryStore.recentSlots(10_000));
-    assertEquals(4_096, InMemoryStore.recentSlots(InMemoryStore.DEFAULT_MAX_CLIENTS));
-    assertEquals(4_096, InMemoryStore.recentSlots(Long.MAX_VALUE));
+    assertEquals(128, InMemoryStore.recentSlots(1_024));
+    assertEquals(2_048, InMemoryStore.recentSlots(10_000));
+    assertEquals(16_384, InMemoryStore.recentSlots(InMemoryStore.DEFAULT_MAX_CLIENTS));
+    assertEquals(16_384, InMemoryStore.recentSlots(Long.MAX_VALUE));
+  }
+
+  @Test
+  void aClientFoundInItsRecentSlotKeepsItAgainstTheNextKeyThatMissesThere() {
+    InMemoryStore store = InMemoryStore.create(1_024, FakeClock.at1800());
+    List<Limit> limits = List.of(Limit.of(100, Duration.ofMinutes(1)));
+    String busy = "busy";
+    String other = null;
+    for (int i = 0; other == null; i++) {
+      if (store.recentSlotOf("k" + i) == store.recentSlotOf(busy)) {
+        other = "k" + i;
+      }
+    }
+    acquire(store, busy, limits, 1); // takes the slot
+    acquire(store, busy, limits, 1); // found there
+    acquire(store, other, limits, 1); // misses: the busy client had a second chance
+    assertTrue(store.isRecent(busy));
+    assertFalse(store.isRecent(other));
+    acquire(store, other, limits, 1); // misses again, the busy client not found since: taken
+    assertTrue(store.isRecent(other));
+    assertFalse(store.isRecent(busy));
+    assertEquals(97, acquire(store, busy, limits, 1).usages().get(0).remaining());
+    assertEquals(97, acquire(store, other, limits, 1).usages().get(0).remaining());
   }
 
   private static void decideAndLetTheBackgroundFinish(
