@@ -157,11 +157,6 @@ final class Decider {
         true, r.redisMillis(), List.of(new LimitUsage(limit, remaining, Math.max(1, reset), 0)));
   }
 
-  /** Whether leases may be renewed with {@code BITFIELD}; off after an error reply to it. */
-  boolean renewals() {
-    return renewals;
-  }
-
   /**
    * Cluster, and the rules identify the client differently (e.g. by IP and by API key): the keys
    * live in different slots, so each client's buckets are decided by their own call, in order. Each
