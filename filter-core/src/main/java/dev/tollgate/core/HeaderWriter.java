@@ -165,7 +165,7 @@ final class HeaderWriter {
    */
   private static String rejectedRateLimit(Route route, long[] usage, long retryAfterSeconds) {
     int count = route.limitCount();
-    Route.ShownRateLimit last = route.lastRejectedRateLimit;
+    Route.Remembered last = route.lastRejectedRateLimit;
     if (last != null && last.numbers.length == 2 * count) {
       boolean same = true;
       for (int i = 0; i < count && same; i++) {
@@ -183,7 +183,7 @@ final class HeaderWriter {
       numbers[2 * i + 1] = ietfT(route, usage, i, true, true, retryAfterSeconds);
     }
     String value = rateLimit(route, usage, true, true, retryAfterSeconds);
-    route.lastRejectedRateLimit = new Route.ShownRateLimit(numbers, value);
+    route.lastRejectedRateLimit = new Route.Remembered(numbers, value);
     return value;
   }
 

@@ -328,28 +328,31 @@ final class Route {
     return out;
   }
 
-  /** A {@code RateLimit} value and the numbers it shows: remaining and {@code t} per limit. */
-  static final class ShownRateLimit {
+  /**
+   * A text of a 429 and the numbers it was made from, so that the next 429 with the same numbers
+   * sends it again. Replaced whole, so a reader sees a text with its own numbers.
+   */
+  static final class Remembered {
     final long[] numbers;
     final String value;
 
-    ShownRateLimit(long[] numbers, String value) {
+    Remembered(long[] numbers, String value) {
       this.numbers = numbers;
       this.value = value;
     }
   }
 
   /**
-   * The {@code RateLimit} value of this route's last 429 (see {@link HeaderWriter}); null until
-   * one. Replaced whole, so a reader sees a value with its own numbers.
+   * The {@code RateLimit} value of this route's last 429 and its remaining and {@code t} per limit
+   * (see {@link HeaderWriter}); null until one.
    */
-  volatile @Nullable ShownRateLimit lastRejectedRateLimit;
+  volatile @Nullable Remembered lastRejectedRateLimit;
 
   /**
    * The last 429 problem body of this route: a client over its quota gets the same one for a
    * second.
    */
-  private volatile Object[] lastProblem = {-1L, -1L, ""};
+  private volatile @Nullable Remembered lastProblem; // numbers: violated limits, retry after
 
   /**
    * The 429 problem body for the limits that rejected in {@code usage}, with {@code retryAfter}.
@@ -362,12 +365,15 @@ final class Route {
         violated |= 1L << i;
       }
     }
-    Object[] last = lastProblem;
-    if ((Long) last[0] == violated && (Long) last[1] == retryAfter && policies.length <= 64) {
-      return (String) last[2];
+    Remembered last = lastProblem;
+    if (last != null
+        && last.numbers[0] == violated
+        && last.numbers[1] == retryAfter
+        && policies.length <= 64) {
+      return last.value;
     }
     String body = Problems.quotaExceeded(limitStatuses(usage), retryAfter, plan);
-    lastProblem = new Object[] {violated, retryAfter, body};
+    lastProblem = new Remembered(new long[] {violated, retryAfter}, body);
     return body;
   }
 
