@@ -98,6 +98,25 @@ final class LocalRedis implements AutoCloseable {
     return calls;
   }
 
+  /**
+   * Microseconds Redis spent running scripts ({@code EVALSHA} and {@code EVAL}, their own commands
+   * included) since the last {@link #resetStats()}, from {@code INFO commandstats}: the share of
+   * {@link #cpuSeconds()} that is Lua rather than network and event loop.
+   */
+  long scriptMicros() {
+    long micros = 0;
+    for (Map.Entry<String, String> e : info("commandstats").entrySet()) {
+      if (e.getKey().equals("cmdstat_evalsha") || e.getKey().equals("cmdstat_eval")) {
+        for (String f : e.getValue().split(",")) {
+          if (f.startsWith("usec=")) {
+            micros += Long.parseLong(f.substring(5));
+          }
+        }
+      }
+    }
+    return micros;
+  }
+
   /** CPU time the server process has used, user and system, in seconds ({@code INFO cpu}). */
   double cpuSeconds() {
     Map<String, String> cpu = info("cpu");

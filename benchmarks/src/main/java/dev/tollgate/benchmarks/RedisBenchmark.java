@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +85,10 @@ public final class RedisBenchmark {
   private final Map<Integer, List<Point>> ceiling = new LinkedHashMap<>();
 
   private RedisBenchmark(boolean full) {
-    rounds = full ? 5 : 3;
+    // Exploring one change needs fewer callers and more rounds than the report: system properties
+    // narrow a run (tollgate.redis.callers=8, tollgate.redis.rounds=7,
+    // tollgate.redis.contenders=tollgate-redis,lettuce-evalsha-return-1).
+    rounds = Integer.getInteger("tollgate.redis.rounds", full ? 5 : 3);
     warmup = Duration.ofSeconds(full ? 10 : 4);
     measure = Duration.ofSeconds(full ? 10 : 4);
     ceilingRequests = full ? 300_000 : 100_000;
@@ -128,6 +132,10 @@ public final class RedisBenchmark {
     Map<String, Contender> contenders = new LinkedHashMap<>();
     List<String> names = new ArrayList<>(RedisContenders.ALL);
     names.add(RedisContenders.LETTUCE_FLOOR);
+    String only = System.getProperty("tollgate.redis.contenders");
+    if (only != null) {
+      names.retainAll(List.of(only.split(",")));
+    }
     for (String name : names) {
       try {
         contenders.put(name, RedisContenders.create(name, redis.uri(), keys));
@@ -142,7 +150,7 @@ public final class RedisBenchmark {
   private void measureRounds(LocalRedis redis, Map<String, Contender> contenders) throws Exception {
     String sha = redis.admin().scriptLoad("return 1");
     Path binary = redis.benchmarkBinary();
-    for (int callers : CALLERS) {
+    for (int callers : callers()) {
       // Rounds, contenders in turn in each, so that other work on a shared machine hits all
       // alike; the report takes the median round. Each run starts on an empty database and its
       // warm-up visits every client, so the measured period sees known clients, as a running
@@ -160,6 +168,13 @@ public final class RedisBenchmark {
     }
   }
 
+  private static int[] callers() {
+    String only = System.getProperty("tollgate.redis.callers");
+    return only == null
+        ? CALLERS
+        : Arrays.stream(only.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
   /** One run of one contender on a flushed database, with what it cost Redis. */
   private void measureContender(
       LocalRedis redis, int round, int callers, String name, Contender contender) throws Exception {
@@ -167,6 +182,7 @@ public final class RedisBenchmark {
     redis.resetStats();
     double cpu = redis.cpuSeconds();
     Point p = run(contender, callers, draws, warmup, measure);
+    double scriptMicros = redis.scriptMicros() / (double) p.calls;
     p =
         p.withServerCost(
             redis.commandCalls().values().stream().mapToLong(Long::longValue).sum(),
@@ -178,7 +194,7 @@ public final class RedisBenchmark {
     System.out.printf(
         Locale.ROOT,
         "round %d %-24s callers %2d  %,10.0f decisions/s  p50 %7.1f us  p99 "
-            + "%8.1f us  admitted %5.1f%%  errors %d  commands/decision %.2f  Redis CPU %.1f us/decision%s%n",
+            + "%8.1f us  admitted %5.1f%%  errors %d  commands/decision %.2f  Redis CPU %.1f us/decision (scripts %.1f)%s%n",
         round,
         name,
         callers,
@@ -189,6 +205,7 @@ public final class RedisBenchmark {
         p.errors,
         p.commandsPerDecision,
         p.redisCpuMicrosPerDecision,
+        scriptMicros,
         p.firstError == null ? "" : "  first error: " + p.firstError);
   }
 
