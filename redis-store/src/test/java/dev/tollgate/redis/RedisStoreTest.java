@@ -348,6 +348,24 @@ class RedisStoreTest {
   }
 
   @Test
+  void aFixedWindowsCountWrittenInPlaceKeepsTheExpiryOfItsWindow() {
+    // The first call in a window writes the state with its expiry; later ones in the same window
+    // write only the count (SETRANGE), for the short and the long form alike.
+    Limit minute = Limit.parse("5/1m");
+    Limit twoLimits = Limit.parse("100/1h rolling");
+    time.set(T0 + 10_000);
+    acquire("short", minute);
+    acquire("long", minute, twoLimits);
+    time.set(T0 + 20_000);
+    assertEquals(3, acquire("short", minute).usages().get(0).remaining());
+    assertEquals(3, acquire("long", minute, twoLimits).usages().get(0).remaining());
+    // Set at T0 + 10 s for the window's end at T0 + 60 s, and kept (the fake clock moved, Redis'
+    // did not): never dropped, which would keep the key forever.
+    assertTtl(50_000, redis.pttl("tollgate:{short}:default:fixed:60"));
+    assertTtl(50_000, redis.pttl("tollgate:{long}:default:fixed:60"));
+  }
+
+  @Test
   void aKeyIsGoneFromRedisOnceItsWindowHasEnded() throws InterruptedException {
     time.set(T0 + MINUTE - 20); // 20 ms before the window ends, so Redis expires the key quickly
     acquire("c", Limit.parse("5/1m"));
