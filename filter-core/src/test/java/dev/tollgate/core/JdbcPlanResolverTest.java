@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,15 @@ import org.junit.jupiter.api.Test;
 class JdbcPlanResolverTest {
 
   private static final String QUERY = "SELECT plan FROM tenants WHERE client_key = ?";
+
+  /**
+   * Each test's database by a name of its own: an in-memory database outlives its server in this
+   * JVM (DB_CLOSE_DELAY=-1, so that a restarted server finds the data), and a later test given the
+   * same free port would find the earlier test's tables.
+   */
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private final String database = "plans" + DATABASES.incrementAndGet();
 
   private final FakeClock clock = new FakeClock(Instant.parse("2026-11-22T18:00:05Z"));
   private Server server;
@@ -54,7 +64,7 @@ class JdbcPlanResolverTest {
   }
 
   private String url() {
-    return "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:plans" + port + ";DB_CLOSE_DELAY=-1";
+    return "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:" + database + ";DB_CLOSE_DELAY=-1";
   }
 
   private void sql(String... statements) throws Exception {
