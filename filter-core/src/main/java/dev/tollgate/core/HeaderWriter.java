@@ -260,7 +260,7 @@ final class HeaderWriter {
       case FIXED_WINDOW:
         return window - Math.floorMod(now, window);
       case ROLLING_WINDOW:
-        long precision = limit.precision().toMillis();
+        long precision = limit.precisionMillis();
         return (Math.floorDiv(now, precision) + 1) * precision + window - now;
       default:
         return Math.max(1, window / limit.quota());

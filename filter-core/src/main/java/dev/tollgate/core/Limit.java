@@ -46,6 +46,10 @@ public final class Limit {
 
   private final Algorithm algorithm;
   private final Duration precision;
+
+  /** {@link #precision} in milliseconds: a rolling window divides by it on every request. */
+  private final long precisionMillis;
+
   private final String name;
   private final QuotaUnit unit;
 
@@ -66,6 +70,7 @@ public final class Limit {
     this.windowMillis = window.toMillis();
     this.algorithm = algorithm;
     this.precision = precision;
+    this.precisionMillis = precision.toMillis();
     this.name = name;
   }
 
@@ -290,6 +295,11 @@ public final class Limit {
    */
   public Duration precision() {
     return precision;
+  }
+
+  /** {@link #precision()} in milliseconds. */
+  public long precisionMillis() {
+    return precisionMillis;
   }
 
   /** The policy name shown in headers and problem bodies. */

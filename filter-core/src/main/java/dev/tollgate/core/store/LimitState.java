@@ -40,7 +40,7 @@ abstract class LimitState {
   /** How long an untouched state stays meaningful: after that it equals a fresh one. */
   static long idleMillis(Limit limit) {
     return limit.windowMillis()
-        + (limit.algorithm() == Algorithm.ROLLING_WINDOW ? limit.precision().toMillis() : 0);
+        + (limit.algorithm() == Algorithm.ROLLING_WINDOW ? limit.precisionMillis() : 0);
   }
 
   static LimitState create(Limit limit) {

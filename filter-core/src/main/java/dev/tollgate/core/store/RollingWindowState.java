@@ -14,13 +14,13 @@ final class RollingWindowState extends LimitState {
   private long used; // the sum of counts, kept as they change: no sum over the ring per request
 
   RollingWindowState(Limit limit) {
-    counts = new int[(int) (limit.windowMillis() / limit.precision().toMillis()) + 1];
+    counts = new int[(int) (limit.windowMillis() / limit.precisionMillis()) + 1];
     newest = Long.MIN_VALUE;
   }
 
   @Override
   void advance(Limit limit, long now) {
-    long current = Math.floorDiv(now, limit.precision().toMillis());
+    long current = Math.floorDiv(now, limit.precisionMillis());
     int size = counts.length;
     if (newest == Long.MIN_VALUE) {
       newest = current;
@@ -59,7 +59,7 @@ final class RollingWindowState extends LimitState {
 
   @Override
   void refund(Limit limit, long now, long units, long takenAt) {
-    long bucket = Math.floorDiv(takenAt, limit.precision().toMillis());
+    long bucket = Math.floorDiv(takenAt, limit.precisionMillis());
     if (bucket <= newest && bucket > newest - counts.length) {
       int s = slot(bucket);
       int after = (int) Math.max(0, counts[s] - units);
@@ -70,6 +70,14 @@ final class RollingWindowState extends LimitState {
 
   @Override
   long resetMillis(Limit limit, long now) {
+    if (used == 0) {
+      return 0;
+    }
+    if (counts[slot(newest)] == used) {
+      // Everything counted is in the newest bucket (a client whose use began within the last
+      // step, nearly every client of a day's window with hourly steps): no walk over the ring.
+      return leavesWindowAt(limit, newest) - now;
+    }
     long oldest = newest - counts.length + 1;
     // Walks the ring by index from the oldest bucket: no division per bucket.
     for (int k = 0, s = slot(oldest); k < counts.length; k++, s = next(s)) {
@@ -98,7 +106,7 @@ final class RollingWindowState extends LimitState {
 
   /** Bucket {@code b} counts while it overlaps (now - window, now]. */
   private static long leavesWindowAt(Limit limit, long b) {
-    long precision = limit.precision().toMillis();
+    long precision = limit.precisionMillis();
     return (b + 1) * precision + limit.windowMillis();
   }
 
