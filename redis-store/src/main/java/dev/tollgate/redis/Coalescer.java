@@ -45,7 +45,8 @@ final class Coalescer {
 
   /**
    * Decisions in one call at most: bounds how long one call holds Redis' single thread (each
-   * decision runs a {@code GET} and usually a {@code SETRANGE}) and the size of its arguments and reply.
+   * decision runs a {@code GET} and usually a {@code SETRANGE}) and the size of its arguments and
+   * reply.
    */
   static final int MAX_BATCH = 64;
 

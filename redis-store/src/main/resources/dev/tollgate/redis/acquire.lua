@@ -72,7 +72,7 @@ local function fixedState(raw)
   local first = string.byte(raw, 1)
   if #raw == 16 and (first == 0 or first == 255) then
     local start, count = struct.unpack(FIXED, raw)
-    return start, count
+    return start, count, true
   end
   -- (%z*: a BITFIELD of a server that shares Redis with one of those versions pads it with zeros)
   local a, b = string.match(raw, '^(%-?%d+):(%d+)%z*$')
@@ -92,11 +92,11 @@ local function fixedWindow(key, now, cost, lease, rejectedBefore, countRejected,
   local windowStart = now - now % window -- Lua's % is Math.floorMod
   local count, stored, sameWindow = 0, 0, false
   if raw then
-    local start
-    start, stored = fixedState(raw)
+    local start, binary
+    start, stored, binary = fixedState(raw)
     -- A backwards jump re-bases the window but keeps the count.
     if start and start >= windowStart then count = stored end
-    sameWindow = start == windowStart and #raw == 16
+    sameWindow = binary and start == windowStart
   end
   local before = quota - count
   if before < 0 then before = 0 end
@@ -189,7 +189,7 @@ function Fixed.load(key, lim)
   local s = { key = key, start = nil, count = 0 }
   local v = redis.call('GET', key)
   if v then
-    s.start, s.count = fixedState(v)
+    s.start, s.count, s.binary = fixedState(v)
     s.raw = v
     if s.start == nil then s.count = 0 end
   end
@@ -203,7 +203,7 @@ function Fixed.advance(s, lim)
     s.count = 0
   end
   -- The stored state is of this window in the binary form: save need only write its count.
-  s.sameWindow = s.start == start and #s.raw == 16
+  s.sameWindow = s.binary and s.start == start
   s.start = start -- a backwards jump re-bases the window but keeps the count
 end
 

@@ -214,6 +214,31 @@ class LeaseRenewalTest {
     }
   }
 
+  @Test
+  void aSixteenByteTextStateOfTheCurrentWindowIsNotOverwrittenInPlace() {
+    // "1699920000000:17" is 16 bytes, as long as the binary form, but text.
+    AcquireRequest two =
+        new AcquireRequest(
+            List.of(
+                new Bucket(
+                    "two", "busy", List.of(Limit.parse("100/1m"), Limit.parse("1000/1h")), false)),
+            1);
+    for (AcquireRequest r : List.of(request, two)) {
+      redis.flushall();
+      assertTrue(exact.acquire(r).admitted());
+      for (String key : redis.keys("*")) {
+        redis.set(key, T0 + ":17");
+      }
+      assertEquals(100 - 18, exact.acquire(r).usages().get(0).remaining(), r.toString());
+      assertEquals(100 - 19, exact.acquire(r).usages().get(0).remaining(), r.toString());
+      for (String key : redis.keys("*")) {
+        assertEquals(T0, redis.bitfield(key, BitFieldArgs.Builder.get(I64, 0)).get(0), key);
+        assertEquals(19, redis.bitfield(key, BitFieldArgs.Builder.get(I64, 64)).get(0), key);
+        assertTrue(redis.pttl(key) > 0, key);
+      }
+    }
+  }
+
   private String key() {
     List<String> keys = redis.keys("*");
     assertEquals(1, keys.size(), keys.toString());
