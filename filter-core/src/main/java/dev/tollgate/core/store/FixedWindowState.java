@@ -10,7 +10,11 @@ final class FixedWindowState extends LimitState {
 
   @Override
   void advance(Limit limit, long now) {
-    long start = now - Math.floorMod(now, limit.windowMillis());
+    long window = limit.windowMillis();
+    if (now >= windowStart && now < windowStart + window) {
+      return; // still the same window (nearly always): no 64-bit division
+    }
+    long start = now - Math.floorMod(now, window);
     // Written only when it changes: on a hot key, a write would take the cache line from every
     // other core that reads it.
     if (start != windowStart) {
