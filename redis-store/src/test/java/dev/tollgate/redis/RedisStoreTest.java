@@ -366,6 +366,21 @@ class RedisStoreTest {
   }
 
   @Test
+  void aWindowReBasedAfterTheClockWentBackIsWrittenWholeWithItsNewExpiry() {
+    Limit minute = Limit.parse("5/1m");
+    Limit twoLimits = Limit.parse("100/1h rolling");
+    time.set(T0 + 30_000);
+    acquire("short", minute);
+    acquire("long", minute, twoLimits);
+    time.set(T0 - 10_000); // back into the window before: re-based there, the count kept
+    assertEquals(3, acquire("short", minute).usages().get(0).remaining());
+    assertEquals(3, acquire("long", minute, twoLimits).usages().get(0).remaining());
+    // The re-based window ends at T0: 10 s, not the 30 s left of the window first written.
+    assertTtl(10_000, redis.pttl("tollgate:{short}:default:fixed:60"));
+    assertTtl(10_000, redis.pttl("tollgate:{long}:default:fixed:60"));
+  }
+
+  @Test
   void aKeyIsGoneFromRedisOnceItsWindowHasEnded() throws InterruptedException {
     time.set(T0 + MINUTE - 20); // 20 ms before the window ends, so Redis expires the key quickly
     acquire("c", Limit.parse("5/1m"));
