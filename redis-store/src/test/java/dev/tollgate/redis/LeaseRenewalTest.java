@@ -190,19 +190,8 @@ class LeaseRenewalTest {
 
   @Test
   void aTextStateOfAnEarlierVersionIsReadAndRewrittenInTheBinaryForm() {
-    // The script's short form (one fixed window) and its long form (here two fixed windows).
-    AcquireRequest two =
-        new AcquireRequest(
-            List.of(
-                new Bucket(
-                    "two", "busy", List.of(Limit.parse("100/1m"), Limit.parse("1000/1h")), false)),
-            1);
-    for (AcquireRequest r : List.of(request, two)) {
-      redis.flushall();
-      assertTrue(exact.acquire(r).admitted());
-      for (String key : redis.keys("*")) {
-        redis.set(key, T0 + ":7"); // as versions before the binary form wrote it
-      }
+    for (AcquireRequest r : shortAndLongForm()) {
+      writeTextState(r, T0 + ":7");
 
       AcquireResult result = exact.acquire(r);
 
@@ -216,19 +205,8 @@ class LeaseRenewalTest {
 
   @Test
   void aSixteenByteTextStateOfTheCurrentWindowIsNotOverwrittenInPlace() {
-    // "1699920000000:17" is 16 bytes, as long as the binary form, but text.
-    AcquireRequest two =
-        new AcquireRequest(
-            List.of(
-                new Bucket(
-                    "two", "busy", List.of(Limit.parse("100/1m"), Limit.parse("1000/1h")), false)),
-            1);
-    for (AcquireRequest r : List.of(request, two)) {
-      redis.flushall();
-      assertTrue(exact.acquire(r).admitted());
-      for (String key : redis.keys("*")) {
-        redis.set(key, T0 + ":17");
-      }
+    for (AcquireRequest r : shortAndLongForm()) {
+      writeTextState(r, T0 + ":17"); // 16 bytes, as long as the binary form, but text
       assertEquals(100 - 18, exact.acquire(r).usages().get(0).remaining(), r.toString());
       assertEquals(100 - 19, exact.acquire(r).usages().get(0).remaining(), r.toString());
       for (String key : redis.keys("*")) {
@@ -236,6 +214,29 @@ class LeaseRenewalTest {
         assertEquals(19, redis.bitfield(key, BitFieldArgs.Builder.get(I64, 64)).get(0), key);
         assertTrue(redis.pttl(key) > 0, key);
       }
+    }
+  }
+
+  /** The script's short form (one fixed window) and its long form (here two fixed windows). */
+  private List<AcquireRequest> shortAndLongForm() {
+    AcquireRequest two =
+        new AcquireRequest(
+            List.of(
+                new Bucket(
+                    "two", "busy", List.of(Limit.parse("100/1m"), Limit.parse("1000/1h")), false)),
+            1);
+    return List.of(request, two);
+  }
+
+  /**
+   * Starts {@code r}'s keys afresh with one admitted call, then overwrites each with {@code text},
+   * as versions before the binary form wrote a fixed window's state.
+   */
+  private void writeTextState(AcquireRequest r, String text) {
+    redis.flushall();
+    assertTrue(exact.acquire(r).admitted());
+    for (String key : redis.keys("*")) {
+      redis.set(key, text);
     }
   }
 
