@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * on a hot key a parked monitor costs far more than waiting (a lock convoy). It is not reentrant:
  * nothing that can run the cache's maintenance (which locks evicted entries) may be called while it
  * is held.
+ *
+ * <p>A client over its quota is rejected by reading alone, as a sequence lock reads: every release
+ * counts itself in the lock's word, and a read made between two equal looks at the word saw no
+ * writer. Under a flood the entry's cache line then stays shared by the cores that read it.
  */
 final class ClientEntry {
 
@@ -44,6 +48,18 @@ final class ClientEntry {
    */
   private static final int RETIRED = 2;
 
+  /**
+   * The bit of {@link #state} set when the last decision made under the lock rejected: a hint that
+   * the next one may be decided by reading alone ({@link #stampIfRejecting}).
+   */
+  private static final int REJECTING = 4;
+
+  /**
+   * What each release of the lock adds to {@link #state}: the bits above the flags count releases,
+   * so that a reader without the lock can tell whether anything was written while it read.
+   */
+  private static final int RELEASE = 8;
+
   final String client;
 
   @SuppressWarnings("unused") // through STATE
@@ -63,8 +79,9 @@ final class ClientEntry {
   }
 
   void lock() {
-    // Optimistic: the entry is neither held nor retired, nearly always.
-    if (!STATE.compareAndSet(this, 0, LOCKED)) {
+    // Optimistic: the entry is not held, nearly always.
+    int s = state;
+    if ((s & LOCKED) != 0 || !STATE.compareAndSet(this, s, s | LOCKED)) {
       lockContended();
     }
   }
@@ -85,7 +102,31 @@ final class ClientEntry {
   }
 
   void unlock() {
-    STATE.setRelease(this, state & RETIRED); // only the holder writes the word while it is held
+    // Only the holder writes the word while it is held.
+    STATE.setRelease(this, (state & ~LOCKED) + RELEASE);
+  }
+
+  /** Releases the lock after a decision, noting whether it rejected. */
+  void unlock(boolean rejected) {
+    int s = state & ~(LOCKED | REJECTING);
+    STATE.setRelease(this, (rejected ? s | REJECTING : s) + RELEASE);
+  }
+
+  /**
+   * A stamp to read this entry's states without the lock, if its last decision rejected and it is
+   * neither held nor retired; else -1 (never a stamp). The reads are only known consistent once
+   * {@link #unchangedSince} has said so: until then they may see a half-written state and must not
+   * act on it nor throw because of it.
+   */
+  int stampIfRejecting() {
+    int s = (int) STATE.getAcquire(this);
+    return (s & (LOCKED | RETIRED | REJECTING)) == REJECTING ? s : -1;
+  }
+
+  /** True if the lock has not been taken since {@code stamp}: what was read since is consistent. */
+  boolean unchangedSince(int stamp) {
+    VarHandle.acquireFence(); // the reads of the states come before the read of the word
+    return state == stamp;
   }
 
   /** Locked. */
@@ -95,7 +136,7 @@ final class ClientEntry {
 
   /** Locked. */
   void retire() {
-    state = LOCKED | RETIRED;
+    state |= RETIRED;
   }
 
   /**
@@ -111,6 +152,19 @@ final class ClientEntry {
     }
     recordedAt = millis;
     return foundWithoutTheCache;
+  }
+
+  /**
+   * True if {@link #readToRecord} at {@code now} would neither write nor ask for a read: a decision
+   * at that millisecond was recorded already. Read without the lock, under a stamp.
+   */
+  boolean recordedAt(long now) {
+    return recordedAt == (int) now;
+  }
+
+  /** This client's state under {@code rule}, or null: a read under a stamp. */
+  @Nullable RuleState existing(String rule) {
+    return find(rule);
   }
 
   /**
@@ -159,11 +213,14 @@ final class ClientEntry {
   }
 
   private @Nullable RuleState find(String rule) {
-    if (first != null && (first.rule == rule || first.rule.equals(rule))) {
-      return first;
+    // Each field read once: existing() reads without the lock.
+    RuleState one = first;
+    if (one != null && (one.rule == rule || one.rule.equals(rule))) {
+      return one;
     }
-    if (others != null) {
-      for (RuleState s : others) {
+    RuleState[] more = others;
+    if (more != null) {
+      for (RuleState s : more) {
         if (s.rule == rule || s.rule.equals(rule)) {
           return s;
         }
@@ -279,6 +336,25 @@ final class ClientEntry {
     /** The state of limit {@code i}, which exists. */
     LimitState state(int i) {
       return i == 0 ? requireNonNull(first) : requireNonNull(rest)[i - 1];
+    }
+
+    /**
+     * True if the states follow {@code limits} as they are: {@link #conform} would change nothing.
+     */
+    boolean follows(List<Limit> limits) {
+      return this.limits == limits;
+    }
+
+    /**
+     * The state of limit {@code i}, or null: a read under a stamp, which may find the states half
+     * conformed to other limits and so must not throw.
+     */
+    @Nullable LimitState stateIfHeld(int i) {
+      if (i == 0) {
+        return first;
+      }
+      LimitState[] more = rest;
+      return more != null && i - 1 < more.length ? more[i - 1] : null;
     }
 
     /** True if no decision has been made for the longest window (the state would be fresh). */

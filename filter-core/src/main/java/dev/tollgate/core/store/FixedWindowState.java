@@ -10,10 +10,10 @@ final class FixedWindowState extends LimitState {
 
   @Override
   void advance(Limit limit, long now) {
-    long window = limit.windowMillis();
-    if (now >= windowStart && now < windowStart + window) {
+    if (currentAt(limit, now)) {
       return; // still the same window (nearly always): no 64-bit division
     }
+    long window = limit.windowMillis();
     long start = now - Math.floorMod(now, window);
     // Written only when it changes: on a hot key, a write would take the cache line from every
     // other core that reads it.
@@ -25,6 +25,11 @@ final class FixedWindowState extends LimitState {
       // client gets nothing fresh and waits at most one window.
       windowStart = start;
     }
+  }
+
+  @Override
+  boolean currentAt(Limit limit, long now) {
+    return now >= windowStart && now < windowStart + limit.windowMillis();
   }
 
   @Override

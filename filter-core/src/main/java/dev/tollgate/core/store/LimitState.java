@@ -12,6 +12,12 @@ abstract class LimitState {
   /** Moves the state to {@code now}; a clock that went backwards keeps the usage. */
   abstract void advance(Limit limit, long now);
 
+  /**
+   * True if {@link #advance} to {@code now} would change nothing. Read without the lock, under a
+   * stamp: must not throw on a half-written state.
+   */
+  abstract boolean currentAt(Limit limit, long now);
+
   /** Quota units available at {@code now} (after {@link #advance}). */
   abstract long available(Limit limit, long now);
 

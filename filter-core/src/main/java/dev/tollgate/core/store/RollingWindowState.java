@@ -45,6 +45,11 @@ final class RollingWindowState extends LimitState {
   }
 
   @Override
+  boolean currentAt(Limit limit, long now) {
+    return newest != Long.MIN_VALUE && Math.floorDiv(now, limit.precisionMillis()) == newest;
+  }
+
+  @Override
   long available(Limit limit, long now) {
     return Math.max(0, limit.quota() - used);
   }

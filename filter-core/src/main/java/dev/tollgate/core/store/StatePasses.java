@@ -55,6 +55,50 @@ final class StatePasses {
   }
 
   /**
+   * A rejection decided by reading alone: true if {@code entry}'s states are current (nothing for
+   * {@link #check} to create, conform or move to {@code now}) and some limit lacks what the request
+   * needs, with {@code usage} filled in as {@link #settle} would; false if the request may be
+   * admitted or a state needs a write, and then the lock decides. Runs without the lock under a
+   * stamp: what it reads is only known consistent once the caller has validated the stamp, and it
+   * must not throw on a half-written state.
+   */
+  static boolean rejectsAsIs(
+      BucketSpec[] specs, ClientEntry entry, int cost, long[] usage, long now) {
+    if (cost <= 0) {
+      return false; // a zero cost only reports, and is never rejected
+    }
+    boolean admitted = true;
+    int n = 0;
+    for (BucketSpec spec : specs) {
+      ClientEntry.RuleState rs = entry.existing(spec.rule);
+      if (rs == null || spec.countRejected || rs.lastUsed != now || !rs.follows(spec.limits)) {
+        return false;
+      }
+      List<Limit> limits = spec.limits;
+      boolean @Nullable [] after = spec.afterResponse;
+      for (int l = 0; l < limits.size(); l++, n++) {
+        LimitState state = rs.stateIfHeld(l);
+        Limit limit = limits.get(l);
+        if (state == null || !state.currentAt(limit, now)) {
+          return false;
+        }
+        long need = after == null ? cost : spec.need(l, cost);
+        long available = state.available(limit, now);
+        long reset = state.resetMillis(limit, now);
+        usage[1 + 3 * n] = available;
+        usage[2 + 3 * n] = reset;
+        if (available < need) {
+          admitted = false;
+          usage[3 + 3 * n] = Math.max(Math.max(1, reset), state.retryAfterMillis(limit, now, need));
+        } else {
+          usage[3 + 3 * n] = 0;
+        }
+      }
+    }
+    return !admitted;
+  }
+
+  /**
    * A decision's second pass, after {@link #check}: consumes {@code cost} from every limit charged
    * on admission if the request is admitted (or its rule counts rejections), and fills in each
    * limit's remaining units, reset and retry-after milliseconds.

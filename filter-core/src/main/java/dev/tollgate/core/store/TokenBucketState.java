@@ -33,6 +33,12 @@ final class TokenBucketState extends LimitState {
   }
 
   @Override
+  boolean currentAt(Limit limit, long now) {
+    // Without an overdraft, advance only caps a TAT beyond one window (a clock gone back).
+    return overdraft == 0 && tat <= now * NANOS_PER_MILLI + windowNanos(limit);
+  }
+
+  @Override
   void requota(Limit before, Limit after, long now) {
     long backlog = backlog(now);
     if (backlog == 0 || interval(before) == interval(after)) {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The entry's lock word (held, retired), and when a decision that found its entry without the cache
- * tells the cache of a read: enough for the frequency sketch to rank a busy client above one-off
- * keys, rarely enough to skip its read path.
+ * The entry's lock word (held, retired, the stamps of reads without the lock), and when a decision
+ * that found its entry without the cache tells the cache of a read: enough for the frequency sketch
+ * to rank a busy client above one-off keys, rarely enough to skip its read path.
  */
 class ClientEntryTest {
 
@@ -36,6 +36,46 @@ class ClientEntryTest {
     assertTrue(entry.readToRecord(8, true));
     assertFalse(entry.readToRecord(9, false));
     assertFalse(entry.readToRecord(9, true));
+  }
+
+  @Test
+  void aStampIsGivenOnlyAfterARejectionAndOnlyWhileTheEntryIsFree() {
+    ClientEntry entry = new ClientEntry("a");
+    assertEquals(-1, entry.stampIfRejecting(), "no decision yet");
+    entry.lock();
+    entry.unlock(false);
+    assertEquals(-1, entry.stampIfRejecting(), "the last decision admitted");
+    entry.lock();
+    entry.unlock(true);
+    assertTrue(entry.stampIfRejecting() != -1, "the last decision rejected");
+    entry.lock();
+    assertEquals(-1, entry.stampIfRejecting(), "held");
+    entry.unlock();
+    assertTrue(entry.stampIfRejecting() != -1, "a release that decided nothing keeps the hint");
+    entry.lock();
+    entry.retire();
+    entry.unlock();
+    assertEquals(-1, entry.stampIfRejecting(), "retired");
+  }
+
+  @Test
+  void aStampIsValidUntilTheLockIsTakenEvenIfTheWordLooksTheSameAfterwards() {
+    ClientEntry entry = new ClientEntry("a");
+    entry.lock();
+    entry.unlock(true);
+    int stamp = entry.stampIfRejecting();
+    assertTrue(entry.unchangedSince(stamp));
+    assertTrue(entry.unchangedSince(stamp), "reading changes nothing");
+
+    entry.lock();
+    assertFalse(entry.unchangedSince(stamp), "held");
+    entry.unlock(true); // the flags as they were: a writer came and went
+    assertFalse(entry.unchangedSince(stamp), "released");
+    int next = entry.stampIfRejecting();
+    assertTrue(entry.unchangedSince(next));
+    entry.lock();
+    entry.unlock();
+    assertFalse(entry.unchangedSince(next), "a release without a decision");
   }
 
   @Test
