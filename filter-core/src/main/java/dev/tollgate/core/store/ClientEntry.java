@@ -56,7 +56,9 @@ final class ClientEntry {
 
   /**
    * What each release of the lock adds to {@link #state}: the bits above the flags count releases,
-   * so that a reader without the lock can tell whether anything was written while it read.
+   * so that a reader without the lock can tell whether anything was written while it read. They
+   * wrap after 2^29 releases; a reader stalled across exactly a multiple of that (seconds on the
+   * hottest key) could validate a stale read, which can only reject once more, never admit.
    */
   private static final int RELEASE = 8;
 
@@ -84,6 +86,9 @@ final class ClientEntry {
     if ((s & LOCKED) != 0 || !STATE.compareAndSet(this, s, s | LOCKED)) {
       lockContended();
     }
+    // The holder's writes must not be seen before the word says it holds the lock: a reader
+    // without the lock would validate a half-written state (as StampedLock does after its CAS).
+    VarHandle.storeStoreFence();
   }
 
   private void lockContended() {
@@ -221,7 +226,8 @@ final class ClientEntry {
     RuleState[] more = others;
     if (more != null) {
       for (RuleState s : more) {
-        if (s.rule == rule || s.rule.equals(rule)) {
+        // An element read without the lock may not be seen written yet.
+        if (s != null && (s.rule == rule || s.rule.equals(rule))) {
           return s;
         }
       }

@@ -79,6 +79,19 @@ class ClientEntryTest {
   }
 
   @Test
+  void aLookUpWithoutTheLockPassesOverARuleStateNotSeenWrittenYet() throws Exception {
+    ClientEntry entry = new ClientEntry("a");
+    BucketSpec spec = new BucketSpec("r", List.of(Limit.of(5, Duration.ofMinutes(1))), false);
+    entry.state(spec, 0);
+    // What a reader without the lock may see of an array just grown by another thread.
+    var others = ClientEntry.class.getDeclaredField("others");
+    others.setAccessible(true);
+    others.set(entry, new ClientEntry.RuleState[1]);
+    assertEquals(null, entry.existing("other"));
+    assertTrue(entry.existing("r") != null);
+  }
+
+  @Test
   void retiringKeepsTheLockUsableAndIsSeenByTheNextHolder() {
     ClientEntry entry = new ClientEntry("a");
     entry.lock();
