@@ -123,6 +123,13 @@ public class EngineBenchmark {
     return TollgateConfig.parse(exampleProperties(exampleQuotas));
   }
 
+  /** The examples' configuration, quotas nobody reaches, and no rate-limit headers. */
+  static TollgateConfig exampleConfigWithoutHeaders() {
+    Map<String, String> p = exampleProperties(false);
+    p.put("headers.dialects", "none");
+    return TollgateConfig.parse(p);
+  }
+
   /** The examples' configuration, quotas nobody reaches, and a server-time budget. */
   static TollgateConfig chargedConfig() {
     Map<String, String> p = exampleProperties(false);

@@ -27,22 +27,19 @@ import org.glassfish.jersey.servlet.ServletContainer;
 final class HttpVariants {
 
   private final Server server;
-  private final Tollgate forFilter;
-  private final Tollgate forFeature;
+  private final List<Tollgate> limiters;
   private final List<String> variants;
   private final Map<String, String> missing;
   private final int port;
 
   private HttpVariants(
       Server server,
-      Tollgate forFilter,
-      Tollgate forFeature,
+      List<Tollgate> limiters,
       List<String> variants,
       Map<String, String> missing,
       int port) {
     this.server = server;
-    this.forFilter = forFilter;
-    this.forFeature = forFeature;
+    this.limiters = limiters;
     this.variants = variants;
     this.missing = missing;
     this.port = port;
@@ -53,7 +50,7 @@ final class HttpVariants {
    * {@link Tollgate}. {@code -Dtollgate.http.only=servlet-filter} keeps one variant alone, e.g.
    * under a profiler.
    */
-  static HttpVariants start(TollgateConfig config) throws Exception {
+  static HttpVariants start(TollgateConfig config, TollgateConfig withoutHeaders) throws Exception {
     Map<String, String> missing = new LinkedHashMap<>();
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
@@ -64,7 +61,9 @@ final class HttpVariants {
     List<String> variants = new ArrayList<>(List.of("servlet", "jaxrs"));
     Tollgate forFilter = Tollgate.create(config);
     Tollgate forFeature = Tollgate.create(config);
-    addTollgateFilter(context, forFilter, variants, missing);
+    Tollgate forBareFilter = Tollgate.create(withoutHeaders);
+    addTollgateFilter(context, forFilter, "servlet-filter", variants, missing);
+    addTollgateFilter(context, forBareFilter, "servlet-filter-no-headers", variants, missing);
     addTomcatFilter(context, variants);
     addTollgateFeature(context, forFeature, variants, missing);
     String only = System.getProperty("tollgate.http.only");
@@ -74,7 +73,11 @@ final class HttpVariants {
     server.setHandler(context);
     server.start();
     return new HttpVariants(
-        server, forFilter, forFeature, variants, missing, connector.getLocalPort());
+        server,
+        List.of(forFilter, forBareFilter, forFeature),
+        variants,
+        missing,
+        connector.getLocalPort());
   }
 
   /** The endpoint as a servlet under three prefixes (filters come later) and as JAX-RS. */
@@ -82,6 +85,8 @@ final class HttpVariants {
     ServletContextHandler context = new ServletContextHandler("/");
     context.addServlet(new ServletHolder(new HttpOverhead.Hello()), "/servlet/api/assets");
     context.addServlet(new ServletHolder(new HttpOverhead.Hello()), "/servlet-filter/api/assets");
+    context.addServlet(
+        new ServletHolder(new HttpOverhead.Hello()), "/servlet-filter-no-headers/api/assets");
     context.addServlet(new ServletHolder(new HttpOverhead.Hello()), "/servlet-tomcat/api/assets");
     context.addServlet(
         new ServletHolder(
@@ -90,9 +95,11 @@ final class HttpVariants {
     return context;
   }
 
+  /** Tollgate's servlet filter in front of the endpoint under {@code /<variant>}. */
   private static void addTollgateFilter(
       ServletContextHandler context,
       Tollgate tollgate,
+      String variant,
       List<String> variants,
       Map<String, String> missing) {
     try {
@@ -103,10 +110,10 @@ final class HttpVariants {
                   .newInstance(tollgate);
       FilterHolder holder = new FilterHolder(filter);
       holder.setAsyncSupported(true);
-      context.addFilter(holder, "/servlet-filter/*", EnumSet.of(DispatcherType.REQUEST));
-      variants.add(1, "servlet-filter");
+      context.addFilter(holder, "/" + variant + "/*", EnumSet.of(DispatcherType.REQUEST));
+      variants.add(variants.indexOf("jaxrs"), variant);
     } catch (ReflectiveOperationException | LinkageError e) {
-      missing.put("servlet-filter", e.toString());
+      missing.put(variant, e.toString());
     }
   }
 
@@ -159,7 +166,8 @@ final class HttpVariants {
   /** Stops the server, then closes the adapters' limiters. */
   void stop() throws Exception {
     server.stop();
-    forFilter.close();
-    forFeature.close();
+    for (Tollgate t : limiters) {
+      t.close();
+    }
   }
 }
