@@ -16,6 +16,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -108,6 +116,83 @@ class RejectionWithoutTheLockTest {
     // The histories reach both outcomes: read as is, and left to the lock.
     assertTrue(readAsIs > 1_000, "rejections read as is: " + readAsIs);
     assertTrue(lockedRejections > readAsIs, "rejections: " + lockedRejections);
+  }
+
+  /**
+   * Threads flooding a client over its quota read its states without the lock while another thread
+   * writes them: refunds one unit at a time (each one more admission) and adds rule states (the
+   * array the look-up walks grows under the readers). Nothing throws, a rejection's usage is whole,
+   * and exactly the quota plus the refunds is admitted.
+   */
+  @Test
+  @Tag("slow") // threads on one entry: a mutant that breaks the lock spins until PIT's timeout
+  void floodingThreadsReadingWhileTheStatesAreWrittenAdmitExactlyTheQuotaPlusTheRefunds()
+      throws Exception {
+    int quota = 50;
+    int refunds = 40;
+    FakeClock clock = new FakeClock();
+    InMemoryStore store = InMemoryStore.create(1_000, clock);
+    BucketSpec[] flood = {
+      new BucketSpec("flood", List.of(Limit.of(quota, Duration.ofMinutes(1))), false)
+    };
+    String[] client = {"c"};
+    // Another rule first, so that the flood's state is found in the array that grows.
+    store.acquire(
+        new BucketSpec[] {new BucketSpec("a-first", List.of(FIXED), false)},
+        client,
+        1,
+        new long[4]);
+
+    AtomicInteger admitted = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> floods = new ArrayList<>();
+    try {
+      for (int t = 0; t < 3; t++) {
+        floods.add(
+            pool.submit(
+                () -> {
+                  long[] usage = new long[InMemoryStore.usageLength(flood)];
+                  while (!stop.get()) {
+                    if (store.acquire(flood, client, 1, usage)) {
+                      admitted.incrementAndGet();
+                    } else {
+                      assertEquals(0, usage[1], "remaining of a rejection");
+                      assertEquals(50_000, usage[2], "reset of a rejection");
+                      assertEquals(50_000, usage[3], "retry of a rejection");
+                    }
+                  }
+                  return null;
+                }));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (admitted.get() < quota && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      Future<?> writer =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < refunds; i++) {
+                  store.charge(flood, client, new long[] {-1}, clock.millis());
+                  BucketSpec[] another = {new BucketSpec("rule-" + i, List.of(FIXED), false)};
+                  assertTrue(store.acquire(another, client, 1, new long[4]));
+                  Thread.yield(); // let the floods read between writes
+                }
+                return null;
+              });
+      writer.get(30, TimeUnit.SECONDS);
+      while (admitted.get() < quota + refunds && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      Thread.sleep(50); // anything admitted beyond would show now
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+    }
+    for (Future<?> f : floods) {
+      f.get(30, TimeUnit.SECONDS); // rethrows what a flood thread threw
+    }
+    assertEquals(quota + refunds, admitted.get());
   }
 
   private static BucketSpec[] pick(Random random, int[] version) {
