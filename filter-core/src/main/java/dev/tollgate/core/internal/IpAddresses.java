@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 public final class IpAddresses {
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  // First a hex digit or a colon: InetAddress.getByName takes only such text for a literal and
+  // asks DNS for the rest (".:" passes a pattern of these characters alone).
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}");
 
   private IpAddresses() {}
 
