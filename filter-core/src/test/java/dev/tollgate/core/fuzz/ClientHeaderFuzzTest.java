@@ -51,57 +51,7 @@ class ClientHeaderFuzzTest {
     String forwarded = data.consumeString(200);
     String xff = data.consumeString(200);
     String peer = data.pickValue(List.of("10.1.2.3", "::1", "203.0.113.9", data.consumeString(40)));
-    RequestView r =
-        new RequestView() {
-          @Override
-          public String method() {
-            return "GET";
-          }
-
-          @Override
-          public String path() {
-            return "/";
-          }
-
-          @Override
-          public String header(String name) {
-            switch (name.toLowerCase()) {
-              case "x-api-key":
-                return apiKey;
-              case "authorization":
-                return auth;
-              default:
-                return null;
-            }
-          }
-
-          @Override
-          public List<String> headers(String name) {
-            switch (name.toLowerCase()) {
-              case "forwarded":
-                return forwarded.isEmpty() ? List.of() : List.of(forwarded);
-              case "x-forwarded-for":
-                return List.of(xff);
-              default:
-                return List.of();
-            }
-          }
-
-          @Override
-          public String remoteAddress() {
-            return peer;
-          }
-
-          @Override
-          public String principalName() {
-            return null;
-          }
-
-          @Override
-          public List<String> parameterValues(String name) {
-            return List.of();
-          }
-        };
+    RequestView r = request(apiKey, auth, forwarded, xff, peer);
     String ip = IP.resolve(r);
     if (ip != null && ip.length() > 64) {
       throw new AssertionError("ip key too long: " + ip);
@@ -125,49 +75,67 @@ class ClientHeaderFuzzTest {
 
   private static String rejectionOfAnOrdinaryClient() {
     RequestView ordinary =
-        new RequestView() {
-          @Override
-          public String method() {
-            return "GET";
-          }
-
-          @Override
-          public String path() {
-            return "/";
-          }
-
-          @Override
-          public String header(String name) {
-            return name.equalsIgnoreCase("x-api-key")
-                ? "an-ordinary-client-of-the-fuzz-test"
-                : null;
-          }
-
-          @Override
-          public List<String> headers(String name) {
-            return List.of();
-          }
-
-          @Override
-          public String remoteAddress() {
-            return "203.0.113.1";
-          }
-
-          @Override
-          public String principalName() {
-            return null;
-          }
-
-          @Override
-          public List<String> parameterValues(String name) {
-            return List.of();
-          }
-        };
+        request("an-ordinary-client-of-the-fuzz-test", null, "", "", "203.0.113.1");
     TOLLGATE.check(ordinary);
     String body = TOLLGATE.check(ordinary).body();
     if (body == null || !body.contains("Too Many Requests")) {
       throw new AssertionError("the second request of a 1/1h limit is not rejected: " + body);
     }
     return body;
+  }
+
+  /** A GET of {@code /} with these identity headers from {@code peer}. */
+  private static RequestView request(
+      String apiKey, String auth, String forwarded, String xff, String peer) {
+    return new RequestView() {
+      @Override
+      public String method() {
+        return "GET";
+      }
+
+      @Override
+      public String path() {
+        return "/";
+      }
+
+      @Override
+      public String header(String name) {
+        switch (name.toLowerCase()) {
+          case "x-api-key":
+            return apiKey;
+          case "authorization":
+            return auth;
+          default:
+            return null;
+        }
+      }
+
+      @Override
+      public List<String> headers(String name) {
+        switch (name.toLowerCase()) {
+          case "forwarded":
+            return forwarded.isEmpty() ? List.of() : List.of(forwarded);
+          case "x-forwarded-for":
+            return List.of(xff);
+          default:
+            return List.of();
+        }
+      }
+
+      @Override
+      public String remoteAddress() {
+        return peer;
+      }
+
+      @Override
+      public String principalName() {
+        return null;
+      }
+
+      @Override
+      public List<String> parameterValues(String name) {
+        return List.of();
+      }
+    };
   }
 }
