@@ -157,7 +157,35 @@ class CostLimitsIT extends GrizzlyJerseyTest {
     return target(path).request().header(KEY, key).get();
   }
 
+  /**
+   * The first answer that is not the concurrency 429 (within 10 s). Every client here has one slot,
+   * which the runtime frees when it completes the request, after the response is handed to the
+   * container: on a loaded machine the client can read one response and send its next request a
+   * moment before that. A concurrency 429 is not counted, so waiting changes no quota; a slot that
+   * is never freed still fails the test.
+   */
   private Response get(String path, String query, String key) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      Response r = getOnce(path, query, key);
+      if (r.getStatus() != 429 || System.nanoTime() > deadline) {
+        return r;
+      }
+      r.bufferEntity();
+      if (!r.readEntity(String.class).contains("\"violated-policies\":[\"concurrency\"]")) {
+        return r;
+      }
+      r.close();
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private Response getOnce(String path, String query, String key) {
     String[] kv = query.split("=");
     return target(path).queryParam(kv[0], kv[1]).request().header(KEY, key).get();
   }
@@ -231,7 +259,7 @@ class CostLimitsIT extends GrizzlyJerseyTest {
         http.sendAsync(held, HttpResponse.BodyHandlers.ofString());
     try {
       assertTrue(costly.streaming.await(10, TimeUnit.SECONDS), "the entity is being streamed");
-      Response meanwhile = get("costly/status", "status=200", "k3");
+      Response meanwhile = getOnce("costly/status", "status=200", "k3");
       assertEquals(
           429, meanwhile.getStatus(), "the streaming request still holds the client's only slot");
       assertTrue(meanwhile.readEntity(String.class).contains("concurrency"));

@@ -356,7 +356,8 @@ public abstract class JaxRsContract {
     assertEquals(200, get("items", "k2").statusCode(), "other clients are not affected");
     held.release.countDown();
     assertEquals("held", first.get(10, TimeUnit.SECONDS).body());
-    assertEquals(200, get("items", "k1").statusCode(), "the answered request freed its slot");
+    assertEquals(
+        200, onceTheSlotIsFree("items", "k1").statusCode(), "the answered request freed its slot");
   }
 
   @Test
@@ -369,6 +370,23 @@ public abstract class JaxRsContract {
         429, get("items", "k1").statusCode(), "the method returned, but the request is in flight");
     pending.resume("done");
     assertEquals("done", first.get(10, TimeUnit.SECONDS).body());
-    assertEquals(200, get("items", "k1").statusCode(), "resuming freed the slot");
+    assertEquals(200, onceTheSlotIsFree("items", "k1").statusCode(), "resuming freed the slot");
+  }
+
+  /**
+   * The first answer that is not the concurrency 429 (within 10 s). The runtime frees a request's
+   * slot when it completes the request, after the response is handed to the container: on a loaded
+   * machine the client can read the response and send its next request a moment before that. A
+   * concurrency 429 is not counted, so waiting changes no quota; a slot never freed still fails.
+   */
+  private HttpResponse<String> onceTheSlotIsFree(String path, String key) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      HttpResponse<String> r = get(path, key);
+      if (r.statusCode() != 429 || System.nanoTime() > deadline) {
+        return r;
+      }
+      Thread.sleep(20);
+    }
   }
 }

@@ -28,10 +28,11 @@ class RedisStoreFailureTest {
   private static final long TIMEOUT_MILLIS = 50;
 
   /**
-   * Thread scheduling on a shared two-core build machine; the wait itself is bounded by the
-   * timeout.
+   * Thread scheduling and pauses on a shared, loaded two-core build machine; the wait itself is
+   * bounded by the timeout. Timeout plus slack stays well under the 1 s connect timeout, so a
+   * decision that waits for a reconnect still fails the bound.
    */
-  private static final long SLACK_MILLIS = 70;
+  private static final long SLACK_MILLIS = 400;
 
   private RedisServer server;
   private Tollgate tollgate;

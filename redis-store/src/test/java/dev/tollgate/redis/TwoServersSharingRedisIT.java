@@ -54,7 +54,7 @@ class TwoServersSharingRedisIT {
               // Latency bounds are RedisStoreFailureTest's business; here a busy build machine must
               // not
               // turn a slow answer into a fail-open admission that would blur the total.
-              "store.redis.timeout", "500ms",
+              "store.redis.timeout", "1500ms",
               "client.key", "header:X-Client, ip",
               "rules.orders.path", "/orders",
               "rules.orders.limits", "1000/1m",
