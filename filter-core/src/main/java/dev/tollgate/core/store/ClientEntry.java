@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The lock is a spin lock, not a monitor: a decision holds it for a few dozen nanoseconds, and
  * on a hot key a parked monitor costs far more than waiting (a lock convoy). It is not reentrant:
- * nothing that can run the cache's maintenance (which locks evicted entries) may be called while it
- * is held.
+ * nothing that can insert into the client table (which locks evicted entries) may be called while
+ * it is held.
  *
  * <p>A client over its quota is rejected by reading alone, as a sequence lock reads: every release
  * counts itself in the lock's word, and a read made between two equal looks at the word saw no
@@ -44,7 +44,7 @@ final class ClientEntry {
   /**
    * The bit of {@link #state} set under the lock when the store drops the entry; holders must look
    * the client up again. In the lock's word rather than a field of its own, so that the entry stays
-   * within 32 bytes.
+   * within 40 bytes.
    */
   private static final int RETIRED = 2;
 
@@ -64,12 +64,15 @@ final class ClientEntry {
 
   final String client;
 
+  /** {@code client.hashCode()}, here so that a probe of the table does not read the key. */
+  final int hash;
+
   @SuppressWarnings("unused") // through STATE
   private volatile int state;
 
   /**
    * The clock (its low 32 bits: equal values 49 days apart only cost one read not told) when the
-   * cache last heard of a read of this entry. Guarded by the lock.
+   * table last heard of a read of this entry. Guarded by the lock.
    */
   private int recordedAt;
 
@@ -78,6 +81,7 @@ final class ClientEntry {
 
   ClientEntry(String client) {
     this.client = client;
+    this.hash = client.hashCode();
   }
 
   void lock() {
@@ -139,24 +143,30 @@ final class ClientEntry {
     return (state & RETIRED) != 0;
   }
 
+  /**
+   * Without the lock: true once the entry is retired (which is never undone); false may be stale.
+   */
+  boolean retiredVolatile() {
+    return ((int) STATE.getAcquire(this) & RETIRED) != 0;
+  }
+
   /** Locked. */
   void retire() {
     state |= RETIRED;
   }
 
   /**
-   * Notes a decision at {@code now} and says whether the cache should hear of it as a read: not if
-   * the entry was found through the cache (which heard of it then), else the first decision of
-   * every millisecond, enough for the cache's frequency sketch (which counts up to 15, halved as it
-   * ages) to rank a busy client far above a key seen once. Locked.
+   * Notes a decision at {@code now} and says whether the table should hear of it as a visit: the
+   * first decision of every millisecond, enough for the table's frequency sketch (which counts up
+   * to 15, halved as it ages) to rank a busy client far above a key seen once. Locked.
    */
-  boolean readToRecord(long now, boolean foundWithoutTheCache) {
+  boolean readToRecord(long now) {
     int millis = (int) now;
-    if (foundWithoutTheCache && millis == recordedAt) {
+    if (millis == recordedAt) {
       return false;
     }
     recordedAt = millis;
-    return foundWithoutTheCache;
+    return true;
   }
 
   /**

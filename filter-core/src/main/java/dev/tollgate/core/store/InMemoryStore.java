@@ -1,8 +1,5 @@
 package dev.tollgate.core.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.Clock;
 import dev.tollgate.core.Limit;
@@ -20,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * The default store: counts in this JVM's heap. Exact under any number of threads (each client's
  * entry has its own lock, and a request's entries are locked together in a fixed order), and
  * bounded: at most {@code maxClients} client keys are held (each with one state per rule it has
- * used), idle states are dropped once their windows have passed, and when the bound is reached
- * Caffeine's W-TinyLFU policy evicts the least valuable entry, so a flood of one-off keys does not
- * push out clients that call regularly.
+ * used), idle states are dropped once their windows have passed, and when the bound is reached a
+ * TinyLFU policy evicts the least valuable entry, so a flood of one-off keys does not push out
+ * clients that call regularly.
  *
  * <p>One JVM only: behind a load balancer each server counts on its own. Use the Redis store to
  * share limits across servers.
@@ -35,20 +32,14 @@ public final class InMemoryStore implements RateLimitStore {
   /** How often idle states are looked for; eviction keeps the bound in between. */
   private static final long SWEEP_INTERVAL_MILLIS = 60_000;
 
-  /**
-   * Size-bounded only: Caffeine's cheapest configuration (no expiry, so a read neither reads a
-   * clock nor writes an access time). Idle states are found by {@link #sweep(long)} instead.
-   */
-  private final Cache<String, ClientEntry> clients;
+  /** Size-bounded only. Idle states are found by {@link #sweep(long)}. */
+  private final ClientTable clients;
 
   /**
-   * The entries of recently seen clients, direct-mapped by key: a hit skips Caffeine's read path
-   * (its hash table, read buffer and the buffer's drain into the frequency sketch), which is most
-   * of a hot client's lookup. Caffeine still hears of a client's first hit in every millisecond, so
-   * its frequency sketch keeps ranking busy clients above a flood of one-off keys. A slot may hold
-   * an entry the cache has dropped: it is retired, seen under its lock, and cleared; until then it
-   * stays reachable, so the heap holds at most one such entry per slot beyond the bound. Races
-   * between writers only cost a lookup.
+   * The entries of recently seen clients, direct-mapped by key: a hit skips the table's probe,
+   * which is most of a hot client's lookup. A slot may hold an entry the table has dropped: it is
+   * retired, seen under its lock, and cleared; until then it stays reachable, so the heap holds at
+   * most one such entry per slot beyond the bound. Races between writers only cost a lookup.
    */
   private final ClientEntry[] recent;
 
@@ -79,24 +70,10 @@ public final class InMemoryStore implements RateLimitStore {
     this.recent = new ClientEntry[recentSlots(maxClients)];
     this.recentHashes = new int[recent.length];
     this.recentMask = recent.length - 1;
-    this.clients =
-        Caffeine.newBuilder()
-            .maximumSize(maxClients)
-            // Maintenance on the calling thread keeps the bound tight and needs no pool.
-            .executor(Runnable::run)
-            // Runs atomically with the removal: a request that still holds the dropped entry (or
-            // finds it in a recent slot) sees it retired once it gets the lock, and looks the
-            // client up again, so one client never has two live entries (which could admit more
-            // than the quota).
-            .evictionListener(
-                (@Nullable String key, @Nullable ClientEntry entry, RemovalCause cause) -> {
-                  if (entry != null) {
-                    entry.lock();
-                    entry.retire();
-                    entry.unlock();
-                  }
-                })
-            .build();
+    // An entry is retired under its lock before the table drops it: a request that still holds it
+    // (or finds it in a recent slot) sees that once it gets the lock, and looks the client up
+    // again, so one client never has two live entries (which could admit more than the quota).
+    this.clients = new ClientTable(maxClients);
   }
 
   /** A store holding at most {@value #DEFAULT_MAX_CLIENTS} client keys, on the system clock. */
@@ -168,9 +145,8 @@ public final class InMemoryStore implements RateLimitStore {
       String client = clients[0];
       while (true) {
         ClientEntry entry = recentEntry(client);
-        boolean viaRecent = entry != null;
         if (entry == null) {
-          entry = cachedEntry(client);
+          entry = tableEntry(client);
         }
         if (rejectedWithoutTheLock(specs, entry, cost, usage)) {
           return false;
@@ -184,13 +160,12 @@ public final class InMemoryStore implements RateLimitStore {
             continue;
           }
           admitted = decide(specs, entry, null, cost, usage);
-          record = entry.readToRecord(usage[0], viaRecent);
+          record = entry.readToRecord(usage[0]);
         } finally {
           entry.unlock(!admitted);
         }
         if (record) {
-          // A read for the frequency sketch; outside the lock, as the cache may lock evictees.
-          var unused = this.clients.getIfPresent(client);
+          this.clients.recordAccess(entry);
         }
         return admitted;
       }
@@ -198,8 +173,9 @@ public final class InMemoryStore implements RateLimitStore {
     while (true) {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
-        // Through the cache: a request of several clients is rare enough not to need the shortcut.
-        entries[i] = cachedEntry(clients[i]);
+        // Through the table: a request of several clients is rare enough not to need the shortcut.
+        entries[i] = tableEntry(clients[i]);
+        this.clients.recordAccess(entries[i]);
       }
       ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       boolean admitted;
@@ -286,7 +262,7 @@ public final class InMemoryStore implements RateLimitStore {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
         entries[i] =
-            i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : cachedEntry(clients[i]);
+            i > 0 && clients[i].equals(clients[i - 1]) ? entries[i - 1] : tableEntry(clients[i]);
       }
       ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
       for (ClientEntry e : order) {
@@ -350,16 +326,12 @@ public final class InMemoryStore implements RateLimitStore {
   }
 
   /**
-   * The cache's entry of {@code client}, created if needed; it becomes the recent one unless the
+   * The table's entry of {@code client}, created if needed; it becomes the recent one unless the
    * slot's entry was found there since the last miss (which then loses that mark).
    */
-  private ClientEntry cachedEntry(String client) {
-    ClientEntry entry = clients.getIfPresent(client);
-    if (entry == null) {
-      // Only a new client pays for the capturing lambda.
-      entry = clients.get(client, ClientEntry::new);
-    }
-    int hash = client.hashCode();
+  private ClientEntry tableEntry(String client) {
+    ClientEntry entry = clients.get(client);
+    int hash = entry.hash;
     int slot = recentSlot(hash);
     int held = recentHashes[slot];
     if ((held & REFERENCED) != 0 && recent[slot] != null) {
@@ -384,7 +356,7 @@ public final class InMemoryStore implements RateLimitStore {
 
   /** Clears {@code entry}'s recent slot if it still holds it (the entry was retired). */
   private void forget(ClientEntry entry) {
-    int slot = recentSlot(entry.client.hashCode());
+    int slot = recentSlot(entry.hash);
     if (recent[slot] == entry) {
       recent[slot] = null;
     }
@@ -427,7 +399,7 @@ public final class InMemoryStore implements RateLimitStore {
    * retired under its lock before it is removed, so a request holding it looks the client up again.
    */
   private void sweep(long now) {
-    for (ClientEntry entry : clients.asMap().values()) {
+    for (ClientEntry entry : clients.entries()) {
       boolean empty;
       entry.lock();
       try {
@@ -439,7 +411,7 @@ public final class InMemoryStore implements RateLimitStore {
         entry.unlock();
       }
       if (empty) {
-        clients.asMap().remove(entry.client, entry);
+        clients.remove(entry);
       }
     }
   }
@@ -450,9 +422,8 @@ public final class InMemoryStore implements RateLimitStore {
    */
   public long trackedClients() {
     sweep(clock.millis());
-    clients.cleanUp();
     long states = 0;
-    for (ClientEntry entry : clients.asMap().values()) {
+    for (ClientEntry entry : clients.entries()) {
       entry.lock();
       try {
         states += entry.retired() ? 0 : entry.size();
@@ -471,7 +442,7 @@ public final class InMemoryStore implements RateLimitStore {
     long now = clock.millis();
     PriorityQueue<ClientUsage> top =
         new PriorityQueue<>(Comparator.comparingDouble(ClientUsage::usedShare));
-    for (ClientEntry entry : clients.asMap().values()) {
+    for (ClientEntry entry : clients.entries()) {
       List<ClientUsage> heaviest = new ArrayList<>(1);
       entry.lock();
       try {

@@ -13,29 +13,19 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The entry's lock word (held, retired, the stamps of reads without the lock), and when a decision
- * that found its entry without the cache tells the cache of a read: enough for the frequency sketch
- * to rank a busy client above one-off keys, rarely enough to skip its read path.
+ * tells the client table of a visit: enough for the frequency sketch to rank a busy client above
+ * one-off keys, rarely enough to cost nothing on a hot key.
  */
 class ClientEntryTest {
 
   @Test
   void theFirstReadOfEveryMillisecondIsRecorded() {
     ClientEntry entry = new ClientEntry("a");
-    assertTrue(entry.readToRecord(1_000, true));
-    assertFalse(entry.readToRecord(1_000, true));
-    assertFalse(entry.readToRecord(1_000, true));
-    assertTrue(entry.readToRecord(1_001, true));
-    assertTrue(entry.readToRecord(999, true), "a clock going back is another millisecond too");
-  }
-
-  @Test
-  void aReadThroughTheCacheIsNotRecordedAgainInItsMillisecond() {
-    ClientEntry entry = new ClientEntry("a");
-    assertFalse(entry.readToRecord(7, false), "the cache heard of it already");
-    assertFalse(entry.readToRecord(7, true), "nor again in the same millisecond");
-    assertTrue(entry.readToRecord(8, true));
-    assertFalse(entry.readToRecord(9, false));
-    assertFalse(entry.readToRecord(9, true));
+    assertTrue(entry.readToRecord(1_000));
+    assertFalse(entry.readToRecord(1_000));
+    assertFalse(entry.readToRecord(1_000));
+    assertTrue(entry.readToRecord(1_001));
+    assertTrue(entry.readToRecord(999), "a clock going back is another millisecond too");
   }
 
   @Test

@@ -13,8 +13,8 @@ import org.openjdk.jol.info.GraphLayout;
 
 /**
  * The README's promise "a flood of client keys cannot grow the heap" measured as heap: the bytes
- * reachable from the store (its entries, their keys and states, Caffeine's table and sketch), not
- * only the number of entries.
+ * reachable from the store (its entries, their keys and states, the client table and its sketch),
+ * not only the number of entries.
  */
 class InMemoryStoreHeapTest {
 
@@ -40,12 +40,12 @@ class InMemoryStoreHeapTest {
     long afterMillion = GraphLayout.parseInstance(store).totalSize();
 
     // 50x more keys than at the first measurement: the heap stays where it was (10% for what
-    // Caffeine's table resizing and sampling leave behind).
+    // the table's resizing and sampling leave behind).
     assertTrue(
         afterMillion <= atBound + atBound / 10,
         "the store grew from " + atBound + " B to " + afterMillion + " B under a million keys");
     // And where it is is what the bound promises: at most 1 KB per tracked client with two limits,
-    // the rolling window's buckets included, plus Caffeine's fixed structures.
+    // the rolling window's buckets included, plus the table's fixed structures.
     long budget = BOUND * 1_024L + (1 << 20);
     assertTrue(afterMillion <= budget, "the store holds " + afterMillion + " B, budget " + budget);
   }
