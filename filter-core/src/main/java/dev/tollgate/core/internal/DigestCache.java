@@ -47,7 +47,7 @@ public final class DigestCache {
 
   /** SipHash-1-3 over the UTF-16 code units of {@code s}, four to a word, little-endian. */
   // Kept whole: a hash read top to bottom, per API-key request; a round cannot return 4 longs.
-  static long sipHash13(long k0, long k1, CharSequence s) {
+  public static long sipHash13(long k0, long k1, CharSequence s) {
     long v0 = k0 ^ 0x736f6d6570736575L;
     long v1 = k1 ^ 0x646f72616e646f6dL;
     long v2 = k0 ^ 0x6c7967656e657261L;

@@ -64,7 +64,10 @@ final class ClientEntry {
 
   final String client;
 
-  /** {@code client.hashCode()}, here so that a probe of the table does not read the key. */
+  /**
+   * The client table's hash of the key (seeded, see {@link ClientTable}), here so that a probe of
+   * the table does not read the key.
+   */
   final int hash;
 
   @SuppressWarnings("unused") // through STATE
@@ -80,8 +83,12 @@ final class ClientEntry {
   private RuleState @Nullable [] others;
 
   ClientEntry(String client) {
+    this(client, client.hashCode());
+  }
+
+  ClientEntry(String client, int hash) {
     this.client = client;
-    this.hash = client.hashCode();
+    this.hash = hash;
   }
 
   void lock() {

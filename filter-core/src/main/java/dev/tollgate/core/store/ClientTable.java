@@ -1,10 +1,13 @@
 package dev.tollgate.core.store;
 
+import dev.tollgate.core.internal.DigestCache;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +33,12 @@ import org.jspecify.annotations.Nullable;
  *       then evicted instead. So a flood of keys seen once evicts one another, not the clients that
  *       call regularly.
  * </ul>
+ *
+ * <p>Keys are placed by SipHash-1-3 of their text under a key drawn at random for the table, not by
+ * {@code String.hashCode}: keys can be chosen by clients (a principal's name, an API key whose
+ * digest is tried offline), and keys of one {@code hashCode} or one slot range would build a probe
+ * run that every look-up and insert then walks. The recent-entry slots in front of the table use
+ * {@code hashCode}; a collision there costs a look-up in the table, no more.
  */
 final class ClientTable {
 
@@ -53,20 +62,62 @@ final class ClientTable {
 
   private int windowNext; // guarded by this
 
-  /** Counted on inserts and on {@link #recordAccess}, which may run concurrently. */
+  /** Counted on {@link #recordAccess}, which may run concurrently. */
   private final FrequencySketch sketch;
+
+  private final ToIntFunction<String> hash;
 
   /** A table of at most {@code maxClients} entries (at most 2^29). */
   ClientTable(long maxClients) {
+    this(maxClients, sipHash());
+  }
+
+  /** With {@code hash} to place keys; tests give {@code String::hashCode} to build probe runs. */
+  ClientTable(long maxClients, ToIntFunction<String> hash) {
     this.maxClients = (int) Math.min(maxClients, MAX_SLOTS / 2);
-    this.slots = new ClientEntry[Math.min(slotsFor(this.maxClients), 64)];
-    this.window = new ClientEntry[(int) Math.max(1, Math.min(this.maxClients / 100, 4096))];
+    this.slots = new ClientEntry[64];
+    this.window = new ClientEntry[windowLength(this.maxClients)];
     this.sketch = new FrequencySketch(Math.min(this.maxClients, 1024));
+    this.hash = hash;
+  }
+
+  private static ToIntFunction<String> sipHash() {
+    SecureRandom random = new SecureRandom();
+    long k0 = random.nextLong();
+    long k1 = random.nextLong();
+    return client -> (int) DigestCache.sipHash13(k0, k1, client);
+  }
+
+  /**
+   * A hundredth of the bound, at most 4,096; but at least 16 (or half the bound if that is less),
+   * so that the new clients of one request (one per rule with its own client key) do not push one
+   * another out of the window and into the comparison while the request looks them up.
+   */
+  static int windowLength(int maxClients) {
+    return Math.max(1, Math.min(4096, Math.max(maxClients / 100, Math.min(16, maxClients / 2))));
   }
 
   /** The entry of {@code client}, or null; may miss one that a concurrent removal is moving. */
   @Nullable ClientEntry getIfPresent(String client) {
-    return find(slots, client, client.hashCode());
+    return find(slots, client, hash(client));
+  }
+
+  private int hash(String client) {
+    return hash.applyAsInt(client);
+  }
+
+  /** The slots a look-up of {@code client} reads, its own included. For tests. */
+  int probeLength(String client) {
+    ClientEntry[] table = slots;
+    int h = hash(client);
+    int mask = table.length - 1;
+    int n = 1;
+    for (int i = spread(h) & mask; ; i = (i + 1) & mask, n++) {
+      ClientEntry e = table[i];
+      if (e == null || (e.hash == h && e.client.equals(client))) {
+        return n;
+      }
+    }
   }
 
   private static @Nullable ClientEntry find(ClientEntry[] table, String client, int hash) {
@@ -82,25 +133,27 @@ final class ClientTable {
     }
   }
 
-  /** The entry of {@code client}, created (and counted as a visit) if there is none. */
+  /**
+   * The entry of {@code client}, created if there is none. Not counted as a visit: the caller's
+   * decision is ({@link #recordAccess}).
+   */
   ClientEntry get(String client) {
     ClientEntry found = getIfPresent(client);
     return found != null ? found : getOrCreate(client);
   }
 
   private synchronized ClientEntry getOrCreate(String client) {
-    int hash = client.hashCode();
+    int hash = hash(client);
     ClientEntry found = find(slots, client, hash);
     if (found != null) {
       return found;
     }
-    ClientEntry created = new ClientEntry(client);
+    ClientEntry created = new ClientEntry(client, hash);
     if (2 * (size + 1) > slots.length) {
       grow();
     }
     insert(slots, created);
     size++;
-    sketch.increment(hash);
     ClientEntry leaving = window[windowNext];
     window[windowNext] = created;
     windowNext = windowNext + 1 == window.length ? 0 : windowNext + 1;

@@ -152,17 +152,21 @@ public final class InMemoryStore implements RateLimitStore {
           return false;
         }
         boolean admitted = false;
-        boolean record;
+        boolean record = false;
+        boolean retired;
         entry.lock();
         try {
-          if (entry.retired()) {
-            forget(entry);
-            continue;
+          retired = entry.retired();
+          if (!retired) {
+            admitted = decide(specs, entry, null, cost, usage);
+            record = entry.readToRecord(usage[0]);
           }
-          admitted = decide(specs, entry, null, cost, usage);
-          record = entry.readToRecord(usage[0]);
         } finally {
           entry.unlock(!admitted);
+        }
+        if (retired) {
+          dropRetired(entry);
+          continue;
         }
         if (record) {
           this.clients.recordAccess(entry);
@@ -170,32 +174,63 @@ public final class InMemoryStore implements RateLimitStore {
         return admitted;
       }
     }
-    while (true) {
+    for (int attempt = 1; ; attempt++) {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
         // Through the table: a request of several clients is rare enough not to need the shortcut.
         entries[i] = tableEntry(clients[i]);
-        this.clients.recordAccess(entries[i]);
       }
       ClientEntry[] order = ClientEntry.distinctInLockOrder(entries);
-      boolean admitted;
+      boolean admitted = false;
+      boolean retired;
+      boolean[] record = new boolean[order.length];
       for (ClientEntry e : order) {
         e.lock();
       }
       try {
-        if (!ClientEntry.noneRetired(order)) {
-          for (ClientEntry e : order) {
-            forget(e);
+        retired = !ClientEntry.noneRetired(order) && attempt < MAX_ATTEMPTS;
+        if (!retired) {
+          admitted = decide(specs, null, entries, cost, usage);
+          for (int i = 0; i < order.length; i++) {
+            record[i] = order[i].readToRecord(usage[0]);
           }
-          continue;
         }
-        admitted = decide(specs, null, entries, cost, usage);
       } finally {
         for (ClientEntry e : order) {
           e.unlock();
         }
       }
-      return admitted;
+      for (int i = 0; i < order.length; i++) {
+        if (retired) {
+          dropRetired(order[i]);
+        } else if (record[i]) {
+          this.clients.recordAccess(order[i]);
+        }
+      }
+      if (!retired) {
+        return admitted;
+      }
+    }
+  }
+
+  /**
+   * How often a request of several clients looks its entries up again when one was dropped
+   * meanwhile. Only a bound smaller than a request's new clients plus the clients coming in at the
+   * same moment makes that go on; after this many attempts the request is decided on the entries it
+   * holds, dropped ones included (their counts are then those of a client the store no longer
+   * tracks, as after any eviction).
+   */
+  private static final int MAX_ATTEMPTS = 100;
+
+  /**
+   * After finding {@code entry} retired (and unlocking it): clears its recent slot, and removes it
+   * from the table if whoever retired it has not yet, so that the next look-up creates the new
+   * entry instead of finding this one again. Idempotent; never called holding an entry's lock.
+   */
+  private void dropRetired(ClientEntry entry) {
+    if (entry.retiredVolatile()) {
+      forget(entry);
+      clients.remove(entry);
     }
   }
 
@@ -258,7 +293,7 @@ public final class InMemoryStore implements RateLimitStore {
    * refunds units the request took on admission at {@code admittedAt}; zero leaves the limit alone.
    */
   public void charge(BucketSpec[] specs, String[] clients, long[] amounts, long admittedAt) {
-    while (true) {
+    for (int attempt = 1; ; attempt++) {
       ClientEntry[] entries = new ClientEntry[specs.length];
       for (int i = 0; i < entries.length; i++) {
         entries[i] =
@@ -268,15 +303,22 @@ public final class InMemoryStore implements RateLimitStore {
       for (ClientEntry e : order) {
         e.lock();
       }
+      boolean charged = false;
       try {
-        if (ClientEntry.noneRetired(order)) {
+        if (ClientEntry.noneRetired(order) || attempt >= MAX_ATTEMPTS) {
           StatePasses.charge(specs, entries, amounts, admittedAt, clock.millis());
-          return;
+          charged = true;
         }
       } finally {
         for (ClientEntry e : order) {
           e.unlock();
         }
+      }
+      if (charged) {
+        return;
+      }
+      for (ClientEntry e : order) {
+        dropRetired(e);
       }
     }
   }
@@ -331,7 +373,7 @@ public final class InMemoryStore implements RateLimitStore {
    */
   private ClientEntry tableEntry(String client) {
     ClientEntry entry = clients.get(client);
-    int hash = entry.hash;
+    int hash = client.hashCode();
     int slot = recentSlot(hash);
     int held = recentHashes[slot];
     if ((held & REFERENCED) != 0 && recent[slot] != null) {
@@ -356,7 +398,7 @@ public final class InMemoryStore implements RateLimitStore {
 
   /** Clears {@code entry}'s recent slot if it still holds it (the entry was retired). */
   private void forget(ClientEntry entry) {
-    int slot = recentSlot(entry.hash);
+    int slot = recentSlot(entry.client.hashCode());
     if (recent[slot] == entry) {
       recent[slot] = null;
     }

@@ -1,33 +1,59 @@
 package dev.tollgate.core.store;
 
 import dev.tollgate.core.Limit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A ring of {@code window / precision + 1} counters, one per precision step aligned to the epoch.
  * Every bucket that overlaps the last window-long span is counted in full, so no window-long span
  * ever holds more than the quota; the price is that a bucket is forgotten up to one step late.
+ *
+ * <p>The ring is allocated only once a second bucket is used: until then everything counted is in
+ * the newest bucket, and {@link #used} is its count. Most keys of a flood, and every client seen
+ * within one step only, so cost no ring (for a day's window in hourly steps, 120 bytes).
  */
 final class RollingWindowState extends LimitState {
 
-  private final int[] counts;
+  /**
+   * The ring, or null while every unit counted is in the newest bucket. Read once per method: a
+   * reader without the lock may see it appear.
+   */
+  private int @Nullable [] counts;
+
   private long newest; // absolute index (epoch millis / precision) of the newest bucket
   private long used; // the sum of counts, kept as they change: no sum over the ring per request
 
   RollingWindowState(Limit limit) {
-    counts = new int[(int) (limit.windowMillis() / limit.precisionMillis()) + 1];
     newest = Long.MIN_VALUE;
   }
 
   @Override
   void advance(Limit limit, long now) {
     long current = Math.floorDiv(now, limit.precisionMillis());
-    int size = counts.length;
     if (newest == Long.MIN_VALUE) {
       newest = current;
-    } else if (current > newest) {
+      return;
+    }
+    if (current == newest) {
+      return;
+    }
+    int[] counts = this.counts;
+    if (counts == null) {
+      int size = (int) (limit.windowMillis() / limit.precisionMillis()) + 1;
+      if (used == 0 || (current > newest && current - newest >= size)) {
+        used = 0; // nothing counted, or all of it left the window: still no ring needed
+        newest = current;
+        return;
+      }
+      counts = new int[size];
+      counts[slot(counts, newest)] = (int) used;
+      this.counts = counts;
+    }
+    int size = counts.length;
+    if (current > newest) {
       long steps = Math.min(current - newest, size);
       for (long i = 1; i <= steps; i++) {
-        int s = slot(newest + i);
+        int s = slot(counts, newest + i);
         used -= counts[s];
         counts[s] = 0;
       }
@@ -38,7 +64,7 @@ final class RollingWindowState extends LimitState {
       int[] copy = counts.clone();
       long shift = newest - current;
       for (long i = newest - size + 1; i <= newest; i++) {
-        counts[slot(i - shift)] = copy[slot(i)];
+        counts[slot(counts, i - shift)] = copy[slot(counts, i)];
       }
       newest = current;
     }
@@ -56,7 +82,12 @@ final class RollingWindowState extends LimitState {
 
   @Override
   void consume(Limit limit, long now, long cost) {
-    int s = slot(newest);
+    int[] counts = this.counts;
+    if (counts == null) {
+      used = Math.min(used + cost, Integer.MAX_VALUE); // the newest bucket's count
+      return;
+    }
+    int s = slot(counts, newest);
     int after = (int) Math.min((long) counts[s] + cost, Integer.MAX_VALUE);
     used += after - counts[s];
     counts[s] = after;
@@ -65,8 +96,15 @@ final class RollingWindowState extends LimitState {
   @Override
   void refund(Limit limit, long now, long units, long takenAt) {
     long bucket = Math.floorDiv(takenAt, limit.precisionMillis());
+    int[] counts = this.counts;
+    if (counts == null) {
+      if (bucket == newest) {
+        used = Math.max(0, used - units);
+      }
+      return;
+    }
     if (bucket <= newest && bucket > newest - counts.length) {
-      int s = slot(bucket);
+      int s = slot(counts, bucket);
       int after = (int) Math.max(0, counts[s] - units);
       used -= counts[s] - after;
       counts[s] = after;
@@ -78,14 +116,15 @@ final class RollingWindowState extends LimitState {
     if (used == 0) {
       return 0;
     }
-    if (counts[slot(newest)] == used) {
+    int[] counts = this.counts;
+    if (counts == null || counts[slot(counts, newest)] == used) {
       // Everything counted is in the newest bucket (a client whose use began within the last
       // step, nearly every client of a day's window with hourly steps): no walk over the ring.
       return leavesWindowAt(limit, newest) - now;
     }
     long oldest = newest - counts.length + 1;
     // Walks the ring by index from the oldest bucket: no division per bucket.
-    for (int k = 0, s = slot(oldest); k < counts.length; k++, s = next(s)) {
+    for (int k = 0, s = slot(counts, oldest); k < counts.length; k++, s = next(counts, s)) {
       if (counts[s] != 0) {
         return leavesWindowAt(limit, oldest + k) - now;
       }
@@ -98,9 +137,13 @@ final class RollingWindowState extends LimitState {
     if (limit.quota() - used >= cost) {
       return 0;
     }
+    int[] counts = this.counts;
+    if (counts == null) {
+      return leavesWindowAt(limit, newest) - now; // only the newest bucket frees anything
+    }
     long oldest = newest - counts.length + 1;
     long freed = 0;
-    for (int k = 0, s = slot(oldest); k < counts.length; k++, s = next(s)) {
+    for (int k = 0, s = slot(counts, oldest); k < counts.length; k++, s = next(counts, s)) {
       freed += counts[s];
       if (used - freed + cost <= limit.quota()) {
         return leavesWindowAt(limit, oldest + k) - now;
@@ -115,12 +158,12 @@ final class RollingWindowState extends LimitState {
     return (b + 1) * precision + limit.windowMillis();
   }
 
-  private int slot(long bucket) {
+  private static int slot(int[] counts, long bucket) {
     return (int) Math.floorMod(bucket, (long) counts.length);
   }
 
   /** The slot after {@code slot} in the ring. */
-  private int next(int slot) {
+  private static int next(int[] counts, int slot) {
     return slot + 1 == counts.length ? 0 : slot + 1;
   }
 }

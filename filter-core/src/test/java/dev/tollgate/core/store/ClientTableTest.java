@@ -49,7 +49,8 @@ class ClientTableTest {
     }
     assertEquals(keys.get(0).hashCode(), keys.get(39).hashCode());
     Random random = new Random(7);
-    ClientTable table = new ClientTable(1_000);
+    ClientTable table = new ClientTable(1_000, String::hashCode); // one probe run of 40
+
     Map<String, ClientEntry> model = new HashMap<>();
     for (int step = 0; step < 50_000; step++) {
       String key = keys.get(random.nextInt(keys.size()));
@@ -74,6 +75,34 @@ class ClientTableTest {
         assertEquals(new HashSet<>(model.values()), new HashSet<>(table.entries()));
       }
     }
+  }
+
+  /**
+   * Keys that clients choose can share a {@code String.hashCode} ("Aa" and "BB" do): placed by it,
+   * 4,096 of them would form one probe run that every look-up and insert near it walks. The table
+   * places keys by a hash seeded at random, so their runs stay short.
+   */
+  @Test
+  void keysOfOneHashCodeDoNotFormALongProbeRun() {
+    List<String> keys = collidingKeys(4_096);
+    ClientTable table = new ClientTable(100_000);
+    keys.forEach(table::get);
+    int longest = keys.stream().mapToInt(table::probeLength).max().orElseThrow();
+    assertTrue(longest < 40, "the longest look-up reads " + longest + " slots");
+    ClientTable byHashCode = new ClientTable(100_000, String::hashCode);
+    keys.forEach(byHashCode::get);
+    assertTrue(byHashCode.probeLength(keys.get(4_095)) > 4_000, "what the seeded hash prevents");
+  }
+
+  @Test
+  void theWindowIsAHundredthOfTheBoundButHoldsTheNewClientsOfARequest() {
+    assertEquals(1, ClientTable.windowLength(1));
+    assertEquals(1, ClientTable.windowLength(3));
+    assertEquals(5, ClientTable.windowLength(10));
+    assertEquals(16, ClientTable.windowLength(100));
+    assertEquals(16, ClientTable.windowLength(1_600));
+    assertEquals(1_000, ClientTable.windowLength(100_000));
+    assertEquals(4_096, ClientTable.windowLength(1 << 29));
   }
 
   @Test
@@ -192,7 +221,7 @@ class ClientTableTest {
   @Timeout(60)
   void aKeyNeverHasTwoLiveEntriesWhileEntriesAreUsedAndDroppedConcurrently() throws Exception {
     List<String> keys = collidingKeys(64);
-    ClientTable table = new ClientTable(100_000);
+    ClientTable table = new ClientTable(100_000, String::hashCode); // one probe run
     Map<String, ClientEntry> live = new java.util.concurrent.ConcurrentHashMap<>();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     List<Thread> threads = new ArrayList<>();

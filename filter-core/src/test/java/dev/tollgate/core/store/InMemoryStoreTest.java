@@ -261,6 +261,26 @@ class InMemoryStoreTest {
     assertEquals(3, store.trackedClients());
   }
 
+  /**
+   * A request of more new clients than the bound can hold at once: each lookup of one evicts the
+   * other, and the request must still be decided (and charged) rather than look them up forever.
+   */
+  @Test
+  // A request that looks its clients up forever ignores interrupts.
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aRequestOfMoreClientsThanTheBoundIsStillDecided() {
+    InMemoryStore store = InMemoryStore.create(1, FakeClock.at1800());
+    List<Limit> three = List.of(Limit.of(3, Duration.ofMinutes(1)));
+    List<Bucket> both =
+        List.of(
+            new Bucket("user", "user:alice", three, false), new Bucket("ip", "ip:x", three, false));
+    AcquireResult r = store.acquire(new AcquireRequest(both, 1));
+    assertTrue(r.admitted());
+    assertEquals(2, r.usages().get(0).remaining());
+    store.charge(new ChargeRequest(both, new long[] {1, 1}, r.nowMillis()));
+    assertTrue(store.trackedClients() <= 1, "the bound holds");
+  }
+
   @Test
   void chargesThroughTheStoreInterfaceReachEachBucketsClient() {
     FakeClock clock = FakeClock.at1800();
