@@ -163,13 +163,15 @@ final class ClientEntry {
   }
 
   /**
-   * Notes a decision at {@code now} and says whether the table should hear of it as a visit: the
-   * first decision of every millisecond, enough for the table's frequency sketch (which counts up
-   * to 15, halved as it ages) to rank a busy client far above a key seen once. Locked.
+   * Notes a decision at {@code now} and says whether the table should hear of it as a visit: always
+   * when the entry was looked up in the table (as a cache hears of every read), and when it was
+   * found in its recent slot, the first decision of every millisecond, enough for the table's
+   * frequency sketch (which counts up to 15, halved as it ages) to rank a busy client far above a
+   * key seen once, rarely enough to cost nothing on a hot key. Locked.
    */
-  boolean readToRecord(long now) {
+  boolean readToRecord(long now, boolean foundInRecentSlot) {
     int millis = (int) now;
-    if (millis == recordedAt) {
+    if (foundInRecentSlot && millis == recordedAt) {
       return false;
     }
     recordedAt = millis;

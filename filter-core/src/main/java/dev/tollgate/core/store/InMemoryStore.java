@@ -145,10 +145,14 @@ public final class InMemoryStore implements RateLimitStore {
       String client = clients[0];
       while (true) {
         ClientEntry entry = recentEntry(client);
+        boolean inRecentSlot = entry != null;
         if (entry == null) {
           entry = tableEntry(client);
         }
         if (rejectedWithoutTheLock(specs, entry, cost, usage)) {
+          if (!inRecentSlot) {
+            this.clients.recordAccess(entry); // as a decision under the lock would have
+          }
           return false;
         }
         boolean admitted = false;
@@ -159,7 +163,7 @@ public final class InMemoryStore implements RateLimitStore {
           retired = entry.retired();
           if (!retired) {
             admitted = decide(specs, entry, null, cost, usage);
-            record = entry.readToRecord(usage[0]);
+            record = entry.readToRecord(usage[0], inRecentSlot);
           }
         } finally {
           entry.unlock(!admitted);
@@ -192,7 +196,7 @@ public final class InMemoryStore implements RateLimitStore {
         if (!retired) {
           admitted = decide(specs, null, entries, cost, usage);
           for (int i = 0; i < order.length; i++) {
-            record[i] = order[i].readToRecord(usage[0]);
+            record[i] = order[i].readToRecord(usage[0], false);
           }
         }
       } finally {

@@ -84,7 +84,9 @@ final class RollingWindowState extends LimitState {
   void consume(Limit limit, long now, long cost) {
     int[] counts = this.counts;
     if (counts == null) {
-      used = Math.min(used + cost, Integer.MAX_VALUE); // the newest bucket's count
+      // The newest bucket's count, saturating as a bucket of the ring does (without overflowing
+      // on an absurd charge).
+      used = cost >= Integer.MAX_VALUE - used ? Integer.MAX_VALUE : used + cost;
       return;
     }
     int s = slot(counts, newest);

@@ -21,11 +21,25 @@ class ClientEntryTest {
   @Test
   void theFirstReadOfEveryMillisecondIsRecorded() {
     ClientEntry entry = new ClientEntry("a");
-    assertTrue(entry.readToRecord(1_000));
-    assertFalse(entry.readToRecord(1_000));
-    assertFalse(entry.readToRecord(1_000));
-    assertTrue(entry.readToRecord(1_001));
-    assertTrue(entry.readToRecord(999), "a clock going back is another millisecond too");
+    assertTrue(entry.readToRecord(1_000, true));
+    assertFalse(entry.readToRecord(1_000, true));
+    assertFalse(entry.readToRecord(1_000, true));
+    assertTrue(entry.readToRecord(1_001, true));
+    assertTrue(entry.readToRecord(999, true), "a clock going back is another millisecond too");
+  }
+
+  /**
+   * A look-up in the table is told to the table every time, as a cache hears of every read: on a
+   * clock that stands still (or many calls within a millisecond) a client found in the table is
+   * still counted as seen again, which its recent slot alone would not tell.
+   */
+  @Test
+  void aDecisionOnAnEntryLookedUpInTheTableIsAlwaysRecorded() {
+    ClientEntry entry = new ClientEntry("a");
+    assertTrue(entry.readToRecord(7, false));
+    assertTrue(entry.readToRecord(7, false), "again, in the same millisecond");
+    assertFalse(entry.readToRecord(7, true), "found in its slot: once a millisecond");
+    assertTrue(entry.readToRecord(8, true));
   }
 
   @Test
