@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -83,6 +84,7 @@ class ClientTableTest {
    * places keys by a hash seeded at random, so their runs stay short.
    */
   @Test
+  @Tag("slow") // the run placed by hashCode is walked 8 million times: too slow for every mutant
   void keysOfOneHashCodeDoNotFormALongProbeRun() {
     List<String> keys = collidingKeys(4_096);
     ClientTable table = new ClientTable(100_000);
@@ -219,6 +221,7 @@ class ClientTableTest {
    */
   @Test
   @Timeout(60)
+  @Tag("slow") // four threads, 800,000 look-ups: too slow to repeat for every mutant
   void aKeyNeverHasTwoLiveEntriesWhileEntriesAreUsedAndDroppedConcurrently() throws Exception {
     List<String> keys = collidingKeys(64);
     ClientTable table = new ClientTable(100_000, String::hashCode); // one probe run
