@@ -96,6 +96,19 @@ class ClientTableTest {
     assertTrue(byHashCode.probeLength(keys.get(4_095)) > 4_000, "what the seeded hash prevents");
   }
 
+  /** What {@code keysOfOneHashCodeDoNotFormALongProbeRun} measures, on a run of three. */
+  @Test
+  void aProbeReadsTheRunUpToItsKeyOrTheFirstEmptySlot() {
+    List<String> keys = collidingKeys(4); // one hash code; the first three inserted
+    ClientTable table = new ClientTable(100, String::hashCode);
+    assertEquals(1, table.probeLength(keys.get(0)), "an empty table: one slot");
+    keys.subList(0, 3).forEach(table::get);
+    assertEquals(1, table.probeLength(keys.get(0)));
+    assertEquals(2, table.probeLength(keys.get(1)));
+    assertEquals(3, table.probeLength(keys.get(2)));
+    assertEquals(4, table.probeLength(keys.get(3)), "absent: the run and one more");
+  }
+
   @Test
   void theWindowIsAHundredthOfTheBoundButHoldsTheNewClientsOfARequest() {
     assertEquals(1, ClientTable.windowLength(1));
