@@ -2,8 +2,6 @@ package dev.tollgate.core.store;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.core.ClientUsage;
-import dev.tollgate.core.Limit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -14,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the in-memory store keeps for one client key: a counting state per rule the client has
- * used. Guarded by its own lock, so clients never contend with each other and the rules of one
+ * used, the first in the entry's own fields (inherited from {@link RuleState}) and the others in an
+ * array. Guarded by its own lock, so clients never contend with each other and the rules of one
  * client are decided together under one lock.
  *
  * <p>The lock is a spin lock, not a monitor: a decision holds it for a few dozen nanoseconds, and
@@ -26,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * counts itself in the lock's word, and a read made between two equal looks at the word saw no
  * writer. Under a flood the entry's cache line then stays shared by the cores that read it.
  */
-final class ClientEntry {
+final class ClientEntry extends RuleState {
 
   private static final VarHandle STATE;
 
@@ -79,7 +78,7 @@ final class ClientEntry {
    */
   private int recordedAt;
 
-  private @Nullable RuleState first;
+  /** The states of the rules after the one held in this entry's own fields. */
   private RuleState @Nullable [] others;
 
   ClientEntry(String client) {
@@ -220,10 +219,12 @@ final class ClientEntry {
   RuleState state(BucketSpec spec, long now) {
     RuleState s = find(spec.rule);
     if (s == null) {
+      if (rule == null) {
+        hold(spec.rule, spec.limits);
+        return this;
+      }
       s = new RuleState(spec.rule, spec.limits);
-      if (first == null) {
-        first = s;
-      } else if (others == null) {
+      if (others == null) {
         others = new RuleState[] {s};
       } else {
         RuleState[] grown = Arrays.copyOf(others, others.length + 1);
@@ -237,16 +238,15 @@ final class ClientEntry {
   }
 
   private @Nullable RuleState find(String rule) {
-    // Each field read once: existing() reads without the lock.
-    RuleState one = first;
-    if (one != null && (one.rule == rule || one.rule.equals(rule))) {
-      return one;
+    if (counts(rule)) {
+      return this;
     }
+    // Read once: existing() reads without the lock.
     RuleState[] more = others;
     if (more != null) {
       for (RuleState s : more) {
         // An element read without the lock may not be seen written yet.
-        if (s != null && (s.rule == rule || s.rule.equals(rule))) {
+        if (s != null && s.counts(rule)) {
           return s;
         }
       }
@@ -256,13 +256,15 @@ final class ClientEntry {
 
   /** The number of rule states held. Locked. */
   int size() {
-    return (first == null ? 0 : 1) + (others == null ? 0 : others.length);
+    return (rule == null ? 0 : 1) + (others == null ? 0 : others.length);
   }
 
-  /** The rule state at {@code i} (in order of creation). Locked. */
+  /** The rule state at {@code i}. Locked. */
   RuleState at(int i) {
-    // i < size(), so the state is there.
-    return i == 0 ? requireNonNull(first) : requireNonNull(others)[i - 1];
+    if (rule != null) {
+      return i == 0 ? this : requireNonNull(others)[i - 1];
+    }
+    return requireNonNull(others)[i];
   }
 
   /**
@@ -272,144 +274,21 @@ final class ClientEntry {
    * @return true if none is left, so the entry itself can go
    */
   boolean dropIdle(long now) {
+    if (rule != null && idleAt(now)) {
+      clear();
+    }
+    RuleState[] more = others;
+    if (more == null) {
+      return rule == null;
+    }
     int kept = 0;
-    RuleState[] all = new RuleState[size()];
-    for (int i = 0; i < all.length; i++) {
-      RuleState s = at(i);
+    RuleState[] all = new RuleState[more.length];
+    for (RuleState s : more) {
       if (!s.idleAt(now)) {
         all[kept++] = s;
       }
     }
-    first = kept > 0 ? all[0] : null;
-    others = kept > 1 ? Arrays.copyOfRange(all, 1, kept) : null;
-    return kept == 0;
-  }
-
-  /**
-   * One client's counting state under one rule: a state per limit. The first limit's state is held
-   * directly and only the others in an array, so that the common one-limit rule costs no array (24
-   * bytes and a pointer to follow per decision); the idle time is whole seconds in an int, which
-   * keeps the object at 40 bytes.
-   */
-  static final class RuleState {
-    final String rule;
-    private List<Limit> limits;
-    private @Nullable LimitState first;
-    private LimitState @Nullable [] rest;
-
-    /** The longest window in seconds (a rolling window adds its precision). */
-    private int idleSeconds;
-
-    /** The clock at the last decision; a backwards jump makes it look recent, never idle. */
-    long lastUsed;
-
-    RuleState(String rule, List<Limit> limits) {
-      this.rule = rule;
-      this.limits = limits;
-      LimitState[] states = new LimitState[limits.size()];
-      for (int i = 0; i < states.length; i++) {
-        states[i] = LimitState.create(limits.get(i));
-      }
-      hold(states);
-      this.idleSeconds = idleSeconds(limits);
-    }
-
-    private void hold(LimitState[] states) {
-      first = states.length > 0 ? states[0] : null;
-      rest = states.length > 1 ? Arrays.copyOfRange(states, 1, states.length) : null;
-    }
-
-    /**
-     * Adopts a changed list of limits (a reload): a limit whose {@link Limit#stateId()} is
-     * unchanged keeps its counts, so a quota change leaves each client's usage as it was.
-     */
-    void conform(List<Limit> newLimits, long now) {
-      if (newLimits == limits) {
-        return;
-      }
-      if (newLimits.equals(limits)) {
-        limits = newLimits;
-        return;
-      }
-      @Nullable LimitState[] states = new LimitState[limits.size()];
-      for (int j = 0; j < states.length; j++) {
-        states[j] = state(j);
-      }
-      LimitState[] next = new LimitState[newLimits.size()];
-      for (int i = 0; i < next.length; i++) {
-        String id = newLimits.get(i).stateId();
-        for (int j = 0; j < states.length; j++) {
-          LimitState old = states[j];
-          if (old != null && limits.get(j).stateId().equals(id)) {
-            next[i] = old;
-            if (limits.get(j).quota() != newLimits.get(i).quota()) {
-              old.requota(limits.get(j), newLimits.get(i), now);
-            }
-            states[j] = null;
-            break;
-          }
-        }
-        if (next[i] == null) {
-          next[i] = LimitState.create(newLimits.get(i));
-        }
-      }
-      limits = newLimits;
-      hold(next);
-      idleSeconds = idleSeconds(newLimits);
-    }
-
-    /** The state of limit {@code i}, which exists. */
-    LimitState state(int i) {
-      return i == 0 ? requireNonNull(first) : requireNonNull(rest)[i - 1];
-    }
-
-    /**
-     * True if the states follow {@code limits} as they are: {@link #conform} would change nothing.
-     */
-    boolean follows(List<Limit> limits) {
-      return this.limits == limits;
-    }
-
-    /**
-     * The state of limit {@code i}, or null: a read under a stamp, which may find the states half
-     * conformed to other limits and so must not throw.
-     */
-    @Nullable LimitState stateIfHeld(int i) {
-      if (i == 0) {
-        return first;
-      }
-      LimitState[] more = rest;
-      return more != null && i - 1 < more.length ? more[i - 1] : null;
-    }
-
-    /** True if no decision has been made for the longest window (the state would be fresh). */
-    boolean idleAt(long now) {
-      return now - lastUsed >= idleSeconds * 1_000L;
-    }
-
-    /** The limit with the largest used share, or null if nothing is used. Locked. */
-    @Nullable ClientUsage heaviest(String client, long now) {
-      @Nullable ClientUsage heaviest = null;
-      for (int i = 0; i < limits.size(); i++) {
-        Limit limit = limits.get(i);
-        LimitState s = state(i);
-        s.advance(limit, now);
-        long used = limit.quota() - s.available(limit, now);
-        ClientUsage u = new ClientUsage(rule, client, limit, used);
-        if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
-          heaviest = u;
-        }
-      }
-      return heaviest != null && heaviest.used() > 0 ? heaviest : null;
-    }
-
-    static int idleSeconds(List<Limit> limits) {
-      long max = 0;
-      for (Limit l : limits) {
-        max = Math.max(max, LimitState.idleMillis(l));
-      }
-      // Windows and precisions are whole seconds, a window at most 366 days: exact, and it fits.
-      return Math.toIntExact((max + 999) / 1_000);
-    }
+    others = kept == 0 ? null : kept == all.length ? more : Arrays.copyOf(all, kept);
+    return rule == null && kept == 0;
   }
 }

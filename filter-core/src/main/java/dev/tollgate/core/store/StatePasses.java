@@ -33,8 +33,7 @@ final class StatePasses {
     boolean admitted = true;
     int n = 0;
     for (int b = 0; b < specs.length; b++) {
-      ClientEntry.RuleState rs =
-          (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
+      RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
       if (rs.lastUsed != now) {
         rs.lastUsed = now; // written once a millisecond at most: see FixedWindowState.advance
       }
@@ -70,7 +69,7 @@ final class StatePasses {
     boolean admitted = true;
     int n = 0;
     for (BucketSpec spec : specs) {
-      ClientEntry.RuleState rs = entry.existing(spec.rule);
+      RuleState rs = entry.existing(spec.rule);
       if (rs == null || spec.countRejected || rs.lastUsed != now || !rs.follows(spec.limits)) {
         return false;
       }
@@ -114,8 +113,7 @@ final class StatePasses {
     int n = 0;
     for (int b = 0; b < specs.length; b++) {
       BucketSpec spec = specs[b];
-      ClientEntry.RuleState rs =
-          (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
+      RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(spec, now);
       boolean consume = cost > 0 && (admitted || spec.countRejected);
       List<Limit> limits = spec.limits;
       boolean @Nullable [] after = spec.afterResponse;
@@ -146,7 +144,7 @@ final class StatePasses {
     int n = 0;
     for (int b = 0; b < specs.length; b++) {
       List<Limit> limits = specs[b].limits;
-      ClientEntry.RuleState rs = null;
+      RuleState rs = null;
       for (int l = 0; l < limits.size(); l++, n++) {
         long amount = amounts[n];
         if (amount == 0) {

@@ -90,7 +90,7 @@ class ClientEntryTest {
     // What a reader without the lock may see of an array just grown by another thread.
     var others = ClientEntry.class.getDeclaredField("others");
     others.setAccessible(true);
-    others.set(entry, new ClientEntry.RuleState[1]);
+    others.set(entry, new RuleState[1]);
     assertEquals(null, entry.existing("other"));
     assertTrue(entry.existing("r") != null);
   }
@@ -145,8 +145,8 @@ class ClientEntryTest {
 
   @Test
   void aRuleStateIsIdleOnceItsLongestWindowHasPassed() {
-    ClientEntry.RuleState state =
-        new ClientEntry.RuleState(
+    RuleState state =
+        new RuleState(
             "r", List.of(Limit.of(5, Duration.ofSeconds(1)), Limit.parse("9/1m rolling(2s)")));
     state.lastUsed = 10_000;
     assertFalse(state.idleAt(71_999), "a rolling minute counts for 60 s + its 2 s precision");
@@ -154,7 +154,45 @@ class ClientEntryTest {
     assertFalse(state.idleAt(5_000), "a clock gone back makes it look recent");
     assertEquals(
         367 * 86_400,
-        ClientEntry.RuleState.idleSeconds(List.of(Limit.parse("9/366d rolling(1d)"))),
+        RuleState.idleSeconds(List.of(Limit.parse("9/366d rolling(1d)"))),
         "the longest window there can be fits");
+  }
+
+  /**
+   * The entry holds its first rule in its own fields: when that rule goes idle while others are
+   * still counted, the slot is emptied (its counts would be fresh anyway) and the next new rule
+   * takes it; the entry can go only once no rule is left.
+   */
+  @Test
+  void theRuleHeldInTheEntryGoesIdleAndItsSlotIsTakenAgain() {
+    ClientEntry entry = new ClientEntry("a");
+    BucketSpec minute =
+        new BucketSpec("minute", List.of(Limit.of(5, Duration.ofMinutes(1))), false);
+    BucketSpec hour = new BucketSpec("hour", List.of(Limit.of(5, Duration.ofHours(1))), false);
+    BucketSpec day = new BucketSpec("day", List.of(Limit.of(5, Duration.ofDays(1))), false);
+    assertTrue(entry.state(minute, 0) == entry, "the first rule is counted in the entry itself");
+    RuleState hourly = entry.state(hour, 0);
+    assertFalse(hourly == entry);
+    entry.state(minute, 0).lastUsed = 0;
+    hourly.lastUsed = 0;
+    assertEquals(2, entry.size());
+
+    assertFalse(entry.dropIdle(60_000), "the hourly rule is still counted");
+    assertEquals(1, entry.size());
+    assertTrue(entry.at(0) == hourly);
+    assertEquals(null, entry.existing("minute"));
+
+    RuleState daily = entry.state(day, 60_000);
+    assertTrue(daily == entry, "the emptied slot is taken by the next new rule");
+    daily.lastUsed = 60_000;
+    assertEquals(2, entry.size());
+    assertTrue(entry.at(0) == entry && entry.at(1) == hourly);
+    assertTrue(entry.existing("day") == entry && entry.existing("hour") == hourly);
+
+    assertFalse(entry.dropIdle(3_600_000), "the daily rule is still counted");
+    assertEquals(1, entry.size());
+    assertTrue(entry.at(0) == entry);
+    assertTrue(entry.dropIdle(60_000 + 86_400_000), "nothing is left");
+    assertEquals(0, entry.size());
   }
 }

@@ -1,0 +1,173 @@
+package dev.tollgate.core.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.ClientUsage;
+import dev.tollgate.core.Limit;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One client's counting state under one rule: a state per limit. The first limit's state is held
+ * directly and only the others in an array, so that the common one-limit rule costs no array (24
+ * bytes and a pointer to follow per decision); the idle time is whole seconds in an int, which
+ * keeps the object at 40 bytes.
+ *
+ * <p>{@link ClientEntry} extends this class and holds the first rule its client used in its own
+ * fields: the common client of one rule then costs one object and one pointer to follow less per
+ * decision. Such a held slot is empty while {@link #rule} is null.
+ */
+class RuleState {
+  /** The rule counted here; null only in a {@link ClientEntry} whose own slot is empty. */
+  @Nullable String rule;
+
+  private List<Limit> limits = List.of();
+  private @Nullable LimitState first;
+  private LimitState @Nullable [] rest;
+
+  /** The longest window in seconds (a rolling window adds its precision). */
+  private int idleSeconds;
+
+  /** The clock at the last decision; a backwards jump makes it look recent, never idle. */
+  long lastUsed;
+
+  /** An empty slot (a client entry's, until its first rule). */
+  RuleState() {}
+
+  RuleState(String rule, List<Limit> limits) {
+    hold(rule, limits);
+  }
+
+  /** Starts counting {@code rule} afresh in this slot. Locked. */
+  final void hold(String rule, List<Limit> limits) {
+    LimitState[] states = new LimitState[limits.size()];
+    for (int i = 0; i < states.length; i++) {
+      states[i] = LimitState.create(limits.get(i));
+    }
+    // The states before the rule: a reader without the lock that finds the rule finds its states
+    // (it validates what it read anyway, but must not throw on what it finds).
+    hold(states);
+    this.limits = limits;
+    this.idleSeconds = idleSeconds(limits);
+    this.lastUsed = 0;
+    this.rule = rule;
+  }
+
+  /** Empties this slot. Locked. */
+  final void clear() {
+    rule = null;
+    limits = List.of();
+    first = null;
+    rest = null;
+    idleSeconds = 0;
+  }
+
+  /** True if this slot counts {@code rule}; read without the lock too, so each field once. */
+  final boolean counts(String rule) {
+    String held = this.rule;
+    return held != null && (held == rule || held.equals(rule));
+  }
+
+  private void hold(LimitState[] states) {
+    first = states.length > 0 ? states[0] : null;
+    rest = states.length > 1 ? Arrays.copyOfRange(states, 1, states.length) : null;
+  }
+
+  /**
+   * Adopts a changed list of limits (a reload): a limit whose {@link Limit#stateId()} is unchanged
+   * keeps its counts, so a quota change leaves each client's usage as it was.
+   */
+  final void conform(List<Limit> newLimits, long now) {
+    if (newLimits == limits) {
+      return;
+    }
+    if (newLimits.equals(limits)) {
+      limits = newLimits;
+      return;
+    }
+    @Nullable LimitState[] states = new LimitState[limits.size()];
+    for (int j = 0; j < states.length; j++) {
+      states[j] = state(j);
+    }
+    LimitState[] next = new LimitState[newLimits.size()];
+    for (int i = 0; i < next.length; i++) {
+      String id = newLimits.get(i).stateId();
+      for (int j = 0; j < states.length; j++) {
+        LimitState old = states[j];
+        if (old != null && limits.get(j).stateId().equals(id)) {
+          next[i] = old;
+          if (limits.get(j).quota() != newLimits.get(i).quota()) {
+            old.requota(limits.get(j), newLimits.get(i), now);
+          }
+          states[j] = null;
+          break;
+        }
+      }
+      if (next[i] == null) {
+        next[i] = LimitState.create(newLimits.get(i));
+      }
+    }
+    limits = newLimits;
+    hold(next);
+    idleSeconds = idleSeconds(newLimits);
+  }
+
+  /** The state of limit {@code i}, which exists. */
+  final LimitState state(int i) {
+    return i == 0 ? requireNonNull(first) : requireNonNull(rest)[i - 1];
+  }
+
+  /**
+   * True if the states follow {@code limits} as they are: {@link #conform} would change nothing.
+   */
+  final boolean follows(List<Limit> limits) {
+    return this.limits == limits;
+  }
+
+  /**
+   * The state of limit {@code i}, or null: a read under a stamp, which may find the states half
+   * conformed to other limits and so must not throw.
+   */
+  final @Nullable LimitState stateIfHeld(int i) {
+    if (i == 0) {
+      return first;
+    }
+    LimitState[] more = rest;
+    return more != null && i - 1 < more.length ? more[i - 1] : null;
+  }
+
+  /** True if no decision has been made for the longest window (the state would be fresh). */
+  final boolean idleAt(long now) {
+    return now - lastUsed >= idleSeconds * 1_000L;
+  }
+
+  /** The limit with the largest used share, or null if nothing is used. Locked. */
+  final @Nullable ClientUsage heaviest(String client, long now) {
+    String counted = rule;
+    if (counted == null) {
+      return null;
+    }
+    @Nullable ClientUsage heaviest = null;
+    for (int i = 0; i < limits.size(); i++) {
+      Limit limit = limits.get(i);
+      LimitState s = state(i);
+      s.advance(limit, now);
+      long used = limit.quota() - s.available(limit, now);
+      ClientUsage u = new ClientUsage(counted, client, limit, used);
+      if (heaviest == null || u.usedShare() > heaviest.usedShare()) {
+        heaviest = u;
+      }
+    }
+    return heaviest != null && heaviest.used() > 0 ? heaviest : null;
+  }
+
+  static int idleSeconds(List<Limit> limits) {
+    long max = 0;
+    for (Limit l : limits) {
+      max = Math.max(max, LimitState.idleMillis(l));
+    }
+    // Windows and precisions are whole seconds, a window at most 366 days: exact, and it fits.
+    return Math.toIntExact((max + 999) / 1_000);
+  }
+}
