@@ -45,8 +45,8 @@ class RuleState {
     for (int i = 0; i < states.length; i++) {
       states[i] = LimitState.create(limits.get(i));
     }
-    // The states before the rule: a reader without the lock that finds the rule finds its states
-    // (it validates what it read anyway, but must not throw on what it finds).
+    // A reader without the lock may see these plain writes in any order (the rule with the states
+    // of the rule before, say): it must not throw on that, and its stamp then fails to validate.
     hold(states);
     this.limits = limits;
     this.idleSeconds = idleSeconds(limits);

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * have made: the same answer, the same usage, and nothing the lock would have written. Checked
  * against the locked passes over random histories of one client: decisions, charges and refunds
  * after the response, reloads to other quotas, and a clock that stands still, moves on, and now and
- * then goes back.
+ * then goes back, and the store's sweep of idle rules.
  */
 class RejectionWithoutTheLockTest {
 
@@ -69,6 +69,7 @@ class RejectionWithoutTheLockTest {
     long now = T0 + 1_234;
     int readAsIs = 0;
     int lockedRejections = 0;
+    int heldSlotEmptied = 0;
     for (int step = 0; step < 20_000; step++) {
       BucketSpec[] specs = pick(random, version);
       int roll = random.nextInt(100);
@@ -78,6 +79,15 @@ class RejectionWithoutTheLockTest {
         now += 1 + random.nextInt(random.nextBoolean() ? 5 : 3_000);
       } else if (roll < 93) {
         now -= 1 + random.nextInt(2_000);
+      } else if (roll < 94) {
+        // a pause, then the store's sweep: idle rules go, and the one held in the entry's own
+        // fields is taken by the next new rule
+        now += 2_000 + random.nextInt(10_000);
+        entry.dropIdle(now);
+        if (entry.rule == null && entry.size() > 0) {
+          heldSlotEmptied++;
+        }
+        continue;
       } else if (roll < 96) {
         int r = random.nextInt(RULES.size());
         version[r] ^= 1; // a reload
@@ -116,6 +126,7 @@ class RejectionWithoutTheLockTest {
     // The histories reach both outcomes: read as is, and left to the lock.
     assertTrue(readAsIs > 1_000, "rejections read as is: " + readAsIs);
     assertTrue(lockedRejections > readAsIs, "rejections: " + lockedRejections);
+    assertTrue(heldSlotEmptied > 0, "the entry's own rule went idle while others stayed");
   }
 
   /**
