@@ -195,4 +195,20 @@ class ClientEntryTest {
     assertTrue(entry.dropIdle(60_000 + 86_400_000), "nothing is left");
     assertEquals(0, entry.size());
   }
+
+  @Test
+  void anIdleRuleAmongTheOthersGoesAndTheRestStay() {
+    ClientEntry entry = new ClientEntry("a");
+    BucketSpec day = new BucketSpec("day", List.of(Limit.of(5, Duration.ofDays(1))), false);
+    BucketSpec minute =
+        new BucketSpec("minute", List.of(Limit.of(5, Duration.ofMinutes(1))), false);
+    BucketSpec hour = new BucketSpec("hour", List.of(Limit.of(5, Duration.ofHours(1))), false);
+    for (BucketSpec spec : List.of(day, minute, hour)) {
+      entry.state(spec, 0).lastUsed = 0;
+    }
+    assertFalse(entry.dropIdle(60_000));
+    assertEquals(2, entry.size());
+    assertEquals(null, entry.existing("minute"));
+    assertTrue(entry.existing("hour") != null && entry.existing("day") == entry);
+  }
 }
