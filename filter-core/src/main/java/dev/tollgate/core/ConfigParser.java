@@ -2,6 +2,7 @@ package dev.tollgate.core;
 
 import dev.tollgate.core.adapter.ClassLoaders;
 import dev.tollgate.core.adapter.ConfigLayers;
+import dev.tollgate.core.store.InMemoryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -238,7 +239,7 @@ final class ConfigParser {
   }
 
   private void maxClients(String value) {
-    builder.maxTrackedClients(ConfigWords.integer(value, 1, Integer.MAX_VALUE));
+    builder.maxTrackedClients(ConfigWords.integer(value, 1, (int) InMemoryStore.MAX_CLIENTS));
   }
 
   private void statusPath(String value) {

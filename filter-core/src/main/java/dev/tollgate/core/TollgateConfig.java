@@ -357,13 +357,22 @@ public final class TollgateConfig {
       return this;
     }
 
-    /** The in-memory store's bound on tracked client states. Default value is 100,000. */
+    /**
+     * The in-memory store's bound on tracked client states, from 1 to {@link
+     * InMemoryStore#MAX_CLIENTS}. Default value is 100,000.
+     */
     public Builder maxTrackedClients(long max) {
       if (max < 1) {
         throw ConfigException.invalid(
             "store.max-clients",
             String.valueOf(max),
             "is not a valid bound (expected a whole number of at least 1)");
+      }
+      if (max > InMemoryStore.MAX_CLIENTS) {
+        throw ConfigException.invalid(
+            "store.max-clients",
+            String.valueOf(max),
+            "is above the largest bound, " + InMemoryStore.MAX_CLIENTS);
       }
       this.maxTrackedClients = max;
       return this;

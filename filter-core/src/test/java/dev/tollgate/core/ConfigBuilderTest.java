@@ -107,6 +107,7 @@ class ConfigBuilderTest {
     assertEquals(0.0, b.headersAfterUsedShare(0).build().headersAfterUsedShare());
     assertEquals(1.0, b.headersAfterUsedShare(1).build().headersAfterUsedShare());
     assertEquals(1, b.maxTrackedClients(1).build().maxTrackedClients());
+    assertEquals(1L << 29, b.maxTrackedClients(1L << 29).build().maxTrackedClients());
 
     assertEquals(
         "concurrency.max-per-client: '-1' is not a whole number of at least 0",
@@ -120,6 +121,10 @@ class ConfigBuilderTest {
     assertEquals(
         "store.max-clients: '0' is not a valid bound (expected a whole number of at least 1)",
         refused(() -> TollgateConfig.builder().maxTrackedClients(0)));
+    // A larger bound was capped by the store's table while the configuration reported it.
+    assertEquals(
+        "store.max-clients: '536870913' is above the largest bound, 536870912",
+        refused(() -> TollgateConfig.builder().maxTrackedClients((1L << 29) + 1)));
   }
 
   @Test

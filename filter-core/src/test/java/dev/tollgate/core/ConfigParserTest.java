@@ -469,6 +469,7 @@ class ConfigParserTest {
         "client.key | class:no.such.Resolver | names a class that was not found",
         "store.max-clients | 0 | '0' is not a whole number",
         "store.max-clients | lots | 'lots' is not a whole number",
+        "store.max-clients | 536870913 | '536870913' is not a whole number from 1 to 536870912",
         "count-rejected | yes | 'yes' is not a boolean",
         "on-store-failure | maybe | 'maybe' is not a failure policy",
         "page-size.on-invalid | ignore | 'ignore' is not a choice",

@@ -29,6 +29,12 @@ public final class InMemoryStore implements RateLimitStore {
   /** The default bound on tracked client keys. */
   public static final long DEFAULT_MAX_CLIENTS = 100_000;
 
+  /**
+   * The largest bound a store takes: 2^29 (536,870,912) client keys, about 60 GB of heap at the
+   * hundred-odd bytes a client with one rule costs, and half the slots its table can have.
+   */
+  public static final long MAX_CLIENTS = 1L << 29;
+
   /** How often idle states are looked for; eviction keeps the bound in between. */
   private static final long SWEEP_INTERVAL_MILLIS = 60_000;
 
@@ -84,12 +90,13 @@ public final class InMemoryStore implements RateLimitStore {
   /**
    * A store holding at most {@code maxClients} client keys.
    *
-   * @throws IllegalArgumentException if {@code maxClients} is below 1
+   * @throws IllegalArgumentException if {@code maxClients} is below 1 or above {@link #MAX_CLIENTS}
    */
   public static InMemoryStore create(long maxClients, Clock clock) {
     Objects.requireNonNull(clock, "clock");
-    if (maxClients < 1) {
-      throw new IllegalArgumentException("maxClients must be at least 1 but was " + maxClients);
+    if (maxClients < 1 || maxClients > MAX_CLIENTS) {
+      throw new IllegalArgumentException(
+          "maxClients must be from 1 to " + MAX_CLIENTS + " but was " + maxClients);
     }
     return new InMemoryStore(maxClients, clock);
   }

@@ -204,6 +204,9 @@ class InMemoryStoreTest {
   @Test
   void invalidArgumentsAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> InMemoryStore.create(0, FakeClock.at1800()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> InMemoryStore.create(InMemoryStore.MAX_CLIENTS + 1, FakeClock.at1800()));
     assertThrows(IllegalArgumentException.class, () -> new AcquireRequest(List.of(), 1));
     assertThrows(
         IllegalArgumentException.class,
