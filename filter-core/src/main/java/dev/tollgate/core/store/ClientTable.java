@@ -50,6 +50,9 @@ final class ClientTable {
   /** The most slots: the table never holds more than half of them. */
   private static final int MAX_SLOTS = 1 << 30;
 
+  /** The largest bound a table takes: half its most slots, so a probe always finds a free one. */
+  static final long MAX_CLIENTS = MAX_SLOTS / 2;
+
   private final int maxClients;
 
   /** Guarded by {@code this}; replaced (never changed in place) when it grows. */
@@ -67,14 +70,18 @@ final class ClientTable {
 
   private final ToIntFunction<String> hash;
 
-  /** A table of at most {@code maxClients} entries (at most 2^29). */
+  /** A table of at most {@code maxClients} entries, from 1 to {@link #MAX_CLIENTS}. */
   ClientTable(long maxClients) {
     this(maxClients, sipHash());
   }
 
   /** With {@code hash} to place keys; tests give {@code String::hashCode} to build probe runs. */
   ClientTable(long maxClients, ToIntFunction<String> hash) {
-    this.maxClients = (int) Math.min(maxClients, MAX_SLOTS / 2);
+    if (maxClients < 1 || maxClients > MAX_CLIENTS) {
+      // The store validates first; a bound capped here would be smaller than the one reported.
+      throw new IllegalArgumentException("maxClients out of range: " + maxClients);
+    }
+    this.maxClients = (int) maxClients;
     this.slots = new ClientEntry[64];
     this.window = new ClientEntry[windowLength(this.maxClients)];
     this.sketch = new FrequencySketch(Math.min(this.maxClients, 1024));

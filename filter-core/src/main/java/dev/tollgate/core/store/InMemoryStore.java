@@ -33,7 +33,7 @@ public final class InMemoryStore implements RateLimitStore {
    * The largest bound a store takes: 2^29 (536,870,912) client keys, about 60 GB of heap at the
    * hundred-odd bytes a client with one rule costs, and half the slots its table can have.
    */
-  public static final long MAX_CLIENTS = 1L << 29;
+  public static final long MAX_CLIENTS = ClientTable.MAX_CLIENTS;
 
   /** How often idle states are looked for; eviction keeps the bound in between. */
   private static final long SWEEP_INTERVAL_MILLIS = 60_000;

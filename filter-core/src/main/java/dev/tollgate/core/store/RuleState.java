@@ -47,7 +47,7 @@ class RuleState {
     }
     // A reader without the lock may see these plain writes in any order (the rule with the states
     // of the rule before, say): it must not throw on that, and its stamp then fails to validate.
-    hold(states);
+    holdStates(states);
     this.limits = limits;
     this.idleSeconds = idleSeconds(limits);
     this.lastUsed = 0;
@@ -69,7 +69,7 @@ class RuleState {
     return held != null && (held == rule || held.equals(rule));
   }
 
-  private void hold(LimitState[] states) {
+  private void holdStates(LimitState[] states) {
     first = states.length > 0 ? states[0] : null;
     rest = states.length > 1 ? Arrays.copyOfRange(states, 1, states.length) : null;
   }
@@ -109,7 +109,7 @@ class RuleState {
       }
     }
     limits = newLimits;
-    hold(next);
+    holdStates(next);
     idleSeconds = idleSeconds(newLimits);
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -223,6 +224,15 @@ class ClientTableTest {
     assertNull(table.getIfPresent("a"));
     assertSame(b, table.getIfPresent("b"));
     assertEquals(1, table.size());
+  }
+
+  @Test
+  void aBoundOutsideOneToTheLargestIsRefusedRatherThanCapped() {
+    new ClientTable(ClientTable.MAX_CLIENTS); // the largest is taken: slots grow only on demand
+    assertThrows(IllegalArgumentException.class, () -> new ClientTable(0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new ClientTable(ClientTable.MAX_CLIENTS + 1));
+    assertEquals(1L << 29, ClientTable.MAX_CLIENTS);
   }
 
   /**
