@@ -9,21 +9,22 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One client's counting state under one rule: a state per limit. The first limit's state is held
- * directly and only the others in an array, so that the common one-limit rule costs no array (24
- * bytes and a pointer to follow per decision); the idle time is whole seconds in an int, which
- * keeps the object at 40 bytes.
+ * One client's counting state under one rule: a state per limit. The first limit's state is this
+ * object's own ({@code RuleState extends LimitState}) and only the others are objects in an array,
+ * so that the common one-limit rule costs no array and no second object (and no pointer to follow
+ * per decision); the idle time is whole seconds in an int.
  *
  * <p>{@link ClientEntry} extends this class and holds the first rule its client used in its own
- * fields: the common client of one rule then costs one object and one pointer to follow less per
- * decision. Such a held slot is empty while {@link #rule} is null.
+ * fields: the common client of one rule and one limit is then one object. Such a held slot is empty
+ * while {@link #rule} is null.
  */
-class RuleState {
+class RuleState extends LimitState {
   /** The rule counted here; null only in a {@link ClientEntry} whose own slot is empty. */
   @Nullable String rule;
 
   private List<Limit> limits = List.of();
-  private @Nullable LimitState first;
+
+  /** The states of the limits after the first; null while there is at most one. */
   private LimitState @Nullable [] rest;
 
   /** The longest window in seconds (a rolling window adds its precision). */
@@ -41,13 +42,17 @@ class RuleState {
 
   /** Starts counting {@code rule} afresh in this slot. Locked. */
   final void hold(String rule, List<Limit> limits) {
-    LimitState[] states = new LimitState[limits.size()];
-    for (int i = 0; i < states.length; i++) {
-      states[i] = LimitState.create(limits.get(i));
+    LimitState @Nullable [] more = null;
+    if (limits.size() > 1) {
+      more = new LimitState[limits.size() - 1];
+      for (int i = 0; i < more.length; i++) {
+        more[i] = new LimitState();
+      }
     }
     // A reader without the lock may see these plain writes in any order (the rule with the states
     // of the rule before, say): it must not throw on that, and its stamp then fails to validate.
-    holdStates(states);
+    reset();
+    this.rest = more;
     this.limits = limits;
     this.idleSeconds = idleSeconds(limits);
     this.lastUsed = 0;
@@ -58,7 +63,7 @@ class RuleState {
   final void clear() {
     rule = null;
     limits = List.of();
-    first = null;
+    reset();
     rest = null;
     idleSeconds = 0;
   }
@@ -67,11 +72,6 @@ class RuleState {
   final boolean counts(String rule) {
     String held = this.rule;
     return held != null && (held == rule || held.equals(rule));
-  }
-
-  private void holdStates(LimitState[] states) {
-    first = states.length > 0 ? states[0] : null;
-    rest = states.length > 1 ? Arrays.copyOfRange(states, 1, states.length) : null;
   }
 
   /**
@@ -90,6 +90,13 @@ class RuleState {
     for (int j = 0; j < states.length; j++) {
       states[j] = state(j);
     }
+    if (states.length > 0) {
+      // The first limit's state is this object's own, which the first new limit's takes over:
+      // kept apart while the states are matched.
+      LimitState own = new LimitState();
+      own.takeFrom(this);
+      states[0] = own;
+    }
     LimitState[] next = new LimitState[newLimits.size()];
     for (int i = 0; i < next.length; i++) {
       String id = newLimits.get(i).stateId();
@@ -105,17 +112,22 @@ class RuleState {
         }
       }
       if (next[i] == null) {
-        next[i] = LimitState.create(newLimits.get(i));
+        next[i] = new LimitState();
       }
     }
     limits = newLimits;
-    holdStates(next);
+    if (next.length > 0) {
+      takeFrom(next[0]);
+    } else {
+      reset();
+    }
+    rest = next.length > 1 ? Arrays.copyOfRange(next, 1, next.length) : null;
     idleSeconds = idleSeconds(newLimits);
   }
 
   /** The state of limit {@code i}, which exists. */
   final LimitState state(int i) {
-    return i == 0 ? requireNonNull(first) : requireNonNull(rest)[i - 1];
+    return i == 0 ? this : requireNonNull(rest)[i - 1];
   }
 
   /**
@@ -131,7 +143,7 @@ class RuleState {
    */
   final @Nullable LimitState stateIfHeld(int i) {
     if (i == 0) {
-      return first;
+      return this;
     }
     LimitState[] more = rest;
     return more != null && i - 1 < more.length ? more[i - 1] : null;

@@ -35,7 +35,7 @@ final class StatePasses {
     for (int b = 0; b < specs.length; b++) {
       RuleState rs = (single != null ? single : requireNonNull(entries)[b]).state(specs[b], now);
       if (rs.lastUsed != now) {
-        rs.lastUsed = now; // written once a millisecond at most: see FixedWindowState.advance
+        rs.lastUsed = now; // written once a millisecond at most: see FixedWindow.advance
       }
       List<Limit> limits = specs[b].limits;
       boolean @Nullable [] after = specs[b].afterResponse;

@@ -4,12 +4,12 @@ import dev.tollgate.core.Limit;
 
 /**
  * The rolling window as it was before its ring was allocated lazily: the reference that {@code
- * RollingWindowStateTest} compares the store's state with. A ring of {@code window / precision + 1}
+ * RollingWindowTest} compares the store's state with. A ring of {@code window / precision + 1}
  * counters, one per precision step aligned to the epoch. Every bucket that overlaps the last
  * window-long span is counted in full, so no window-long span ever holds more than the quota; the
  * price is that a bucket is forgotten up to one step late.
  */
-final class EagerRollingWindowState extends LimitState {
+final class EagerRollingWindowState {
 
   private final int[] counts;
   private long newest; // absolute index (epoch millis / precision) of the newest bucket
@@ -20,7 +20,6 @@ final class EagerRollingWindowState extends LimitState {
     newest = Long.MIN_VALUE;
   }
 
-  @Override
   void advance(Limit limit, long now) {
     long current = Math.floorDiv(now, limit.precisionMillis());
     int size = counts.length;
@@ -46,17 +45,14 @@ final class EagerRollingWindowState extends LimitState {
     }
   }
 
-  @Override
   boolean currentAt(Limit limit, long now) {
     return newest != Long.MIN_VALUE && Math.floorDiv(now, limit.precisionMillis()) == newest;
   }
 
-  @Override
   long available(Limit limit, long now) {
     return Math.max(0, limit.quota() - used);
   }
 
-  @Override
   void consume(Limit limit, long now, long cost) {
     int s = slot(newest);
     int after = (int) Math.min((long) counts[s] + cost, Integer.MAX_VALUE);
@@ -64,7 +60,6 @@ final class EagerRollingWindowState extends LimitState {
     counts[s] = after;
   }
 
-  @Override
   void refund(Limit limit, long now, long units, long takenAt) {
     long bucket = Math.floorDiv(takenAt, limit.precisionMillis());
     if (bucket <= newest && bucket > newest - counts.length) {
@@ -75,7 +70,6 @@ final class EagerRollingWindowState extends LimitState {
     }
   }
 
-  @Override
   long resetMillis(Limit limit, long now) {
     if (used == 0) {
       return 0;
@@ -95,7 +89,6 @@ final class EagerRollingWindowState extends LimitState {
     return 0;
   }
 
-  @Override
   long retryAfterMillis(Limit limit, long now, long cost) {
     if (limit.quota() - used >= cost) {
       return 0;

@@ -4,43 +4,37 @@ import dev.tollgate.core.Limit;
 import java.math.BigInteger;
 
 /**
- * GCRA: the bucket is one "theoretical arrival time" in epoch nanoseconds. A request of cost c is
- * admitted if the time it would push the TAT to is at most one window ahead of now.
+ * GCRA: the bucket is one "theoretical arrival time" (TAT) in epoch nanoseconds. A request of cost
+ * c is admitted if the time it would push the TAT to is at most one window ahead of now. In a
+ * {@link LimitState}: {@code at} is the TAT; {@code count}, after a quota decrease, the backlog
+ * (beyond one window) that the lower quota inherited, so that usage above the new quota is owed
+ * rather than forgotten (the overdraft), and 0 otherwise.
  */
-final class TokenBucketState extends LimitState {
+final class TokenBucket {
 
   private static final long NANOS_PER_MILLI = 1_000_000L;
 
-  private long tat = Long.MIN_VALUE;
+  private TokenBucket() {}
 
-  /**
-   * After a quota decrease, the backlog (beyond one window) that the lower quota inherited, so that
-   * usage above the new quota is owed rather than forgotten; 0 otherwise.
-   */
-  private long overdraft;
-
-  @Override
-  void advance(Limit limit, long now) {
+  static void advance(LimitState s, Limit limit, long now) {
     long nowNanos = now * NANOS_PER_MILLI;
     long window = windowNanos(limit);
-    if (overdraft != 0 && backlog(now) <= window) {
-      overdraft = 0;
+    if (s.count != 0 && backlog(s, now) <= window) {
+      s.count = 0;
     }
-    long ceiling = nowNanos + Math.max(window, overdraft);
-    if (tat > ceiling) {
-      tat = ceiling; // clock went backwards: an empty bucket, not a longer lockout
+    long ceiling = nowNanos + Math.max(window, s.count);
+    if (s.at > ceiling) {
+      s.at = ceiling; // clock went backwards: an empty bucket, not a longer lockout
     }
   }
 
-  @Override
-  boolean currentAt(Limit limit, long now) {
+  static boolean currentAt(LimitState s, Limit limit, long now) {
     // Without an overdraft, advance only caps a TAT beyond one window (a clock gone back).
-    return overdraft == 0 && tat <= now * NANOS_PER_MILLI + windowNanos(limit);
+    return s.count == 0 && s.at <= now * NANOS_PER_MILLI + windowNanos(limit);
   }
 
-  @Override
-  void requota(Limit before, Limit after, long now) {
-    long backlog = backlog(now);
+  static void requota(LimitState s, Limit before, Limit after, long now) {
+    long backlog = backlog(s, now);
     if (backlog == 0 || interval(before) == interval(after)) {
       return;
     }
@@ -52,39 +46,37 @@ final class TokenBucketState extends LimitState {
             .divide(BigInteger.valueOf(interval(before)))
             .longValue();
     // Not capped at one window: a quota going down and up again must not grant fresh tokens.
-    tat = now * NANOS_PER_MILLI + scaled;
-    overdraft = scaled > windowNanos(after) ? scaled : 0;
+    s.at = now * NANOS_PER_MILLI + scaled;
+    s.count = scaled > windowNanos(after) ? scaled : 0;
   }
 
-  @Override
-  long available(Limit limit, long now) {
-    long backlog = backlog(now);
+  static long available(LimitState s, Limit limit, long now) {
+    long backlog = backlog(s, now);
     long tokens = (windowNanos(limit) - backlog) / interval(limit);
     return Math.max(0, Math.min(limit.quota(), tokens));
   }
 
-  @Override
-  void consume(Limit limit, long now, long cost) {
+  static void consume(LimitState s, Limit limit, long now, long cost) {
     long nowNanos = now * NANOS_PER_MILLI;
+    long tat = s.at;
     long next = Math.max(tat, nowNanos) + cost * interval(limit);
     // Rejected calls that count can empty the bucket but never owe more than one window (nor
     // erase what a quota decrease left owing).
-    tat = Math.max(tat, Math.min(next, nowNanos + windowNanos(limit)));
+    s.at = Math.max(tat, Math.min(next, nowNanos + windowNanos(limit)));
   }
 
-  @Override
-  void refund(Limit limit, long now, long units, long takenAt) {
+  static void refund(LimitState s, Limit limit, long now, long units) {
     long nowNanos = now * NANOS_PER_MILLI;
+    long tat = s.at;
     if (tat > nowNanos) {
       long back =
           units > Long.MAX_VALUE / interval(limit) ? Long.MAX_VALUE : units * interval(limit);
-      tat = Math.max(nowNanos, tat - back);
+      s.at = Math.max(nowNanos, tat - back);
     }
   }
 
-  @Override
-  long resetMillis(Limit limit, long now) {
-    long backlog = backlog(now);
+  static long resetMillis(LimitState s, Limit limit, long now) {
+    long backlog = backlog(s, now);
     if (backlog == 0) {
       return 0;
     }
@@ -93,17 +85,17 @@ final class TokenBucketState extends LimitState {
     return ceilMillis(interval - sinceLastToken);
   }
 
-  @Override
-  long retryAfterMillis(Limit limit, long now, long cost) {
-    if (available(limit, now) >= cost) {
+  static long retryAfterMillis(LimitState s, Limit limit, long now, long cost) {
+    if (available(s, limit, now) >= cost) {
       return 0;
     }
-    long wait = backlog(now) + cost * interval(limit) - windowNanos(limit);
+    long wait = backlog(s, now) + cost * interval(limit) - windowNanos(limit);
     return Math.max(1, ceilMillis(wait));
   }
 
-  private long backlog(long now) {
-    return tat == Long.MIN_VALUE ? 0 : Math.max(0, tat - now * NANOS_PER_MILLI);
+  private static long backlog(LimitState s, long now) {
+    long tat = s.at;
+    return tat == LimitState.UNSET ? 0 : Math.max(0, tat - now * NANOS_PER_MILLI);
   }
 
   private static long windowNanos(Limit limit) {
