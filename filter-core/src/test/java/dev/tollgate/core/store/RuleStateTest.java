@@ -93,4 +93,15 @@ class RuleStateTest {
     assertEquals(0, usedOf(rs, List.of(MINUTE, HOUR), 1));
     assertNull(rs.ring);
   }
+
+  @Test
+  void clearingTheSlotLetsGoOfTheRing() {
+    RuleState rs = used(List.of(DAY), 3);
+    rs.state(0).advance(DAY, NOW + DAY.precisionMillis());
+    assertNotNull(rs.ring);
+    rs.clear();
+    assertNull(rs.ring, "an emptied slot keeps no ring alive");
+    assertEquals(LimitState.UNSET, rs.at);
+    assertEquals(0, rs.count);
+  }
 }
