@@ -252,7 +252,7 @@ end
 
 function Token.load(key, lim)
   -- backlog = TAT - now in nanoseconds; nil = never used. overdraft: what a quota decrease left
-  -- owing beyond one window (0 otherwise), as TokenBucketState keeps it.
+  -- owing beyond one window (0 otherwise), as the in-memory TokenBucket keeps it.
   local s = { key = key, backlog = nil, overdraft = 0 }
   local v = redis.call('GET', key)
   if v then

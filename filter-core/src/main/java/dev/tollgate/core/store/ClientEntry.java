@@ -42,8 +42,8 @@ final class ClientEntry extends RuleState {
 
   /**
    * The bit of {@link #state} set under the lock when the store drops the entry; holders must look
-   * the client up again. In the lock's word rather than a field of its own, so that the entry stays
-   * within 40 bytes.
+   * the client up again. In the lock's word rather than a field of its own: the entry holds its
+   * first rule's and first limit's state too, and every field is a client's bytes.
    */
   private static final int RETIRED = 2;
 

@@ -13,7 +13,8 @@ import dev.tollgate.core.Limit;
  * <p>The ring is allocated only once a second bucket is used: until then everything counted is in
  * the newest bucket, and {@code count} is its count. Most keys of a flood, and every client seen
  * within one step only, so cost no ring (for a day's window in hourly steps, 120 bytes). The ring
- * is read once per method: a reader without the lock may see it appear.
+ * is read once per method: a reader without the lock may see it appear, or (in an entry's own
+ * fields, which a reload or another rule may take over) be replaced or cleared.
  */
 final class RollingWindow {
 
