@@ -1,6 +1,8 @@
 package dev.tollgate.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.core.Algorithm;
 import dev.tollgate.core.FakeClock;
@@ -223,5 +225,30 @@ class LimitStatesTest {
     long back = paid - 3_600_000;
     s.advance(bucket, back);
     assertEquals(10_000, s.retryAfterMillis(bucket, back, 1));
+  }
+
+  /**
+   * What a read without the lock relies on: a token bucket is current (advance would change
+   * nothing) unless it owes an overdraft or its TAT lies beyond one window from now (a clock gone
+   * back), and then advance makes it current.
+   */
+  @Test
+  void tokenBucketIsCurrentUnlessItOwesAnOverdraftOrItsClockWentBack() {
+    long now = T0 + 1_000;
+    LimitState s = new LimitState();
+    assertTrue(s.currentAt(bucket, now), "never used");
+    s.advance(bucket, now);
+    s.consume(bucket, now, 6); // the whole quota: the TAT exactly one window ahead
+    assertTrue(s.currentAt(bucket, now));
+    long back = now - 1;
+    assertFalse(s.currentAt(bucket, back), "the TAT is now a millisecond beyond one window");
+    s.advance(bucket, back);
+    assertTrue(s.currentAt(bucket, back));
+
+    Limit high = Limit.of(60, Duration.ofMinutes(1), Algorithm.TOKEN_BUCKET);
+    LimitState owing = at(high, now);
+    owing.consume(high, now, 60);
+    owing.requota(high, bucket, now); // 600 s owed on a 60 s window
+    assertFalse(owing.currentAt(bucket, now), "an overdraft: advance may have to forget it");
   }
 }
