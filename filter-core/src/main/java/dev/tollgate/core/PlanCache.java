@@ -51,20 +51,27 @@ final class PlanCache {
   private final PlanResolver resolver;
   private final Plans.CacheSettings settings;
   private final Clock clock;
+  private final Executor loads;
   private final AsyncLoadingCache<String, Answer> cache;
 
   /** The threads this cache started, or null when they were given. */
   private @Nullable Pool pool;
 
-  PlanCache(PlanResolver resolver, Plans.CacheSettings settings, Clock clock, Executor executor) {
+  /**
+   * A cache asking {@code resolver} on {@code loads}. Caffeine's own upkeep (draining its read
+   * buffer, evicting) runs on the requests' threads, shared among many reads: handed to a pool, it
+   * woke a thread about every dozen reads, which cost more than the look-ups themselves.
+   */
+  PlanCache(PlanResolver resolver, Plans.CacheSettings settings, Clock clock, Executor loads) {
     this.resolver = resolver;
     this.settings = settings;
     this.clock = clock;
+    this.loads = loads;
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(settings.maxEntries())
             .ticker(() -> clock.millis() * 1_000_000L)
-            .executor(executor)
+            .executor(Runnable::run)
             .refreshAfterWrite(settings.refresh())
             .expireAfter(new Lifetime(clock, settings.ttl().toNanos()))
             .buildAsync(new Loader());
@@ -104,22 +111,22 @@ final class PlanCache {
     }
   }
 
-  /** Asks the resolver on the cache's executor. */
+  /** Asks the resolver on the loads' executor, not on Caffeine's (the requests' threads). */
   private final class Loader implements AsyncCacheLoader<String, Answer> {
     @Override
-    public CompletableFuture<Answer> asyncLoad(String key, Executor e) {
-      return CompletableFuture.supplyAsync(() -> load(key), e);
+    public CompletableFuture<Answer> asyncLoad(String key, Executor upkeep) {
+      return CompletableFuture.supplyAsync(() -> load(key), loads);
     }
 
     @Override
-    public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor e) {
+    public CompletableFuture<Answer> asyncReload(String key, Answer old, Executor upkeep) {
       return CompletableFuture.supplyAsync(
           () -> {
             Answer fresh = load(key);
             // A failed refresh keeps what was known, and expires when it would have.
             return fresh.failed && !old.failed ? old : fresh;
           },
-          e);
+          loads);
     }
   }
 

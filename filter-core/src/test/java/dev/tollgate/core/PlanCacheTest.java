@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -33,12 +34,15 @@ class PlanCacheTest {
       };
 
   private PlanCache cache(long maxEntries) {
+    return cache(maxEntries, Duration.ofMinutes(10), Duration.ofMinutes(1), Runnable::run);
+  }
+
+  private PlanCache cache(long maxEntries, Duration ttl, Duration refresh, Executor loads) {
     return new PlanCache(
         resolver,
-        new Plans.CacheSettings(
-            maxEntries, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+        new Plans.CacheSettings(maxEntries, ttl, refresh, Duration.ofSeconds(1)),
         clock,
-        Runnable::run);
+        loads);
   }
 
   @Test
@@ -106,13 +110,7 @@ class PlanCacheTest {
   @Test
   void anAnswerExpiresAfterItsTimeToLive() {
     billing.put("user:alice", "pro");
-    PlanCache cache =
-        new PlanCache(
-            resolver,
-            new Plans.CacheSettings(
-                100, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(1)),
-            clock,
-            Runnable::run);
+    PlanCache cache = cache(100, Duration.ofMinutes(5), Duration.ofMinutes(5), Runnable::run);
     cache.lookup("user:alice");
 
     billing.put("user:alice", "free");
@@ -120,6 +118,31 @@ class PlanCacheTest {
 
     assertEquals("free", cache.lookup("user:alice"));
     assertEquals(2, calls.get());
+  }
+
+  @Test
+  void onlyTheResolverIsAskedOnTheLoadsExecutorNotTheCachesUpkeep() {
+    AtomicInteger tasks = new AtomicInteger();
+    PlanCache cache =
+        cache(
+            1_000,
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(1),
+            task -> {
+              tasks.incrementAndGet();
+              task.run();
+            });
+
+    // Enough reads of cached answers to fill Caffeine's read buffer many times over.
+    for (int round = 0; round < 100; round++) {
+      for (int i = 0; i < 100; i++) {
+        cache.lookup("user:" + i);
+      }
+    }
+
+    assertEquals(100, calls.get());
+    assertEquals(
+        100, tasks.get(), "one task per answer loaded; the cache's upkeep stays on the caller");
   }
 
   @Test
