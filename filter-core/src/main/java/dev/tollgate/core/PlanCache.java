@@ -59,8 +59,8 @@ final class PlanCache {
 
   /**
    * A cache asking {@code resolver} on {@code loads}. Caffeine's own upkeep (draining its read
-   * buffer, evicting) runs on the requests' threads, shared among many reads: handed to a pool, it
-   * woke a thread about every dozen reads, which cost more than the look-ups themselves.
+   * buffer, evicting) runs on whichever thread triggers it, never queued to {@code loads}: queued
+   * there, it woke a thread about every fifteen reads, which cost more than the reads themselves.
    */
   PlanCache(PlanResolver resolver, Plans.CacheSettings settings, Clock clock, Executor loads) {
     this.resolver = resolver;
@@ -111,7 +111,7 @@ final class PlanCache {
     }
   }
 
-  /** Asks the resolver on the loads' executor, not on Caffeine's (the requests' threads). */
+  /** Asks the resolver on {@code loads}, not on Caffeine's executor. */
   private final class Loader implements AsyncCacheLoader<String, Answer> {
     @Override
     public CompletableFuture<Answer> asyncLoad(String key, Executor upkeep) {
@@ -150,6 +150,9 @@ final class PlanCache {
     Pool p = pool;
     if (p != null) {
       p.close();
+      // A load still queued was dropped and its future will never complete (nor expire: Caffeine
+      // never expires a load in flight): forget it, so that a later look-up asks again.
+      cache.asMap().values().removeIf(f -> !f.isDone());
     }
   }
 

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -143,6 +146,44 @@ class PlanCacheTest {
     assertEquals(100, calls.get());
     assertEquals(
         100, tasks.get(), "one task per answer loaded; the cache's upkeep stays on the caller");
+
+    clock.advance(Duration.ofSeconds(61));
+    cache.lookup("user:0");
+    assertEquals(101, tasks.get(), "a refresh is asked on the loads executor too");
+  }
+
+  @Test
+  void aLoadTheClosedPoolNeverStartedIsAskedAgainAfterwards() throws InterruptedException {
+    CountDownLatch answer = new CountDownLatch(1);
+    PlanResolver slow =
+        client -> {
+          answer.await();
+          return "pro";
+        };
+    PlanCache cache =
+        PlanCache.create(
+            slow,
+            new Plans.CacheSettings(
+                100, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMillis(50)),
+            clock);
+    try {
+      // The pool's two threads wait in the resolver; the third client's load waits in the queue.
+      for (String client : List.of("user:a", "user:b", "user:c")) {
+        assertSame(PlanCache.TIMED_OUT, cache.lookup(client));
+      }
+      cache.close(); // interrupts the two loads running, drops the one queued
+      answer.countDown();
+
+      String plan = PlanCache.TIMED_OUT;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (plan == PlanCache.TIMED_OUT && System.nanoTime() < deadline) {
+        plan = cache.lookup("user:c");
+      }
+      assertEquals("pro", plan, "asked again on new threads, not timed out on the dropped load");
+    } finally {
+      answer.countDown();
+      cache.close();
+    }
   }
 
   @Test
