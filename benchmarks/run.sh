@@ -24,6 +24,8 @@ root="$(cd "$here/.." && pwd)"
 results="$here/results"
 mkdir -p "$results"
 stamp="$(date -u +%Y-%m-%d-%H%M)"
+# Read before this script writes the charts and tables it tracks, which would mark the tree changed.
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
 out="$results/$stamp-$mode.md"
 raw="$(mktemp)"
 summary="$(mktemp)"
@@ -58,7 +60,7 @@ CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/
   else
     echo "wrk:     not installed (Java client used)"
   fi
-  echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "commit:  $commit"
   echo "time:    ${elapsed}s"
   echo '```'
   echo

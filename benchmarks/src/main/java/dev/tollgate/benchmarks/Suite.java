@@ -163,12 +163,7 @@ public final class Suite {
     summary.append('\n');
   }
 
-  /**
-   * The one-thread columns again, from each run's fastest measured iteration: on a shared machine
-   * another tenant's work only ever adds time, so the fastest iteration is the one least disturbed,
-   * and ratios between fastest iterations say more about the code than ratios between averages that
-   * a burst of stolen time inflated for one contender and not the next.
-   */
+  /** The one-thread columns again, from each run's fastest measured iteration. */
   private void appendFastestDecisions(Map<String, Map<String, double[]>> scores) {
     summary
         .append(
@@ -323,7 +318,7 @@ public final class Suite {
   }
 
   /** The fastest measured iteration of every fork (time per operation), NaN if none. */
-  static double fastest(RunResult r) {
+  private static double fastest(RunResult r) {
     double min = Double.NaN;
     for (BenchmarkResult b : r.getBenchmarkResults()) {
       for (IterationResult i : b.getIterationResults()) {
