@@ -32,6 +32,11 @@ public final class Suite {
 
   static final int[] THREADS = {1, 2, 4};
 
+  // Where a run's figures sit in the decision tables' arrays.
+  private static final int AVERAGE = 0;
+  private static final int ERROR = 1;
+  private static final int FASTEST = 2;
+
   private final boolean full;
   private final StringBuilder summary = new StringBuilder();
 
@@ -64,7 +69,7 @@ public final class Suite {
 
   /** The JMH decision benchmarks at 1, 2 and 4 threads, and the table of ns per decision. */
   private void decisions() throws RunnerException {
-    // contender -> scenario/threads -> [score, error, fastest iteration]
+    // contender -> scenario/threads -> {AVERAGE, ERROR, FASTEST}
     Map<String, Map<String, double[]>> scores = new LinkedHashMap<>();
     // contender -> scenario -> bytes allocated per decision, one thread
     Map<String, Map<String, Double>> bytes = new LinkedHashMap<>();
@@ -138,16 +143,21 @@ public final class Suite {
     summary.append("---:|".repeat(columns.size())).append('\n');
     Map<String, double[]> ours = scores.getOrDefault("tollgate", Map.of());
     for (Map.Entry<String, Map<String, double[]>> e : scores.entrySet()) {
-      appendDecisionCostRow(e.getKey(), e.getValue(), ours, columns);
+      appendDecisionCostRow(e.getKey(), e.getValue(), ours, columns, AVERAGE);
     }
     summary.append('\n');
   }
 
+  /**
+   * One contender's row of {@code figure} ({@link #AVERAGE}, ours with its error, or {@link
+   * #FASTEST}), the others with their ratio to ours.
+   */
   private void appendDecisionCostRow(
       String contender,
       Map<String, double[]> scores,
       Map<String, double[]> ours,
-      List<String> columns) {
+      List<String> columns,
+      int figure) {
     summary.append("| ").append(contender).append(" |");
     for (String column : columns) {
       double[] s = scores.get(column);
@@ -155,9 +165,13 @@ public final class Suite {
       if (s == null) {
         summary.append(" – |");
       } else if (contender.equals("tollgate") || o == null) {
-        summary.append(String.format(Locale.ROOT, " %.0f ± %.0f |", s[0], s[1]));
+        summary.append(
+            figure == AVERAGE
+                ? String.format(Locale.ROOT, " %.0f ± %.0f |", s[AVERAGE], s[ERROR])
+                : String.format(Locale.ROOT, " %.0f |", s[figure]));
       } else {
-        summary.append(String.format(Locale.ROOT, " %.0f (%.2fx) |", s[0], s[0] / o[0]));
+        summary.append(
+            String.format(Locale.ROOT, " %.0f (%.2fx) |", s[figure], s[figure] / o[figure]));
       }
     }
     summary.append('\n');
@@ -173,19 +187,7 @@ public final class Suite {
         .append("| contender | hot/1 | zipf/1 |\n|---|---:|---:|\n");
     Map<String, double[]> ours = scores.getOrDefault("tollgate", Map.of());
     for (Map.Entry<String, Map<String, double[]>> e : scores.entrySet()) {
-      summary.append("| ").append(e.getKey()).append(" |");
-      for (String column : List.of("hot/1", "zipf/1")) {
-        double[] s = e.getValue().get(column);
-        double[] o = ours.get(column);
-        if (s == null) {
-          summary.append(" – |");
-        } else if (e.getKey().equals("tollgate") || o == null) {
-          summary.append(String.format(Locale.ROOT, " %.0f |", s[2]));
-        } else {
-          summary.append(String.format(Locale.ROOT, " %.0f (%.2fx) |", s[2], s[2] / o[2]));
-        }
-      }
-      summary.append('\n');
+      appendDecisionCostRow(e.getKey(), e.getValue(), ours, List.of("hot/1", "zipf/1"), FASTEST);
     }
     summary.append('\n');
   }
@@ -253,9 +255,9 @@ public final class Suite {
                 ns,
                 r.getPrimaryResult().getScoreError(),
                 allocated(r),
-                ns / bucket4jHot[0],
+                ns / bucket4jHot[AVERAGE],
                 fastest,
-                fastest / bucket4jHot[2]));
+                fastest / bucket4jHot[FASTEST]));
       }
     }
     summary.append('\n');
