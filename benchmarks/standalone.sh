@@ -3,22 +3,25 @@
 # standalone Tomcat 11 and a standalone Jetty 12 (their distributions as downloaded, default
 # settings), loaded by wrk. Writes benchmarks/results/<date>-standalone.md.
 #
-# Usage: benchmarks/standalone.sh [rounds] [seconds per round]   (default: 5 rounds of 5 s)
+# Usage: benchmarks/standalone.sh [rounds] [seconds per round]   (default: 7 rounds of 5 s)
 #
 # Each container serves the one WAR, unpacked three ways side by side:
 #   /plain     the example without Tollgate (web.xml without its filter)
 #   /tollgate  the example as shipped (web.xml, tollgate.properties and its plans), with quotas
 #              nobody reaches, so that every request is admitted and gets its five headers
+#   /no-headers  as /tollgate with headers.dialects=none: the decision without the headers' cost
 #   /tomcat    Tomcat only: the example behind Tomcat's own RateLimitFilter instead (the peer)
 # wrk (2 threads, 16 connections, an X-Api-Key header) loads GET /api/assets?pageSize=20 of each:
 # two warm-up passes over every variant, then interleaved rounds (each round starts with the next
-# variant); each figure is the median over the rounds. The container is pinned to core 0 and wrk to
+# variant); each figure is the median over the rounds. Beside requests per second, the server's
+# CPU time per request (/proc/<pid>/stat over each wrk run), which other tenants of a shared machine
+# do not change. The container is pinned to core 0 and wrk to
 # core 1 (taskset), so that what a variant adds per request shows as lost throughput.
 #
 # Needs: JDK 17+, Maven (downloads both distributions from Maven Central once), wrk, taskset, curl.
 set -euo pipefail
 
-rounds="${1:-5}"
+rounds="${1:-7}"
 seconds="${2:-5}"
 warmup_seconds="${WARMUP_SECONDS:-10}"
 warmup_passes=2
@@ -61,8 +64,8 @@ jetty_tgz="$(fetch "org.eclipse.jetty:jetty-home:$jetty_version:tar.gz")"
 
 # The three webapps, unpacked from the one WAR.
 apps="$work/apps"
-mkdir -p "$apps/plain" "$apps/tollgate" "$apps/tomcat"
-for app in plain tollgate tomcat; do (cd "$apps/$app" && jar xf "$war"); done
+mkdir -p "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/tomcat"
+for app in plain tollgate no-headers tomcat; do (cd "$apps/$app" && jar xf "$war"); done
 # plain: the filter and its mapping taken out of web.xml.
 awk '/<filter>/,/<\/filter>/ { next } /<filter-mapping>/,/<\/filter-mapping>/ { next } { print }' \
   "$apps/tollgate/WEB-INF/web.xml" > "$apps/plain/WEB-INF/web.xml"
@@ -70,6 +73,8 @@ awk '/<filter>/,/<\/filter>/ { next } /<filter-mapping>/,/<\/filter-mapping>/ { 
 sed -i -e 's:^limits=.*:limits=2000000000/1m, 2000000000/24h rolling:' \
   -e 's:^rules\.reports\.limits=.*:rules.reports.limits=1000000000/1m, 500h/1m time:' \
   "$apps/tollgate/WEB-INF/tollgate.properties"
+sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$apps/tollgate/WEB-INF/tollgate.properties" \
+  > "$apps/no-headers/WEB-INF/tollgate.properties"
 # tomcat: Tomcat's RateLimitFilter in Tollgate's place, its quota out of reach.
 sed -e 's:dev\.tollgate\.servlet\.TollgateFilter:org.apache.catalina.filters.RateLimitFilter:' \
   -e 's:<param-name>config</param-name>:<param-name>bucketRequests</param-name>:' \
@@ -89,13 +94,24 @@ wait_for() { # url: up to 60 s for a 200
   return 1
 }
 
-load() { # url seconds -> requests per second; fails on any non-2xx answer
-  local report rate errors
+# The server's CPU time so far (user + system, all its threads), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+
+# load <url> <seconds>: prints "<requests/s> <server CPU microseconds per request>"; fails on any
+# non-2xx answer. CPU per request is what a variant costs whatever else runs on the machine: other
+# tenants' load takes cores from the server (and so requests per second) but not CPU per request.
+load() {
+  local report rate requests errors before after
+  before="$(cpu_ticks)"
   report="$(taskset -c 1 wrk -t2 -c16 -d"$2"s -H "X-Api-Key: $api_key" "$1")"
+  after="$(cpu_ticks)"
   rate="$(echo "$report" | awk '/^Requests\/sec:/ { print $2 }')"
+  requests="$(echo "$report" | awk '/ requests in / { print $1 }')"
   errors="$(echo "$report" | awk '/Non-2xx or 3xx responses:/ { print $5 }')"
-  if [ -n "$errors" ] || [ -z "$rate" ]; then echo "$report" >&2; echo "wrk: errors on $1" >&2; return 1; fi
-  echo "$rate"
+  if [ -n "$errors" ] || [ -z "$rate" ] || [ -z "$requests" ]; then
+    echo "$report" >&2; echo "wrk: errors on $1" >&2; return 1
+  fi
+  echo "$rate $(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -105,35 +121,45 @@ table="$work/table.md"
 : > "$raw"
 : > "$table"
 
-# measure <container, no spaces> <variant>...: warm-up passes, then interleaved rounds; appends to the table.
+# Column <n> (5: requests/s, 6: CPU us per request) of container <c>'s rounds of variant <v>.
+column() { awk -v c="$1" -v v="$2" -v n="$3" '$1 == c && $2 == "round" && $4 == v { print $n }' "$raw"; }
+
+# measure <container, no spaces> <variant>...: warm-up passes, then interleaved rounds; appends to
+# the table.
 measure() {
   local container="$1"; shift
-  local variants=("$@") n=$# pass round i v rate base
+  local variants=("$@") n=$# pass round i v result base_rate base_cpu rate cpu
   for v in "${variants[@]}"; do
     wait_for "http://127.0.0.1:$port/$v/api/assets?pageSize=20"
-    echo "# $container /$v: $(curl -s -D - -o /dev/null -H "X-Api-Key: $api_key" "http://127.0.0.1:$port/$v/api/assets?pageSize=20" | grep -ciE '^(x-)?rate-?limit') rate-limit headers" | tee -a "$raw"
+    curl -s -D "$work/headers" -o /dev/null -H "X-Api-Key: $api_key" "http://127.0.0.1:$port/$v/api/assets?pageSize=20"
+    echo "# $container /$v: $(grep -ciE '^(x-)?rate-?limit' "$work/headers") rate-limit headers, $(grep -iE '^(x-)?rate-?limit' "$work/headers" | wc -c) bytes of them; the response's headers $(wc -c < "$work/headers") bytes" | tee -a "$raw"
   done
   for pass in $(seq 1 "$warmup_passes"); do
     for v in "${variants[@]}"; do
-      rate="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$warmup_seconds")"
-      echo "$container warm-up $pass $v $rate" | tee -a "$raw"
+      result="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$warmup_seconds")"
+      echo "$container warm-up $pass $v $result" | tee -a "$raw"
     done
   done
   for round in $(seq 1 "$rounds"); do
     for i in $(seq 0 $((n - 1))); do
       v="${variants[$(((i + round - 1) % n))]}"
-      rate="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$seconds")"
-      echo "$container round $round $v $rate" | tee -a "$raw"
+      result="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$seconds")"
+      echo "$container round $round $v $result" | tee -a "$raw"
     done
   done
-  base="$(awk -v c="$container" '$1 == c && $2 == "round" && $4 == "plain" { print $5 }' "$raw" | median)"
+  base_rate="$(column "$container" plain 5 | median)"
+  base_cpu="$(column "$container" plain 6 | median)"
   for v in "${variants[@]}"; do
-    rate="$(awk -v c="$container" -v v="$v" '$1 == c && $2 == "round" && $4 == v { print $5 }' "$raw" | median)"
-    rounds_list="$(awk -v c="$container" -v v="$v" '$1 == c && $2 == "round" && $4 == v { printf "%s%.0f", sep, $5; sep = ", " }' "$raw")"
-    awk -v c="$container" -v v="$v" -v r="$rate" -v b="$base" -v l="$rounds_list" 'BEGIN {
-      name = v == "plain" ? "the example without Tollgate" : v == "tollgate" ? "with `TollgateFilter`" : "with Tomcat'"'"'s `RateLimitFilter`"
-      cost = v == "plain" ? "-" : sprintf("%.1f%%", (1 - r / b) * 100)
-      sub("-", " ", c); printf "| %s | %s | %\047.0f | %s | %s |\n", c, name, r, cost, l }' >> "$table"
+    rate="$(column "$container" "$v" 5 | median)"
+    cpu="$(column "$container" "$v" 6 | median)"
+    awk -v c="$container" -v v="$v" -v r="$rate" -v br="$base_rate" -v u="$cpu" -v bu="$base_cpu" \
+      -v rl="$(column "$container" "$v" 5 | awk '{ printf "%s%.0f", sep, $1; sep = ", " }')" \
+      -v ul="$(column "$container" "$v" 6 | awk '{ printf "%s%.1f", sep, $1; sep = ", " }')" 'BEGIN {
+      name = v == "plain" ? "the example without Tollgate" : v == "tollgate" ? "with `TollgateFilter`" : v == "no-headers" ? "with `TollgateFilter`, `headers.dialects=none`" : "with Tomcat'"'"'s `RateLimitFilter`"
+      lost = v == "plain" ? "-" : sprintf("%.1f%%", (1 - r / br) * 100)
+      cost = v == "plain" ? "-" : sprintf("%+.1f%%", (u / bu - 1) * 100)
+      sub("-", " ", c)
+      printf "| %s | %s | %.0f | %s | %.1f | %s | %s | %s |\n", c, name, r, lost, u, cost, rl, ul }' >> "$table"
   done
 }
 
@@ -147,12 +173,12 @@ echo "== Tomcat $tomcat_version"
 tar xzf "$tomcat_tgz" -C "$work"
 catalina="$work/apache-tomcat-$tomcat_version"
 rm -rf "$catalina/webapps/"*
-cp -r "$apps/plain" "$apps/tollgate" "$apps/tomcat" "$catalina/webapps/"
+cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/tomcat" "$catalina/webapps/"
 sed -i "s:port=\"8080\":port=\"$port\":; s:port=\"8005\":port=\"-1\":" "$catalina/conf/server.xml"
 CATALINA_HOME="$catalina" CATALINA_BASE="$catalina" taskset -c 0 "$catalina/bin/catalina.sh" run \
   > "$work/tomcat.log" 2>&1 &
 server_pid=$!
-measure "Tomcat-$tomcat_version" plain tollgate tomcat
+measure "Tomcat-$tomcat_version" plain tollgate no-headers tomcat
 stop_server
 
 echo "== Jetty $jetty_version"
@@ -161,11 +187,11 @@ jetty_home="$work/jetty-home-$jetty_version"
 jetty_base="$work/jetty-base"
 mkdir -p "$jetty_base"
 (cd "$jetty_base" && java -jar "$jetty_home/start.jar" --add-modules=http,ee10-deploy > "$work/jetty-setup.log" 2>&1)
-cp -r "$apps/plain" "$apps/tollgate" "$jetty_base/webapps/"
+cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$jetty_base/webapps/"
 (cd "$jetty_base" && exec taskset -c 0 java -jar "$jetty_home/start.jar" "jetty.http.port=$port") \
   > "$work/jetty.log" 2>&1 &
 server_pid=$!
-measure "Jetty-$jetty_version" plain tollgate
+measure "Jetty-$jetty_version" plain tollgate no-headers
 stop_server
 
 {
@@ -185,10 +211,16 @@ stop_server
   echo "\`GET /api/assets?pageSize=20\`. $warmup_passes warm-up passes of $warmup_seconds s over every variant, then"
   echo "$rounds interleaved rounds of $seconds s; each figure is the median over the rounds. Tollgate runs the"
   echo "example's \`tollgate.properties\` (API key else IP, two limits, the reports rule, page sizes, ietf and"
-  echo "teos headers, plans) with quotas nobody reaches, so every request is admitted and gets its headers."
+  echo "teos headers, plans) with quotas nobody reaches, so every request is admitted and gets its headers;"
+  echo "\`headers.dialects=none\` the same without headers, which separates what the decision costs from what"
+  echo "writing and sending the five headers costs (their bytes: the raw output's first lines). Server CPU per"
+  echo "request: the container JVM's user and system time over each wrk run (\`/proc/<pid>/stat\`, all its"
+  echo "threads) divided by the requests wrk completed. Other tenants of a shared machine take the core away"
+  echo "from the server, which lowers requests per second in bursts, but they add no CPU time to it: the CPU"
+  echo "column follows the code, the throughput column the code and the neighbours."
   echo
-  echo "| container | variant | requests/s (median) | throughput lost | rounds |"
-  echo "|---|---|---:|---:|---|"
+  echo "| container | variant | requests/s (median) | throughput lost | server CPU µs per request (median) | CPU per request against the plain example | requests/s by round | CPU µs by round |"
+  echo "|---|---|---:|---:|---:|---:|---|---|"
   cat "$table"
   echo
   echo "## Raw output"
