@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# What the servlet filter costs in the containers users deploy to: the servlet example's WAR in a
-# standalone Tomcat 11 and a standalone Jetty 12 (their distributions as downloaded, default
-# settings), loaded by wrk. Writes benchmarks/results/<date>-standalone.md.
+# What the servlet filter and the JAX-RS provider cost in the containers users deploy to: the
+# servlet and Jersey examples' WARs in a standalone Tomcat 11 and a standalone Jetty 12 (their
+# distributions as downloaded, default settings), loaded by wrk. Writes
+# benchmarks/results/<date>-standalone.md.
 #
 # Usage: benchmarks/standalone.sh [rounds] [seconds per round]   (default: 7 rounds of 5 s)
 #
-# Each container serves the one WAR, unpacked three ways side by side:
+# Each container serves the servlet example's WAR unpacked several ways side by side:
 #   /plain     the example without Tollgate (web.xml without its filter)
 #   /tollgate  the example as shipped (web.xml, tollgate.properties and its plans), with quotas
 #              nobody reaches, so that every request is admitted and gets its five headers
 #   /no-headers  as /tollgate with headers.dialects=none: the decision without the headers' cost
+#   /headers-only  not Tollgate: the example behind ConstantHeadersFilter (this module's), which sets
+#              five headers of the same names and lengths as constants: what the container pays
+#              to write and send those bytes, apart from what Tollgate does to produce them
 #   /tomcat    Tomcat only: the example behind Tomcat's own RateLimitFilter instead (the peer)
+# and the Jersey example's WAR three ways, measured as a second group:
+#   /jersey-plain       its resources without TollgateFeature (Jersey's provider.classnames)
+#   /jersey             the example as shipped, quotas out of reach as above
+#   /jersey-no-headers  as /jersey with headers.dialects=none
 # wrk (2 threads, 16 connections, an X-Api-Key header) loads GET /api/assets?pageSize=20 of each:
 # two warm-up passes over every variant, then interleaved rounds (each round starts with the next
-# variant); each figure is the median over the rounds. Beside requests per second, the server's
-# CPU time per request (/proc/<pid>/stat over each wrk run), which other tenants of a shared machine
-# do not change. The container is pinned to core 0 and wrk to
+# variant). Each variant's cost is taken against the example without Tollgate in the same round
+# (the two ran within seconds of each other) and the median over the rounds reported: this host's
+# speed shifts by half for minutes at a time, which a median of raw figures would mistake for a
+# variant's cost. Two costs: requests per second lost, and the server's CPU time per request
+# (/proc/<pid>/stat over each wrk run). The container is pinned to core 0 and wrk to
 # core 1 (taskset), so that what a variant adds per request shows as lost throughput.
 #
 # Needs: JDK 17+, Maven (downloads both distributions from Maven Central once), wrk, taskset, curl.
@@ -46,9 +56,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building the servlet example's WAR"
-mvn -B -q -f "$root/pom.xml" -pl examples/servlet-example -am -DskipTests -DskipPit install
+echo "== building the examples' WARs"
+mvn -B -q -f "$root/pom.xml" -pl examples/servlet-example,examples/jersey-example -am -DskipTests -DskipPit install
 war="$root/examples/servlet-example/target/servlet-example.war"
+jersey_war="$root/examples/jersey-example/target/jersey-example.war"
 
 dist="$here/target/distributions"
 mkdir -p "$dist"
@@ -62,10 +73,10 @@ fetch() { # groupId:artifactId:version:type -> the file in $dist
 tomcat_tgz="$(fetch "org.apache.tomcat:tomcat:$tomcat_version:tar.gz")"
 jetty_tgz="$(fetch "org.eclipse.jetty:jetty-home:$jetty_version:tar.gz")"
 
-# The three webapps, unpacked from the one WAR.
+# The servlet example's webapps.
 apps="$work/apps"
-mkdir -p "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/tomcat"
-for app in plain tollgate no-headers tomcat; do (cd "$apps/$app" && jar xf "$war"); done
+mkdir -p "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/headers-only" "$apps/tomcat"
+for app in plain tollgate no-headers headers-only tomcat; do (cd "$apps/$app" && jar xf "$war"); done
 # plain: the filter and its mapping taken out of web.xml.
 awk '/<filter>/,/<\/filter>/ { next } /<filter-mapping>/,/<\/filter-mapping>/ { next } { print }' \
   "$apps/tollgate/WEB-INF/web.xml" > "$apps/plain/WEB-INF/web.xml"
@@ -80,6 +91,26 @@ sed -e 's:dev\.tollgate\.servlet\.TollgateFilter:org.apache.catalina.filters.Rat
   -e 's:<param-name>config</param-name>:<param-name>bucketRequests</param-name>:' \
   -e 's:<param-value>/WEB-INF/tollgate.properties</param-value>:<param-value>100000000</param-value>:' \
   "$apps/tollgate/WEB-INF/web.xml" > "$apps/tomcat/WEB-INF/web.xml"
+
+# The Jersey example's webapps.
+mkdir -p "$apps/jersey-plain" "$apps/jersey" "$apps/jersey-no-headers"
+for app in jersey-plain jersey jersey-no-headers; do (cd "$apps/$app" && jar xf "$jersey_war"); done
+jersey_config=WEB-INF/classes/tollgate.properties
+sed -i -e 's:^limits=.*:limits=2000000000/1m, 2000000000/24h rolling:' "$apps/jersey/$jersey_config"
+sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$apps/jersey/$jersey_config" \
+  > "$apps/jersey-no-headers/$jersey_config"
+sed -e 's:<param-name>jakarta\.ws\.rs\.Application</param-name>:<param-name>jersey.config.server.provider.classnames</param-name>:' \
+  -e 's:<param-value>dev\.tollgate\.example\.jersey\.ExampleApplication</param-value>:<param-value>dev.tollgate.example.jersey.AssetsResource,dev.tollgate.example.jersey.ReportsResource</param-value>:' \
+  "$apps/jersey/WEB-INF/web.xml" > "$apps/jersey-plain/WEB-INF/web.xml"
+grep -q provider.classnames "$apps/jersey-plain/WEB-INF/web.xml" || { echo "jersey-plain: web.xml not rewritten" >&2; exit 1; }
+
+# headers-only: the constant headers' filter in Tollgate's place, compiled against Tomcat's Servlet API.
+tar xzf "$tomcat_tgz" -C "$work"
+catalina="$work/apache-tomcat-$tomcat_version"
+sed -e 's:dev\.tollgate\.servlet\.TollgateFilter:dev.tollgate.benchmarks.ConstantHeadersFilter:' \
+  "$apps/tollgate/WEB-INF/web.xml" > "$apps/headers-only/WEB-INF/web.xml"
+javac --release 17 -d "$apps/headers-only/WEB-INF/classes" -cp "$catalina/lib/servlet-api.jar" \
+  "$here/src/main/java/dev/tollgate/benchmarks/ConstantHeadersFilter.java"
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=18080
@@ -147,19 +178,32 @@ measure() {
       echo "$container round $round $v $result" | tee -a "$raw"
     done
   done
-  base_rate="$(column "$container" plain 5 | median)"
-  base_cpu="$(column "$container" plain 6 | median)"
+  # The first variant is the group's base (the example without Tollgate); costs against it are
+  # paired by round.
   for v in "${variants[@]}"; do
-    rate="$(column "$container" "$v" 5 | median)"
-    cpu="$(column "$container" "$v" 6 | median)"
-    awk -v c="$container" -v v="$v" -v r="$rate" -v br="$base_rate" -v u="$cpu" -v bu="$base_cpu" \
-      -v rl="$(column "$container" "$v" 5 | awk '{ printf "%s%.0f", sep, $1; sep = ", " }')" \
-      -v ul="$(column "$container" "$v" 6 | awk '{ printf "%s%.1f", sep, $1; sep = ", " }')" 'BEGIN {
-      name = v == "plain" ? "the example without Tollgate" : v == "tollgate" ? "with `TollgateFilter`" : v == "no-headers" ? "with `TollgateFilter`, `headers.dialects=none`" : "with Tomcat'"'"'s `RateLimitFilter`"
-      lost = v == "plain" ? "-" : sprintf("%.1f%%", (1 - r / br) * 100)
-      cost = v == "plain" ? "-" : sprintf("%+.1f%%", (u / bu - 1) * 100)
-      sub("-", " ", c)
-      printf "| %s | %s | %.0f | %s | %.1f | %s | %s | %s |\n", c, name, r, lost, u, cost, rl, ul }' >> "$table"
+    awk -v c="$container" -v base="${variants[0]}" -v v="$v" '
+      $1 == c && $2 == "round" && $4 == base { br[$3] = $5; bu[$3] = $6 }
+      $1 == c && $2 == "round" && $4 == v { r[$3] = $5; u[$3] = $6; n++ }
+      function median(a, k,   i, j, t) { # sorts a[1..k]
+        for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+      }
+      END {
+        for (i = 1; i <= n; i++) { rates[i] = r[i]; cpus[i] = u[i]; lost[i] = 1 - r[i] / br[i]; cost[i] = u[i] / bu[i] - 1
+          rl = rl sep sprintf("%.0f", r[i]); ul = ul sep sprintf("%.1f", u[i]); sep = ", " }
+        names["plain"] = "servlet example without Tollgate"
+        names["tollgate"] = "servlet example with `TollgateFilter`"
+        names["no-headers"] = "servlet example with `TollgateFilter`, `headers.dialects=none`"
+        names["headers-only"] = "servlet example with five constant headers of the same size, no limiter"
+        names["tomcat"] = "servlet example with Tomcat'"'"'s `RateLimitFilter`"
+        names["jersey-plain"] = "Jersey example without Tollgate"
+        names["jersey"] = "Jersey example with `TollgateFeature`"
+        names["jersey-no-headers"] = "Jersey example with `TollgateFeature`, `headers.dialects=none`"
+        sub("-", " ", c)
+        printf "| %s | %s | %.0f | %s | %.1f | %s | %s | %s |\n", c, names[v], median(rates, n),
+          v == base ? "-" : sprintf("%.1f%%", 100 * median(lost, n)), median(cpus, n),
+          v == base ? "-" : sprintf("%+.1f%%", 100 * median(cost, n)), rl, ul
+      }' "$raw" >> "$table"
   done
 }
 
@@ -170,15 +214,14 @@ stop_server() {
 }
 
 echo "== Tomcat $tomcat_version"
-tar xzf "$tomcat_tgz" -C "$work"
-catalina="$work/apache-tomcat-$tomcat_version"
 rm -rf "$catalina/webapps/"*
-cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/tomcat" "$catalina/webapps/"
+cp -r "$apps/"* "$catalina/webapps/"
 sed -i "s:port=\"8080\":port=\"$port\":; s:port=\"8005\":port=\"-1\":" "$catalina/conf/server.xml"
 CATALINA_HOME="$catalina" CATALINA_BASE="$catalina" taskset -c 0 "$catalina/bin/catalina.sh" run \
   > "$work/tomcat.log" 2>&1 &
 server_pid=$!
-measure "Tomcat-$tomcat_version" plain tollgate no-headers tomcat
+measure "Tomcat-$tomcat_version" plain tollgate no-headers headers-only tomcat
+measure "Tomcat-$tomcat_version" jersey-plain jersey jersey-no-headers
 stop_server
 
 echo "== Jetty $jetty_version"
@@ -187,15 +230,17 @@ jetty_home="$work/jetty-home-$jetty_version"
 jetty_base="$work/jetty-base"
 mkdir -p "$jetty_base"
 (cd "$jetty_base" && java -jar "$jetty_home/start.jar" --add-modules=http,ee10-deploy > "$work/jetty-setup.log" 2>&1)
-cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$jetty_base/webapps/"
+cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/headers-only" "$apps/jersey-plain" "$apps/jersey" \
+  "$apps/jersey-no-headers" "$jetty_base/webapps/"
 (cd "$jetty_base" && exec taskset -c 0 java -jar "$jetty_home/start.jar" "jetty.http.port=$port") \
   > "$work/jetty.log" 2>&1 &
 server_pid=$!
-measure "Jetty-$jetty_version" plain tollgate no-headers
+measure "Jetty-$jetty_version" plain tollgate no-headers headers-only
+measure "Jetty-$jetty_version" jersey-plain jersey jersey-no-headers
 stop_server
 
 {
-  echo "# The servlet filter in standalone containers, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "# The servlet filter and the JAX-RS provider in standalone containers, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo '```'
   echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores available)"
@@ -205,21 +250,26 @@ stop_server
   echo "commit:  $commit"
   echo '```'
   echo
-  echo "\`benchmarks/standalone.sh $rounds $seconds\`: the servlet example's WAR in the distributions of"
+  echo "\`benchmarks/standalone.sh $rounds $seconds\`: the servlet and Jersey examples' WARs in the distributions of"
   echo "Tomcat $tomcat_version and Jetty $jetty_version (default settings, Tomcat's access log included), pinned"
   echo "to core 0 (\`taskset\`); wrk pinned to core 1, 2 threads, 16 connections, header \`X-Api-Key\`,"
   echo "\`GET /api/assets?pageSize=20\`. $warmup_passes warm-up passes of $warmup_seconds s over every variant, then"
-  echo "$rounds interleaved rounds of $seconds s; each figure is the median over the rounds. Tollgate runs the"
+  echo "$rounds interleaved rounds of $seconds s. A variant's costs are taken against the example without Tollgate"
+  echo "in the same round (within seconds of each other), and the median over the rounds is given: this"
+  echo "host's speed shifts by as much as half for minutes at a time, which medians of raw figures would"
+  echo "mistake for a variant's cost. Tollgate runs the"
   echo "example's \`tollgate.properties\` (API key else IP, two limits, the reports rule, page sizes, ietf and"
   echo "teos headers, plans) with quotas nobody reaches, so every request is admitted and gets its headers;"
   echo "\`headers.dialects=none\` the same without headers, which separates what the decision costs from what"
   echo "writing and sending the five headers costs (their bytes: the raw output's first lines). Server CPU per"
   echo "request: the container JVM's user and system time over each wrk run (\`/proc/<pid>/stat\`, all its"
   echo "threads) divided by the requests wrk completed. Other tenants of a shared machine take the core away"
-  echo "from the server, which lowers requests per second in bursts, but they add no CPU time to it: the CPU"
-  echo "column follows the code, the throughput column the code and the neighbours."
+  echo "from the server, which lowers requests per second but adds no CPU time to it; a host running slower"
+  echo "moves both. \`headers-only\`: not a limiter, the example behind a filter that sets five headers of"
+  echo "the same names and lengths as Tollgate's, as constants: what writing and sending those bytes costs"
+  echo "the container, apart from what Tollgate does to produce them."
   echo
-  echo "| container | variant | requests/s (median) | throughput lost | server CPU µs per request (median) | CPU per request against the plain example | requests/s by round | CPU µs by round |"
+  echo "| container | variant | requests/s (median) | throughput lost (median of rounds) | server CPU µs per request (median) | server CPU per request, more than without Tollgate (median of rounds) | requests/s by round | CPU µs by round |"
   echo "|---|---|---:|---:|---:|---:|---|---|"
   cat "$table"
   echo
