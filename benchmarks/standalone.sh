@@ -20,8 +20,8 @@
 #   /jersey             the example as shipped, quotas out of reach as above
 #   /jersey-no-headers  as /jersey with headers.dialects=none
 # wrk (2 threads, 16 connections, an X-Api-Key header) loads GET /api/assets?pageSize=20 of each:
-# two warm-up passes over every variant, then interleaved rounds (each round starts with the next
-# variant). Each variant's cost is taken against the example without Tollgate in the same round
+# warm-up passes over every variant (until a pass is no longer 5% faster than the one before),
+# then interleaved rounds (each round starts with the next variant). Each variant's cost is taken against the example without Tollgate in the same round
 # (the two ran within seconds of each other) and the median over the rounds reported: this host's
 # speed shifts by half for minutes at a time, which a median of raw figures would mistake for a
 # variant's cost. Two costs: requests per second lost, and the server's CPU time per request
@@ -34,7 +34,10 @@ set -euo pipefail
 rounds="${1:-7}"
 seconds="${2:-5}"
 warmup_seconds="${WARMUP_SECONDS:-10}"
+# At least this many warm-up passes over a group's variants, more (up to max_warmup_passes) while
+# the group still gets faster: Jersey's path takes its JIT far longer on one core than a servlet's.
 warmup_passes=2
+max_warmup_passes=8
 # The newest Tomcat 11 and the project's Jetty 12, as Maven Central serves their distributions.
 tomcat_version=11.0.24
 jetty_version="$(sed -n 's:.*<jetty.version>\(.*\)</jetty.version>.*:\1:p' "$(dirname "$0")/../pom.xml")"
@@ -165,11 +168,19 @@ measure() {
     curl -s -D "$work/headers" -o /dev/null -H "X-Api-Key: $api_key" "http://127.0.0.1:$port/$v/api/assets?pageSize=20"
     echo "# $container /$v: $(grep -ciE '^(x-)?rate-?limit' "$work/headers") rate-limit headers, $(grep -iE '^(x-)?rate-?limit' "$work/headers" | wc -c) bytes of them; the response's headers $(wc -c < "$work/headers") bytes" | tee -a "$raw"
   done
-  for pass in $(seq 1 "$warmup_passes"); do
+  local total previous=0
+  for pass in $(seq 1 "$max_warmup_passes"); do
+    total=0
     for v in "${variants[@]}"; do
       result="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$warmup_seconds")"
       echo "$container warm-up $pass $v $result" | tee -a "$raw"
+      total="$(awk -v t="$total" -v r="${result%% *}" 'BEGIN { print t + r }')"
     done
+    # Warm once the passes' total throughput no longer grows by more than 5%.
+    if [ "$pass" -ge "$warmup_passes" ] && awk -v t="$total" -v p="$previous" 'BEGIN { exit !(t < p * 1.05) }'; then
+      break
+    fi
+    previous="$total"
   done
   for round in $(seq 1 "$rounds"); do
     for i in $(seq 0 $((n - 1))); do
@@ -182,8 +193,8 @@ measure() {
   # paired by round.
   for v in "${variants[@]}"; do
     awk -v c="$container" -v base="${variants[0]}" -v v="$v" '
-      $1 == c && $2 == "round" && $4 == base { br[$3] = $5; bu[$3] = $6 }
-      $1 == c && $2 == "round" && $4 == v { r[$3] = $5; u[$3] = $6; n++ }
+      $1 == c && $2 == "round" && $4 == base { br[$3] = $5; bu[$3] = $6; if (bmin == "" || $6 < bmin) bmin = $6 }
+      $1 == c && $2 == "round" && $4 == v { r[$3] = $5; u[$3] = $6; n++; if (umin == "" || $6 < umin) umin = $6 }
       function median(a, k,   i, j, t) { # sorts a[1..k]
         for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
         return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
@@ -200,9 +211,10 @@ measure() {
         names["jersey"] = "Jersey example with `TollgateFeature`"
         names["jersey-no-headers"] = "Jersey example with `TollgateFeature`, `headers.dialects=none`"
         sub("-", " ", c)
-        printf "| %s | %s | %.0f | %s | %.1f | %s | %s | %s |\n", c, names[v], median(rates, n),
+        printf "| %s | %s | %.0f | %s | %.1f | %s | %.1f | %s | %s | %s |\n", c, names[v], median(rates, n),
           v == base ? "-" : sprintf("%.1f%%", 100 * median(lost, n)), median(cpus, n),
-          v == base ? "-" : sprintf("%+.1f%%", 100 * median(cost, n)), rl, ul
+          v == base ? "-" : sprintf("%+.1f%%", 100 * median(cost, n)), umin,
+          v == base ? "-" : sprintf("%+.1f%%", 100 * (umin / bmin - 1)), rl, ul
       }' "$raw" >> "$table"
   done
 }
@@ -253,11 +265,13 @@ stop_server
   echo "\`benchmarks/standalone.sh $rounds $seconds\`: the servlet and Jersey examples' WARs in the distributions of"
   echo "Tomcat $tomcat_version and Jetty $jetty_version (default settings, Tomcat's access log included), pinned"
   echo "to core 0 (\`taskset\`); wrk pinned to core 1, 2 threads, 16 connections, header \`X-Api-Key\`,"
-  echo "\`GET /api/assets?pageSize=20\`. $warmup_passes warm-up passes of $warmup_seconds s over every variant, then"
+  echo "\`GET /api/assets?pageSize=20\`. Warm-up passes of $warmup_seconds s over every variant of a group ($warmup_passes at least, more until a"
+  echo "pass's total throughput grows by less than 5% on the one before, at most $max_warmup_passes), then"
   echo "$rounds interleaved rounds of $seconds s. A variant's costs are taken against the example without Tollgate"
   echo "in the same round (within seconds of each other), and the median over the rounds is given: this"
   echo "host's speed shifts by as much as half for minutes at a time, which medians of raw figures would"
-  echo "mistake for a variant's cost. Tollgate runs the"
+  echo "mistake for a variant's cost; and each variant's fastest round (least CPU per request) against the"
+  echo "plain example's fastest, the least disturbed figures of the run. Tollgate runs the"
   echo "example's \`tollgate.properties\` (API key else IP, two limits, the reports rule, page sizes, ietf and"
   echo "teos headers, plans) with quotas nobody reaches, so every request is admitted and gets its headers;"
   echo "\`headers.dialects=none\` the same without headers, which separates what the decision costs from what"
@@ -269,8 +283,8 @@ stop_server
   echo "the same names and lengths as Tollgate's, as constants: what writing and sending those bytes costs"
   echo "the container, apart from what Tollgate does to produce them."
   echo
-  echo "| container | variant | requests/s (median) | throughput lost (median of rounds) | server CPU µs per request (median) | server CPU per request, more than without Tollgate (median of rounds) | requests/s by round | CPU µs by round |"
-  echo "|---|---|---:|---:|---:|---:|---|---|"
+  echo "| container | variant | requests/s (median) | throughput lost (median of rounds) | server CPU µs per request (median) | server CPU per request, more than without Tollgate (median of rounds) | fastest round's CPU µs per request | fastest rounds, more than without Tollgate | requests/s by round | CPU µs by round |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|"
   cat "$table"
   echo
   echo "## Raw output"

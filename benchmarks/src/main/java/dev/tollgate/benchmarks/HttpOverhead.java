@@ -252,14 +252,20 @@ public final class HttpOverhead {
             + "with `headers.dialects=none`, which parts the filter's own cost from that of its five response headers "
             + "(about 250 bytes, formatted, set and sent); `servlet-tomcat` is Tomcat's "
             + "`RateLimitFilter` (per IP, also admitting everything, no headers). Cost: the throughput lost against the "
-            + "same endpoint without a limiter (negative: within noise).%n%n",
+            + "same endpoint without a limiter in the same round, the median over the rounds (negative: within "
+            + "noise).%n%n",
         generator,
         rounds,
         measure.toSeconds(),
         warmup.toSeconds());
   }
 
-  /** A variant's medians, and its lost throughput against the same endpoint without a limiter. */
+  /**
+   * A variant's medians, and its lost throughput against the same endpoint without a limiter: taken
+   * round by round (the two ran seconds apart) and the median of those given. This host's speed
+   * shifts by as much as half for minutes at a time; a ratio of medians would charge such a shift
+   * to whichever variant had more of its rounds on the slow side of it.
+   */
   private static void printRow(String v, Map<String, List<Load>> results) {
     List<Load> ls = results.get(v);
     double tput = median(ls.stream().map(Load::perSecond).toList());
@@ -268,10 +274,7 @@ public final class HttpOverhead {
     String cost =
         v.equals(base) || baseLoads == null
             ? ""
-            : String.format(
-                Locale.ROOT,
-                "%.1f%%",
-                100 * (1 - tput / median(baseLoads.stream().map(Load::perSecond).toList())));
+            : String.format(Locale.ROOT, "%.1f%%", 100 * medianLoss(ls, baseLoads));
     System.out.printf(
         Locale.ROOT,
         "| %s | %,.0f | %.0f | %.0f | %s |%n",
@@ -280,6 +283,15 @@ public final class HttpOverhead {
         median(ls.stream().map(l -> l.p50Nanos / 1e3).toList()),
         median(ls.stream().map(l -> l.p99Nanos / 1e3).toList()),
         cost);
+  }
+
+  /** The median over the rounds of the throughput {@code loads} lost against {@code base}'s. */
+  static double medianLoss(List<Load> loads, List<Load> base) {
+    List<Double> losses = new ArrayList<>();
+    for (int round = 0; round < Math.min(loads.size(), base.size()); round++) {
+      losses.add(1 - loads.get(round).perSecond() / base.get(round).perSecond());
+    }
+    return median(losses);
   }
 
   record Load(double perSecond, double p50Nanos, double p99Nanos, long errors) {}
