@@ -11,22 +11,22 @@
 #   /tollgate  the example as shipped (web.xml, tollgate.properties and its plans), with quotas
 #              nobody reaches, so that every request is admitted and gets its five headers
 #   /no-headers  as /tollgate with headers.dialects=none: the decision without the headers' cost
-#   /headers-only  not Tollgate: the example behind ConstantHeadersFilter (this module's), which sets
-#              five headers of the same names and lengths as constants: what the container pays
-#              to write and send those bytes, apart from what Tollgate does to produce them
+#   /headers-only  not Tollgate: the example behind ConstantHeadersFilter (this module's), which
+#              sets five headers of the same names and lengths as constants: what the container
+#              pays to write and send those bytes, apart from what Tollgate does to produce them
 #   /tomcat    Tomcat only: the example behind Tomcat's own RateLimitFilter instead (the peer)
 # and the Jersey example's WAR three ways, measured as a second group:
 #   /jersey-plain       its resources without TollgateFeature (Jersey's provider.classnames)
 #   /jersey             the example as shipped, quotas out of reach as above
 #   /jersey-no-headers  as /jersey with headers.dialects=none
 # wrk (2 threads, 16 connections, an X-Api-Key header) loads GET /api/assets?pageSize=20 of each:
-# warm-up passes over every variant (until a pass is no longer 5% faster than the one before),
-# then interleaved rounds (each round starts with the next variant). Each variant's cost is taken against the example without Tollgate in the same round
-# (the two ran within seconds of each other) and the median over the rounds reported: this host's
-# speed shifts by half for minutes at a time, which a median of raw figures would mistake for a
-# variant's cost. Two costs: requests per second lost, and the server's CPU time per request
-# (/proc/<pid>/stat over each wrk run). The container is pinned to core 0 and wrk to
-# core 1 (taskset), so that what a variant adds per request shows as lost throughput.
+# warm-up passes over every variant (until a pass's total is within 5% of the best pass before
+# it), then interleaved rounds (each round starts with the next variant). Each variant's cost is
+# taken against the example without Tollgate in the same round (at most about 20 s apart) and the
+# median over the rounds reported: this host's speed shifts by half for minutes at a time, which a
+# ratio of medians would charge to a variant. Two costs: requests per second lost, and the
+# server's CPU time per request (/proc/<pid>/stat over each wrk run). The container is pinned to
+# core 0 and wrk to core 1 (taskset), so that what a variant adds per request shows.
 #
 # Needs: JDK 17+, Maven (downloads both distributions from Maven Central once), wrk, taskset, curl.
 set -euo pipefail
@@ -34,8 +34,9 @@ set -euo pipefail
 rounds="${1:-7}"
 seconds="${2:-5}"
 warmup_seconds="${WARMUP_SECONDS:-10}"
-# At least this many warm-up passes over a group's variants, more (up to max_warmup_passes) while
-# the group still gets faster: Jersey's path takes its JIT far longer on one core than a servlet's.
+# At least this many warm-up passes over a group's variants, more (up to max_warmup_passes) until a
+# pass's total throughput is within 5% of the best pass before it: Jersey's path takes its JIT far
+# longer on one core than a servlet's, and a host that slows down must not end the warm-up.
 warmup_passes=2
 max_warmup_passes=8
 # The newest Tomcat 11 and the project's Jetty 12, as Maven Central serves their distributions.
@@ -50,6 +51,7 @@ for tool in wrk taskset curl; do
 done
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
 stamp="$(date -u +%Y-%m-%d-%H%M)"
+started="$(date -u +%H:%M)"
 out="$here/results/$stamp-standalone.md"
 work="$(mktemp -d)"
 server_pid=""
@@ -69,7 +71,8 @@ mkdir -p "$dist"
 fetch() { # groupId:artifactId:version:type -> the file in $dist
   local file="$dist/$(echo "$1" | cut -d: -f2)-$(echo "$1" | cut -d: -f3).$(echo "$1" | cut -d: -f4)"
   if [ ! -f "$file" ]; then
-    mvn -B -q dependency:copy -Dartifact="$1" -DoutputDirectory="$dist" >&2
+    # From $dist: run from the project, the plugin would run once per module.
+    (cd "$dist" && mvn -B -q dependency:copy -Dartifact="$1" -DoutputDirectory="$dist" >&2)
   fi
   echo "$file"
 }
@@ -89,11 +92,17 @@ sed -i -e 's:^limits=.*:limits=2000000000/1m, 2000000000/24h rolling:' \
   "$apps/tollgate/WEB-INF/tollgate.properties"
 sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$apps/tollgate/WEB-INF/tollgate.properties" \
   > "$apps/no-headers/WEB-INF/tollgate.properties"
+# Each edit must have found its line: a changed example would otherwise be measured unchanged.
+expect() { grep -q "$1" "$2" || { echo "$2: no line $1 (has the example changed?)" >&2; exit 1; }; }
+expect '^limits=2000000000/1m' "$apps/tollgate/WEB-INF/tollgate.properties"
+expect '^rules.reports.limits=1000000000/1m' "$apps/tollgate/WEB-INF/tollgate.properties"
+expect '^headers.dialects=none' "$apps/no-headers/WEB-INF/tollgate.properties"
 # tomcat: Tomcat's RateLimitFilter in Tollgate's place, its quota out of reach.
 sed -e 's:dev\.tollgate\.servlet\.TollgateFilter:org.apache.catalina.filters.RateLimitFilter:' \
   -e 's:<param-name>config</param-name>:<param-name>bucketRequests</param-name>:' \
   -e 's:<param-value>/WEB-INF/tollgate.properties</param-value>:<param-value>100000000</param-value>:' \
   "$apps/tollgate/WEB-INF/web.xml" > "$apps/tomcat/WEB-INF/web.xml"
+expect '<param-value>100000000</param-value>' "$apps/tomcat/WEB-INF/web.xml"
 
 # The Jersey example's webapps.
 mkdir -p "$apps/jersey-plain" "$apps/jersey" "$apps/jersey-no-headers"
@@ -105,13 +114,16 @@ sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$apps/jersey/$jersey_co
 sed -e 's:<param-name>jakarta\.ws\.rs\.Application</param-name>:<param-name>jersey.config.server.provider.classnames</param-name>:' \
   -e 's:<param-value>dev\.tollgate\.example\.jersey\.ExampleApplication</param-value>:<param-value>dev.tollgate.example.jersey.AssetsResource,dev.tollgate.example.jersey.ReportsResource</param-value>:' \
   "$apps/jersey/WEB-INF/web.xml" > "$apps/jersey-plain/WEB-INF/web.xml"
-grep -q provider.classnames "$apps/jersey-plain/WEB-INF/web.xml" || { echo "jersey-plain: web.xml not rewritten" >&2; exit 1; }
+expect provider.classnames "$apps/jersey-plain/WEB-INF/web.xml"
+expect '^limits=2000000000/1m' "$apps/jersey/$jersey_config"
+expect '^headers.dialects=none' "$apps/jersey-no-headers/$jersey_config"
 
 # headers-only: the constant headers' filter in Tollgate's place, compiled against Tomcat's Servlet API.
 tar xzf "$tomcat_tgz" -C "$work"
 catalina="$work/apache-tomcat-$tomcat_version"
 sed -e 's:dev\.tollgate\.servlet\.TollgateFilter:dev.tollgate.benchmarks.ConstantHeadersFilter:' \
   "$apps/tollgate/WEB-INF/web.xml" > "$apps/headers-only/WEB-INF/web.xml"
+expect ConstantHeadersFilter "$apps/headers-only/WEB-INF/web.xml"
 javac --release 17 -d "$apps/headers-only/WEB-INF/classes" -cp "$catalina/lib/servlet-api.jar" \
   "$here/src/main/java/dev/tollgate/benchmarks/ConstantHeadersFilter.java"
 
@@ -132,8 +144,8 @@ wait_for() { # url: up to 60 s for a 200
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 
 # load <url> <seconds>: prints "<requests/s> <server CPU microseconds per request>"; fails on any
-# non-2xx answer. CPU per request is what a variant costs whatever else runs on the machine: other
-# tenants' load takes cores from the server (and so requests per second) but not CPU per request.
+# non-2xx answer, notes socket errors in the raw output. Other tenants lower requests per second
+# more than CPU per request, but a host running slower raises both: hence the pairing by round.
 load() {
   local report rate requests errors before after
   before="$(cpu_ticks)"
@@ -142,21 +154,21 @@ load() {
   rate="$(echo "$report" | awk '/^Requests\/sec:/ { print $2 }')"
   requests="$(echo "$report" | awk '/ requests in / { print $1 }')"
   errors="$(echo "$report" | awk '/Non-2xx or 3xx responses:/ { print $5 }')"
+  if echo "$report" | grep -q 'Socket errors:'; then
+    echo "# $1: wrk $(echo "$report" | grep 'Socket errors:' | sed 's/^ *//')" >> "$raw"
+  fi
   if [ -n "$errors" ] || [ -z "$rate" ] || [ -z "$requests" ]; then
     echo "$report" >&2; echo "wrk: errors on $1" >&2; return 1
   fi
   echo "$rate $(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 raw="$work/raw.txt"
 table="$work/table.md"
 : > "$raw"
 : > "$table"
 
-# Column <n> (5: requests/s, 6: CPU us per request) of container <c>'s rounds of variant <v>.
-column() { awk -v c="$1" -v v="$2" -v n="$3" '$1 == c && $2 == "round" && $4 == v { print $n }' "$raw"; }
 
 # measure <container, no spaces> <variant>...: warm-up passes, then interleaved rounds; appends to
 # the table.
@@ -168,7 +180,7 @@ measure() {
     curl -s -D "$work/headers" -o /dev/null -H "X-Api-Key: $api_key" "http://127.0.0.1:$port/$v/api/assets?pageSize=20"
     echo "# $container /$v: $(grep -ciE '^(x-)?rate-?limit' "$work/headers") rate-limit headers, $(grep -iE '^(x-)?rate-?limit' "$work/headers" | wc -c) bytes of them; the response's headers $(wc -c < "$work/headers") bytes" | tee -a "$raw"
   done
-  local total previous=0
+  local total best=0
   for pass in $(seq 1 "$max_warmup_passes"); do
     total=0
     for v in "${variants[@]}"; do
@@ -176,11 +188,15 @@ measure() {
       echo "$container warm-up $pass $v $result" | tee -a "$raw"
       total="$(awk -v t="$total" -v r="${result%% *}" 'BEGIN { print t + r }')"
     done
-    # Warm once the passes' total throughput no longer grows by more than 5%.
-    if [ "$pass" -ge "$warmup_passes" ] && awk -v t="$total" -v p="$previous" 'BEGIN { exit !(t < p * 1.05) }'; then
+    # Warm once a pass is within 5% of the best before it: neither still climbing nor slowed down.
+    if [ "$pass" -ge "$warmup_passes" ] \
+      && awk -v t="$total" -v b="$best" 'BEGIN { exit !(t >= b * 0.95 && t <= b * 1.05) }'; then
       break
     fi
-    previous="$total"
+    if [ "$pass" -eq "$max_warmup_passes" ]; then
+      echo "# $container: warm-up stopped at its limit of $max_warmup_passes passes, not settled" | tee -a "$raw"
+    fi
+    best="$(awk -v t="$total" -v b="$best" 'BEGIN { print (t > b) ? t : b }')"
   done
   for round in $(seq 1 "$rounds"); do
     for i in $(seq 0 $((n - 1))); do
@@ -193,8 +209,8 @@ measure() {
   # paired by round.
   for v in "${variants[@]}"; do
     awk -v c="$container" -v base="${variants[0]}" -v v="$v" '
-      $1 == c && $2 == "round" && $4 == base { br[$3] = $5; bu[$3] = $6; if (bmin == "" || $6 < bmin) bmin = $6 }
-      $1 == c && $2 == "round" && $4 == v { r[$3] = $5; u[$3] = $6; n++; if (umin == "" || $6 < umin) umin = $6 }
+      $1 == c && $2 == "round" && $4 == base { br[$3] = $5; bu[$3] = $6 }
+      $1 == c && $2 == "round" && $4 == v { r[$3] = $5; u[$3] = $6; n++ }
       function median(a, k,   i, j, t) { # sorts a[1..k]
         for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
         return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
@@ -211,10 +227,9 @@ measure() {
         names["jersey"] = "Jersey example with `TollgateFeature`"
         names["jersey-no-headers"] = "Jersey example with `TollgateFeature`, `headers.dialects=none`"
         sub("-", " ", c)
-        printf "| %s | %s | %.0f | %s | %.1f | %s | %.1f | %s | %s | %s |\n", c, names[v], median(rates, n),
+        printf "| %s | %s | %.0f | %s | %.1f | %s | %s | %s |\n", c, names[v], median(rates, n),
           v == base ? "-" : sprintf("%.1f%%", 100 * median(lost, n)), median(cpus, n),
-          v == base ? "-" : sprintf("%+.1f%%", 100 * median(cost, n)), umin,
-          v == base ? "-" : sprintf("%+.1f%%", 100 * (umin / bmin - 1)), rl, ul
+          v == base ? "-" : sprintf("%+.1f%%", 100 * median(cost, n)), rl, ul
       }' "$raw" >> "$table"
   done
 }
@@ -228,7 +243,7 @@ stop_server() {
 echo "== Tomcat $tomcat_version"
 rm -rf "$catalina/webapps/"*
 cp -r "$apps/"* "$catalina/webapps/"
-sed -i "s:port=\"8080\":port=\"$port\":; s:port=\"8005\":port=\"-1\":" "$catalina/conf/server.xml"
+sed -i "s:port=\"8080\":port=\"$port\" address=\"127.0.0.1\":; s:port=\"8005\":port=\"-1\":" "$catalina/conf/server.xml"
 CATALINA_HOME="$catalina" CATALINA_BASE="$catalina" taskset -c 0 "$catalina/bin/catalina.sh" run \
   > "$work/tomcat.log" 2>&1 &
 server_pid=$!
@@ -244,7 +259,7 @@ mkdir -p "$jetty_base"
 (cd "$jetty_base" && java -jar "$jetty_home/start.jar" --add-modules=http,ee10-deploy > "$work/jetty-setup.log" 2>&1)
 cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/headers-only" "$apps/jersey-plain" "$apps/jersey" \
   "$apps/jersey-no-headers" "$jetty_base/webapps/"
-(cd "$jetty_base" && exec taskset -c 0 java -jar "$jetty_home/start.jar" "jetty.http.port=$port") \
+(cd "$jetty_base" && exec taskset -c 0 java -jar "$jetty_home/start.jar" "jetty.http.port=$port" jetty.http.host=127.0.0.1) \
   > "$work/jetty.log" 2>&1 &
 server_pid=$!
 measure "Jetty-$jetty_version" plain tollgate no-headers headers-only
@@ -252,7 +267,7 @@ measure "Jetty-$jetty_version" jersey-plain jersey jersey-no-headers
 stop_server
 
 {
-  echo "# The servlet filter and the JAX-RS provider in standalone containers, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "# The servlet filter and the JAX-RS provider in standalone containers, $(date -u '+%Y-%m-%d'), started $started, finished $(date -u '+%H:%M UTC')"
   echo
   echo '```'
   echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores available)"
@@ -266,12 +281,12 @@ stop_server
   echo "Tomcat $tomcat_version and Jetty $jetty_version (default settings, Tomcat's access log included), pinned"
   echo "to core 0 (\`taskset\`); wrk pinned to core 1, 2 threads, 16 connections, header \`X-Api-Key\`,"
   echo "\`GET /api/assets?pageSize=20\`. Warm-up passes of $warmup_seconds s over every variant of a group ($warmup_passes at least, more until a"
-  echo "pass's total throughput grows by less than 5% on the one before, at most $max_warmup_passes), then"
+  echo "pass's total throughput is within 5% of the best pass before it, at most $max_warmup_passes), then"
   echo "$rounds interleaved rounds of $seconds s. A variant's costs are taken against the example without Tollgate"
-  echo "in the same round (within seconds of each other), and the median over the rounds is given: this"
+  echo "in the same round (at most about 20 s apart), and the median over the rounds is given: this"
   echo "host's speed shifts by as much as half for minutes at a time, which medians of raw figures would"
-  echo "mistake for a variant's cost; and each variant's fastest round (least CPU per request) against the"
-  echo "plain example's fastest, the least disturbed figures of the run. Tollgate runs the"
+  echo "mistake for a variant's cost. A round's pair still varies by about 5 points either way (see the"
+  echo "rounds): read the medians at that resolution. Tollgate runs the"
   echo "example's \`tollgate.properties\` (API key else IP, two limits, the reports rule, page sizes, ietf and"
   echo "teos headers, plans) with quotas nobody reaches, so every request is admitted and gets its headers;"
   echo "\`headers.dialects=none\` the same without headers, which separates what the decision costs from what"
@@ -283,8 +298,8 @@ stop_server
   echo "the same names and lengths as Tollgate's, as constants: what writing and sending those bytes costs"
   echo "the container, apart from what Tollgate does to produce them."
   echo
-  echo "| container | variant | requests/s (median) | throughput lost (median of rounds) | server CPU µs per request (median) | server CPU per request, more than without Tollgate (median of rounds) | fastest round's CPU µs per request | fastest rounds, more than without Tollgate | requests/s by round | CPU µs by round |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| container | variant | requests/s (median) | throughput lost (median of rounds) | server CPU µs per request (median) | server CPU per request, more than without Tollgate (median of rounds) | requests/s by round | CPU µs by round |"
+  echo "|---|---|---:|---:|---:|---:|---|---|"
   cat "$table"
   echo
   echo "## Raw output"

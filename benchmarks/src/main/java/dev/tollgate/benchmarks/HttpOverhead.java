@@ -285,10 +285,17 @@ public final class HttpOverhead {
         cost);
   }
 
-  /** The median over the rounds of the throughput {@code loads} lost against {@code base}'s. */
+  /**
+   * The throughput {@code loads} lost against {@code base}, as a fraction (0.1 for 10%): for each
+   * round (both lists are indexed by round) {@code 1 - load / base}, then the median of those (the
+   * upper of the two middle values for an even count).
+   */
   static double medianLoss(List<Load> loads, List<Load> base) {
+    if (loads.size() != base.size()) {
+      throw new IllegalArgumentException(loads.size() + " rounds against " + base.size());
+    }
     List<Double> losses = new ArrayList<>();
-    for (int round = 0; round < Math.min(loads.size(), base.size()); round++) {
+    for (int round = 0; round < loads.size(); round++) {
       losses.add(1 - loads.get(round).perSecond() / base.get(round).perSecond());
     }
     return median(losses);

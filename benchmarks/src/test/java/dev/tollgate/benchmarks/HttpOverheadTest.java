@@ -13,8 +13,8 @@ class HttpOverheadTest {
 
   @Test
   void aVariantsCostIsTakenRoundByRoundSoThatASlowerHostIsNotChargedToIt() {
-    // The host halves its speed in the second and third rounds; the variant always serves 10% less
-    // than the plain endpoint of its own round, but it ran its third round on the slow side too.
+    // The host is slow in the second round and during the variant's part of the third: the variant
+    // serves 10% less than the plain endpoint of its round twice, and 55% less once.
     List<HttpOverhead.Load> plain = List.of(load(100), load(50), load(100));
     List<HttpOverhead.Load> variant = List.of(load(90), load(45), load(45));
 
