@@ -6,7 +6,9 @@
 #
 # Usage: benchmarks/standalone.sh [rounds] [seconds per round]   (default: 7 rounds of 5 s)
 #
-# Each container serves the servlet example's WAR unpacked several ways side by side:
+# The servlet example's WAR, unpacked several ways, each in a container of its own (one JVM per
+# variant, all pinned to the same core, the idle ones costing nothing): variants that shared one
+# container moved one another's cost by up to 8 points, through the compiled code they shared.
 #   /plain     the example without Tollgate (web.xml without its filter)
 #   /tollgate  the example as shipped (web.xml, tollgate.properties and its plans), with quotas
 #              nobody reaches, so that every request is admitted and gets its five headers
@@ -54,9 +56,17 @@ stamp="$(date -u +%Y-%m-%d-%H%M)"
 started="$(date -u +%H:%M)"
 out="$here/results/$stamp-standalone.md"
 work="$(mktemp -d)"
-server_pid=""
+# The running containers: variant -> process id (the JVM), and variant -> port.
+declare -A pid_of port_of
+stop_containers() {
+  local v
+  for v in "${!pid_of[@]}"; do kill "${pid_of[$v]}" 2>/dev/null || true; done
+  for v in "${!pid_of[@]}"; do wait "${pid_of[$v]}" 2>/dev/null || true; done
+  pid_of=()
+  port_of=()
+}
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  stop_containers
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -128,11 +138,15 @@ javac --release 17 -d "$apps/headers-only/WEB-INF/classes" -cp "$catalina/lib/se
   "$here/src/main/java/dev/tollgate/benchmarks/ConstantHeadersFilter.java"
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=18080
-while ! port_free "$port"; do port=$((port + 1)); done
+next_port=18080
+free_port() { # sets port (the caller's local) to the next free port from next_port on
+  while ! port_free "$next_port"; do next_port=$((next_port + 1)); done
+  port="$next_port"
+  next_port=$((next_port + 1))
+}
 
-wait_for() { # url: up to 60 s for a 200
-  for _ in $(seq 1 120); do
+wait_for() { # url: up to 120 s for a 200 (several containers start at once on one core)
+  for _ in $(seq 1 240); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $api_key" "$1")" = 200 ]; then return 0; fi
     sleep 0.5
   done
@@ -140,17 +154,17 @@ wait_for() { # url: up to 60 s for a 200
   return 1
 }
 
-# The server's CPU time so far (user + system, all its threads), in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+# The CPU time of process <pid> so far (user + system, all its threads), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# load <url> <seconds>: prints "<requests/s> <server CPU microseconds per request>"; fails on any
+# load <url> <seconds> <server pid>: prints "<requests/s> <server CPU microseconds per request>"; fails on any
 # non-2xx answer, notes socket errors in the raw output. Other tenants lower requests per second
 # more than CPU per request, but a host running slower raises both: hence the pairing by round.
 load() {
   local report rate requests errors before after
-  before="$(cpu_ticks)"
+  before="$(cpu_ticks "$3")"
   report="$(taskset -c 1 wrk -t2 -c16 -d"$2"s -H "X-Api-Key: $api_key" "$1")"
-  after="$(cpu_ticks)"
+  after="$(cpu_ticks "$3")"
   rate="$(echo "$report" | awk '/^Requests\/sec:/ { print $2 }')"
   requests="$(echo "$report" | awk '/ requests in / { print $1 }')"
   errors="$(echo "$report" | awk '/Non-2xx or 3xx responses:/ { print $5 }')"
@@ -170,21 +184,25 @@ table="$work/table.md"
 : > "$table"
 
 
-# measure <container, no spaces> <variant>...: warm-up passes, then interleaved rounds; appends to
-# the table.
+url() { echo "http://127.0.0.1:${port_of[$1]}/$1/api/assets?pageSize=20"; }
+
+# measure <container, no spaces> <variant>...: the variants' containers are running; warm-up
+# passes, then interleaved rounds; appends to the table.
 measure() {
   local container="$1"; shift
   local variants=("$@") n=$# pass round i v result base_rate base_cpu rate cpu
   for v in "${variants[@]}"; do
-    wait_for "http://127.0.0.1:$port/$v/api/assets?pageSize=20"
-    curl -s -D "$work/headers" -o /dev/null -H "X-Api-Key: $api_key" "http://127.0.0.1:$port/$v/api/assets?pageSize=20"
+    wait_for "$(url "$v")"
+  done
+  for v in "${variants[@]}"; do
+    curl -s -D "$work/headers" -o /dev/null -H "X-Api-Key: $api_key" "$(url "$v")"
     echo "# $container /$v: $(grep -ciE '^(x-)?rate-?limit' "$work/headers") rate-limit headers, $(grep -iE '^(x-)?rate-?limit' "$work/headers" | wc -c) bytes of them; the response's headers $(wc -c < "$work/headers") bytes" | tee -a "$raw"
   done
   local total best=0
   for pass in $(seq 1 "$max_warmup_passes"); do
     total=0
     for v in "${variants[@]}"; do
-      result="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$warmup_seconds")"
+      result="$(load "$(url "$v")" "$warmup_seconds" "${pid_of[$v]}")"
       echo "$container warm-up $pass $v $result" | tee -a "$raw"
       total="$(awk -v t="$total" -v r="${result%% *}" 'BEGIN { print t + r }')"
     done
@@ -201,7 +219,7 @@ measure() {
   for round in $(seq 1 "$rounds"); do
     for i in $(seq 0 $((n - 1))); do
       v="${variants[$(((i + round - 1) % n))]}"
-      result="$(load "http://127.0.0.1:$port/$v/api/assets?pageSize=20" "$seconds")"
+      result="$(load "$(url "$v")" "$seconds" "${pid_of[$v]}")"
       echo "$container round $round $v $result" | tee -a "$raw"
     done
   done
@@ -234,37 +252,53 @@ measure() {
   done
 }
 
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+
+# start_tomcat <variant>: a Tomcat of its own (a CATALINA_BASE per variant) serving that webapp.
+start_tomcat() {
+  local base="$work/tomcat-$1" port
+  free_port
+  mkdir -p "$base/logs" "$base/temp" "$base/webapps" "$base/work"
+  cp -r "$catalina/conf" "$base/"
+  cp -r "$apps/$1" "$base/webapps/"
+  sed -i "s:port=\"8080\":port=\"$port\" address=\"127.0.0.1\":; s:port=\"8005\":port=\"-1\":" "$base/conf/server.xml"
+  CATALINA_HOME="$catalina" CATALINA_BASE="$base" taskset -c 0 "$catalina/bin/catalina.sh" run \
+    > "$base/logs/console.log" 2>&1 &
+  pid_of[$1]=$!
+  port_of[$1]=$port
+}
+
+# start_jetty <variant>: a Jetty of its own (a jetty.base per variant) serving that webapp.
+start_jetty() {
+  local base="$work/jetty-$1" port
+  free_port
+  cp -r "$work/jetty-base" "$base"
+  cp -r "$apps/$1" "$base/webapps/"
+  (cd "$base" && exec taskset -c 0 java -jar "$jetty_home/start.jar" "jetty.http.port=$port" \
+    jetty.http.host=127.0.0.1) > "$base/console.log" 2>&1 &
+  pid_of[$1]=$!
+  port_of[$1]=$port
+}
+
+# group <container> <start function> <variant>...: starts a container per variant, measures, stops.
+group() {
+  local container="$1" start="$2" v
+  shift 2
+  for v in "$@"; do "$start" "$v"; done
+  measure "$container" "$@"
+  stop_containers
 }
 
 echo "== Tomcat $tomcat_version"
-rm -rf "$catalina/webapps/"*
-cp -r "$apps/"* "$catalina/webapps/"
-sed -i "s:port=\"8080\":port=\"$port\" address=\"127.0.0.1\":; s:port=\"8005\":port=\"-1\":" "$catalina/conf/server.xml"
-CATALINA_HOME="$catalina" CATALINA_BASE="$catalina" taskset -c 0 "$catalina/bin/catalina.sh" run \
-  > "$work/tomcat.log" 2>&1 &
-server_pid=$!
-measure "Tomcat-$tomcat_version" plain tollgate no-headers headers-only tomcat
-measure "Tomcat-$tomcat_version" jersey-plain jersey jersey-no-headers
-stop_server
+group "Tomcat-$tomcat_version" start_tomcat plain tollgate no-headers headers-only tomcat
+group "Tomcat-$tomcat_version" start_tomcat jersey-plain jersey jersey-no-headers
 
 echo "== Jetty $jetty_version"
 tar xzf "$jetty_tgz" -C "$work"
 jetty_home="$work/jetty-home-$jetty_version"
-jetty_base="$work/jetty-base"
-mkdir -p "$jetty_base"
-(cd "$jetty_base" && java -jar "$jetty_home/start.jar" --add-modules=http,ee10-deploy > "$work/jetty-setup.log" 2>&1)
-cp -r "$apps/plain" "$apps/tollgate" "$apps/no-headers" "$apps/headers-only" "$apps/jersey-plain" "$apps/jersey" \
-  "$apps/jersey-no-headers" "$jetty_base/webapps/"
-(cd "$jetty_base" && exec taskset -c 0 java -jar "$jetty_home/start.jar" "jetty.http.port=$port" jetty.http.host=127.0.0.1) \
-  > "$work/jetty.log" 2>&1 &
-server_pid=$!
-measure "Jetty-$jetty_version" plain tollgate no-headers headers-only
-measure "Jetty-$jetty_version" jersey-plain jersey jersey-no-headers
-stop_server
+mkdir -p "$work/jetty-base"
+(cd "$work/jetty-base" && java -jar "$jetty_home/start.jar" --add-modules=http,ee10-deploy > "$work/jetty-setup.log" 2>&1)
+group "Jetty-$jetty_version" start_jetty plain tollgate no-headers headers-only
+group "Jetty-$jetty_version" start_jetty jersey-plain jersey jersey-no-headers
 
 {
   echo "# The servlet filter and the JAX-RS provider in standalone containers, $(date -u '+%Y-%m-%d'), started $started, finished $(date -u '+%H:%M UTC')"
@@ -278,8 +312,8 @@ stop_server
   echo '```'
   echo
   echo "\`benchmarks/standalone.sh $rounds $seconds\`: the servlet and Jersey examples' WARs in the distributions of"
-  echo "Tomcat $tomcat_version and Jetty $jetty_version (default settings, Tomcat's access log included), pinned"
-  echo "to core 0 (\`taskset\`); wrk pinned to core 1, 2 threads, 16 connections, header \`X-Api-Key\`,"
+  echo "Tomcat $tomcat_version and Jetty $jetty_version (default settings, Tomcat's access log included), one"
+  echo "container per variant, all pinned to core 0 (\`taskset\`); wrk pinned to core 1, 2 threads, 16 connections, header \`X-Api-Key\`,"
   echo "\`GET /api/assets?pageSize=20\`. Warm-up passes of $warmup_seconds s over every variant of a group ($warmup_passes at least, more until a"
   echo "pass's total throughput is within 5% of the best pass before it, at most $max_warmup_passes), then"
   echo "$rounds interleaved rounds of $seconds s. A variant's costs are taken against the example without Tollgate"
