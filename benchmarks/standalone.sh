@@ -96,17 +96,24 @@ for app in plain tollgate no-headers headers-only tomcat; do (cd "$apps/$app" &&
 # plain: the filter and its mapping taken out of web.xml.
 awk '/<filter>/,/<\/filter>/ { next } /<filter-mapping>/,/<\/filter-mapping>/ { next } { print }' \
   "$apps/tollgate/WEB-INF/web.xml" > "$apps/plain/WEB-INF/web.xml"
-# tollgate: the example's configuration, its quotas out of reach (the endpoint rule's too).
-sed -i -e 's:^limits=.*:limits=2000000000/1m, 2000000000/24h rolling:' \
-  -e 's:^rules\.reports\.limits=.*:rules.reports.limits=1000000000/1m, 500h/1m time:' \
-  "$apps/tollgate/WEB-INF/tollgate.properties"
-sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$apps/tollgate/WEB-INF/tollgate.properties" \
-  > "$apps/no-headers/WEB-INF/tollgate.properties"
 # Each edit must have found its line: a changed example would otherwise be measured unchanged.
 expect() { grep -q "$1" "$2" || { echo "$2: no line $1 (has the example changed?)" >&2; exit 1; }; }
-expect '^limits=2000000000/1m' "$apps/tollgate/WEB-INF/tollgate.properties"
+# out_of_reach <tollgate.properties>: the example's quotas (an endpoint rule's too) raised so far
+# that every request is admitted.
+out_of_reach() {
+  sed -i -e 's:^limits=.*:limits=2000000000/1m, 2000000000/24h rolling:' \
+    -e 's:^rules\.reports\.limits=.*:rules.reports.limits=1000000000/1m, 500h/1m time:' "$1"
+  expect '^limits=2000000000/1m' "$1"
+}
+# without_headers <tollgate.properties> <copy>: the same configuration with headers.dialects=none.
+without_headers() {
+  sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$1" > "$2"
+  expect '^headers.dialects=none' "$2"
+}
+# tollgate: the example's configuration, its quotas out of reach.
+out_of_reach "$apps/tollgate/WEB-INF/tollgate.properties"
 expect '^rules.reports.limits=1000000000/1m' "$apps/tollgate/WEB-INF/tollgate.properties"
-expect '^headers.dialects=none' "$apps/no-headers/WEB-INF/tollgate.properties"
+without_headers "$apps/tollgate/WEB-INF/tollgate.properties" "$apps/no-headers/WEB-INF/tollgate.properties"
 # tomcat: Tomcat's RateLimitFilter in Tollgate's place, its quota out of reach.
 sed -e 's:dev\.tollgate\.servlet\.TollgateFilter:org.apache.catalina.filters.RateLimitFilter:' \
   -e 's:<param-name>config</param-name>:<param-name>bucketRequests</param-name>:' \
@@ -118,15 +125,12 @@ expect '<param-value>100000000</param-value>' "$apps/tomcat/WEB-INF/web.xml"
 mkdir -p "$apps/jersey-plain" "$apps/jersey" "$apps/jersey-no-headers"
 for app in jersey-plain jersey jersey-no-headers; do (cd "$apps/$app" && jar xf "$jersey_war"); done
 jersey_config=WEB-INF/classes/tollgate.properties
-sed -i -e 's:^limits=.*:limits=2000000000/1m, 2000000000/24h rolling:' "$apps/jersey/$jersey_config"
-sed -e 's:^headers\.dialects=.*:headers.dialects=none:' "$apps/jersey/$jersey_config" \
-  > "$apps/jersey-no-headers/$jersey_config"
+out_of_reach "$apps/jersey/$jersey_config"
+without_headers "$apps/jersey/$jersey_config" "$apps/jersey-no-headers/$jersey_config"
 sed -e 's:<param-name>jakarta\.ws\.rs\.Application</param-name>:<param-name>jersey.config.server.provider.classnames</param-name>:' \
   -e 's:<param-value>dev\.tollgate\.example\.jersey\.ExampleApplication</param-value>:<param-value>dev.tollgate.example.jersey.AssetsResource,dev.tollgate.example.jersey.ReportsResource</param-value>:' \
   "$apps/jersey/WEB-INF/web.xml" > "$apps/jersey-plain/WEB-INF/web.xml"
 expect provider.classnames "$apps/jersey-plain/WEB-INF/web.xml"
-expect '^limits=2000000000/1m' "$apps/jersey/$jersey_config"
-expect '^headers.dialects=none' "$apps/jersey-no-headers/$jersey_config"
 
 # headers-only: the constant headers' filter in Tollgate's place, compiled against Tomcat's Servlet API.
 tar xzf "$tomcat_tgz" -C "$work"
@@ -177,12 +181,10 @@ load() {
   echo "$rate $(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
 }
 
-
 raw="$work/raw.txt"
 table="$work/table.md"
 : > "$raw"
 : > "$table"
-
 
 url() { echo "http://127.0.0.1:${port_of[$1]}/$1/api/assets?pageSize=20"; }
 
@@ -190,7 +192,7 @@ url() { echo "http://127.0.0.1:${port_of[$1]}/$1/api/assets?pageSize=20"; }
 # passes, then interleaved rounds; appends to the table.
 measure() {
   local container="$1"; shift
-  local variants=("$@") n=$# pass round i v result base_rate base_cpu rate cpu
+  local variants=("$@") n=$# pass round i v result
   for v in "${variants[@]}"; do
     wait_for "$(url "$v")"
   done
@@ -251,7 +253,6 @@ measure() {
       }' "$raw" >> "$table"
   done
 }
-
 
 # start_tomcat <variant>: a Tomcat of its own (a CATALINA_BASE per variant) serving that webapp.
 start_tomcat() {
