@@ -78,6 +78,64 @@ class PlanCacheTest {
   }
 
   @Test
+  void aRecentAnswerIsNeverServedPastItsRefreshAge() {
+    billing.put("user:alice", "free");
+    PlanCache cache = cache(100, Duration.ofMinutes(10), Duration.ofMillis(1_500), Runnable::run);
+    assertEquals("free", cache.lookup("user:alice"));
+    billing.put("user:alice", "pro");
+
+    clock.advanceMillis(600); // read again: served for up to a second, but not past 1,500 ms
+    assertEquals("free", cache.lookup("user:alice"));
+    clock.advanceMillis(899);
+    assertEquals("free", cache.lookup("user:alice"), "fresh until 1,500 ms");
+    clock.advanceMillis(2); // Caffeine refreshes once the age is over 1,500 ms, not at it
+    cache.lookup("user:alice"); // starts the refresh (here on the same thread)
+
+    assertEquals("pro", cache.lookup("user:alice"));
+  }
+
+  @Test
+  void aBusyClientsAnswerIsServedForASecondWithoutCaffeinesBookkeeping() {
+    AtomicInteger clockReads = new AtomicInteger();
+    PlanCache cache =
+        new PlanCache(
+            resolver,
+            new Plans.CacheSettings(
+                100, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+            () -> {
+              clockReads.incrementAndGet();
+              return clock.millis();
+            },
+            Runnable::run);
+    billing.put("user:alice", "pro");
+    cache.lookup("user:alice");
+    clockReads.set(0);
+
+    for (int i = 0; i < 300; i++) { // 2.7 seconds
+      assertEquals("pro", cache.lookup("user:alice"));
+      clock.advanceMillis(9);
+    }
+
+    // One read per look-up is its own; Caffeine's reads (its ticker read at least once each) come
+    // only once a second, so that a refresh is started and eviction sees the client in use.
+    int caffeineReads = clockReads.get() - 300;
+    assertTrue(caffeineReads >= 2 && caffeineReads < 20, caffeineReads + " more clock reads");
+  }
+
+  @Test
+  void forgettingEveryAnswerForgetsTheRecentOnesToo() {
+    billing.put("user:alice", "free");
+    PlanCache cache = cache(100);
+    cache.lookup("user:alice");
+    cache.lookup("user:alice");
+    billing.put("user:alice", "pro");
+
+    cache.invalidateAll();
+
+    assertEquals("pro", cache.lookup("user:alice"));
+  }
+
+  @Test
   void aFailedRefreshKeepsTheKnownPlanUntilItExpires() {
     billing.put("user:alice", "pro");
     PlanCache cache = cache(100);

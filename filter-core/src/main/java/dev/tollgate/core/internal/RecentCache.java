@@ -1,5 +1,6 @@
 package dev.tollgate.core.internal;
 
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -75,6 +76,11 @@ public final class RecentCache<V> {
   private int set(long hash) {
     long mixed = hash * 0x9E3779B97F4A7C15L;
     return WAYS * ((int) (mixed >>> 32) & mask);
+  }
+
+  /** Forgets every entry. */
+  public void clear() {
+    Arrays.fill(slots, null);
   }
 
   /** Caches {@code value}, pushing out the least recent entry of its set. */
