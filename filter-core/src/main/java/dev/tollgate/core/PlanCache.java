@@ -39,9 +39,15 @@ final class PlanCache {
   /**
    * How long at most a client's answer is served from {@link #recent} before Caffeine is read
    * again: Caffeine's read is what starts a refresh and what tells its eviction that the client is
-   * in use, so a busy client still reads it about once a second.
+   * in use (not how much: a busy client reads it about once a second).
    */
   static final long RECENT_MILLIS = 1_000;
+
+  /**
+   * What {@link #read} returns when the first answer took longer than the timeout; failed too, so
+   * tell it by identity first.
+   */
+  private static final Answer TIMED_OUT_ANSWER = new Answer(UNKNOWN, true, 0);
 
   /** One answer: the plan name (or {@link #UNKNOWN}), or a failure; and when it was loaded. */
   private static final class Answer {
@@ -71,8 +77,17 @@ final class PlanCache {
 
   private final long refreshMillis;
 
-  /** An answer served from {@link #recent} until {@code until} (clock millis). */
-  private record Recent(String plan, long until) {}
+  /**
+   * Raised by {@link #invalidateAll} once Caffeine is emptied: an answer put into {@link #recent}
+   * under an earlier generation is never served (nor one a racing move within a set wrote back).
+   */
+  private volatile int generation;
+
+  /**
+   * An answer served from {@link #recent} until {@code until} (clock millis), in its {@code
+   * generation} only.
+   */
+  private record Recent(String plan, long until, int generation) {}
 
   /** The threads this cache started, or null when they were given. */
   private @Nullable Pool pool;
@@ -88,7 +103,8 @@ final class PlanCache {
     this.clock = clock;
     this.loads = loads;
     this.refreshMillis = settings.refresh().toMillis();
-    // A set (four slots) per cached client, up to 16,384 sets (256 KB of slots).
+    // At least a set (four slots) per cached client, a power of two, at most 16,384 sets (256 KB of
+    // slots, a few MB with the entries when full).
     int sets = (int) Math.min(settings.maxEntries(), 16_384);
     this.recent = new RecentCache<>(Integer.highestOneBit(sets * 2 - 1));
     this.cache =
@@ -237,12 +253,14 @@ final class PlanCache {
   /**
    * The plan name the resolver gave {@code client}, {@link #UNKNOWN} if none, or {@link #FAILED} or
    * {@link #TIMED_OUT}. A busy client's answer comes from {@link #recent}, with no Caffeine read,
-   * for up to a second at a time; allocates nothing then, and a small record once a second.
+   * for up to a second at a time; allocates nothing then, and two small objects once a second.
    */
   String lookup(String client) {
     long now = clock.millis();
+    int current = generation;
     Recent r = recent.get(client.hashCode(), client);
-    if (r != null && now < r.until) {
+    // A clock set back leaves an entry further ahead than RECENT_MILLIS: not served.
+    if (r != null && now < r.until && r.until - now <= RECENT_MILLIS && r.generation == current) {
       return r.plan;
     }
     Answer a = read(client);
@@ -254,13 +272,10 @@ final class PlanCache {
     }
     long until = Math.min(now + RECENT_MILLIS, a.loadedAt + refreshMillis);
     if (now < until) {
-      recent.put(client.hashCode(), client, new Recent(a.plan, until));
+      recent.put(client.hashCode(), client, new Recent(a.plan, until, current));
     }
     return a.plan;
   }
-
-  /** What {@link #read} returns when the first answer took longer than the timeout. */
-  private static final Answer TIMED_OUT_ANSWER = new Answer(UNKNOWN, true, 0);
 
   /**
    * The client's answer through Caffeine; {@link #TIMED_OUT_ANSWER}; or a failed answer or null
@@ -296,7 +311,10 @@ final class PlanCache {
   /** Forgets every answer (for tests and reloads). */
   void invalidateAll() {
     cache.synchronous().invalidateAll();
-    recent.clear();
+    // After Caffeine is emptied: a look-up that reads the new generation reads an empty Caffeine.
+    // Only this method writes it; a lost increment of two racing calls is harmless.
+    generation++;
+    recent.clear(); // frees the memory; the generation is what makes forgetting exact
   }
 
   /** The number of clients held; maintenance is run first. */

@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,9 +85,9 @@ class PlanCacheTest {
     assertEquals("free", cache.lookup("user:alice"));
     billing.put("user:alice", "pro");
 
-    clock.advanceMillis(600); // read again: served for up to a second, but not past 1,500 ms
+    clock.advanceMillis(600); // from the front, put at 0 ms until 1,000
     assertEquals("free", cache.lookup("user:alice"));
-    clock.advanceMillis(899);
+    clock.advanceMillis(899); // from Caffeine, then in the front until 1,500 (not 2,499)
     assertEquals("free", cache.lookup("user:alice"), "fresh until 1,500 ms");
     clock.advanceMillis(2); // Caffeine refreshes once the age is over 1,500 ms, not at it
     cache.lookup("user:alice"); // starts the refresh (here on the same thread)
@@ -120,6 +121,73 @@ class PlanCacheTest {
     // only once a second, so that a refresh is started and eviction sees the client in use.
     int caffeineReads = clockReads.get() - 300;
     assertTrue(caffeineReads >= 2 && caffeineReads < 20, caffeineReads + " more clock reads");
+  }
+
+  @Test
+  void clientsWhoseKeysShareAHashGetTheirOwnPlans() {
+    assertEquals("Aa".hashCode(), "BB".hashCode());
+    billing.put("Aa", "pro");
+    PlanCache cache = cache(100);
+
+    for (int i = 0; i < 3; i++) {
+      assertEquals("pro", cache.lookup("Aa"));
+      assertEquals(PlanCache.UNKNOWN, cache.lookup("BB"));
+    }
+  }
+
+  @Test
+  void aFailedLookupIsNotServedAgainFromTheRecentAnswers() {
+    AtomicBoolean reject = new AtomicBoolean(true);
+    billing.put("user:alice", "pro");
+    PlanCache cache =
+        cache(
+            100,
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(1),
+            task -> {
+              if (reject.getAndSet(false)) {
+                throw new java.util.concurrent.RejectedExecutionException("queue full");
+              }
+              task.run();
+            });
+
+    assertSame(PlanCache.FAILED, cache.lookup("user:alice"));
+    assertEquals("pro", cache.lookup("user:alice"), "asked again at once, the clock unmoved");
+  }
+
+  @Test
+  void anAnswerReadBeforeEverythingWasForgottenIsNotServedAfterwards() throws Exception {
+    CountDownLatch asked = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    billing.put("user:alice", "free");
+    PlanResolver slow =
+        client -> {
+          String plan = billing.get(client);
+          if (calls.incrementAndGet() == 1) {
+            asked.countDown();
+            answer.await();
+          }
+          return plan;
+        };
+    PlanCache cache =
+        new PlanCache(
+            slow,
+            new Plans.CacheSettings(
+                100, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(10)),
+            clock,
+            task -> new Thread(task).start());
+    AtomicReference<String> inFlight = new AtomicReference<>();
+    Thread request = new Thread(() -> inFlight.set(cache.lookup("user:alice")));
+    request.start();
+    assertTrue(asked.await(10, TimeUnit.SECONDS));
+
+    cache.invalidateAll(); // while the request waits for the resolver's first answer
+    billing.put("user:alice", "pro");
+    answer.countDown();
+    request.join(10_000);
+
+    assertEquals("free", inFlight.get(), "the request in flight is answered as it was asked");
+    assertEquals("pro", cache.lookup("user:alice"), "the next one is asked again");
   }
 
   @Test

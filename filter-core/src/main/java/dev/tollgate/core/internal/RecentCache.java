@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
  * bounded by construction. Four ways rather than two: with keys spread at random, the share of keys
  * that land in a set already full of others (and so miss on every turn) falls from about 4% to
  * about 0.4% at the same number of entries and a load of 0.6 keys per set. Thread-safe without
- * locks: slots hold immutable entries, and a lost race only costs a recomputation. Internal.
+ * locks: slots hold immutable entries, and a lost race only costs a recomputation, except that a
+ * {@link #clear()} racing a look-up can leave an entry behind (callers that must forget exactly tag
+ * their values, as the plans cache does with a generation). Internal.
  *
  * @param <V> the cached values
  */
@@ -40,8 +42,9 @@ public final class RecentCache<V> {
   /** A cache of {@code 4 * sets} entries; {@code sets} must be a power of two. */
   @SuppressWarnings("unchecked")
   public RecentCache(int sets) {
-    if (Integer.bitCount(sets) != 1) {
-      throw new IllegalArgumentException("sets must be a power of two but was " + sets);
+    if (sets <= 0 || sets > 1 << 24 || Integer.bitCount(sets) != 1) {
+      throw new IllegalArgumentException(
+          "sets must be a power of two from 1 to 2^24 but was " + sets);
     }
     this.slots = (Entry<V>[]) new Entry<?>[WAYS * sets];
     this.mask = sets - 1;
