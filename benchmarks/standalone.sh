@@ -5,9 +5,11 @@
 # benchmarks/results/<date>-standalone.md.
 #
 # Usage: benchmarks/standalone.sh [rounds] [seconds per round]   (default: 7 rounds of 5 s)
+#   env JVMS=n: n sets of fresh containers per group, one after another, rounds pooled (default 1)
+#   env WARMUP_SECONDS=s: seconds per warm-up pass (default 10)
 #
 # The servlet example's WAR, unpacked several ways, each in a container of its own (one JVM per
-# variant, all pinned to the same core, the idle ones costing nothing): variants that shared one
+# variant, all pinned to the same core, the idle ones costing nothing once compiled): variants that shared one
 # container moved one another's cost by up to 8 points, through the compiled code they shared.
 #   /plain     the example without Tollgate (web.xml without its filter)
 #   /tollgate  the example as shipped (web.xml, tollgate.properties and its plans), with quotas
@@ -45,6 +47,11 @@ warmup_passes=2
 # on one core can pause for passes at a time, which no rule on totals tells from being done).
 jersey_warmup_passes=6
 max_warmup_passes=8
+# Sets of JVMs per group, one after another: each container's own compilation moves a variant's
+# cost by several points from one JVM to the next (Jetty's JAX-RS provider +15.4% at 00:59 and +3.4%
+# at 02:50 on 2026-12-05, for code that differed by ~50 ns a request), which more rounds in the same
+# JVMs cannot average out. The rounds of every set are pooled.
+jvms="${JVMS:-1}"
 # The newest Tomcat 11 and the project's Jetty 12, as Maven Central serves their distributions.
 tomcat_version=11.0.24
 jetty_version="$(sed -n 's:.*<jetty.version>\(.*\)</jetty.version>.*:\1:p' "$(dirname "$0")/../pom.xml")"
@@ -192,10 +199,10 @@ table="$work/table.md"
 
 url() { echo "http://127.0.0.1:${port_of[$1]}/$1/api/assets?pageSize=20"; }
 
-# measure <container, no spaces> <variant>...: the variants' containers are running; warm-up
-# passes, then interleaved rounds; appends to the table.
+# measure <container, no spaces> <first round> <variant>...: the variants' containers are running;
+# warm-up passes, then interleaved rounds numbered from <first round>.
 measure() {
-  local container="$1"; shift
+  local container="$1" first="$2"; shift 2
   local variants=("$@") n=$# pass round i v result
   for v in "${variants[@]}"; do
     wait_for "$(url "$v")"
@@ -225,15 +232,21 @@ measure() {
     fi
     best="$(awk -v t="$total" -v b="$best" 'BEGIN { print (t > b) ? t : b }')"
   done
-  for round in $(seq 1 "$rounds"); do
+  for round in $(seq "$first" $((first + rounds - 1))); do
     for i in $(seq 0 $((n - 1))); do
       v="${variants[$(((i + round - 1) % n))]}"
       result="$(load "$(url "$v")" "$seconds" "${pid_of[$v]}")"
       echo "$container round $round $v $result" | tee -a "$raw"
     done
   done
-  # The first variant is the group's base (the example without Tollgate); costs against it are
-  # paired by round.
+}
+
+# report <container, no spaces> <variant>...: appends the group's rows to the table. The first
+# variant is the group's base (the example without Tollgate); costs against it are paired by round,
+# and the medians are taken over every round of every set of JVMs.
+report() {
+  local container="$1"; shift
+  local variants=("$@") v
   for v in "${variants[@]}"; do
     awk -v c="$container" -v base="${variants[0]}" -v v="$v" '
       $1 == c && $2 == "round" && $4 == base { br[$3] = $5; bu[$3] = $6 }
@@ -287,13 +300,17 @@ start_jetty() {
   port_of[$1]=$port
 }
 
-# group <container> <start function> <variant>...: starts a container per variant, measures, stops.
+# group <container> <start function> <variant>...: starts a container per variant, measures, stops;
+# as many times as there are sets of JVMs; then reports.
 group() {
-  local container="$1" start="$2" v
+  local container="$1" start="$2" v set
   shift 2
-  for v in "$@"; do "$start" "$v"; done
-  measure "$container" "$@"
-  stop_containers
+  for set in $(seq 1 "$jvms"); do
+    for v in "$@"; do "$start" "$v"; done
+    measure "$container" $(((set - 1) * rounds + 1)) "$@"
+    stop_containers
+  done
+  report "$container" "$@"
 }
 
 echo "== Tomcat $tomcat_version"
@@ -324,7 +341,7 @@ group "Jetty-$jetty_version" start_jetty jersey-plain jersey jersey-no-headers
   echo "container per variant, all pinned to core 0 (\`taskset\`); wrk pinned to core 1, 2 threads, 16 connections, header \`X-Api-Key\`,"
   echo "\`GET /api/assets?pageSize=20\`. Warm-up passes of $warmup_seconds s over every variant of a group ($warmup_passes at least, $jersey_warmup_passes for Jersey's, more until a"
   echo "pass's total throughput is within 5% of the best pass before it, at most $max_warmup_passes), then"
-  echo "$rounds interleaved rounds of $seconds s. A variant's costs are taken against the example without Tollgate"
+  echo "$rounds interleaved rounds of $seconds s, in each of $jvms set(s) of fresh containers (warmed up anew; the rounds of all sets pooled). A variant's costs are taken against the example without Tollgate"
   echo "in the same round (at most about 20 s apart), and the median over the rounds is given: this"
   echo "host's speed shifts by as much as half for minutes at a time, which medians of raw figures would"
   echo "mistake for a variant's cost. A round's pair still varies by about 5 points either way (see the"
