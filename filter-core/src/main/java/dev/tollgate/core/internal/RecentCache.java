@@ -23,18 +23,31 @@ public final class RecentCache<V> {
   private final Entry<V>[] slots;
   private final int mask;
 
-  private static final class Entry<V> {
+  /**
+   * A value under its hash and key. A caller may extend it to keep its own fields beside the value:
+   * a look-up then loads one object, not an entry and then the value it points to (a dependent
+   * cache miss each, once there are thousands of entries).
+   *
+   * @param <V> the cached value
+   */
+  public static class Entry<V> {
     final long hash;
     final @Nullable Object key;
     final V value;
 
-    Entry(long hash, @Nullable Object key, V value) {
+    /** An entry of {@code value} under {@code hash} and {@code key} (null: the hash alone). */
+    public Entry(long hash, @Nullable Object key, V value) {
       this.hash = hash;
       this.key = key;
       this.value = value;
     }
 
-    boolean matches(long h, @Nullable Object k) {
+    /** The value. */
+    public final V value() {
+      return value;
+    }
+
+    final boolean matches(long h, @Nullable Object k) {
       return hash == h && (key == null || key.equals(k));
     }
   }
@@ -55,10 +68,16 @@ public final class RecentCache<V> {
    * identifies the entry: only for hashes no client can aim a collision at.
    */
   public @Nullable V get(long hash, @Nullable Object key) {
+    Entry<V> e = entry(hash, key);
+    return e == null ? null : e.value;
+  }
+
+  /** The entry cached for {@code hash} and {@code key} (as {@link #get}), or null. */
+  public @Nullable Entry<V> entry(long hash, @Nullable Object key) {
     int first = set(hash);
     Entry<V> recent = slots[first];
     if (recent != null && recent.matches(hash, key)) {
-      return recent.value; // the common case writes nothing, so readers share the cache line
+      return recent; // the common case writes nothing, so readers share the cache line
     }
     for (int i = first + 1; i < first + WAYS; i++) {
       Entry<V> e = slots[i];
@@ -66,7 +85,7 @@ public final class RecentCache<V> {
         // The hit becomes the most recent: the ones before it move one place down.
         System.arraycopy(slots, first, slots, first + 1, i - first);
         slots[first] = e;
-        return e.value;
+        return e;
       }
     }
     return null;
@@ -88,8 +107,13 @@ public final class RecentCache<V> {
 
   /** Caches {@code value}, pushing out the least recent entry of its set. */
   public void put(long hash, @Nullable Object key, V value) {
-    int first = set(hash);
+    put(new Entry<>(hash, key, value));
+  }
+
+  /** Caches {@code entry}, pushing out the least recent entry of its set. */
+  public void put(Entry<V> entry) {
+    int first = set(entry.hash);
     System.arraycopy(slots, first, slots, first + 1, WAYS - 1);
-    slots[first] = new Entry<>(hash, key, value);
+    slots[first] = entry;
   }
 }

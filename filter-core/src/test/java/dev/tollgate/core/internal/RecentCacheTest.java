@@ -2,6 +2,7 @@ package dev.tollgate.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,25 @@ class RecentCacheTest {
     assertEquals("three", cache.get(3, null));
     assertEquals("five", cache.get(5, null));
     assertEquals("six", cache.get(6, null));
+  }
+
+  @Test
+  void anEntryACallerExtendsIsServedItself() {
+    // The plans cache keeps its fields in its own entries: a copy would lose them.
+    final class Stamped extends RecentCache.Entry<String> {
+      final long stamp;
+
+      Stamped(String key, String value, long stamp) {
+        super(key.hashCode(), key, value);
+        this.stamp = stamp;
+      }
+    }
+    RecentCache<String> cache = new RecentCache<>(8);
+    Stamped a = new Stamped("a", "value of a", 7);
+    cache.put(a);
+    assertSame(a, cache.entry("a".hashCode(), "a"));
+    assertEquals("value of a", cache.get("a".hashCode(), "a"));
+    assertNull(cache.entry("a".hashCode(), "b"), "same hash, other key");
   }
 
   @Test
