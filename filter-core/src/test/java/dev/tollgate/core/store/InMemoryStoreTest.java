@@ -10,6 +10,7 @@ import dev.tollgate.core.ClientUsage;
 import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Limit;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -472,35 +473,43 @@ class InMemoryStoreTest {
   }
 
   @Test
-  void recentSlotsAreAnEighthOfTheBoundRoundedUpToAPowerOfTwoFrom64To16384() {
+  void recentSlotsAreAQuarterOfTheBoundRoundedUpToAPowerOfTwoFrom64To32768() {
     assertEquals(64, InMemoryStore.recentSlots(1));
-    assertEquals(128, InMemoryStore.recentSlots(1_024));
-    assertEquals(2_048, InMemoryStore.recentSlots(10_000));
-    assertEquals(16_384, InMemoryStore.recentSlots(InMemoryStore.DEFAULT_MAX_CLIENTS));
-    assertEquals(16_384, InMemoryStore.recentSlots(Long.MAX_VALUE));
+    assertEquals(256, InMemoryStore.recentSlots(1_024));
+    assertEquals(4_096, InMemoryStore.recentSlots(10_000));
+    assertEquals(32_768, InMemoryStore.recentSlots(InMemoryStore.DEFAULT_MAX_CLIENTS));
+    assertEquals(32_768, InMemoryStore.recentSlots(Long.MAX_VALUE));
   }
 
   @Test
-  void aClientFoundInItsRecentSlotKeepsItAgainstTheNextKeyThatMissesThere() {
+  void aClientFoundInItsRecentSetKeepsItsPlaceAgainstTheNextKeyThatMissesThere() {
     InMemoryStore store = InMemoryStore.create(1_024, FakeClock.at1800());
     List<Limit> limits = List.of(Limit.of(100, Duration.ofMinutes(1)));
     String busy = "busy";
-    String other = null;
-    for (int i = 0; other == null; i++) {
-      if (store.recentSlotOf("k" + i) == store.recentSlotOf(busy)) {
-        other = "k" + i;
+    List<String> others = new ArrayList<>();
+    for (int i = 0; others.size() < 2; i++) {
+      if (store.recentSetOf("k" + i) == store.recentSetOf(busy)) {
+        others.add("k" + i);
       }
     }
-    acquire(store, busy, limits, 1); // takes the slot
+    String first = others.get(0);
+    String second = others.get(1);
+    acquire(store, busy, limits, 1); // takes a slot of the pair
     acquire(store, busy, limits, 1); // found there
-    acquire(store, other, limits, 1); // misses: the busy client had a second chance
+    acquire(store, first, limits, 1); // takes the other, empty slot
     assertTrue(store.isRecent(busy));
-    assertFalse(store.isRecent(other));
-    acquire(store, other, limits, 1); // misses again, the busy client not found since: taken
-    assertTrue(store.isRecent(other));
+    assertTrue(store.isRecent(first), "two clients of a set are both kept");
+    acquire(store, second, limits, 1); // misses: the busy client had a second chance, first not
+    assertTrue(store.isRecent(busy));
+    assertFalse(store.isRecent(first));
+    assertTrue(store.isRecent(second));
+    acquire(store, first, limits, 1); // misses again, the busy client not found since: taken
     assertFalse(store.isRecent(busy));
+    assertTrue(store.isRecent(first));
+    assertTrue(store.isRecent(second));
     assertEquals(97, acquire(store, busy, limits, 1).usages().get(0).remaining());
-    assertEquals(97, acquire(store, other, limits, 1).usages().get(0).remaining());
+    assertEquals(97, acquire(store, first, limits, 1).usages().get(0).remaining());
+    assertEquals(98, acquire(store, second, limits, 1).usages().get(0).remaining());
   }
 
   private static void decideAndLetTheBackgroundFinish(
