@@ -268,9 +268,11 @@ final class PlanCache {
   String lookup(String client) {
     long now = clock.millis();
     int current = generation;
-    Recent r = (Recent) recent.entry(client.hashCode(), client); // only Recent entries are put
     // A clock set back leaves an entry further ahead than RECENT_MILLIS: not served.
-    if (r != null && now < r.until && r.until - now <= RECENT_MILLIS && r.generation == current) {
+    if (recent.entry(client.hashCode(), client) instanceof Recent r
+        && now < r.until
+        && r.until - now <= RECENT_MILLIS
+        && r.generation == current) {
       return r.value();
     }
     Answer a = read(client);

@@ -26,7 +26,8 @@ public final class RecentCache<V> {
   /**
    * A value under its hash and key. A caller may extend it to keep its own fields beside the value:
    * a look-up then loads one object, not an entry and then the value it points to (a dependent
-   * cache miss each, once there are thousands of entries).
+   * cache miss each, once there are thousands of entries). Entries reach other threads through
+   * plain array slots, so a subclass's fields must be final, as these are.
    *
    * @param <V> the cached value
    */
@@ -36,7 +37,7 @@ public final class RecentCache<V> {
     final V value;
 
     /** An entry of {@code value} under {@code hash} and {@code key} (null: the hash alone). */
-    public Entry(long hash, @Nullable Object key, V value) {
+    protected Entry(long hash, @Nullable Object key, V value) {
       this.hash = hash;
       this.key = key;
       this.value = value;

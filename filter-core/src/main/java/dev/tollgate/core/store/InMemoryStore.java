@@ -59,10 +59,11 @@ public final class InMemoryStore implements RateLimitStore {
   private final int[] recentHashes;
 
   /**
-   * The bit of a {@link #recentHashes} value set when its entry is found there, and cleared by a
-   * client that misses the slot instead of taking it: a slot changes hands only if its entry was
+   * The bit of a {@link #recentHashes} value set when its entry is found there. A client that
+   * misses its set takes an empty slot without touching the marks, else the first slot without the
+   * mark, clearing the mark of each slot it passes over: a slot changes hands only if its entry was
    * not found there since the last miss (a second chance, as in the CLOCK policy), so that keys
-   * seen once, or in turn with a busier key, do not push the busier one out.
+   * seen once, or in turn with busier keys, do not push the busier ones out.
    */
   private static final int REFERENCED = 1;
 
@@ -392,6 +393,11 @@ public final class InMemoryStore implements RateLimitStore {
     ClientEntry entry = clients.get(client);
     int hash = client.hashCode();
     int first = recentSet(hash);
+    if (recent[first] == entry || recent[first + 1] == entry) {
+      // Already there (a charge, or several clients, look every entry up here): a copy in the other
+      // slot would push out the client there.
+      return entry;
+    }
     int taken = -1;
     for (int slot = first; slot < first + RECENT_WAYS && taken < 0; slot++) {
       if (recent[slot] == null) {
@@ -448,10 +454,10 @@ public final class InMemoryStore implements RateLimitStore {
 
   /**
    * A quarter of the bound rounded up to a power of two, from 64 to 32,768 slots (256 KB of
-   * references and hashes at most, about 2.6 bytes per client of the default bound) in sets of
-   * {@link #RECENT_WAYS}: with 10,000 clients in turn, 16,384 slots mapped directly found 55% of
-   * requests' entries there (the rest paid the table's SipHash and probe); 32,768 in pairs find
-   * about 95%.
+   * compressed references and hashes at most, about 2.6 bytes per client of the default bound) in
+   * sets of {@link #RECENT_WAYS}: with 10,000 clients in turn, 16,384 slots mapped directly found
+   * 55% of requests' entries there (the rest paid the table's SipHash and probe); 32,768 in pairs
+   * find 92%.
    */
   static int recentSlots(long maxClients) {
     long wanted = Math.max(64, Math.min(32_768, maxClients / 4));

@@ -52,10 +52,15 @@ class RecentCacheTest {
         this.stamp = stamp;
       }
     }
-    RecentCache<String> cache = new RecentCache<>(8);
+    RecentCache<String> cache = new RecentCache<>(1); // one set
     Stamped a = new Stamped("a", "value of a", 7);
     cache.put(a);
-    assertSame(a, cache.entry("a".hashCode(), "a"));
+    cache.put(2, "b", "value of b");
+    cache.put(3, "c", "value of c");
+    cache.put(4, "d", "value of d"); // "a" is now the set's last way
+    RecentCache.Entry<String> found = cache.entry("a".hashCode(), "a");
+    assertSame(a, found);
+    assertEquals(7, ((Stamped) found).stamp);
     assertEquals("value of a", cache.get("a".hashCode(), "a"));
     assertNull(cache.entry("a".hashCode(), "b"), "same hash, other key");
   }

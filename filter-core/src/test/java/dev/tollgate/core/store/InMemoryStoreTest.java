@@ -512,6 +512,29 @@ class InMemoryStoreTest {
     assertEquals(98, acquire(store, second, limits, 1).usages().get(0).remaining());
   }
 
+  @Test
+  void aChargeOfAClientInItsRecentSetLeavesTheOtherSlotAlone() {
+    InMemoryStore store = InMemoryStore.create(1_024, FakeClock.at1800());
+    List<Limit> limits = List.of(Limit.of(100, Duration.ofMinutes(1)));
+    String busy = "busy";
+    String other = null;
+    for (int i = 0; other == null; i++) {
+      if (store.recentSetOf("k" + i) == store.recentSetOf(busy)) {
+        other = "k" + i;
+      }
+    }
+    acquire(store, busy, limits, 1);
+    AcquireResult r = acquire(store, busy, limits, 1); // found: marked
+    acquire(store, other, limits, 1); // the pair's other slot
+    // A charge looks every client up in the table: a copy of the busy client's entry in the other
+    // slot would push the other client out.
+    store.charge(
+        new ChargeRequest(
+            List.of(new Bucket("default", busy, limits, false)), new long[] {1}, r.nowMillis()));
+    assertTrue(store.isRecent(busy));
+    assertTrue(store.isRecent(other));
+  }
+
   private static void decideAndLetTheBackgroundFinish(
       InMemoryStore store, String client, List<Limit> limits) {
     acquire(store, client, limits, 1);
