@@ -11,7 +11,9 @@ import dev.tollgate.core.FakeClock;
 import dev.tollgate.core.Limit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -510,6 +512,32 @@ class InMemoryStoreTest {
     assertEquals(97, acquire(store, busy, limits, 1).usages().get(0).remaining());
     assertEquals(97, acquire(store, first, limits, 1).usages().get(0).remaining());
     assertEquals(98, acquire(store, second, limits, 1).usages().get(0).remaining());
+  }
+
+  @Test
+  void clientsSpreadOverTheRecentSets() {
+    // 64 slots, 32 pairs: keys that differ in their last characters (consecutive String hashes)
+    // must land in many sets, or every client but two would pay the table's hash and probe.
+    InMemoryStore store = InMemoryStore.create(256, FakeClock.at1800());
+    List<Limit> limits = List.of(Limit.of(100, Duration.ofMinutes(1)));
+    Set<Integer> sets = new HashSet<>();
+    int recent = 0;
+    for (int i = 0; i < 16; i++) {
+      String client = "client-" + i;
+      sets.add(store.recentSetOf(client));
+      acquire(store, client, limits, 1);
+    }
+    for (int i = 0; i < 16; i++) {
+      if (store.isRecent("client-" + i)) {
+        recent++;
+      }
+    }
+    assertTrue(sets.size() >= 10, "16 keys in " + sets.size() + " sets");
+    assertTrue(recent >= 14, recent + " of 16 clients recent");
+    for (int set : sets) {
+      assertEquals(0, set % 2, "a set starts at an even slot");
+      assertTrue(set >= 0 && set <= 62, "set " + set + " inside the 64 slots");
+    }
   }
 
   @Test
