@@ -367,6 +367,14 @@ public final class InMemoryStore implements RateLimitStore {
    * lock and then {@link #forget}s it.
    */
   private @Nullable ClientEntry recentEntry(String client) {
+    return recentEntry(client, true);
+  }
+
+  /**
+   * The entry in a slot of {@code client}'s recent set, or null; with {@code mark}, the slot is
+   * marked as found since the last miss.
+   */
+  private @Nullable ClientEntry recentEntry(String client, boolean mark) {
     int hash = client.hashCode();
     int first = recentSet(hash);
     for (int slot = first; slot < first + RECENT_WAYS; slot++) {
@@ -374,7 +382,7 @@ public final class InMemoryStore implements RateLimitStore {
       if ((held | REFERENCED) == (hash | REFERENCED)) {
         ClientEntry entry = recent[slot];
         if (entry != null && entry.client.equals(client)) {
-          if ((held & REFERENCED) == 0) {
+          if (mark && (held & REFERENCED) == 0) {
             recentHashes[slot] = held | REFERENCED; // written once, not on every hit of a hot key
           }
           return entry;
@@ -393,14 +401,15 @@ public final class InMemoryStore implements RateLimitStore {
     ClientEntry entry = clients.get(client);
     int hash = client.hashCode();
     int first = recentSet(hash);
-    if (recent[first] == entry || recent[first + 1] == entry) {
-      // Already there (a charge, or several clients, look every entry up here): a copy in the other
-      // slot would push out the client there.
-      return entry;
-    }
     int taken = -1;
-    for (int slot = first; slot < first + RECENT_WAYS && taken < 0; slot++) {
-      if (recent[slot] == null) {
+    for (int slot = first; slot < first + RECENT_WAYS; slot++) {
+      ClientEntry held = recent[slot];
+      if (held == entry) {
+        // Already there (a charge, or several clients, look every entry up here): a copy in another
+        // slot would push out the client there.
+        return entry;
+      }
+      if (held == null && taken < 0) {
         taken = slot;
       }
     }
@@ -421,14 +430,7 @@ public final class InMemoryStore implements RateLimitStore {
 
   /** Whether {@code client}'s entry is in a slot of its recent set now. For tests. */
   boolean isRecent(String client) {
-    int first = recentSet(client.hashCode());
-    for (int slot = first; slot < first + RECENT_WAYS; slot++) {
-      ClientEntry entry = recent[slot];
-      if (entry != null && entry.client.equals(client)) {
-        return true;
-      }
-    }
-    return false;
+    return recentEntry(client, false) != null;
   }
 
   /** The first slot of {@code client}'s recent set. For tests. */
