@@ -21,6 +21,7 @@ case "$mode" in quick|full) ;; *) echo "usage: $0 [quick|full] [parts]" >&2; exi
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
+. "$here/machine.sh"
 results="$here/results"
 mkdir -p "$results"
 stamp="$(date -u +%Y-%m-%d-%H%M)"
@@ -49,11 +50,7 @@ CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/
   echo "## Machine"
   echo
   echo '```'
-  echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores available)"
-  echo "memory:  $(free -h 2>/dev/null | awk '/^Mem:/ {print $2}') total"
-  echo "os:      $(uname -srm)"
-  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (1/5/15 min, at the end)"
-  echo "jdk:     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+  machine_lines
   echo "maven:   $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"
   if command -v wrk >/dev/null; then
     echo "wrk:     $(wrk --version 2>&1 | head -1 || true)"

@@ -59,6 +59,7 @@ api_key=demo-key-1
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
+. "$here/machine.sh"
 for tool in wrk taskset curl; do
   command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)" >&2; exit 2; }
 done
@@ -329,9 +330,7 @@ group "Jetty-$jetty_version" start_jetty jersey-plain jersey jersey-no-headers
   echo "# The servlet filter and the JAX-RS provider in standalone containers, $(date -u '+%Y-%m-%d'), started $started, finished $(date -u '+%H:%M UTC')"
   echo
   echo '```'
-  echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores available)"
-  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (1/5/15 min, at the end)"
-  echo "jdk:     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+  machine_lines
   echo "wrk:     $(wrk --version 2>&1 | head -1 || true)"
   echo "commit:  $commit"
   echo '```'

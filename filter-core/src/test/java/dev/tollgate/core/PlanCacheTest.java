@@ -41,6 +41,14 @@ class PlanCacheTest {
     return cache(maxEntries, Duration.ofMinutes(10), Duration.ofMinutes(1), Runnable::run);
   }
 
+  /**
+   * A hundred clients, answers kept ten minutes and refreshed after one, loads waited for {@code
+   * timeout}.
+   */
+  private static Plans.CacheSettings settings(Duration timeout) {
+    return new Plans.CacheSettings(100, Duration.ofMinutes(10), Duration.ofMinutes(1), timeout);
+  }
+
   private PlanCache cache(long maxEntries, Duration ttl, Duration refresh, Executor loads) {
     return new PlanCache(
         resolver,
@@ -101,8 +109,7 @@ class PlanCacheTest {
     PlanCache cache =
         new PlanCache(
             resolver,
-            new Plans.CacheSettings(
-                100, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+            settings(Duration.ofSeconds(1)),
             () -> {
               clockReads.incrementAndGet();
               return clock.millis();
@@ -171,11 +178,7 @@ class PlanCacheTest {
         };
     PlanCache cache =
         new PlanCache(
-            slow,
-            new Plans.CacheSettings(
-                100, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(10)),
-            clock,
-            task -> new Thread(task).start());
+            slow, settings(Duration.ofSeconds(10)), clock, task -> new Thread(task).start());
     AtomicReference<String> inFlight = new AtomicReference<>();
     Thread request = new Thread(() -> inFlight.set(cache.lookup("user:alice")));
     request.start();
@@ -286,12 +289,7 @@ class PlanCacheTest {
           answer.await();
           return "pro";
         };
-    PlanCache cache =
-        PlanCache.create(
-            slow,
-            new Plans.CacheSettings(
-                100, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMillis(50)),
-            clock);
+    PlanCache cache = PlanCache.create(slow, settings(Duration.ofMillis(50)), clock);
     try {
       // The pool's two threads wait in the resolver; the third client's load waits in the queue.
       for (String client : List.of("user:a", "user:b", "user:c")) {
