@@ -93,8 +93,17 @@ CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/
 # The README shows the latest summary between its two markers.
 readme="$here/README.md"
 if grep -q '<!-- results:begin -->' "$readme" 2>/dev/null; then
+  # The summary's link to its results file is relative to results/; the README is one level up.
   awk -v summary="$results/latest-summary.md" '
-    /<!-- results:begin -->/ { print; while ((getline line < summary) > 0) print line; skip = 1; next }
+    /<!-- results:begin -->/ {
+      print
+      while ((getline line < summary) > 0) {
+        sub(/\]\(20/, "](results/20", line)
+        print line
+      }
+      skip = 1
+      next
+    }
     /<!-- results:end -->/ { skip = 0 }
     !skip { print }
   ' "$readme" > "$readme.tmp" && mv "$readme.tmp" "$readme"

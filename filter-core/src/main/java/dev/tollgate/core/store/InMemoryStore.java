@@ -428,7 +428,10 @@ public final class InMemoryStore implements RateLimitStore {
     return entry;
   }
 
-  /** Whether {@code client}'s entry is in a slot of its recent set now. For tests. */
+  /**
+   * Whether a request would find {@code client}'s entry in its recent set now (the entry and the
+   * key's hash in one slot). For tests.
+   */
   boolean isRecent(String client) {
     return recentEntry(client, false) != null;
   }
