@@ -98,7 +98,7 @@ public final class Suite {
             .param("contender", Contenders.ALL.toArray(new String[0]))
             .param("scenario", "hot", "zipf")
             .threads(threads)
-            .jvmArgs("-Xms3g", "-Xmx3g")
+            .jvmArgs(heapTouchedFirst("3g"))
             .addProfiler(GCProfiler.class)
             .shouldFailOnError(true);
     timing(options, pinOneThread(options, threads) ? PINNED_WARMUPS : 2, 1);
@@ -239,7 +239,7 @@ public final class Suite {
           new OptionsBuilder()
               .include(EngineBenchmark.class.getName() + ".check")
               .threads(threads)
-              .jvmArgs("-Xms1g", "-Xmx1g")
+              .jvmArgs(heapTouchedFirst("1g"))
               .addProfiler(GCProfiler.class)
               .shouldFailOnError(true);
       timing(options, pinOneThread(options, threads) ? PINNED_WARMUPS : 3, 2);
@@ -269,6 +269,16 @@ public final class Suite {
    * 2-core machines: about 200 ns per decision in the first 4 iterations of 1 s, then 55-60).
    */
   private static final int PINNED_WARMUPS = 5;
+
+  /**
+   * A fixed heap of the given size, its pages touched at start-up: without that, two threads that
+   * allocate on one hot key spent the measured seconds faulting in the fresh heap's pages (ours and
+   * Bucket4j's hot/2 took 175-262 ns per decision with {@code -Xms3g} alone, 62-67 with it
+   * pre-touched or with only {@code -Xmx3g}).
+   */
+  private static String[] heapTouchedFirst(String size) {
+    return new String[] {"-Xms" + size, "-Xmx" + size, "-XX:+AlwaysPreTouch"};
+  }
 
   /**
    * Pins the forked JVM of a one-thread benchmark to core 0 ({@code taskset}), as the HTTP runs pin
