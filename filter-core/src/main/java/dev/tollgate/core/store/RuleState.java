@@ -10,9 +10,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One client's counting state under one rule: a state per limit. The first limit's state is this
- * object's own ({@code RuleState extends LimitState}) and only the others are objects in an array,
- * so that the common one-limit rule costs no array and no second object (and no pointer to follow
- * per decision); the idle time is whole seconds in an int.
+ * object's own ({@code RuleState extends LimitState}), the second's an object in a field, and only
+ * the others are objects in an array, so that the common one-limit rule costs no second object (and
+ * no pointer to follow per decision) and the common two-limit rule (a minute and a day) no array
+ * (24 bytes, and a pointer to follow per decision); the idle time is whole seconds in an int.
  *
  * <p>{@link ClientEntry} extends this class and holds the first rule its client used in its own
  * fields: the common client of one rule and one limit is then one object. Such a held slot is empty
@@ -24,7 +25,10 @@ class RuleState extends LimitState {
 
   private List<Limit> limits = List.of();
 
-  /** The states of the limits after the first; null while there is at most one. */
+  /** The state of the second limit; null while there is at most one. */
+  private @Nullable LimitState second;
+
+  /** The states of the limits after the second; null while there are at most two. */
   private LimitState @Nullable [] rest;
 
   /** The longest window in seconds (a rolling window adds its precision). */
@@ -42,9 +46,10 @@ class RuleState extends LimitState {
 
   /** Starts counting {@code rule} afresh in this slot. Locked. */
   final void hold(String rule, List<Limit> limits) {
+    @Nullable LimitState next = limits.size() > 1 ? new LimitState() : null;
     LimitState @Nullable [] more = null;
-    if (limits.size() > 1) {
-      more = new LimitState[limits.size() - 1];
+    if (limits.size() > 2) {
+      more = new LimitState[limits.size() - 2];
       for (int i = 0; i < more.length; i++) {
         more[i] = new LimitState();
       }
@@ -52,6 +57,7 @@ class RuleState extends LimitState {
     // A reader without the lock may see these plain writes in any order (the rule with the states
     // of the rule before, say): it must not throw on that, and its stamp then fails to validate.
     reset();
+    this.second = next;
     this.rest = more;
     this.limits = limits;
     this.idleSeconds = idleSeconds(limits);
@@ -64,6 +70,7 @@ class RuleState extends LimitState {
     rule = null;
     limits = List.of();
     reset();
+    second = null;
     rest = null;
     idleSeconds = 0;
   }
@@ -121,13 +128,14 @@ class RuleState extends LimitState {
     } else {
       reset();
     }
-    rest = next.length > 1 ? Arrays.copyOfRange(next, 1, next.length) : null;
+    second = next.length > 1 ? next[1] : null;
+    rest = next.length > 2 ? Arrays.copyOfRange(next, 2, next.length) : null;
     idleSeconds = idleSeconds(newLimits);
   }
 
   /** The state of limit {@code i}, which exists. */
   final LimitState state(int i) {
-    return i == 0 ? this : requireNonNull(rest)[i - 1];
+    return i == 0 ? this : i == 1 ? requireNonNull(second) : requireNonNull(rest)[i - 2];
   }
 
   /**
@@ -145,8 +153,11 @@ class RuleState extends LimitState {
     if (i == 0) {
       return this;
     }
+    if (i == 1) {
+      return second;
+    }
     LimitState[] more = rest;
-    return more != null && i - 1 < more.length ? more[i - 1] : null;
+    return more != null && i - 2 < more.length ? more[i - 2] : null;
   }
 
   /** True if no decision has been made for the longest window (the state would be fresh). */

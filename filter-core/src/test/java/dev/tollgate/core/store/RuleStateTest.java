@@ -104,4 +104,57 @@ class RuleStateTest {
     assertEquals(LimitState.UNSET, rs.at);
     assertEquals(0, rs.count);
   }
+
+  @Test
+  void threeLimitsKeepTheirCountsWhenTheLastMovesFirst() {
+    // The second limit's state is a field and the third's in an array: a reorder crosses both.
+    List<Limit> before = List.of(MINUTE, DAY, HOUR);
+    RuleState rs = used(before, 4, 50, 6);
+    List<Limit> after = List.of(HOUR, MINUTE, DAY);
+    rs.conform(after, NOW);
+    assertEquals(6, usedOf(rs, after, 0), "the hour, now first");
+    assertEquals(4, usedOf(rs, after, 1), "the minute, now second");
+    assertEquals(50, usedOf(rs, after, 2), "the day, now third");
+    assertNull(rs.stateIfHeld(3), "no fourth limit");
+  }
+
+  @Test
+  void fromThreeLimitsToTwoTheThirdStateGoes() {
+    List<Limit> before = List.of(MINUTE, DAY, HOUR);
+    RuleState rs = used(before, 4, 50, 6);
+    List<Limit> after = List.of(HOUR, DAY);
+    rs.conform(after, NOW);
+    assertEquals(6, usedOf(rs, after, 0));
+    assertEquals(50, usedOf(rs, after, 1));
+    assertNotNull(rs.stateIfHeld(1));
+    assertNull(rs.stateIfHeld(2), "no state is left for a third limit");
+  }
+
+  @Test
+  void holdingARuleOfThreeLimitsGivesEachAnEmptyStateOfItsOwn() {
+    List<Limit> three = List.of(MINUTE, DAY, HOUR);
+    RuleState rs = used(List.of(MINUTE, DAY), 8, 9);
+    rs.hold("reports", three);
+    for (int i = 0; i < three.size(); i++) {
+      assertEquals(0, usedOf(rs, three, i), "limit " + i);
+      assertSame(rs.state(i), rs.stateIfHeld(i), "limit " + i);
+    }
+    assertNotSame(rs.state(1), rs.state(2));
+    assertNull(rs.stateIfHeld(3), "no fourth limit");
+    rs.state(2).consume(HOUR, NOW, 3);
+    assertEquals(0, usedOf(rs, three, 1), "the second does not count the third's units");
+    assertEquals(3, usedOf(rs, three, 2));
+
+    rs.clear();
+    assertNull(rs.stateIfHeld(1), "an emptied slot holds no second state");
+    assertNull(rs.stateIfHeld(2), "nor a third");
+  }
+
+  @Test
+  void holdingARuleOfOneLimitKeepsNoSecondState() {
+    RuleState rs = used(List.of(MINUTE, DAY), 8, 9);
+    rs.hold("reports", List.of(HOUR));
+    assertEquals(0, usedOf(rs, List.of(HOUR), 0));
+    assertNull(rs.stateIfHeld(1), "a one-limit rule costs no second object");
+  }
 }
