@@ -90,23 +90,31 @@ CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/
   cat "$summary"
 } > "$results/latest-summary.md"
 
-# The README shows the latest summary between its two markers.
-readme="$here/README.md"
-if grep -q '<!-- results:begin -->' "$readme" 2>/dev/null; then
-  # The summary's link to its results file is relative to results/; the README is one level up.
-  awk -v summary="$results/latest-summary.md" '
-    /<!-- results:begin -->/ {
-      print
-      while ((getline line < summary) > 0) {
-        sub(/\]\(20/, "](results/20", line)
-        print line
+# The benchmarks README and the project's README show the latest summary between their two
+# markers, so that neither is a hand-made copy that drifts.
+#   $1 the README; $2 what goes before the summary's links to its results file (they are relative
+#   to results/); $3 the prefix of the summary's headings there (## or ###)
+show_summary() {
+  local readme=$1
+  if grep -q '<!-- results:begin -->' "$readme" 2>/dev/null; then
+    awk -v summary="$results/latest-summary.md" -v links="$2" -v heading="$3" '
+      /<!-- results:begin -->/ {
+        print
+        while ((getline line < summary) > 0) {
+          sub(/\]\(20/, "](" links "20", line)
+          sub(/^## /, heading " ", line)
+          print line
+        }
+        skip = 1
+        next
       }
-      skip = 1
-      next
-    }
-    /<!-- results:end -->/ { skip = 0 }
-    !skip { print }
-  ' "$readme" > "$readme.tmp" && mv "$readme.tmp" "$readme"
-fi
+      /<!-- results:end -->/ { skip = 0 }
+      !skip { print }
+    ' "$readme" > "$readme.tmp" && mv "$readme.tmp" "$readme"
+  fi
+}
+readme="$here/README.md"
+show_summary "$readme" "results/" "##"
+show_summary "$here/../README.md" "benchmarks/results/" "###"
 
-echo "== wrote $out, $results/latest-summary.md and the table in $readme"
+echo "== wrote $out, $results/latest-summary.md and the table in $readme and $here/../README.md"

@@ -406,7 +406,8 @@ public final class Suite {
   /** Runs a part in its own JVM; it prints its own markdown section between markers. */
   private void child(String part, String mainClass, String mode)
       throws IOException, InterruptedException {
-    List<String> lines = runJava(mainClass, List.of(mode), List.of("-Xms1g", "-Xmx1g"));
+    // Pre-touched as the JMH forks are: the HTTP rounds' server allocates from its first request.
+    List<String> lines = runJava(mainClass, List.of(mode), List.of(heapTouchedFirst("1g")));
     boolean in = false;
     boolean any = false;
     for (String l : lines) {
