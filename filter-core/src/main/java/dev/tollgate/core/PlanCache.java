@@ -79,7 +79,7 @@ final class PlanCache {
 
   /**
    * Raised by {@link #invalidateAll} once Caffeine is emptied: an answer put into {@link #recent}
-   * under an earlier generation is never served (nor one a racing move within a set wrote back).
+   * under an earlier generation is never served (nor one a racing put wrote after the clear).
    */
   private volatile int generation;
 

@@ -7,9 +7,9 @@ import java.security.SecureRandom;
  * costs no SHA-256. The secrets themselves are not kept: a slot holds the digest and a 64-bit tag,
  * SipHash-1-3 of the secret under a key drawn at random for this cache, which no client can know
  * and so no client can aim a collision at. Bounded (four-way set-associative, {@value #SETS} sets:
- * a new secret takes the place of the least recent of its set's four, so at most about 8 MB) and
- * thread-safe without locks (slots hold immutable entries; a lost race only costs a digest).
- * Internal.
+ * a new secret takes the place of one of its set's four not found lately, so at most about 8 MB)
+ * and thread-safe without locks (slots hold entries of final values; a lost race only costs a
+ * digest). Internal.
  */
 public final class DigestCache {
 

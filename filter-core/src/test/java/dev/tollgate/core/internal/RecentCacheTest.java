@@ -23,22 +23,90 @@ class RecentCacheTest {
   }
 
   @Test
-  void aSetKeepsItsFourMostRecentEntries() {
+  void keysSeenOnceTakeOneAnothersPlacesNotThoseOfKeysFoundAgain() {
     RecentCache<String> cache = new RecentCache<>(1); // one set: every entry competes
     cache.put(1, null, "one");
     cache.put(2, null, "two");
     cache.put(3, null, "three");
-    cache.put(4, null, "four");
-    assertEquals("one", cache.get(1, null), "four fit; the oldest, read, becomes the most recent");
-    cache.put(5, null, "five"); // pushes out two, now the least recent
-    assertNull(cache.get(2, null));
-    assertEquals("three", cache.get(3, null), "the least recent, read, becomes the most recent");
-    cache.put(6, null, "six"); // pushes out four
-    assertNull(cache.get(4, null));
     assertEquals("one", cache.get(1, null));
+    assertEquals("two", cache.get(2, null));
     assertEquals("three", cache.get(3, null));
-    assertEquals("five", cache.get(5, null));
-    assertEquals("six", cache.get(6, null));
+    for (int k = 100; k < 110; k++) {
+      cache.put(k, null, "once " + k); // a flood of keys, each seen once
+    }
+    assertEquals("one", cache.get(1, null), "found again: kept through the flood");
+    assertEquals("two", cache.get(2, null));
+    assertEquals("three", cache.get(3, null));
+    assertEquals("once 109", cache.get(109, null), "the flood's latest holds the fourth slot");
+    assertNull(cache.get(108, null));
+  }
+
+  @Test
+  void theFirstEntryNotFoundGivesWay() {
+    RecentCache<String> cache = new RecentCache<>(1);
+    for (int k = 1; k <= 4; k++) {
+      cache.put(k, null, "v" + k);
+    }
+    assertEquals("v2", cache.get(2, null));
+    assertEquals("v4", cache.get(4, null));
+    cache.put(5, null, "v5"); // one and three were not found: one, the first, gives way
+    assertNull(cache.get(1, null));
+    assertEquals("v3", cache.get(3, null));
+    assertEquals("v5", cache.get(5, null));
+  }
+
+  @Test
+  void anEntryGivingWayLeavesTheOthersMarks() {
+    RecentCache<String> cache = new RecentCache<>(1);
+    for (int k = 1; k <= 4; k++) {
+      cache.put(k, null, "v" + k);
+    }
+    for (int k = 2; k <= 4; k++) {
+      assertEquals("v" + k, cache.get(k, null));
+    }
+    cache.put(5, null, "v5"); // in place of one, the only entry not found
+    assertEquals("v5", cache.get(5, null));
+    cache.put(6, null, "v6"); // all found again: the first gives way
+    assertNull(cache.get(5, null));
+    assertEquals("v2", cache.get(2, null), "still marked when five came in: kept");
+    assertEquals("v3", cache.get(3, null));
+    assertEquals("v4", cache.get(4, null));
+    assertEquals("v6", cache.get(6, null));
+  }
+
+  @Test
+  void whenEveryEntryWasFoundTheFirstGivesWayAndTheOthersStartAgainUnmarked() {
+    RecentCache<String> cache = new RecentCache<>(1);
+    for (int k = 1; k <= 4; k++) {
+      cache.put(k, null, "v" + k);
+    }
+    for (int k = 1; k <= 4; k++) {
+      assertEquals("v" + k, cache.get(k, null));
+    }
+    cache.put(5, null, "v5"); // every entry found: the first gives way, the others lose the mark
+    assertNull(cache.get(1, null));
+    assertEquals("v5", cache.get(5, null));
+    cache.put(6, null, "v6"); // the first not found since: two
+    assertNull(cache.get(2, null));
+    assertEquals("v5", cache.get(5, null));
+    assertEquals("v3", cache.get(3, null));
+    assertEquals("v4", cache.get(4, null));
+    assertEquals("v6", cache.get(6, null));
+  }
+
+  @Test
+  void aKeyPutAgainReplacesItsOlderEntry() {
+    // Else the older entry, first in the set, would be found and the newer never.
+    RecentCache<String> cache = new RecentCache<>(1);
+    cache.put(1, "a", "old a");
+    cache.put(2, "b", "b");
+    assertEquals("old a", cache.get(1, "a"));
+    cache.put(1, "a", "new a");
+    assertEquals("new a", cache.get(1, "a"));
+    cache.put(7, null, "old seven"); // a key of its hash alone
+    cache.put(7, null, "new seven");
+    assertEquals("new seven", cache.get(7, null));
+    assertEquals("b", cache.get(2, "b"), "the others stay");
   }
 
   @Test
@@ -57,7 +125,7 @@ class RecentCacheTest {
     cache.put(a);
     cache.put(2, "b", "value of b");
     cache.put(3, "c", "value of c");
-    cache.put(4, "d", "value of d"); // "a" is now the set's last way
+    cache.put(4, "d", "value of d"); // the set is full beside "a"
     RecentCache.Entry<String> found = cache.entry("a".hashCode(), "a");
     assertSame(a, found);
     assertEquals(7, ((Stamped) found).stamp);
