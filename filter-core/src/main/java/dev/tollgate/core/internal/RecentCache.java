@@ -12,12 +12,13 @@ import org.jspecify.annotations.Nullable;
  * <p>A hit writes nothing once its entry is marked as found: every request on every thread reads
  * this cache, and written on hits its lines move between cores. (Kept in least-recently-used order
  * before, a hit outside a set's first slot moved the entry to the front: at 0.6 keys per set nearly
- * half the look-ups of 10,000 clients in turn; two threads on them then took 777 ns a request where
- * they take 668 now.) A new entry takes its key's older slot or an empty one, else the first whose
- * entry was not found since the set's marks were last cleared; when every entry of the set was
- * found, the marks are cleared and the first slot gives way (not recently used, as processor caches
- * replace). Keys seen once, as in a flood of one-off keys, then take one another's places and not
- * those of keys found again.
+ * half the look-ups of 10,000 clients in turn, a write each.) A new entry takes its key's older
+ * entry's slot (and its mark) or an empty slot, else the slot of the first entry not found since
+ * the set's marks were last cleared; when every entry of the set was found, the others' marks are
+ * cleared and the first slot gives way (not recently used, as processor caches replace). Keys seen
+ * once, as in a flood of one-off keys, then take one another's places: a key found again gives way
+ * only when every entry of its set was found since the marks were last cleared, and then only the
+ * one in the first slot.
  *
  * <p>Thread-safe without locks: slots hold entries whose fields are final but the mark, which only
  * steers replacement, and a lost race only costs a recomputation, except that a {@link #clear()}
@@ -121,8 +122,9 @@ public final class RecentCache<V> {
   }
 
   /**
-   * Caches {@code value}, in place of the key's older entry if there is one, else of an entry of
-   * its set not found lately if the set is full.
+   * Caches {@code value}: in place of the key's older entry if there is one, else in an empty slot,
+   * else in place of the first entry of its set not found since the set's marks were last cleared,
+   * else of the first entry (see the class's description).
    */
   public void put(long hash, @Nullable Object key, V value) {
     put(new Entry<>(hash, key, value));
@@ -134,8 +136,15 @@ public final class RecentCache<V> {
     int taken = -1; // the key's own slot or an empty one, else the first whose entry was not found
     for (int i = first; i < first + WAYS; i++) {
       Entry<V> held = slots[i];
-      if (held == null || held.matches(entry.hash, entry.key)) {
-        taken = i; // a key's older entry would be found first, and its newer one never
+      if (held == null) {
+        taken = i;
+        break;
+      }
+      if (held.matches(entry.hash, entry.key)) {
+        // A key's older entry would be found first, and its newer one never. A busy key's newer
+        // entry (a plan answer renewed each second) keeps its place as the older one had.
+        entry.found = held.found;
+        taken = i;
         break;
       }
       if (taken < 0 && !held.found) {

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 
 /**
- * The four-way cache answers only what was put under the same hash and key, and keeps the recent
- * four.
+ * The four-way cache answers only what was put under the same hash and key, and keeps the entries
+ * found again over those seen once.
  */
 class RecentCacheTest {
 
@@ -107,6 +107,20 @@ class RecentCacheTest {
     cache.put(7, null, "new seven");
     assertEquals("new seven", cache.get(7, null));
     assertEquals("b", cache.get(2, "b"), "the others stay");
+  }
+
+  @Test
+  void aKeyPutAgainKeepsItsMark() {
+    // A busy client's plan answer is put again each second: it must not become the next to go.
+    RecentCache<String> cache = new RecentCache<>(1);
+    for (int k = 1; k <= 4; k++) {
+      cache.put(k, null, "v" + k);
+    }
+    assertEquals("v1", cache.get(1, null));
+    cache.put(1, null, "v1 renewed");
+    cache.put(5, null, "v5"); // in place of two, the first not found
+    assertEquals("v1 renewed", cache.get(1, null));
+    assertNull(cache.get(2, null));
   }
 
   @Test

@@ -119,6 +119,25 @@ class RuleStateTest {
   }
 
   @Test
+  void limitsAddedUpToThreeStartEmptyBesideTheKeptOnes() {
+    // One limit (no second state, no array), then two (a second state), then three (an array).
+    List<Limit> one = List.of(MINUTE);
+    RuleState rs = used(one, 5);
+    List<Limit> two = List.of(MINUTE, DAY);
+    rs.conform(two, NOW);
+    assertEquals(5, usedOf(rs, two, 0));
+    assertEquals(0, usedOf(rs, two, 1), "the day is new");
+    assertNull(rs.stateIfHeld(2));
+    rs.state(1).consume(DAY, NOW, 30);
+    List<Limit> three = List.of(MINUTE, DAY, HOUR);
+    rs.conform(three, NOW);
+    assertEquals(5, usedOf(rs, three, 0));
+    assertEquals(30, usedOf(rs, three, 1), "the day kept its count");
+    assertEquals(0, usedOf(rs, three, 2), "the hour is new");
+    assertNotSame(rs.state(1), rs.state(2));
+  }
+
+  @Test
   void fromThreeLimitsToTwoTheThirdStateGoes() {
     List<Limit> before = List.of(MINUTE, DAY, HOUR);
     RuleState rs = used(before, 4, 50, 6);
