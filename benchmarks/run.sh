@@ -2,8 +2,9 @@
 # Runs every Tollgate benchmark and writes
 #   benchmarks/results/<date>-<mode>.md   machine, JDK, commands, raw output, summary
 #   benchmarks/results/latest-summary.md  the summary table alone
-#   benchmarks/README.md                  the same table, between its results markers
+#   benchmarks/README.md, README.md       the same table, between their results markers
 #   benchmarks/results/charts/*.svg       charts of decision cost, memory and HTTP throughput
+# A run of some parts writes its results file only: the tables and charts stay those of a whole run.
 #
 # Usage: benchmarks/run.sh [quick|full] [parts]
 #   quick (default): about 10 minutes on 2 cores, JMH 1 fork, 2x1s warm-up, 3x1s measurement
@@ -16,7 +17,8 @@
 set -euo pipefail
 
 mode="${1:-quick}"
-parts="${2:-decisions,memory,http,redis}"
+all_parts="decisions,memory,http,redis"
+parts="${2:-$all_parts}"
 case "$mode" in quick|full) ;; *) echo "usage: $0 [quick|full] [parts]" >&2; exit 2 ;; esac
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,8 +43,11 @@ echo "== ${suite[*]}"
 start=$(date +%s)
 CLASSPATH="$classpath" java -Xms512m -Xmx1g dev.tollgate.benchmarks.Suite "$mode" "$summary" "$parts" 2>&1 | tee "$raw"
 elapsed=$(( $(date +%s) - start ))
+whole_run=$([ "$parts" = "$all_parts" ] && echo yes || echo no)
 # Charts of the same summary (SVG), shown in the benchmarks README.
-CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/charts"
+if [ "$whole_run" = yes ]; then
+  CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/charts"
+fi
 
 {
   echo "# Tollgate benchmarks, $mode mode, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -82,6 +87,11 @@ CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/
   echo '```'
 } > "$out"
 
+if [ "$whole_run" = no ]; then
+  echo "== wrote $out (parts $parts only: latest-summary.md, the charts and the READMEs' tables are left as they were)"
+  exit 0
+fi
+
 {
   echo "Measured by \`benchmarks/run.sh $mode\` on $(date -u '+%Y-%m-%d'), $(nproc) cores"
   echo "($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')), $(java -version 2>&1 | head -1)."
@@ -96,7 +106,9 @@ CLASSPATH="$classpath" java dev.tollgate.benchmarks.Charts "$summary" "$results/
 #   to results/); $3 the prefix of the summary's headings there (## or ###)
 show_summary() {
   local readme=$1
-  if grep -q '<!-- results:begin -->' "$readme" 2>/dev/null; then
+  # Both markers, or nothing is replaced: without its end, the rest of the README would go.
+  if grep -q '<!-- results:begin -->' "$readme" 2>/dev/null &&
+    grep -q '<!-- results:end -->' "$readme"; then
     awk -v summary="$results/latest-summary.md" -v links="$2" -v heading="$3" '
       /<!-- results:begin -->/ {
         print
