@@ -13,6 +13,15 @@ import org.junit.jupiter.api.Test;
  */
 class RecentCacheTest {
 
+  /** A cache of one set (every entry competes) holding keys 1 to 4, none found yet. */
+  private static RecentCache<String> oneFullSet() {
+    RecentCache<String> cache = new RecentCache<>(1);
+    for (int k = 1; k <= 4; k++) {
+      cache.put(k, null, "v" + k);
+    }
+    return cache;
+  }
+
   @Test
   void aValueIsFoundUnderItsHashAndKeyOnly() {
     RecentCache<String> cache = new RecentCache<>(8);
@@ -43,10 +52,7 @@ class RecentCacheTest {
 
   @Test
   void theFirstEntryNotFoundGivesWay() {
-    RecentCache<String> cache = new RecentCache<>(1);
-    for (int k = 1; k <= 4; k++) {
-      cache.put(k, null, "v" + k);
-    }
+    RecentCache<String> cache = oneFullSet();
     assertEquals("v2", cache.get(2, null));
     assertEquals("v4", cache.get(4, null));
     cache.put(5, null, "v5"); // one and three were not found: one, the first, gives way
@@ -57,10 +63,7 @@ class RecentCacheTest {
 
   @Test
   void anEntryGivingWayLeavesTheOthersMarks() {
-    RecentCache<String> cache = new RecentCache<>(1);
-    for (int k = 1; k <= 4; k++) {
-      cache.put(k, null, "v" + k);
-    }
+    RecentCache<String> cache = oneFullSet();
     for (int k = 2; k <= 4; k++) {
       assertEquals("v" + k, cache.get(k, null));
     }
@@ -76,10 +79,7 @@ class RecentCacheTest {
 
   @Test
   void whenEveryEntryWasFoundTheFirstGivesWayAndTheOthersStartAgainUnmarked() {
-    RecentCache<String> cache = new RecentCache<>(1);
-    for (int k = 1; k <= 4; k++) {
-      cache.put(k, null, "v" + k);
-    }
+    RecentCache<String> cache = oneFullSet();
     for (int k = 1; k <= 4; k++) {
       assertEquals("v" + k, cache.get(k, null));
     }
@@ -112,10 +112,7 @@ class RecentCacheTest {
   @Test
   void aKeyPutAgainKeepsItsMark() {
     // A busy client's plan answer is put again each second: it must not become the next to go.
-    RecentCache<String> cache = new RecentCache<>(1);
-    for (int k = 1; k <= 4; k++) {
-      cache.put(k, null, "v" + k);
-    }
+    RecentCache<String> cache = oneFullSet();
     assertEquals("v1", cache.get(1, null));
     cache.put(1, null, "v1 renewed");
     cache.put(5, null, "v5"); // in place of two, the first not found
