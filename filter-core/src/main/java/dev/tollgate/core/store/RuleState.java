@@ -135,7 +135,7 @@ class RuleState extends LimitState {
 
   /** The state of limit {@code i}, which exists. */
   final LimitState state(int i) {
-    return i == 0 ? this : i == 1 ? requireNonNull(second) : requireNonNull(rest)[i - 2];
+    return requireNonNull(stateIfHeld(i));
   }
 
   /**
